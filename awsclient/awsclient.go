@@ -1,0 +1,226 @@
+// Package awsclient builds the AWS configurations hoofprint uses: one base
+// configuration from the standard chain, one per member account through
+// sts:AssumeRole (credentials cached and shared by every client of that
+// account), an optional single endpoint for emulators, and one cap on API
+// requests in flight shared by the whole process.
+package awsclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	smithyendpoints "github.com/aws/smithy-go/endpoints"
+)
+
+// DefaultRegion is used when the configuration chain names no region.
+// Organizations, S3 Control, CloudFront and ListBuckets are all answered
+// from us-east-1 in the aws partition.
+const DefaultRegion = "us-east-1"
+
+// Options configure the base configuration and role assumption.
+type Options struct {
+	// Region overrides the configuration chain's region.
+	Region string
+	// EndpointURL sends every service to one endpoint (emulators). It also
+	// turns on S3 path-style addressing and stops S3 Control from putting
+	// the account ID into the host name.
+	EndpointURL string
+	// RoleName is assumed in every account but the caller's.
+	RoleName string
+	// ExternalID is passed to AssumeRole when set.
+	ExternalID string
+	// SessionName names the role session, so CloudTrail shows who called.
+	SessionName string
+	// MaxInFlight caps HTTP requests in flight across every client built
+	// from the base configuration (0 means 64).
+	MaxInFlight int
+	// MaxAttempts per API call, retries included (0 means 10).
+	MaxAttempts int
+	// HTTPClient overrides the transport under the in-flight cap (tests).
+	HTTPClient *http.Client
+}
+
+// Base is the caller's configuration plus what every account config shares.
+type Base struct {
+	Config    aws.Config
+	Options   Options
+	Limiter   *Limiter
+	Caller    Caller
+	mu        sync.Mutex
+	providers map[string]aws.CredentialsProvider
+}
+
+// Caller is who the base credentials are.
+type Caller struct {
+	AccountID string
+	ARN       string
+	Partition string
+}
+
+// Load builds the base configuration from the standard AWS chain and asks
+// STS who the caller is (which also proves the credentials work).
+func Load(ctx context.Context, opts Options) (*Base, error) {
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = 64
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 10
+	}
+	if opts.SessionName == "" {
+		opts.SessionName = "hoofprint"
+	}
+	if opts.EndpointURL != "" {
+		u, err := url.Parse(opts.EndpointURL)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return nil, fmt.Errorf("--endpoint-url %q is not an absolute URL like http://127.0.0.1:5000", opts.EndpointURL)
+		}
+	}
+	inner := opts.HTTPClient
+	if inner == nil {
+		inner = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		inner.Transport.(*http.Transport).MaxIdleConnsPerHost = opts.MaxInFlight
+	}
+	limiter := NewLimiter(opts.MaxInFlight, inner.Transport)
+	httpClient := &http.Client{Transport: limiter, Timeout: inner.Timeout}
+
+	loadOpts := []func(*config.LoadOptions) error{
+		config.WithHTTPClient(httpClient),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = opts.MaxAttempts
+				o.MaxBackoff = 20 * time.Second
+				// The default client-side retry quota gives up after a burst of
+				// throttles; an org-wide scan expects bursts and is already
+				// bounded by the in-flight cap, so back off instead of failing.
+				o.RateLimiter = ratelimit.None
+			})
+		}),
+	}
+	if opts.Region != "" {
+		loadOpts = append(loadOpts, config.WithRegion(opts.Region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	if opts.EndpointURL != "" {
+		cfg.BaseEndpoint = aws.String(opts.EndpointURL)
+	}
+	b := &Base{Config: cfg, Options: opts, Limiter: limiter, providers: map[string]aws.CredentialsProvider{}}
+
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, fmt.Errorf("sts GetCallerIdentity (are AWS credentials configured?): %w", err)
+	}
+	b.Caller = Caller{AccountID: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), Partition: "aws"}
+	if a, err := arn.Parse(b.Caller.ARN); err == nil {
+		b.Caller.Partition = a.Partition
+	}
+	return b, nil
+}
+
+// ErrNoRole is returned by Account when no role name is configured and the
+// account is not the caller's.
+var ErrNoRole = errors.New("no role name configured")
+
+// Account returns the configuration for accountID: the caller's own for the
+// caller's account, otherwise one whose credentials come from assuming
+// RoleName there. Credentials are cached per account and retrieved once
+// here, so a missing or untrusted role is reported at once rather than on
+// the first API call.
+func (b *Base) Account(ctx context.Context, accountID string) (aws.Config, error) {
+	if accountID == b.Caller.AccountID {
+		return b.Config.Copy(), nil
+	}
+	if b.Options.RoleName == "" {
+		return aws.Config{}, ErrNoRole
+	}
+	b.mu.Lock()
+	p, ok := b.providers[accountID]
+	if !ok {
+		roleARN := fmt.Sprintf("arn:%s:iam::%s:role/%s", b.Caller.Partition, accountID, strings.TrimPrefix(b.Options.RoleName, "/"))
+		stsClient := sts.NewFromConfig(b.Config)
+		ext := b.Options.ExternalID
+		session := b.Options.SessionName
+		p = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, roleARN, func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = session
+			if ext != "" {
+				o.ExternalID = aws.String(ext)
+			}
+			o.Duration = time.Hour
+		}), func(o *aws.CredentialsCacheOptions) {
+			// Refresh a little before expiry, and not all accounts at once.
+			o.ExpiryWindow = 5 * time.Minute
+			o.ExpiryWindowJitterFrac = 0.5
+		})
+		b.providers[accountID] = p
+	}
+	b.mu.Unlock()
+	if _, err := p.Retrieve(ctx); err != nil {
+		return aws.Config{}, fmt.Errorf("account %s: sts AssumeRole %s: %w", accountID, b.Options.RoleName, err)
+	}
+	cfg := b.Config.Copy()
+	cfg.Credentials = p
+	return cfg, nil
+}
+
+// InRegion returns a copy of cfg for region. Configurations are copied per
+// region rather than shared because aws.Config carries the region by value
+// and every client built from it signs for that region.
+func InRegion(cfg aws.Config, region string) aws.Config {
+	c := cfg.Copy()
+	if region != "" {
+		c.Region = region
+	}
+	return c
+}
+
+// S3Options are the S3 client options hoofprint always uses.
+func (b *Base) S3Options() func(*s3.Options) {
+	pathStyle := b.Options.EndpointURL != ""
+	return func(o *s3.Options) {
+		// Emulators serve one host; virtual-hosted bucket names would need DNS.
+		o.UsePathStyle = pathStyle
+	}
+}
+
+// S3ControlOptions are the S3 Control client options hoofprint always uses.
+func (b *Base) S3ControlOptions() func(*s3control.Options) {
+	endpoint := b.Options.EndpointURL
+	return func(o *s3control.Options) {
+		if endpoint != "" {
+			// The S3 Control endpoint rules put the account ID in front of
+			// the host ("123456789012.host"), which no emulator answers. The
+			// account ID still travels in the x-amz-account-id header.
+			o.EndpointResolverV2 = fixedS3ControlEndpoint{url: endpoint}
+		}
+	}
+}
+
+type fixedS3ControlEndpoint struct{ url string }
+
+func (f fixedS3ControlEndpoint) ResolveEndpoint(_ context.Context, _ s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
+	u, err := url.Parse(f.url)
+	if err != nil {
+		return smithyendpoints.Endpoint{}, err
+	}
+	return smithyendpoints.Endpoint{URI: *u}, nil
+}

@@ -1,0 +1,234 @@
+// Package findings is the one model that the rules engine produces and every
+// report writer consumes. Report writers read only a Document; they never
+// re-evaluate rules or call AWS.
+package findings
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hoofprint/hoofprint/inventory"
+)
+
+// Severity orders findings. The zero value is SeverityNone, which is below
+// every real severity and is what `--fail-on none` means.
+type Severity int
+
+// Severities, lowest first.
+const (
+	SeverityNone Severity = iota
+	SeverityInformational
+	SeverityLow
+	SeverityMedium
+	SeverityHigh
+	SeverityCritical
+)
+
+var severityNames = []string{"none", "informational", "low", "medium", "high", "critical"}
+
+// String returns the lower-case name used in Rego metadata and on the CLI.
+func (s Severity) String() string {
+	if s < 0 || int(s) >= len(severityNames) {
+		return fmt.Sprintf("severity(%d)", int(s))
+	}
+	return severityNames[s]
+}
+
+// ParseSeverity parses a severity name (case-insensitive; "info" is accepted
+// for informational).
+func ParseSeverity(s string) (Severity, error) {
+	v := strings.ToLower(strings.TrimSpace(s))
+	if v == "info" {
+		v = "informational"
+	}
+	for i, n := range severityNames {
+		if n == v {
+			return Severity(i), nil
+		}
+	}
+	return SeverityNone, fmt.Errorf("unknown severity %q (want one of %s)", s, strings.Join(severityNames, ", "))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Rule is a rule's metadata, read from its Rego METADATA block.
+type Rule struct {
+	// ID is the stable rule ID from DESIGN.md, e.g. "s3-object-acl-public".
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Severity    Severity `json:"severity"`
+	// HIPAA lists HIPAA Security Rule references, e.g. "164.312(a)(1)".
+	HIPAA []string `json:"hipaa"`
+	// Remediation is prose; RemediationCLI the AWS CLI command that fixes it.
+	Remediation    string `json:"remediation"`
+	RemediationCLI string `json:"remediationCli,omitempty"`
+	HelpURL        string `json:"helpUrl,omitempty"`
+	// RelatedResources are AWS documentation URLs.
+	RelatedResources []string `json:"relatedResources,omitempty"`
+	// ResourceType is the kind of resource the rule reports on
+	// (ResourceAccount, ResourceS3Bucket, ResourceS3Object, ResourceDistribution).
+	ResourceType string `json:"resourceType"`
+	// Sampled is true for rules that judge sampled objects, whose silence
+	// must be reported with the sample size and a confidence bound.
+	Sampled bool `json:"sampled,omitempty"`
+	// Source is where the rule was loaded from ("embedded:…" or a file path).
+	Source string `json:"source,omitempty"`
+}
+
+// Resource types a finding can be about. They match Security Hub's
+// resource type names where one exists.
+const (
+	ResourceAccount      = "AwsAccount"
+	ResourceS3Bucket     = "AwsS3Bucket"
+	ResourceS3Object     = "AwsS3Object"
+	ResourceDistribution = "AwsCloudFrontDistribution"
+)
+
+// Finding is one rule firing on one resource.
+type Finding struct {
+	RuleID   string   `json:"ruleId"`
+	Severity Severity `json:"severity"`
+	// AccountID is the account the finding is about (for Security Hub, the
+	// account whose role imports it).
+	AccountID    string `json:"accountId"`
+	Region       string `json:"region"`
+	ResourceType string `json:"resourceType"`
+	// ResourceARN identifies the resource. For objects it is the bucket ARN
+	// followed by "/" and the key hash (or the key with --show-object-keys).
+	ResourceARN string `json:"resourceArn"`
+	// ResourceName is a short display name (bucket name, distribution ID…).
+	ResourceName string `json:"resourceName"`
+	// Message says what is wrong and why, in one or two sentences. It must
+	// not contain an object key unless the scan ran with --show-object-keys.
+	Message string `json:"message"`
+	// Evidence holds the facts that made the rule fire (grant, policy
+	// statement index, owner account, sample coverage…).
+	Evidence map[string]any `json:"evidence,omitempty"`
+}
+
+// Key returns the identity of a finding across runs: the same rule on the
+// same resource is the same finding, whatever the message says.
+func (f Finding) Key() string { return f.RuleID + "|" + f.ResourceARN }
+
+// SampleStats summarises object sampling for the whole scan, so that a rule
+// that found nothing on a sample can say how much was looked at.
+type SampleStats struct {
+	Buckets           int `json:"buckets"`
+	KeysListed        int `json:"keysListed"`
+	ObjectsSampled    int `json:"objectsSampled"`
+	ACLsRead          int `json:"aclsRead"`
+	BucketsACLsOff    int `json:"bucketsAclsDisabled"`
+	BucketsIncomplete int `json:"bucketsListingIncomplete"`
+}
+
+// UpperBound95 is the "rule of three" bound: when none of n independent
+// samples is affected, the affected fraction is below 3/n at 95% confidence.
+// It returns 1 when n is 0.
+func UpperBound95(n int) float64 {
+	if n <= 0 {
+		return 1
+	}
+	b := 3.0 / float64(n)
+	if b > 1 {
+		return 1
+	}
+	return b
+}
+
+// Document is everything a report writer needs.
+type Document struct {
+	ToolName    string    `json:"toolName"`
+	ToolVersion string    `json:"toolVersion"`
+	StartedAt   time.Time `json:"startedAt"`
+	FinishedAt  time.Time `json:"finishedAt"`
+	Partition   string    `json:"partition"`
+	// OrganizationID is "" when a single account was scanned.
+	OrganizationID string `json:"organizationId,omitempty"`
+	// Rules are all rules evaluated, sorted by ID.
+	Rules []Rule `json:"rules"`
+	// Findings are sorted by rule, severity, account, region, resource.
+	Findings []Finding `json:"findings"`
+	// Coverage is copied from the inventory.
+	Coverage inventory.Coverage `json:"coverage"`
+	// Accounts are the account IDs that were scanned (credentials obtained).
+	Accounts []string `json:"accounts"`
+	// Sample summarises object sampling.
+	Sample SampleStats `json:"sample"`
+	// ShowObjectKeys mirrors the inventory flag.
+	ShowObjectKeys bool `json:"showObjectKeys"`
+}
+
+// NewDocument assembles the report document from a snapshot, the rules that
+// were evaluated and their findings. Findings are sorted here so that every
+// writer sees the same order.
+func NewDocument(inv *inventory.Snapshot, rules []Rule, fs []Finding) Document {
+	doc := Document{
+		ToolName:       inv.Tool.Name,
+		ToolVersion:    inv.Tool.Version,
+		StartedAt:      inv.StartedAt,
+		FinishedAt:     inv.FinishedAt,
+		Partition:      inv.Partition,
+		Rules:          append([]Rule(nil), rules...),
+		Findings:       append([]Finding(nil), fs...),
+		Coverage:       inv.Coverage,
+		ShowObjectKeys: inv.ShowObjectKeys,
+	}
+	if inv.Organization != nil {
+		doc.OrganizationID = inv.Organization.ID
+	}
+	for _, a := range inv.Accounts {
+		if a.Scanned {
+			doc.Accounts = append(doc.Accounts, a.ID)
+		}
+	}
+	for _, b := range inv.Buckets {
+		doc.Sample.Buckets++
+		doc.Sample.KeysListed += b.Objects.KeysListed
+		doc.Sample.ObjectsSampled += len(b.Objects.Objects)
+		doc.Sample.ACLsRead += b.Objects.ACLsRead
+		if b.Objects.ACLsSkipped == inventory.OwnershipBucketOwnerEnforced {
+			doc.Sample.BucketsACLsOff++
+		}
+		if !b.Objects.ListingComplete {
+			doc.Sample.BucketsIncomplete++
+		}
+	}
+	sort.Slice(doc.Rules, func(i, j int) bool { return doc.Rules[i].ID < doc.Rules[j].ID })
+	SortFindings(doc.Findings)
+	return doc
+}
+
+// SortFindings sorts by rule, severity (highest first), account, region,
+// resource and message, so that output is deterministic.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		switch {
+		case a.RuleID != b.RuleID:
+			return a.RuleID < b.RuleID
+		case a.Severity != b.Severity:
+			return a.Severity > b.Severity
+		case a.AccountID != b.AccountID:
+			return a.AccountID < b.AccountID
+		case a.Region != b.Region:
+			return a.Region < b.Region
+		case a.ResourceARN != b.ResourceARN:
+			return a.ResourceARN < b.ResourceARN
+		}
+		return a.Message < b.Message
+	})
+}

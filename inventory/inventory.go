@@ -1,0 +1,350 @@
+// Package inventory defines the snapshot that sits between collection and
+// evaluation. Collectors fill it and decide nothing; the rules engine reads
+// only it; it is written to disk so that rules can be re-run offline
+// (`hoofprint evaluate --inventory FILE`).
+//
+// The JSON form is a public contract (docs/inventory.md). Add fields freely;
+// renaming or removing one needs a new SchemaVersion.
+package inventory
+
+import "time"
+
+// SchemaVersion identifies the JSON layout of a Snapshot.
+const SchemaVersion = "hoofprint.inventory/v1"
+
+// Snapshot is everything one scan learned about an organization, including
+// what it could not learn (Coverage).
+type Snapshot struct {
+	SchemaVersion string    `json:"schemaVersion"`
+	Tool          Tool      `json:"tool"`
+	StartedAt     time.Time `json:"startedAt"`
+	FinishedAt    time.Time `json:"finishedAt"`
+	// Partition is the AWS partition scanned ("aws", "aws-us-gov", "aws-cn").
+	Partition string `json:"partition"`
+	// Organization is nil when the caller is not in an organization or may
+	// not describe it; then only the caller's own account is scanned.
+	Organization *Organization `json:"organization,omitempty"`
+	// CallerAccountID is the account whose credentials ran the scan.
+	CallerAccountID string `json:"callerAccountId"`
+	// ShowObjectKeys records whether Object.Key was kept. When false every
+	// key is replaced by its hash at collection time, so the file itself
+	// carries no patient data that a key might hold.
+	ShowObjectKeys bool `json:"showObjectKeys"`
+
+	Accounts               []Account              `json:"accounts"`
+	Buckets                []Bucket               `json:"buckets"`
+	Distributions          []Distribution         `json:"distributions"`
+	OriginAccessIdentities []OriginAccessIdentity `json:"originAccessIdentities"`
+	OriginAccessControls   []OriginAccessControl  `json:"originAccessControls"`
+	// CanonicalIDs maps an S3 canonical user ID to the account or OAI it
+	// belongs to. An owner or grantee missing from this map is external to
+	// the organization.
+	CanonicalIDs map[string]CanonicalIdentity `json:"canonicalIds"`
+
+	Coverage Coverage `json:"coverage"`
+}
+
+// Tool names the program that wrote the snapshot.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Organization is what DescribeOrganization returned.
+type Organization struct {
+	ID                  string `json:"id"`
+	ARN                 string `json:"arn,omitempty"`
+	ManagementAccountID string `json:"managementAccountId"`
+}
+
+// Account is one AWS account in scope.
+type Account struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+	// Status is ACTIVE, SUSPENDED, PENDING_CLOSURE… as Organizations says.
+	Status string `json:"status,omitempty"`
+	// CanonicalUserID comes from the ListBuckets owner of this account.
+	CanonicalUserID string `json:"canonicalUserId,omitempty"`
+	// Scanned is true when credentials for the account were obtained and its
+	// collectors ran (possibly with gaps, see Coverage).
+	Scanned bool `json:"scanned"`
+	// Skipped says why an account of the organization was not scanned
+	// ("excluded", "not ACTIVE", "not in --accounts").
+	Skipped string `json:"skipped,omitempty"`
+	// PublicAccessBlock is the account-level S3 Block Public Access. nil means
+	// it could not be read (a gap is in Coverage); a value with
+	// Configured=false means no configuration exists, which is "off".
+	PublicAccessBlock *PublicAccessBlock `json:"publicAccessBlock,omitempty"`
+}
+
+// PublicAccessBlock is an S3 Block Public Access configuration (account or bucket).
+type PublicAccessBlock struct {
+	Configured            bool `json:"configured"`
+	BlockPublicAcls       bool `json:"blockPublicAcls"`
+	IgnorePublicAcls      bool `json:"ignorePublicAcls"`
+	BlockPublicPolicy     bool `json:"blockPublicPolicy"`
+	RestrictPublicBuckets bool `json:"restrictPublicBuckets"`
+}
+
+// AllOn reports whether all four settings are enabled.
+func (p *PublicAccessBlock) AllOn() bool {
+	return p != nil && p.BlockPublicAcls && p.IgnorePublicAcls && p.BlockPublicPolicy && p.RestrictPublicBuckets
+}
+
+// CanonicalIdentity is what an S3 canonical user ID stands for.
+type CanonicalIdentity struct {
+	// Kind is "account" or "oai".
+	Kind      string `json:"kind"`
+	AccountID string `json:"accountId"`
+	// OAIID is set when Kind is "oai".
+	OAIID string `json:"oaiId,omitempty"`
+}
+
+// Canonical identity kinds.
+const (
+	KindAccount = "account"
+	KindOAI     = "oai"
+)
+
+// Bucket is one S3 bucket and its access configuration.
+type Bucket struct {
+	Name      string `json:"name"`
+	ARN       string `json:"arn"`
+	AccountID string `json:"accountId"`
+	Region    string `json:"region"`
+	// OwnerCanonicalID is the bucket owner's canonical user ID.
+	OwnerCanonicalID string    `json:"ownerCanonicalId,omitempty"`
+	CreationDate     time.Time `json:"creationDate,omitzero"`
+
+	// Each of the following is nil when it could not be read (see Coverage).
+	Policy            *BucketPolicy      `json:"policy,omitempty"`
+	PublicAccessBlock *PublicAccessBlock `json:"publicAccessBlock,omitempty"`
+	// OwnershipControls is nil when unreadable; ObjectOwnership is
+	// "ObjectWriter" when the bucket has no ownership controls at all.
+	OwnershipControls *OwnershipControls `json:"ownershipControls,omitempty"`
+	ACL               *ACL               `json:"acl,omitempty"`
+	Logging           *Logging           `json:"logging,omitempty"`
+
+	Objects ObjectSample `json:"objects"`
+}
+
+// BucketPolicy keeps the policy as S3 returned it plus its parsed form.
+type BucketPolicy struct {
+	// Exists is false when the bucket has no policy (NoSuchBucketPolicy).
+	Exists bool   `json:"exists"`
+	Raw    string `json:"raw,omitempty"`
+	// Document is the parsed JSON (map/list/strings as encoding/json gives
+	// them), nil when Raw did not parse; ParseError then says why.
+	Document   any    `json:"document,omitempty"`
+	ParseError string `json:"parseError,omitempty"`
+}
+
+// OwnershipControls is the bucket's S3 Object Ownership setting.
+type OwnershipControls struct {
+	// ObjectOwnership is BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter.
+	ObjectOwnership string `json:"objectOwnership"`
+}
+
+// Object Ownership values.
+const (
+	OwnershipBucketOwnerEnforced  = "BucketOwnerEnforced"
+	OwnershipBucketOwnerPreferred = "BucketOwnerPreferred"
+	OwnershipObjectWriter         = "ObjectWriter"
+)
+
+// ACL is an S3 access control list.
+type ACL struct {
+	OwnerCanonicalID string  `json:"ownerCanonicalId,omitempty"`
+	Grants           []Grant `json:"grants"`
+}
+
+// Grant is one ACL grant.
+type Grant struct {
+	// GranteeType is CanonicalUser, Group or AmazonCustomerByEmail.
+	GranteeType string `json:"granteeType"`
+	// GranteeID is the canonical user ID (CanonicalUser).
+	GranteeID string `json:"granteeId,omitempty"`
+	// GranteeURI is the group URI (Group), e.g. AllUsersURI.
+	GranteeURI string `json:"granteeUri,omitempty"`
+	// Permission is FULL_CONTROL, READ, WRITE, READ_ACP or WRITE_ACP.
+	Permission string `json:"permission"`
+}
+
+// Well-known ACL group URIs.
+const (
+	AllUsersURI           = "http://acs.amazonaws.com/groups/global/AllUsers"
+	AuthenticatedUsersURI = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+	LogDeliveryURI        = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+)
+
+// Logging is the bucket's server access logging configuration.
+type Logging struct {
+	Enabled      bool   `json:"enabled"`
+	TargetBucket string `json:"targetBucket,omitempty"`
+	TargetPrefix string `json:"targetPrefix,omitempty"`
+}
+
+// ObjectSample is what the scanner learned about a bucket's objects. It keeps
+// only the sample, never the whole listing, so memory does not grow with the
+// number of keys.
+type ObjectSample struct {
+	// KeysListed counts keys returned by ListObjectsV2 (owners are known for
+	// all of them; only the notable ones are kept in Objects).
+	KeysListed int `json:"keysListed"`
+	// ListingComplete is true when every key of the bucket was listed.
+	ListingComplete bool `json:"listingComplete"`
+	// Pages is the number of ListObjectsV2 calls spent.
+	Pages int `json:"pages"`
+	// ForeignOwnedListed counts listed keys whose owner is not the bucket
+	// owner (all of them, including those not kept in Objects).
+	ForeignOwnedListed int `json:"foreignOwnedListed"`
+	// ACLsRequested and ACLsRead count GetObjectAcl calls and successes.
+	ACLsRequested int `json:"aclsRequested"`
+	ACLsRead      int `json:"aclsRead"`
+	// ACLsSkipped says why no object ACLs were read, e.g.
+	// "BucketOwnerEnforced" (ACLs disabled) or "listing failed".
+	ACLsSkipped string `json:"aclsSkipped,omitempty"`
+	// Seed is the reservoir sampling seed, so a sample can be reproduced.
+	Seed int64 `json:"seed"`
+	// Objects are the sampled objects and the foreign-owned ones (bounded).
+	Objects []Object `json:"objects"`
+}
+
+// Object is one sampled object.
+type Object struct {
+	// Key is the object key, present only when the scan ran with
+	// --show-object-keys. Keys may hold patient data.
+	Key string `json:"key,omitempty"`
+	// KeyHash is a stable, non-reversible identity of the key:
+	// "sha256:" + the first 16 hex digits of SHA-256(bucket + "/" + key).
+	KeyHash string `json:"keyHash"`
+	// KeyPrefix is the key's first path segment followed by "/", or "" when
+	// the key has no "/". It is shown in reports to give context.
+	KeyPrefix    string    `json:"keyPrefix,omitempty"`
+	Size         int64     `json:"size"`
+	LastModified time.Time `json:"lastModified,omitzero"`
+	// OwnerCanonicalID is the owner from the listing (FetchOwner=true).
+	OwnerCanonicalID string `json:"ownerCanonicalId,omitempty"`
+	// ACL is nil when the ACL was not read; ACLStatus says why.
+	ACL *ACL `json:"acl,omitempty"`
+	// ACLStatus is one of the ACLStatus* constants.
+	ACLStatus string `json:"aclStatus"`
+	// SampledBecause is "reservoir" or "foreign-owner".
+	SampledBecause string `json:"sampledBecause"`
+}
+
+// Object ACL statuses.
+const (
+	ACLStatusRead = "read"
+	// ACLStatusDeniedForeignOwner: GetObjectAcl answered AccessDenied to the
+	// bucket owner. Real S3 denies the bucket owner the ACL of an object that
+	// another account owns and has not granted READ_ACP, so this is evidence
+	// of foreign ownership, not a coverage gap.
+	ACLStatusDeniedForeignOwner = "denied-owner-is-other-account"
+	ACLStatusNotRequested       = "not-requested"
+	ACLStatusError              = "error"
+)
+
+// Reasons an object is in the sample.
+const (
+	SampledReservoir    = "reservoir"
+	SampledForeignOwner = "foreign-owner"
+)
+
+// Distribution is one CloudFront distribution.
+type Distribution struct {
+	ID         string   `json:"id"`
+	ARN        string   `json:"arn"`
+	AccountID  string   `json:"accountId"`
+	DomainName string   `json:"domainName"`
+	Aliases    []string `json:"aliases,omitempty"`
+	Enabled    bool     `json:"enabled"`
+	Status     string   `json:"status,omitempty"`
+	Origins    []Origin `json:"origins"`
+	// CacheBehaviors includes the default behaviour with PathPattern "*".
+	CacheBehaviors []CacheBehavior `json:"cacheBehaviors"`
+}
+
+// Origin is one origin of a distribution.
+type Origin struct {
+	ID         string `json:"id"`
+	DomainName string `json:"domainName"`
+	// Type is "s3" (REST endpoint), "s3-website" (website endpoint, which
+	// can use neither OAI nor OAC) or "custom".
+	Type string `json:"type"`
+	// BucketName is resolved from DomainName for s3 and s3-website origins.
+	BucketName string `json:"bucketName,omitempty"`
+	// BucketRegion is the region in DomainName, if it names one.
+	BucketRegion string `json:"bucketRegion,omitempty"`
+	// BucketAccountID is the organization account owning BucketName, ""
+	// when the bucket was not found in any scanned account.
+	BucketAccountID string `json:"bucketAccountId,omitempty"`
+	// BucketExists is "yes" (found in the organization), "no" (S3 says it
+	// does not exist) or "unknown" (exists outside the organization or
+	// could not be checked).
+	BucketExists string `json:"bucketExists,omitempty"`
+	// OAIID is the bare OAI ID from S3OriginConfig.OriginAccessIdentity.
+	OAIID string `json:"oaiId,omitempty"`
+	// OACID is OriginAccessControlId.
+	OACID string `json:"oacId,omitempty"`
+}
+
+// Origin types.
+const (
+	OriginS3        = "s3"
+	OriginS3Website = "s3-website"
+	OriginCustom    = "custom"
+)
+
+// CacheBehavior is one cache behaviour of a distribution.
+type CacheBehavior struct {
+	PathPattern    string `json:"pathPattern"`
+	TargetOriginID string `json:"targetOriginId"`
+	// ViewerProtocolPolicy is allow-all, redirect-to-https or https-only.
+	ViewerProtocolPolicy string `json:"viewerProtocolPolicy"`
+}
+
+// OriginAccessIdentity is a CloudFront origin access identity.
+type OriginAccessIdentity struct {
+	ID                string `json:"id"`
+	AccountID         string `json:"accountId"`
+	S3CanonicalUserID string `json:"s3CanonicalUserId"`
+	Comment           string `json:"comment,omitempty"`
+}
+
+// OriginAccessControl is a CloudFront origin access control.
+type OriginAccessControl struct {
+	ID              string `json:"id"`
+	AccountID       string `json:"accountId"`
+	Name            string `json:"name"`
+	OriginType      string `json:"originType"`
+	SigningBehavior string `json:"signingBehavior"`
+	SigningProtocol string `json:"signingProtocol"`
+}
+
+// Coverage is what the scan could not see. Rules and reports use it so that
+// "could not read" is never mistaken for "compliant".
+type Coverage struct {
+	// Complete is false when the scan was interrupted or hit its deadline.
+	Complete bool `json:"complete"`
+	// Interrupted names the signal or deadline that stopped the scan early.
+	Interrupted string `json:"interrupted,omitempty"`
+	Gaps        []Gap  `json:"gaps"`
+}
+
+// Gap is one thing that could not be read.
+type Gap struct {
+	AccountID string `json:"accountId"`
+	Region    string `json:"region,omitempty"`
+	// Service is the AWS service: organizations, sts, s3, s3control, cloudfront.
+	Service string `json:"service"`
+	// Operation is the API operation, e.g. GetBucketPolicy.
+	Operation string `json:"operation"`
+	// Resource is the ARN of what could not be read ("" for account-wide).
+	// Object ARNs use the key hash, never the key.
+	Resource string `json:"resource,omitempty"`
+	// Code is the AWS error code (AccessDenied, Throttling…) or a short
+	// word for non-AWS failures (timeout, canceled).
+	Code    string `json:"code"`
+	Message string `json:"message,omitempty"`
+}
