@@ -1,0 +1,138 @@
+// Package motoserver starts moto's AWS emulator (moto_server) for end-to-end
+// tests that go through the real AWS SDK over HTTP.
+//
+// moto is a Python program: install it with `pip install 'moto[server]'`.
+// When it is missing a test is skipped with that advice, except under
+// CI=true, where it fails: CI must never pass by skipping.
+package motoserver
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Server is a running moto_server.
+type Server struct {
+	// URL is the endpoint, e.g. http://127.0.0.1:43121.
+	URL string
+	cmd *exec.Cmd
+	out *lockedBuffer
+}
+
+// Start launches moto_server on a free loopback port and stops it when the
+// test ends. It also points the AWS SDK at moto's fixed test credentials
+// through the environment (t.Setenv, so the test must not be parallel).
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		msg := "moto_server not found on PATH; install it with: pip install 'moto[server]'"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	port, err := freePort()
+	if err != nil {
+		t.Fatalf("find a free port for moto_server: %v", err)
+	}
+	out := &lockedBuffer{}
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start moto_server: %v", err)
+	}
+	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, out: out}
+	t.Cleanup(s.stop)
+	if err := s.waitReady(30 * time.Second); err != nil {
+		t.Fatalf("moto_server did not start: %v\n%s", err, out.String())
+	}
+	// moto accepts any credentials; these fixed ones are its documented
+	// defaults and map to its default account 123456789012.
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	return s
+}
+
+// Reset wipes moto's state (POST /moto-api/reset), so one server can serve
+// several independent subtests.
+func (s *Server) Reset(t testing.TB) {
+	t.Helper()
+	resp, err := http.Post(s.URL+"/moto-api/reset", "application/json", nil)
+	if err != nil {
+		t.Fatalf("reset moto: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("reset moto: HTTP %d", resp.StatusCode)
+	}
+}
+
+// Log returns what moto_server printed (its request log).
+func (s *Server) Log() string { return s.out.String() }
+
+func (s *Server) waitReady(timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/moto-api/", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("no answer on %s within %s: %w", s.URL, timeout, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func (s *Server) stop() {
+	if s.cmd.Process != nil {
+		_ = s.cmd.Process.Kill()
+		_ = s.cmd.Wait()
+	}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
