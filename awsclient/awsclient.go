@@ -53,6 +53,8 @@ type Options struct {
 	MaxAttempts int
 	// HTTPClient overrides the transport under the in-flight cap (tests).
 	HTTPClient *http.Client
+	// Credentials replace the standard chain's (the demo's emulator keys).
+	Credentials aws.CredentialsProvider
 }
 
 // Base is the caller's configuration plus what every account config shares.
@@ -113,6 +115,9 @@ func Load(ctx context.Context, opts Options) (*Base, error) {
 	}
 	if opts.Region != "" {
 		loadOpts = append(loadOpts, config.WithRegion(opts.Region))
+	}
+	if opts.Credentials != nil {
+		loadOpts = append(loadOpts, config.WithCredentialsProvider(opts.Credentials))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
