@@ -26,6 +26,12 @@ type Snapshot struct {
 	Organization *Organization `json:"organization,omitempty"`
 	// CallerAccountID is the account whose credentials ran the scan.
 	CallerAccountID string `json:"callerAccountId"`
+	// Scope says which accounts the scan set out to cover: "organization"
+	// (every account ListAccounts returned, less filters) or
+	// "caller-account" (the caller is not in an organization or may not
+	// list it; ScopeReason says which).
+	Scope       string `json:"scope,omitempty"`
+	ScopeReason string `json:"scopeReason,omitempty"`
 	// ShowObjectKeys records whether Object.Key was kept. When false every
 	// key is replaced by its hash at collection time, so the file itself
 	// carries no patient data that a key might hold.
@@ -43,6 +49,12 @@ type Snapshot struct {
 
 	Coverage Coverage `json:"coverage"`
 }
+
+// Scan scopes.
+const (
+	ScopeOrganization  = "organization"
+	ScopeCallerAccount = "caller-account"
+)
 
 // Tool names the program that wrote the snapshot.
 type Tool struct {
@@ -206,6 +218,11 @@ type ObjectSample struct {
 	ACLsSkipped string `json:"aclsSkipped,omitempty"`
 	// Seed is the reservoir sampling seed, so a sample can be reproduced.
 	Seed int64 `json:"seed"`
+	// PrefixesFound is the number of top-level prefixes the delimiter
+	// listing returned; PrefixesListed how many of them the page budget
+	// reached.
+	PrefixesFound  int `json:"prefixesFound"`
+	PrefixesListed int `json:"prefixesListed"`
 	// Objects are the sampled objects and the foreign-owned ones (bounded).
 	Objects []Object `json:"objects"`
 }
