@@ -1,0 +1,87 @@
+package upload
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Destination is where a run's reports go: a bucket and a key prefix
+// (without leading or trailing slash; empty means the bucket's root).
+type Destination struct {
+	Bucket string
+	Prefix string
+}
+
+// String renders the destination as an s3:// URI with a trailing slash.
+func (d Destination) String() string {
+	if d.Prefix == "" {
+		return "s3://" + d.Bucket + "/"
+	}
+	return "s3://" + d.Bucket + "/" + d.Prefix + "/"
+}
+
+// bucketName is the general purpose bucket naming rule: 3 to 63 characters,
+// lowercase letters, digits, dots and hyphens, starting and ending with a
+// letter or digit.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+
+// ParseDestination parses "s3://bucket/prefix/" (the --output flag). The
+// prefix is optional; "s3://bucket" and "s3://bucket/" write at the root.
+// The errors say what is wrong in terms of the flag, because the user
+// typed it.
+func ParseDestination(s string) (Destination, error) {
+	if s == "" {
+		return Destination{}, fmt.Errorf("--output: empty; want s3://BUCKET/PREFIX/")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return Destination{}, fmt.Errorf("--output %q: not a URI like s3://BUCKET/PREFIX/: %w", s, err)
+	}
+	if u.Scheme != "s3" {
+		return Destination{}, fmt.Errorf("--output %q: scheme must be s3:// (got %q); write local files with --sarif/--asff/--inventory", s, u.Scheme)
+	}
+	if u.User != nil || u.Port() != "" || u.RawQuery != "" || u.Fragment != "" {
+		return Destination{}, fmt.Errorf("--output %q: only s3://BUCKET/PREFIX/ is allowed (no user, port, query or fragment)", s)
+	}
+	bucket := u.Host
+	if err := checkBucketName(bucket); err != nil {
+		return Destination{}, fmt.Errorf("--output %q: %w", s, err)
+	}
+	prefix := strings.Trim(u.Path, "/")
+	if prefix != "" {
+		for seg := range strings.SplitSeq(prefix, "/") {
+			switch seg {
+			case "":
+				return Destination{}, fmt.Errorf("--output %q: the prefix has an empty path segment (\"//\")", s)
+			case ".", "..":
+				return Destination{}, fmt.Errorf("--output %q: the prefix may not contain %q segments", s, seg)
+			}
+		}
+		// S3 object keys are at most 1,024 bytes; leave room for the dated
+		// run prefix and the report names.
+		if len(prefix) > 900 {
+			return Destination{}, fmt.Errorf("--output %q: the prefix is longer than 900 bytes", s)
+		}
+	}
+	return Destination{Bucket: bucket, Prefix: prefix}, nil
+}
+
+func checkBucketName(b string) error {
+	switch {
+	case b == "":
+		return fmt.Errorf("no bucket name; want s3://BUCKET/PREFIX/")
+	case strings.Contains(b, ":") || strings.HasPrefix(b, "arn"):
+		return fmt.Errorf("bucket %q: access point and other ARNs are not supported, name the bucket", b)
+	case !bucketName.MatchString(b):
+		return fmt.Errorf("bucket %q is not a valid S3 bucket name (3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit)", b)
+	case strings.Contains(b, ".."):
+		return fmt.Errorf("bucket %q: two adjacent periods are not allowed in a bucket name", b)
+	case net.ParseIP(b) != nil:
+		return fmt.Errorf("bucket %q: a bucket name may not look like an IP address", b)
+	}
+	return nil
+}
