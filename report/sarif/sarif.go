@@ -1,0 +1,622 @@
+// Package sarif writes a findings.Document as a SARIF 2.1.0 log that the
+// SARIF Multitool validates and GitHub code scanning accepts.
+//
+// Cloud resources are not files, yet GitHub code scanning needs a physical
+// location for every result, so each resource gets a stable relative URI
+// ("aws/<account>/s3/<bucket>", ".../objects/<key hash>",
+// "aws/<account>/cloudfront/<distribution>", "aws/<account>/account") and
+// its ARN goes into logicalLocations. partialFingerprints carry a hash of
+// rule + resource identity, so a finding keeps its identity night after
+// night (docs.github.com, "SARIF support for code scanning": "Preventing
+// duplicate alerts using fingerprints").
+package sarif
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/inventory"
+	"github.com/hoofprint/hoofprint/report/internal/view"
+)
+
+// SchemaURI is the OASIS SARIF 2.1.0 schema (with errata 01).
+const SchemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+// Version is the SARIF version written.
+const Version = "2.1.0"
+
+// GitHubMaxResults is GitHub code scanning's limit of results in one run
+// (docs.github.com, "SARIF support for code scanning", "Upload limits").
+// A run with more is rejected, so Write keeps the most severe results up to
+// the limit and summarises the rest (see Options.MaxResults).
+const GitHubMaxResults = 25000
+
+// FingerprintKey names hoofprint's entry in partialFingerprints. It is
+// versioned so that a change of identity scheme is a new key, not a silent
+// re-identification of every alert.
+const FingerprintKey = "hoofprintFinding/v1"
+
+// DefaultInformationURI is where the tool is documented.
+const DefaultInformationURI = "https://github.com/hoofprint/hoofprint"
+
+// Notification descriptor IDs (runs[0].tool.driver.notifications).
+const (
+	NotificationCoverageGap    = "coverage-gap"
+	NotificationSampleClean    = "sample-clean"
+	NotificationResultsOmitted = "results-omitted"
+	NotificationInterrupted    = "scan-interrupted"
+)
+
+// Baseline states (SARIF §3.27.24).
+const (
+	BaselineNew       = "new"
+	BaselineUnchanged = "unchanged"
+	BaselineUpdated   = "updated"
+	BaselineAbsent    = "absent"
+)
+
+// Options tune the log.
+type Options struct {
+	// Baseline is last night's log (ReadBaseline). When set, every result
+	// carries baselineState and results that are gone are listed as absent.
+	Baseline *Log
+	// AutomationID is runs[0].automationDetails.id. GitHub compares runs
+	// whose IDs share the part before the last "/". Empty means
+	// "hoofprint/<organization or account>/<start time>"; an ID ending in
+	// "/" gets the start time appended as the run's instance.
+	AutomationID string
+	// InformationURI overrides DefaultInformationURI.
+	InformationURI string
+	// MaxResults caps results in the run (0 means GitHubMaxResults).
+	MaxResults int
+}
+
+// Write writes doc as an indented SARIF 2.1.0 log.
+func Write(w io.Writer, doc findings.Document, opts Options) error {
+	log, err := Build(doc, opts)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(log); err != nil {
+		return fmt.Errorf("write SARIF: %w", err)
+	}
+	return nil
+}
+
+// ReadBaseline reads a SARIF log written by an earlier run.
+func ReadBaseline(path string) (*Log, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read SARIF baseline: %w", err)
+	}
+	defer f.Close()
+	l, err := Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("read SARIF baseline %s: %w", path, err)
+	}
+	return l, nil
+}
+
+// Decode reads a SARIF 2.1.0 log.
+func Decode(r io.Reader) (*Log, error) {
+	var l Log
+	if err := json.NewDecoder(r).Decode(&l); err != nil {
+		return nil, fmt.Errorf("decode SARIF: %w", err)
+	}
+	if l.Version != Version {
+		return nil, fmt.Errorf("SARIF version %q is not supported (want %s)", l.Version, Version)
+	}
+	return &l, nil
+}
+
+// Build assembles the log without writing it.
+func Build(doc findings.Document, opts Options) (*Log, error) {
+	doc = view.Redact(doc)
+	if opts.MaxResults <= 0 {
+		opts.MaxResults = GitHubMaxResults
+	}
+	info := opts.InformationURI
+	if info == "" {
+		info = DefaultInformationURI
+	}
+	driver := ToolComponent{
+		Name:            nonEmpty(doc.ToolName, "hoofprint"),
+		Version:         doc.ToolVersion,
+		SemanticVersion: semver(doc.ToolVersion),
+		InformationURI:  info,
+		Notifications:   notificationDescriptors(),
+	}
+	ruleIndex := map[string]int{}
+	for _, r := range doc.Rules {
+		ruleIndex[r.ID] = len(driver.Rules)
+		driver.Rules = append(driver.Rules, ruleDescriptor(r))
+	}
+
+	results := make([]Result, 0, len(doc.Findings))
+	for _, f := range doc.Findings {
+		idx, ok := ruleIndex[f.RuleID]
+		if !ok {
+			// A finding whose rule metadata is missing still gets a minimal
+			// descriptor: ruleIndex must point at a rule (SARIF §3.27.6).
+			idx = len(driver.Rules)
+			ruleIndex[f.RuleID] = idx
+			driver.Rules = append(driver.Rules, ruleDescriptor(findings.Rule{ID: f.RuleID, Title: f.RuleID, Description: f.RuleID, Severity: f.Severity, Remediation: "See the finding's message."}))
+		}
+		results = append(results, result(f, idx, doc.ShowObjectKeys))
+	}
+
+	if opts.Baseline != nil {
+		results = applyBaseline(results, opts.Baseline, &driver, ruleIndex, view.NewScope(doc))
+	}
+
+	inv := invocation(doc)
+	results, omitted := capResults(results, opts.MaxResults)
+	runProps := map[string]any{
+		"hoofprint/accounts":       nonNil(doc.Accounts),
+		"hoofprint/sample":         doc.Sample,
+		"hoofprint/showObjectKeys": doc.ShowObjectKeys,
+		"hoofprint/coverageGaps":   len(doc.Coverage.Gaps),
+	}
+	if doc.OrganizationID != "" {
+		runProps["hoofprint/organizationId"] = doc.OrganizationID
+	}
+	if len(omitted) > 0 {
+		total := 0
+		for _, n := range omitted {
+			total += n
+		}
+		runProps["hoofprint/omittedResults"] = omitted
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, Notification{
+			Descriptor: ref(NotificationResultsOmitted, 2),
+			Level:      "warning",
+			Message: Message{Text: fmt.Sprintf("%d results were left out to stay within GitHub code scanning's limit of %d results a run; "+
+				"the most severe were kept. Per-rule counts of the omitted results are in run properties \"hoofprint/omittedResults\"; "+
+				"the ASFF file and Security Hub hold every finding.", total, opts.MaxResults)},
+			Properties: map[string]any{"omitted": omitted},
+		})
+	}
+	sampled := sampleNotes(doc, ruleIndex)
+	inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sampled...)
+
+	run := Run{
+		Tool:              Tool{Driver: driver},
+		Invocations:       []Invocation{inv},
+		AutomationDetails: &AutomationDetails{ID: automationID(doc, opts.AutomationID)},
+		Results:           results,
+		Properties:        runProps,
+	}
+	return &Log{Schema: SchemaURI, Version: Version, Runs: []Run{run}}, nil
+}
+
+func notificationDescriptors() []ReportingDescriptor {
+	d := func(id, name, short, full string) ReportingDescriptor {
+		// GitHub's ingestion rules (Multitool GH2012) want help on every
+		// descriptor, notifications included.
+		return ReportingDescriptor{ID: id, Name: name, ShortDescription: &Message{Text: short}, FullDescription: &Message{Text: full},
+			Help: &MultiformatMessage{Text: full, Markdown: full}}
+	}
+	return []ReportingDescriptor{
+		d(NotificationCoverageGap, "CoverageGap", "Something could not be read, so it was not evaluated.",
+			"An AWS API call was denied or failed. What it would have returned was not evaluated: this is a gap, never a pass."),
+		d(NotificationSampleClean, "CleanSample", "A sampled rule found nothing in the sample.",
+			"Objects are sampled, not all read. A rule that found nothing states the sample size and a 95% upper confidence bound (rule of three) instead of a bare pass."),
+		d(NotificationResultsOmitted, "ResultsOmitted", "Results were left out to stay within GitHub's limit.",
+			"GitHub code scanning rejects a run with more than 25,000 results; the most severe results are kept and the rest counted."),
+		d(NotificationInterrupted, "ScanInterrupted", "The scan stopped early.",
+			"The scan was interrupted or hit its deadline; what was not reached was not evaluated."),
+	}
+}
+
+func ref(id string, index int) *DescriptorReference {
+	return &DescriptorReference{ID: id, Index: &index}
+}
+
+var semverRE = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$`)
+
+// semver returns v without a leading "v" when it is a semantic version
+// (SARIF §3.19.10 asks for SemVer 2.0.0), otherwise "".
+func semver(v string) string {
+	v = strings.TrimPrefix(v, "v")
+	if semverRE.MatchString(v) {
+		return v
+	}
+	return ""
+}
+
+// Level maps a severity to a SARIF result level (§3.27.10).
+func Level(s findings.Severity) string {
+	switch {
+	case s >= findings.SeverityHigh:
+		return "error"
+	case s == findings.SeverityMedium:
+		return "warning"
+	default:
+		return "note"
+	}
+}
+
+// ruleName is the rule ID in PascalCase: SARIF §3.49.7 wants a name that is
+// an identifier, not a sentence.
+func ruleName(id string) string {
+	var b strings.Builder
+	up := true
+	for _, r := range id {
+		if r == '-' || r == '_' || r == '.' || r == ' ' {
+			up = true
+			continue
+		}
+		if up {
+			r = unicode.ToUpper(r)
+			up = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// maxTags is GitHub's limit of tags per rule (docs.github.com, "SARIF
+// support for code scanning": only the first 20 are kept).
+const maxTags = 20
+
+func ruleDescriptor(r findings.Rule) ReportingDescriptor {
+	tags := []string{"security", "aws", "hipaa"}
+	for _, h := range r.HIPAA {
+		tags = append(tags, "HIPAA-"+h)
+	}
+	if r.ResourceType != "" {
+		tags = append(tags, r.ResourceType)
+	}
+	if len(tags) > maxTags {
+		tags = tags[:maxTags]
+	}
+	props := map[string]any{
+		// GitHub reads security-severity as a string holding a number.
+		"security-severity":  view.SecuritySeverity(r.Severity),
+		"tags":               tags,
+		"precision":          "very-high",
+		"hoofprint/severity": r.Severity.String(),
+	}
+	if len(r.HIPAA) > 0 {
+		props["hoofprint/hipaa"] = r.HIPAA
+	}
+	if r.Sampled {
+		props["hoofprint/sampled"] = true
+	}
+	if r.Source != "" {
+		props["hoofprint/source"] = r.Source
+	}
+	return ReportingDescriptor{
+		ID:                   r.ID,
+		Name:                 ruleName(r.ID),
+		ShortDescription:     &Message{Text: nonEmpty(r.Title, r.ID)},
+		FullDescription:      &Message{Text: nonEmpty(r.Description, nonEmpty(r.Title, r.ID))},
+		DefaultConfiguration: &ReportingConfiguration{Level: Level(r.Severity)},
+		HelpURI:              r.HelpURL,
+		Help:                 help(r),
+		Properties:           props,
+	}
+}
+
+func help(r findings.Rule) *MultiformatMessage {
+	var t, m strings.Builder
+	desc := nonEmpty(r.Description, r.Title)
+	fmt.Fprintf(&t, "%s\n\nRemediation: %s\n", desc, nonEmpty(r.Remediation, "see the documentation."))
+	fmt.Fprintf(&m, "**%s**\n\n%s\n\n## Remediation\n\n%s\n", nonEmpty(r.Title, r.ID), desc, nonEmpty(r.Remediation, "See the documentation."))
+	if r.RemediationCLI != "" {
+		fmt.Fprintf(&t, "\nFix with the AWS CLI:\n    %s\n", r.RemediationCLI)
+		fmt.Fprintf(&m, "\n```sh\n%s\n```\n", r.RemediationCLI)
+	}
+	if len(r.HIPAA) > 0 {
+		fmt.Fprintf(&t, "\nHIPAA Security Rule: %s\n", strings.Join(r.HIPAA, ", "))
+		fmt.Fprintf(&m, "\n**HIPAA Security Rule:** %s\n", strings.Join(r.HIPAA, ", "))
+	}
+	if r.HelpURL != "" {
+		fmt.Fprintf(&t, "\nMore: %s\n", r.HelpURL)
+		fmt.Fprintf(&m, "\n[Documentation](%s)\n", r.HelpURL)
+	}
+	if len(r.RelatedResources) > 0 {
+		t.WriteString("\nAWS documentation:\n")
+		m.WriteString("\n**AWS documentation:**\n\n")
+		for _, u := range r.RelatedResources {
+			fmt.Fprintf(&t, "  %s\n", u)
+			fmt.Fprintf(&m, "- <%s>\n", u)
+		}
+	}
+	return &MultiformatMessage{Text: strings.TrimSpace(t.String()), Markdown: strings.TrimSpace(m.String())}
+}
+
+func result(f findings.Finding, ruleIdx int, show bool) Result {
+	res := view.ParseResource(f, show)
+	idx := ruleIdx
+	props := map[string]any{
+		"accountId":    f.AccountID,
+		"resourceType": f.ResourceType,
+		"resourceArn":  res.ARN,
+		"severity":     f.Severity.String(),
+		// Per-result security-severity lets GitHub rank a result whose
+		// severity differs from its rule's default.
+		"security-severity": view.SecuritySeverity(f.Severity),
+	}
+	if f.Region != "" {
+		props["region"] = f.Region
+	}
+	if len(f.Evidence) > 0 {
+		props["evidence"] = f.Evidence
+	}
+	msg := f.Message
+	if msg == "" {
+		msg = fmt.Sprintf("%s fired on %s.", f.RuleID, res.Name)
+	}
+	return Result{
+		RuleID:    f.RuleID,
+		RuleIndex: &idx,
+		Level:     Level(f.Severity),
+		Message:   Message{Text: msg},
+		Locations: []Location{{
+			PhysicalLocation: &PhysicalLocation{
+				ArtifactLocation: ArtifactLocation{URI: res.URI()},
+				// GitHub code scanning requires a region; a resource has no
+				// lines, so the whole "artifact" is its first position.
+				Region: &Region{StartLine: 1, StartColumn: 1, EndLine: 1, EndColumn: 1},
+			},
+			LogicalLocations: []LogicalLocation{{Name: res.Name, FullyQualifiedName: res.ARN, Kind: "resource"}},
+		}},
+		PartialFingerprints: map[string]string{FingerprintKey: view.Fingerprint(f.RuleID, res)},
+		Properties:          props,
+	}
+}
+
+func invocation(doc findings.Document) Invocation {
+	inv := Invocation{ExecutionSuccessful: doc.Coverage.Complete}
+	if !doc.StartedAt.IsZero() {
+		t := doc.StartedAt.UTC()
+		inv.StartTimeUTC = &t
+	}
+	if !doc.FinishedAt.IsZero() {
+		t := doc.FinishedAt.UTC()
+		inv.EndTimeUTC = &t
+	}
+	if !doc.Coverage.Complete {
+		reason := nonEmpty(doc.Coverage.Interrupted, "unknown reason")
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, Notification{
+			Descriptor: ref(NotificationInterrupted, 3),
+			Level:      "error",
+			Message:    Message{Text: "The scan stopped early (" + reason + "); resources it did not reach were not evaluated."},
+		})
+	}
+	for _, g := range doc.Coverage.Gaps {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, gapNotification(g, doc.ShowObjectKeys))
+	}
+	return inv
+}
+
+func gapNotification(g inventory.Gap, show bool) Notification {
+	var where []string
+	if g.Resource != "" {
+		where = append(where, g.Resource)
+	}
+	where = append(where, "account "+nonEmpty(g.AccountID, "unknown"))
+	if g.Region != "" {
+		where = append(where, g.Region)
+	}
+	text := fmt.Sprintf("Not evaluated: %s %s on %s failed with %s", g.Service, g.Operation, strings.Join(where, ", "), nonEmpty(g.Code, "an error"))
+	msg := g.Message
+	if !show && isObjectARN(g.Resource) {
+		// An error message about an object may quote its key.
+		msg = ""
+	}
+	if msg != "" {
+		text += ": " + msg
+	}
+	props := map[string]any{"accountId": g.AccountID, "service": g.Service, "operation": g.Operation, "code": g.Code}
+	if g.Region != "" {
+		props["region"] = g.Region
+	}
+	if g.Resource != "" {
+		props["resource"] = g.Resource
+	}
+	return Notification{
+		Descriptor: ref(NotificationCoverageGap, 0),
+		// The run went on; "warning" rather than "error" because the rest
+		// of the organization was evaluated.
+		Level:      "warning",
+		Message:    Message{Text: strings.TrimRight(text, ".") + "."},
+		Properties: props,
+	}
+}
+
+func isObjectARN(a string) bool {
+	return strings.HasPrefix(a, "arn:") && strings.Contains(a, ":s3:::") && strings.Contains(strings.SplitN(a, ":::", 2)[1], "/")
+}
+
+func sampleNotes(doc findings.Document, ruleIndex map[string]int) []Notification {
+	var out []Notification
+	for _, r := range doc.Rules {
+		note := view.SampleNote(doc, r)
+		if note == "" {
+			continue
+		}
+		n := doc.Sample.ObjectsSampled
+		out = append(out, Notification{
+			Descriptor:     ref(NotificationSampleClean, 1),
+			AssociatedRule: ref(r.ID, ruleIndex[r.ID]),
+			Level:          "note",
+			Message:        Message{Text: note},
+			Properties: map[string]any{
+				"sampled":             n,
+				"affected":            0,
+				"upperBound95":        findings.UpperBound95(n),
+				"bucketsIncomplete":   doc.Sample.BucketsIncomplete,
+				"bucketsAclsDisabled": doc.Sample.BucketsACLsOff,
+			},
+		})
+	}
+	return out
+}
+
+// applyBaseline sets baselineState on every result and appends the
+// baseline's results that were not seen again as "absent" (SARIF
+// §3.27.24). Results are matched by FingerprintKey. An absent result whose
+// rule, account and region were not fully evaluated this run is still
+// listed as absent (SARIF has no "unknown" state) but says so in its
+// message and in properties["hoofprint/fullyEvaluated"].
+func applyBaseline(results []Result, base *Log, driver *ToolComponent, ruleIndex map[string]int, scope *view.Scope) []Result {
+	prev := map[string]Result{}
+	var order []string
+	baseRules := map[string]ReportingDescriptor{}
+	for _, run := range base.Runs {
+		for _, r := range run.Tool.Driver.Rules {
+			baseRules[r.ID] = r
+		}
+		for _, r := range run.Results {
+			if r.BaselineState == BaselineAbsent {
+				continue
+			}
+			fp := r.PartialFingerprints[FingerprintKey]
+			if fp == "" {
+				continue
+			}
+			if _, dup := prev[fp]; !dup {
+				order = append(order, fp)
+			}
+			prev[fp] = r
+		}
+	}
+	seen := map[string]bool{}
+	for i := range results {
+		fp := results[i].PartialFingerprints[FingerprintKey]
+		seen[fp] = true
+		old, ok := prev[fp]
+		switch {
+		case !ok:
+			results[i].BaselineState = BaselineNew
+		case old.Level != results[i].Level || old.Message.Text != results[i].Message.Text:
+			results[i].BaselineState = BaselineUpdated
+		default:
+			results[i].BaselineState = BaselineUnchanged
+		}
+	}
+	for _, fp := range order {
+		if seen[fp] {
+			continue
+		}
+		r := prev[fp]
+		idx, ok := ruleIndex[r.RuleID]
+		if !ok {
+			d, found := baseRules[r.RuleID]
+			if !found {
+				d = ruleDescriptor(findings.Rule{ID: r.RuleID, Title: r.RuleID, Description: r.RuleID, Remediation: "This rule is no longer evaluated."})
+			}
+			idx = len(driver.Rules)
+			ruleIndex[r.RuleID] = idx
+			driver.Rules = append(driver.Rules, d)
+		}
+		r.RuleIndex = &idx
+		r.BaselineState = BaselineAbsent
+		props := map[string]any{}
+		for k, v := range r.Properties {
+			props[k] = v
+		}
+		acct, _ := props["accountId"].(string)
+		region, _ := props["region"].(string)
+		rtype, _ := props["resourceType"].(string)
+		full := scope.FullyEvaluated(r.RuleID, acct, region, rtype)
+		props["hoofprint/fullyEvaluated"] = full
+		r.Properties = props
+		if full {
+			r.Message.Text = "No longer observed (fixed since the baseline): " + r.Message.Text
+		} else {
+			r.Message.Text = "Not seen this run, but this rule was not fully evaluated for its account and region (coverage gap or sampling), so it may still be present: " + r.Message.Text
+		}
+		results = append(results, r)
+	}
+	return results
+}
+
+// capResults keeps at most max results, most severe first (absent results
+// last), in their original order, and counts the omitted ones per rule.
+func capResults(results []Result, max int) ([]Result, map[string]int) {
+	if len(results) <= max {
+		return results, nil
+	}
+	idx := make([]int, len(results))
+	for i := range idx {
+		idx[i] = i
+	}
+	rank := func(r Result) int {
+		if r.BaselineState == BaselineAbsent {
+			return -1
+		}
+		if s, ok := r.Properties["security-severity"].(string); ok {
+			switch s {
+			case "9.5":
+				return 5
+			case "8.0":
+				return 4
+			case "5.5":
+				return 3
+			case "3.0":
+				return 2
+			}
+		}
+		return 1
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return rank(results[idx[a]]) > rank(results[idx[b]]) })
+	keep := make([]bool, len(results))
+	for _, i := range idx[:max] {
+		keep[i] = true
+	}
+	omitted := map[string]int{}
+	out := make([]Result, 0, max)
+	for i, r := range results {
+		if keep[i] {
+			out = append(out, r)
+		} else {
+			omitted[r.RuleID]++
+		}
+	}
+	return out, omitted
+}
+
+func automationID(doc findings.Document, id string) string {
+	instance := doc.StartedAt.UTC().Format(time.RFC3339)
+	if doc.StartedAt.IsZero() {
+		instance = "unknown-time"
+	}
+	if id == "" {
+		scope := doc.OrganizationID
+		if scope == "" && len(doc.Accounts) > 0 {
+			scope = doc.Accounts[0]
+		}
+		id = "hoofprint/" + nonEmpty(scope, "scan") + "/"
+	}
+	if strings.HasSuffix(id, "/") {
+		id += instance
+	}
+	return id
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
