@@ -1,0 +1,70 @@
+package scanner
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"github.com/hoofprint/hoofprint/inventory"
+)
+
+// coverage collects the gaps of a scan from every goroutine.
+type coverage struct {
+	mu     sync.Mutex
+	gaps   []inventory.Gap
+	logger *slog.Logger
+	c      *counters
+}
+
+// add records that operation on resource could not be read because of err.
+// Resource must never contain an object key (use the key hash). The log
+// record carries the same fields as the gap and nothing else, so no key or
+// credential reaches the log.
+func (cv *coverage) add(accountID, region, service, operation, resource string, err error) {
+	g := inventory.Gap{
+		AccountID: accountID,
+		Region:    region,
+		Service:   service,
+		Operation: operation,
+		Resource:  resource,
+		Code:      gapCode(err),
+		Message:   safeMessage(err),
+	}
+	cv.c.errors.Add(1)
+	cv.mu.Lock()
+	cv.gaps = append(cv.gaps, g)
+	cv.mu.Unlock()
+	level := slog.LevelDebug
+	if resource == "" {
+		// Account-wide gaps (a role that cannot be assumed, a service that
+		// cannot be listed) hide much more than one bucket: say so louder.
+		level = slog.LevelWarn
+	}
+	cv.logger.Log(context.Background(), level, "not evaluated",
+		slog.String("account", accountID), slog.String("service", service),
+		slog.String("operation", operation), slog.String("resource", resource),
+		slog.String("code", g.Code), slog.String("message", g.Message))
+}
+
+// sorted returns the gaps in a stable order, so two scans of the same
+// organization give the same file.
+func (cv *coverage) sorted() []inventory.Gap {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	out := slices.Clone(cv.gaps)
+	slices.SortStableFunc(out, func(a, b inventory.Gap) int {
+		return cmp.Or(
+			cmp.Compare(a.AccountID, b.AccountID),
+			cmp.Compare(a.Service, b.Service),
+			cmp.Compare(a.Resource, b.Resource),
+			cmp.Compare(a.Operation, b.Operation),
+			cmp.Compare(a.Code, b.Code),
+		)
+	})
+	if out == nil {
+		out = []inventory.Gap{}
+	}
+	return out
+}

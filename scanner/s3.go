@@ -1,0 +1,241 @@
+package scanner
+
+import (
+	"encoding/json"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	s3ctltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hoofprint/hoofprint/inventory"
+)
+
+// accountPublicAccessBlock reads the account-level S3 Block Public Access.
+// No configuration at all means every setting is off (Configured=false);
+// nil means it could not be read (a gap).
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_GetPublicAccessBlock.html
+func (a *accountScan) accountPublicAccessBlock() *inventory.PublicAccessBlock {
+	out, err := a.s3Control().GetPublicAccessBlock(a.ctx, &s3control.GetPublicAccessBlockInput{AccountId: aws.String(a.id)})
+	switch {
+	case err == nil:
+		return controlBPA(out.PublicAccessBlockConfiguration)
+	case isNoPublicAccessBlock(err):
+		return &inventory.PublicAccessBlock{Configured: false}
+	default:
+		a.fail(a.cfg.Region, "s3control", "GetPublicAccessBlock", "", err)
+		return nil
+	}
+}
+
+func controlBPA(c *s3ctltypes.PublicAccessBlockConfiguration) *inventory.PublicAccessBlock {
+	if c == nil {
+		return &inventory.PublicAccessBlock{Configured: false}
+	}
+	return &inventory.PublicAccessBlock{
+		Configured:            true,
+		BlockPublicAcls:       aws.ToBool(c.BlockPublicAcls),
+		IgnorePublicAcls:      aws.ToBool(c.IgnorePublicAcls),
+		BlockPublicPolicy:     aws.ToBool(c.BlockPublicPolicy),
+		RestrictPublicBuckets: aws.ToBool(c.RestrictPublicBuckets),
+	}
+}
+
+// collectS3 lists the account's buckets and collects each of them, a
+// bounded number at a time. The ListBuckets owner is the account's
+// canonical user ID, which is how object owners and ACL grantees are later
+// recognised as this account.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html
+func (a *accountScan) collectS3(acct *inventory.Account) []inventory.Bucket {
+	client := a.s3In(a.cfg.Region)
+	var listed []s3types.Bucket
+	p := s3.NewListBucketsPaginator(client, &s3.ListBucketsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(a.ctx)
+		if err != nil {
+			a.fail(a.cfg.Region, "s3", "ListBuckets", "", err)
+			break
+		}
+		if page.Owner != nil && aws.ToString(page.Owner.ID) != "" {
+			acct.CanonicalUserID = aws.ToString(page.Owner.ID)
+		}
+		listed = append(listed, page.Buckets...)
+	}
+	if acct.CanonicalUserID != "" {
+		a.s.addCanonical(acct.CanonicalUserID, inventory.CanonicalIdentity{Kind: inventory.KindAccount, AccountID: a.id})
+	}
+
+	buckets := make([]inventory.Bucket, len(listed))
+	g := new(errgroup.Group)
+	g.SetLimit(a.s.opts.BucketConcurrency)
+	for i, lb := range listed {
+		if a.ctx.Err() != nil {
+			buckets = buckets[:i]
+			break
+		}
+		g.Go(func() error {
+			buckets[i] = a.collectBucket(lb, acct.CanonicalUserID)
+			a.s.counters.buckets.Add(1)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return buckets
+}
+
+// collectBucket reads one bucket's access configuration and samples its
+// objects. Each read that fails leaves its field nil and records a gap.
+func (a *accountScan) collectBucket(lb s3types.Bucket, ownerID string) inventory.Bucket {
+	name := aws.ToString(lb.Name)
+	arn := a.arnPrefix() + "s3:::" + name
+	b := inventory.Bucket{
+		Name:             name,
+		ARN:              arn,
+		AccountID:        a.id,
+		OwnerCanonicalID: ownerID,
+		CreationDate:     aws.ToTime(lb.CreationDate),
+	}
+	b.Region = a.bucketRegion(lb, arn)
+	client := a.s3In(cmpOr(b.Region, a.cfg.Region))
+	ctx := a.ctx
+
+	if out, err := client.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &name}); err == nil {
+		b.Policy = parsePolicy(aws.ToString(out.Policy))
+	} else if isNoBucketPolicy(err) {
+		b.Policy = &inventory.BucketPolicy{Exists: false}
+	} else {
+		a.fail(b.Region, "s3", "GetBucketPolicy", arn, err)
+	}
+
+	if out, err := client.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &name}); err == nil {
+		b.PublicAccessBlock = bucketBPA(out.PublicAccessBlockConfiguration)
+	} else if isNoPublicAccessBlock(err) {
+		b.PublicAccessBlock = &inventory.PublicAccessBlock{Configured: false}
+	} else {
+		a.fail(b.Region, "s3", "GetPublicAccessBlock", arn, err)
+	}
+
+	if out, err := client.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &name}); err == nil {
+		b.OwnershipControls = &inventory.OwnershipControls{ObjectOwnership: objectOwnership(out.OwnershipControls)}
+	} else if isNoOwnershipControls(err) {
+		// No Object Ownership setting is the pre-2023 default: ObjectWriter,
+		// ACLs enabled, the uploader owns the object.
+		b.OwnershipControls = &inventory.OwnershipControls{ObjectOwnership: inventory.OwnershipObjectWriter}
+	} else {
+		a.fail(b.Region, "s3", "GetBucketOwnershipControls", arn, err)
+	}
+
+	if out, err := client.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: &name}); err == nil {
+		b.ACL = convertACL(out.Owner, out.Grants)
+		if b.OwnerCanonicalID == "" {
+			b.OwnerCanonicalID = b.ACL.OwnerCanonicalID
+		}
+	} else {
+		a.fail(b.Region, "s3", "GetBucketAcl", arn, err)
+	}
+
+	if out, err := client.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: &name}); err == nil {
+		b.Logging = &inventory.Logging{}
+		if le := out.LoggingEnabled; le != nil {
+			b.Logging = &inventory.Logging{Enabled: true, TargetBucket: aws.ToString(le.TargetBucket), TargetPrefix: aws.ToString(le.TargetPrefix)}
+		}
+	} else {
+		a.fail(b.Region, "s3", "GetBucketLogging", arn, err)
+	}
+
+	b.Objects = a.sampleObjects(client, &b)
+	a.s.log.Debug("bucket collected", slog.String("account", a.id), slog.String("bucket", name),
+		slog.Int("keysListed", b.Objects.KeysListed), slog.Int("aclsRead", b.Objects.ACLsRead))
+	return b
+}
+
+// bucketRegion is the bucket's region: ListBuckets now returns it
+// (BucketRegion), which saves a call; otherwise GetBucketLocation, whose
+// empty answer means us-east-1 and whose legacy "EU" means eu-west-1.
+// "" means unknown (a gap is recorded).
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html
+func (a *accountScan) bucketRegion(lb s3types.Bucket, arn string) string {
+	if r := aws.ToString(lb.BucketRegion); r != "" {
+		return r
+	}
+	out, err := a.s3In(a.cfg.Region).GetBucketLocation(a.ctx, &s3.GetBucketLocationInput{Bucket: lb.Name})
+	if err != nil {
+		a.fail(a.cfg.Region, "s3", "GetBucketLocation", arn, err)
+		return ""
+	}
+	return normalizeLocation(string(out.LocationConstraint))
+}
+
+func normalizeLocation(loc string) string {
+	switch loc {
+	case "":
+		return "us-east-1"
+	case "EU":
+		return "eu-west-1"
+	}
+	return loc
+}
+
+// parsePolicy keeps the policy as S3 returned it and its parsed form; a
+// policy that does not parse is recorded, not fatal (rules see ParseError).
+func parsePolicy(raw string) *inventory.BucketPolicy {
+	p := &inventory.BucketPolicy{Exists: true, Raw: raw}
+	var doc any
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		p.ParseError = err.Error()
+	} else {
+		p.Document = doc
+	}
+	return p
+}
+
+func bucketBPA(c *s3types.PublicAccessBlockConfiguration) *inventory.PublicAccessBlock {
+	if c == nil {
+		return &inventory.PublicAccessBlock{Configured: false}
+	}
+	return &inventory.PublicAccessBlock{
+		Configured:            true,
+		BlockPublicAcls:       aws.ToBool(c.BlockPublicAcls),
+		IgnorePublicAcls:      aws.ToBool(c.IgnorePublicAcls),
+		BlockPublicPolicy:     aws.ToBool(c.BlockPublicPolicy),
+		RestrictPublicBuckets: aws.ToBool(c.RestrictPublicBuckets),
+	}
+}
+
+func objectOwnership(c *s3types.OwnershipControls) string {
+	if c != nil {
+		for _, r := range c.Rules {
+			if r.ObjectOwnership != "" {
+				return string(r.ObjectOwnership)
+			}
+		}
+	}
+	return inventory.OwnershipObjectWriter
+}
+
+func convertACL(owner *s3types.Owner, grants []s3types.Grant) *inventory.ACL {
+	acl := &inventory.ACL{Grants: []inventory.Grant{}}
+	if owner != nil {
+		acl.OwnerCanonicalID = aws.ToString(owner.ID)
+	}
+	for _, g := range grants {
+		ig := inventory.Grant{Permission: string(g.Permission)}
+		if g.Grantee != nil {
+			ig.GranteeType = string(g.Grantee.Type)
+			ig.GranteeID = aws.ToString(g.Grantee.ID)
+			ig.GranteeURI = aws.ToString(g.Grantee.URI)
+		}
+		acl.Grants = append(acl.Grants, ig)
+	}
+	return acl
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

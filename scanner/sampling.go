@@ -1,0 +1,374 @@
+package scanner
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hoofprint/hoofprint/inventory"
+)
+
+// objectSampleAPI is the part of the S3 client object sampling uses.
+type objectSampleAPI interface {
+	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	GetObjectAcl(ctx context.Context, in *s3.GetObjectAclInput, optFns ...func(*s3.Options)) (*s3.GetObjectAclOutput, error)
+}
+
+// sampleConfig is how one bucket is sampled.
+type sampleConfig struct {
+	bucket      string
+	bucketARN   string
+	bucketOwner string // canonical ID; "" when unknown
+	// aclsDisabled is true for BucketOwnerEnforced: ACLs are off and the
+	// bucket owner owns every object, so no GetObjectAcl is spent.
+	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+	aclsDisabled   bool
+	size           int
+	maxForeign     int
+	pages          int
+	aclConcurrency int
+	seed           int64
+	now            time.Time
+	showKeys       bool
+	// onListed and onACLRead feed the progress counters.
+	onListed  func(n int)
+	onACLRead func()
+}
+
+// sampleFailure is one call that failed while sampling. resource is the
+// bucket ARN or an object ARN built from the key hash, never the key.
+type sampleFailure struct {
+	operation string
+	resource  string
+	err       error
+}
+
+// recencyHalfLife sets how strongly the sample leans to recent objects: an
+// object modified now weighs 10, one modified a half-life ago 5.5, and a
+// very old one 1, so old objects are still sampled, only less often.
+const recencyHalfLife = 30 * 24 * time.Hour
+
+// maxPrefixes bounds the top-level prefixes remembered from the delimiter
+// listing (one page of them).
+const maxPrefixes = 1000
+
+// candidate is a listed object kept for the ACL pass. It holds the key
+// because GetObjectAcl needs it; only SampleSize+MaxForeignObjects of them
+// exist at any time, whatever the number of keys listed.
+type candidate struct {
+	key      string
+	size     int64
+	modified time.Time
+	owner    string
+	priority float64
+}
+
+// reservoir keeps the k candidates with the highest priority: weighted
+// reservoir sampling, algorithm A-Res of Efraimidis and Spirakis
+// ("Weighted random sampling with a reservoir", 2006), with priority
+// u^(1/w) kept as ln(u)/w to stay in floating-point range.
+type reservoir []candidate
+
+func (r reservoir) Len() int           { return len(r) }
+func (r reservoir) Less(i, j int) bool { return r[i].priority < r[j].priority }
+func (r reservoir) Swap(i, j int)      { r[i], r[j] = r[j], r[i] }
+func (r *reservoir) Push(x any)        { *r = append(*r, x.(candidate)) }
+func (r *reservoir) Pop() any {
+	old := *r
+	c := old[len(old)-1]
+	*r = old[:len(old)-1]
+	return c
+}
+
+// sampler consumes listing pages and keeps the sample.
+type sampler struct {
+	cfg     sampleConfig
+	rng     *rand.Rand
+	res     reservoir
+	foreign []candidate
+	out     inventory.ObjectSample
+}
+
+func newSampler(cfg sampleConfig) *sampler {
+	// One stream per bucket, derived from the scan seed and the bucket
+	// name, so the sample does not depend on which bucket ran first.
+	h := fnv.New64a()
+	h.Write([]byte(cfg.bucketARN))
+	return &sampler{
+		cfg: cfg,
+		rng: rand.New(rand.NewPCG(uint64(cfg.seed), h.Sum64())),
+		res: make(reservoir, 0, cfg.size),
+		out: inventory.ObjectSample{Seed: cfg.seed, Objects: []inventory.Object{}},
+	}
+}
+
+func (s *sampler) weight(modified time.Time) float64 {
+	age := s.cfg.now.Sub(modified)
+	if age < 0 || modified.IsZero() {
+		age = 0
+	}
+	return 1 + 9*math.Exp2(-float64(age)/float64(recencyHalfLife))
+}
+
+// observe takes one listed object into account.
+func (s *sampler) observe(o s3types.Object) {
+	s.out.KeysListed++
+	c := candidate{key: aws.ToString(o.Key), size: aws.ToInt64(o.Size), modified: aws.ToTime(o.LastModified)}
+	if o.Owner != nil {
+		c.owner = aws.ToString(o.Owner.ID)
+	}
+	if c.owner != "" && s.cfg.bucketOwner != "" && c.owner != s.cfg.bucketOwner {
+		s.out.ForeignOwnedListed++
+		if len(s.foreign) < s.cfg.maxForeign {
+			s.foreign = append(s.foreign, c)
+		}
+		return
+	}
+	if s.cfg.size == 0 {
+		return
+	}
+	u := 1 - s.rng.Float64() // (0, 1]
+	c.priority = math.Log(u) / s.weight(c.modified)
+	if len(s.res) < s.cfg.size {
+		heap.Push(&s.res, c)
+	} else if c.priority > s.res[0].priority {
+		s.res[0] = c
+		heap.Fix(&s.res, 0)
+	}
+}
+
+func (s *sampler) observePage(out *s3.ListObjectsV2Output) {
+	for _, o := range out.Contents {
+		s.observe(o)
+	}
+	if s.cfg.onListed != nil {
+		s.cfg.onListed(len(out.Contents))
+	}
+}
+
+// listStream is one sequence of ListObjectsV2 pages: the root listing with
+// a delimiter, or everything under one top-level prefix.
+type listStream struct {
+	prefix    string
+	delimiter bool
+	token     *string
+}
+
+// list spends the page budget across the key space. The first page uses
+// "/" as delimiter to find the top-level prefixes; the remaining pages go
+// round-robin over the prefixes (a seeded random subset of them when there
+// are more prefixes than pages), so one huge prefix cannot eat the whole
+// budget and every part of the bucket is looked at.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-prefixes.html
+func (s *sampler) list(ctx context.Context, api objectSampleAPI) []sampleFailure {
+	first, err := api.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+		Bucket: &s.cfg.bucket, Delimiter: aws.String("/"), FetchOwner: aws.Bool(true),
+	})
+	s.out.Pages++
+	if err != nil {
+		return []sampleFailure{{operation: "ListObjectsV2", resource: s.cfg.bucketARN, err: err}}
+	}
+	s.observePage(first)
+	var streams []*listStream
+	if aws.ToBool(first.IsTruncated) && first.NextContinuationToken != nil {
+		streams = append(streams, &listStream{delimiter: true, token: first.NextContinuationToken})
+	}
+	prefixes := make([]string, 0, len(first.CommonPrefixes))
+	for _, p := range first.CommonPrefixes {
+		if len(prefixes) < maxPrefixes {
+			prefixes = append(prefixes, aws.ToString(p.Prefix))
+		}
+	}
+	s.out.PrefixesFound = len(first.CommonPrefixes)
+	budget := s.cfg.pages - 1
+	skipped := len(first.CommonPrefixes) > len(prefixes)
+	if room := budget - len(streams); len(prefixes) > room {
+		s.rng.Shuffle(len(prefixes), func(i, j int) { prefixes[i], prefixes[j] = prefixes[j], prefixes[i] })
+		prefixes = prefixes[:max(room, 0)]
+		slices.Sort(prefixes)
+		skipped = true
+	}
+	s.out.PrefixesListed = len(prefixes)
+	for _, p := range prefixes {
+		streams = append(streams, &listStream{prefix: p})
+	}
+
+	var failures []sampleFailure
+	for budget > 0 && len(streams) > 0 {
+		next := streams[:0]
+		for _, st := range streams {
+			if budget == 0 || ctx.Err() != nil {
+				next = append(next, st)
+				continue
+			}
+			in := &s3.ListObjectsV2Input{Bucket: &s.cfg.bucket, FetchOwner: aws.Bool(true), ContinuationToken: st.token}
+			if st.delimiter {
+				in.Delimiter = aws.String("/")
+			} else {
+				in.Prefix = aws.String(st.prefix)
+			}
+			out, err := api.ListObjectsV2(ctx, in)
+			budget--
+			s.out.Pages++
+			if err != nil {
+				failures = append(failures, sampleFailure{operation: "ListObjectsV2", resource: s.cfg.bucketARN, err: err})
+				skipped = true
+				continue
+			}
+			s.observePage(out)
+			if aws.ToBool(out.IsTruncated) && out.NextContinuationToken != nil {
+				st.token = out.NextContinuationToken
+				next = append(next, st)
+			}
+		}
+		streams = next
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	s.out.ListingComplete = len(streams) == 0 && !skipped && ctx.Err() == nil
+	return failures
+}
+
+// readACLs reads the ACL of every kept object, a few at a time. An
+// AccessDenied is evidence, not a gap, when the listing did not show the
+// bucket owner as the object's owner: real S3 denies the bucket owner the
+// ACL of an object another account owns. When the listing does show the
+// bucket owner, AccessDenied can only mean the scanner's role lacks
+// s3:GetObjectAcl, which is a gap.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAcl.html
+func (s *sampler) readACLs(ctx context.Context, api objectSampleAPI) []sampleFailure {
+	kept := slices.Clone(s.foreign)
+	res := slices.Clone(s.res)
+	// Most likely picks first, for a stable order in the snapshot.
+	slices.SortFunc(res, func(a, b candidate) int {
+		if a.priority != b.priority {
+			if a.priority > b.priority {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.key, b.key)
+	})
+	nForeign := len(kept)
+	kept = append(kept, res...)
+	objs := make([]inventory.Object, len(kept))
+	for i, c := range kept {
+		objs[i] = inventory.Object{
+			KeyHash:          inventory.HashKey(s.cfg.bucket, c.key),
+			KeyPrefix:        inventory.KeyPrefix(c.key),
+			Size:             c.size,
+			LastModified:     c.modified,
+			OwnerCanonicalID: c.owner,
+			ACLStatus:        inventory.ACLStatusNotRequested,
+			SampledBecause:   inventory.SampledReservoir,
+		}
+		if i < nForeign {
+			objs[i].SampledBecause = inventory.SampledForeignOwner
+		}
+		if s.cfg.showKeys {
+			objs[i].Key = c.key
+		}
+	}
+	s.out.Objects = objs
+	if s.cfg.aclsDisabled {
+		s.out.ACLsSkipped = inventory.OwnershipBucketOwnerEnforced
+		return nil
+	}
+
+	var (
+		mu       sync.Mutex
+		failures []sampleFailure
+	)
+	g := new(errgroup.Group)
+	g.SetLimit(max(s.cfg.aclConcurrency, 1))
+	for i, c := range kept {
+		if ctx.Err() != nil {
+			break
+		}
+		s.out.ACLsRequested++
+		g.Go(func() error {
+			out, err := api.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: &s.cfg.bucket, Key: aws.String(c.key)})
+			o := &objs[i]
+			switch {
+			case err == nil:
+				o.ACL = convertACL(out.Owner, out.Grants)
+				o.ACLStatus = inventory.ACLStatusRead
+				if s.cfg.onACLRead != nil {
+					s.cfg.onACLRead()
+				}
+				return nil
+			case isAccessDenied(err) && (c.owner == "" || c.owner != s.cfg.bucketOwner):
+				o.ACLStatus = inventory.ACLStatusDeniedForeignOwner
+				return nil
+			case isStopped(err) && ctx.Err() != nil:
+				return nil
+			case isObjectGone(err):
+				// Deleted between listing and ACL read: nothing to evaluate.
+				o.ACLStatus = inventory.ACLStatusError
+				return nil
+			}
+			o.ACLStatus = inventory.ACLStatusError
+			mu.Lock()
+			failures = append(failures, sampleFailure{operation: "GetObjectAcl", resource: s.cfg.bucketARN + "/" + o.KeyHash, err: err})
+			mu.Unlock()
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for _, o := range objs {
+		if o.ACLStatus == inventory.ACLStatusRead {
+			s.out.ACLsRead++
+		}
+	}
+	return failures
+}
+
+// sampleObjects samples one bucket's objects and records failures as gaps.
+func (a *accountScan) sampleObjects(api objectSampleAPI, b *inventory.Bucket) inventory.ObjectSample {
+	opts := a.s.opts
+	cfg := sampleConfig{
+		bucket:         b.Name,
+		bucketARN:      b.ARN,
+		bucketOwner:    b.OwnerCanonicalID,
+		aclsDisabled:   b.OwnershipControls != nil && b.OwnershipControls.ObjectOwnership == inventory.OwnershipBucketOwnerEnforced,
+		size:           opts.SampleSize,
+		maxForeign:     opts.MaxForeignObjects,
+		pages:          opts.ListPages,
+		aclConcurrency: DefaultACLConcurrency,
+		seed:           opts.Seed,
+		now:            a.s.now,
+		showKeys:       opts.ShowObjectKeys,
+		onListed:       func(n int) { a.s.counters.objectsListed.Add(int64(n)) },
+		onACLRead:      func() { a.s.counters.aclsRead.Add(1) },
+	}
+	sample, failures := sampleBucket(a.ctx, api, cfg)
+	for _, f := range failures {
+		a.fail(b.Region, "s3", f.operation, f.resource, f.err)
+	}
+	return sample
+}
+
+// sampleBucket lists a bucket within the page budget and reads the ACLs of
+// the sample. It returns what it learned even when some calls failed.
+func sampleBucket(ctx context.Context, api objectSampleAPI, cfg sampleConfig) (inventory.ObjectSample, []sampleFailure) {
+	s := newSampler(cfg)
+	failures := s.list(ctx, api)
+	if s.out.Pages == 1 && len(failures) > 0 {
+		s.out.ACLsSkipped = "listing failed"
+		return s.out, failures
+	}
+	failures = append(failures, s.readACLs(ctx, api)...)
+	return s.out, failures
+}

@@ -1,0 +1,310 @@
+// Package scanner collects an AWS Organization into one inventory snapshot:
+// accounts, S3 buckets with their access configuration and a sample of
+// their objects, CloudFront distributions with their origins and origin
+// identities, and the coverage gaps of everything it could not read.
+//
+// It decides nothing: rules read the snapshot. A failure to read one thing
+// (AccessDenied, throttling past the retries, a timeout) becomes an
+// inventory.Gap and the scan goes on; cancellation stops new work and still
+// returns what was collected, marked incomplete.
+package scanner
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hoofprint/hoofprint/awsclient"
+	"github.com/hoofprint/hoofprint/inventory"
+)
+
+// Defaults for Options fields left zero.
+const (
+	DefaultSampleSize         = 100
+	DefaultMaxForeignObjects  = 100
+	DefaultListPages          = 10
+	DefaultAccountTimeout     = 30 * time.Minute
+	DefaultAccountConcurrency = 16
+	DefaultBucketConcurrency  = 8
+	DefaultACLConcurrency     = 8
+	DefaultProgressInterval   = 5 * time.Second
+)
+
+// Options control a scan. The zero value of every field is usable.
+type Options struct {
+	// Accounts limits the scan to these account IDs (--accounts).
+	Accounts []string
+	// ExcludeAccounts are never scanned (--exclude-accounts).
+	ExcludeAccounts []string
+	// SampleSize is how many listed objects per bucket get their ACL read
+	// (--sample; 0 means DefaultSampleSize).
+	SampleSize int
+	// MaxForeignObjects bounds the objects kept (and ACL-read) per bucket
+	// because their owner is not the bucket owner, on top of SampleSize
+	// (0 means DefaultMaxForeignObjects).
+	MaxForeignObjects int
+	// ListPages is the ListObjectsV2 page budget per bucket, 1,000 keys a
+	// page (0 means DefaultListPages).
+	ListPages int
+	// AccountTimeout bounds the collection of one account; what it did not
+	// reach is a "timeout" gap (0 means DefaultAccountTimeout).
+	AccountTimeout time.Duration
+	// AccountConcurrency and BucketConcurrency bound how many accounts, and
+	// buckets within one account, are collected at once. They bound
+	// goroutines and memory; the load on AWS is bounded by the base's
+	// awsclient.Limiter (--concurrency), shared by everything.
+	AccountConcurrency int
+	BucketConcurrency  int
+	// ShowObjectKeys keeps object keys in the snapshot (--show-object-keys).
+	// Otherwise only inventory.HashKey and inventory.KeyPrefix are kept.
+	ShowObjectKeys bool
+	// Seed makes object sampling reproducible: the same seed and the same
+	// bucket contents give the same sample.
+	Seed int64
+	// ToolVersion is written into the snapshot's Tool.Version.
+	ToolVersion string
+	// Logger receives warnings, progress records and the final summary
+	// (nil means discard).
+	Logger *slog.Logger
+	// Progress turns progress reporting on (nil means none). With
+	// ProgressTTY a live line is rewritten on Progress; without it a
+	// structured "scan progress" record goes to Logger every
+	// ProgressInterval.
+	Progress         io.Writer
+	ProgressTTY      bool
+	ProgressInterval time.Duration
+	// Now is the clock (nil means time.Now); sampling leans to objects
+	// modified recently relative to it.
+	Now func() time.Time
+}
+
+func (o *Options) setDefaults() error {
+	if o.SampleSize < 0 {
+		return fmt.Errorf("--sample must not be negative (got %d)", o.SampleSize)
+	}
+	if err := validateAccountIDs("--accounts", o.Accounts); err != nil {
+		return err
+	}
+	if err := validateAccountIDs("--exclude-accounts", o.ExcludeAccounts); err != nil {
+		return err
+	}
+	o.SampleSize = cmp.Or(o.SampleSize, DefaultSampleSize)
+	o.MaxForeignObjects = cmp.Or(max(o.MaxForeignObjects, 0), DefaultMaxForeignObjects)
+	o.ListPages = cmp.Or(max(o.ListPages, 0), DefaultListPages)
+	o.AccountTimeout = cmp.Or(max(o.AccountTimeout, 0), DefaultAccountTimeout)
+	o.AccountConcurrency = cmp.Or(max(o.AccountConcurrency, 0), DefaultAccountConcurrency)
+	o.BucketConcurrency = cmp.Or(max(o.BucketConcurrency, 0), DefaultBucketConcurrency)
+	o.ProgressInterval = cmp.Or(max(o.ProgressInterval, 0), DefaultProgressInterval)
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return nil
+}
+
+// scan is the state shared by all accounts of one Scan call.
+type scan struct {
+	base     *awsclient.Base
+	opts     Options
+	log      *slog.Logger
+	counters *counters
+	cov      *coverage
+	now      time.Time
+
+	mu        sync.Mutex
+	canonical map[string]inventory.CanonicalIdentity
+}
+
+func (s *scan) addCanonical(id string, ident inventory.CanonicalIdentity) {
+	if id == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.canonical[id]; !ok {
+		s.canonical[id] = ident
+	}
+}
+
+// Scan collects every account in scope into one snapshot.
+//
+// It returns an error only when nothing can be done (invalid options, no
+// base configuration). Everything else (an account whose role cannot be
+// assumed, a call denied, a deadline) is a gap in the snapshot's Coverage.
+// When ctx is cancelled (SIGINT/SIGTERM) Scan stops starting new work,
+// returns what was collected so far with Coverage.Complete=false and
+// Coverage.Interrupted saying why, and does not wait for anything but the
+// calls already in flight to be abandoned.
+func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.Snapshot, error) {
+	if base == nil {
+		return nil, errors.New("scanner: no AWS configuration")
+	}
+	if err := opts.setDefaults(); err != nil {
+		return nil, err
+	}
+	s := &scan{
+		base:      base,
+		opts:      opts,
+		log:       opts.Logger,
+		counters:  &counters{limiter: base.Limiter},
+		now:       opts.Now(),
+		canonical: map[string]inventory.CanonicalIdentity{},
+	}
+	s.cov = &coverage{logger: s.log, c: s.counters}
+	snap := &inventory.Snapshot{
+		SchemaVersion:   inventory.SchemaVersion,
+		Tool:            inventory.Tool{Name: "hoofprint", Version: opts.ToolVersion},
+		StartedAt:       s.now.UTC(),
+		Partition:       base.Caller.Partition,
+		CallerAccountID: base.Caller.AccountID,
+		ShowObjectKeys:  opts.ShowObjectKeys,
+	}
+	var progress *progressReporter
+	if opts.Progress != nil {
+		progress = startProgress(s.counters, opts.Progress, opts.ProgressTTY, opts.ProgressInterval, s.log)
+	}
+
+	accounts := s.discover(ctx, snap)
+	results := make([]accountResult, len(accounts))
+	g := new(errgroup.Group)
+	g.SetLimit(opts.AccountConcurrency)
+	for i := range accounts {
+		if accounts[i].Skipped != "" {
+			continue
+		}
+		s.counters.accountsTotal.Add(1)
+	}
+	for i := range accounts {
+		if accounts[i].Skipped != "" {
+			continue
+		}
+		if ctx.Err() != nil {
+			// Stop starting new accounts, but say which ones were not reached.
+			s.cov.add(accounts[i].ID, "", "hoofprint", "ScanAccount", "", context.Cause(ctx))
+			continue
+		}
+		g.Go(func() error {
+			results[i] = s.scanAccount(ctx, &accounts[i])
+			s.counters.accountsDone.Add(1)
+			// Never an error: one account's failure must not cancel the others.
+			return nil
+		})
+	}
+	_ = g.Wait()
+
+	for _, r := range results {
+		snap.Buckets = append(snap.Buckets, r.buckets...)
+		snap.Distributions = append(snap.Distributions, r.distributions...)
+		snap.OriginAccessIdentities = append(snap.OriginAccessIdentities, r.oais...)
+		snap.OriginAccessControls = append(snap.OriginAccessControls, r.oacs...)
+	}
+	snap.Accounts = accounts
+	s.resolveOrigins(ctx, snap)
+
+	snap.CanonicalIDs = s.canonical
+	sortSnapshot(snap)
+	snap.Coverage.Gaps = s.cov.sorted()
+	snap.Coverage.Complete = ctx.Err() == nil
+	if ctx.Err() != nil {
+		snap.Coverage.Interrupted = context.Cause(ctx).Error()
+	}
+	snap.FinishedAt = opts.Now().UTC()
+	if progress != nil {
+		progress.finish()
+	}
+	s.log.Info("scan finished", append(s.counters.attrs(),
+		slog.Int("gaps", len(snap.Coverage.Gaps)),
+		slog.Bool("complete", snap.Coverage.Complete),
+		slog.Duration("took", snap.FinishedAt.Sub(snap.StartedAt).Round(time.Millisecond)))...)
+	return snap, nil
+}
+
+// discover finds the accounts in scope and records the scope in snap.
+func (s *scan) discover(ctx context.Context, snap *inventory.Snapshot) []inventory.Account {
+	caller := s.base.Caller.AccountID
+	api := organizations.NewFromConfig(s.base.Config, func(o *organizations.Options) {
+		o.APIOptions = append(o.APIOptions, s.counters.countAttempts)
+	})
+	org, err := describeOrganization(ctx, api)
+	var orgAccounts []orgAccount
+	if err == nil {
+		orgAccounts, err = listAccounts(ctx, api)
+	}
+	inOrg := err == nil
+	switch {
+	case inOrg:
+		snap.Organization = org
+		snap.Scope = inventory.ScopeOrganization
+	case isNotInOrganization(err):
+		snap.Scope = inventory.ScopeCallerAccount
+		snap.ScopeReason = "account " + caller + " is not a member of an AWS Organization"
+		s.log.Info("not in an organization: scanning the caller's own account only", slog.String("account", caller))
+	default:
+		// A member account may describe its organization but not list it;
+		// the accounts it cannot see are not covered, which is a gap.
+		snap.Organization = org
+		snap.Scope = inventory.ScopeCallerAccount
+		snap.ScopeReason = "cannot list the organization's accounts (" + gapCode(err) + "); scanning the caller's own account only"
+		if !isStopped(err) {
+			s.cov.add(caller, "", "organizations", operationOf(err, "ListAccounts"), "", err)
+		}
+		s.log.Warn("cannot list the organization: scanning the caller's own account only",
+			slog.String("account", caller), slog.String("code", gapCode(err)))
+	}
+	accounts, extras := selectAccounts(caller, orgAccounts, inOrg, s.opts.Accounts, s.opts.ExcludeAccounts)
+	for _, id := range extras {
+		s.log.Warn("--accounts names an account that is not in the organization; scanning it anyway", slog.String("account", id))
+	}
+	return accounts
+}
+
+// operationOf names the Organizations operation that failed.
+func operationOf(err error, fallback string) string {
+	var oe interface{ Operation() string }
+	if errors.As(err, &oe) {
+		return oe.Operation()
+	}
+	return fallback
+}
+
+func sortSnapshot(snap *inventory.Snapshot) {
+	slices.SortFunc(snap.Accounts, func(a, b inventory.Account) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(snap.Buckets, func(a, b inventory.Bucket) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.AccountID, b.AccountID))
+	})
+	slices.SortFunc(snap.Distributions, func(a, b inventory.Distribution) int { return cmp.Compare(a.ARN, b.ARN) })
+	slices.SortFunc(snap.OriginAccessIdentities, func(a, b inventory.OriginAccessIdentity) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
+	})
+	slices.SortFunc(snap.OriginAccessControls, func(a, b inventory.OriginAccessControl) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
+	})
+	// Empty lists are written as [] rather than null: consumers (Rego in
+	// particular) then need no null checks.
+	if snap.Accounts == nil {
+		snap.Accounts = []inventory.Account{}
+	}
+	if snap.Buckets == nil {
+		snap.Buckets = []inventory.Bucket{}
+	}
+	if snap.Distributions == nil {
+		snap.Distributions = []inventory.Distribution{}
+	}
+	if snap.OriginAccessIdentities == nil {
+		snap.OriginAccessIdentities = []inventory.OriginAccessIdentity{}
+	}
+	if snap.OriginAccessControls == nil {
+		snap.OriginAccessControls = []inventory.OriginAccessControl{}
+	}
+}
