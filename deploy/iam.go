@@ -1,0 +1,100 @@
+// Package deploy keeps the deployment templates (deploy/cloudformation)
+// honest: Permissions is the one list of AWS operations hoofprint calls and
+// the IAM action that authorises each, and the tests hold the templates'
+// policies, the code's calls and this list in step.
+package deploy
+
+import "slices"
+
+// Role says which IAM role needs a permission.
+type Role string
+
+const (
+	// RoleMember is the read-only audit role in every member account
+	// (deploy/cloudformation/member-role.yaml, logical ID AuditRole). The
+	// scanner's task role holds the same reads for its own account, which
+	// hoofprint scans with its own credentials.
+	RoleMember Role = "member"
+	// RoleMemberSecurityHub is the Security Hub import added to the audit
+	// role when the template's EnableSecurityHubImport is "true": Security
+	// Hub accepts a finding only from the account it is about, so the import
+	// runs with each account's assumed role.
+	RoleMemberSecurityHub Role = "member-securityhub"
+	// RoleScanner is the scanner's ECS task role in the security tooling
+	// account (deploy/cloudformation/scanner-account.yaml, logical ID
+	// TaskRole): organization listing, role assumption, report upload.
+	RoleScanner Role = "scanner"
+	// RoleScannerKMS is added to the task role when the reports bucket
+	// uses a KMS key.
+	RoleScannerKMS Role = "scanner-kms"
+)
+
+// Permission is one AWS operation hoofprint calls and the IAM action that
+// authorises it.
+type Permission struct {
+	// Service is the SDK package name (aws-sdk-go-v2/service/<Service>).
+	Service string
+	// Operation is the API operation, as the SDK's <Operation>Input type
+	// and the request log name it.
+	Operation string
+	// Action is the IAM action, from the Service Authorization Reference.
+	// Empty means the operation needs no permission.
+	Action string
+	// Role is who needs it.
+	Role Role
+	// Why the scan needs it (docs/deploy.md lists these).
+	Why string
+}
+
+// Permissions is every AWS operation hoofprint calls. Action names follow
+// the Service Authorization Reference
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/):
+// several S3 operations are authorised by an action of another name
+// (ListBuckets by s3:ListAllMyBuckets, ListObjectsV2 and HeadBucket by
+// s3:ListBucket, bucket GetPublicAccessBlock by
+// s3:GetBucketPublicAccessBlock, S3 Control GetPublicAccessBlock by
+// s3:GetAccountPublicAccessBlock).
+var Permissions = []Permission{
+	// Member accounts: read-only inventory.
+	{"s3", "ListBuckets", "s3:ListAllMyBuckets", RoleMember, "list the account's buckets; the owner's canonical ID maps object owners to accounts"},
+	{"s3", "GetBucketLocation", "s3:GetBucketLocation", RoleMember, "find a bucket's region when ListBuckets does not return it, so later calls go to the right endpoint"},
+	{"s3", "HeadBucket", "s3:ListBucket", RoleMember, "tell whether a CloudFront origin's bucket exists (an unclaimed name can be taken by anyone)"},
+	{"s3", "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", RoleMember, "bucket Block Public Access settings"},
+	{"s3", "GetBucketPolicy", "s3:GetBucketPolicy", RoleMember, "public grants, TLS-only statements, OAI/OAC grants"},
+	{"s3", "GetBucketOwnershipControls", "s3:GetBucketOwnershipControls", RoleMember, "whether ACLs are disabled (BucketOwnerEnforced); skips object ACL reads when they are"},
+	{"s3", "GetBucketAcl", "s3:GetBucketAcl", RoleMember, "public bucket ACL grants"},
+	{"s3", "GetBucketLogging", "s3:GetBucketLogging", RoleMember, "server access logging (HIPAA 164.312(b) audit controls)"},
+	{"s3", "ListObjectsV2", "s3:ListBucket", RoleMember, "sample object keys and owners (FetchOwner), never object contents"},
+	{"s3", "GetObjectAcl", "s3:GetObjectAcl", RoleMember, "public or foreign-owned sampled objects"},
+	{"s3control", "GetPublicAccessBlock", "s3:GetAccountPublicAccessBlock", RoleMember, "account-level Block Public Access"},
+	{"cloudfront", "ListDistributions", "cloudfront:ListDistributions", RoleMember, "distributions, their S3 origins, OAI/OAC use and viewer protocol"},
+	{"cloudfront", "ListCloudFrontOriginAccessIdentities", "cloudfront:ListCloudFrontOriginAccessIdentities", RoleMember, "OAI canonical user IDs, to tell an OAI's grants and objects from an external account's"},
+	{"cloudfront", "ListOriginAccessControls", "cloudfront:ListOriginAccessControls", RoleMember, "OACs that origins refer to"},
+
+	// Member accounts, only with --securityhub.
+	{"securityhub", "BatchImportFindings", "securityhub:BatchImportFindings", RoleMemberSecurityHub, "import the account's findings (Security Hub accepts a finding only from the account it is about)"},
+	{"securityhub", "GetFindings", "securityhub:GetFindings", RoleMemberSecurityHub, "find earlier hoofprint findings to archive once fixed"},
+
+	// The scanner's own account.
+	{"sts", "GetCallerIdentity", "", RoleScanner, "who the scanner is (needs no permission)"},
+	{"organizations", "DescribeOrganization", "organizations:DescribeOrganization", RoleScanner, "the organization and its management account"},
+	{"organizations", "ListAccounts", "organizations:ListAccounts", RoleScanner, "every member account to scan (management account or a delegated administrator only)"},
+	{"sts", "AssumeRole", "sts:AssumeRole", RoleScanner, "the audit role in each member account, with the ExternalId"},
+	{"s3", "PutObject", "s3:PutObject", RoleScanner, "upload the reports to the reports bucket (--output)"},
+	{"s3", "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", RoleScanner, "refuse a public reports bucket (upload pre-flight)"},
+	{"s3", "GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", RoleScanner, "refuse a public reports bucket (upload pre-flight)"},
+	{"s3", "GetBucketAcl", "s3:GetBucketAcl", RoleScanner, "refuse a public reports bucket (upload pre-flight)"},
+	{"kms", "GenerateDataKey", "kms:GenerateDataKey", RoleScannerKMS, "S3 asks KMS for a data key to encrypt each report (SSE-KMS); called by S3 on the scanner's behalf"},
+}
+
+// Actions returns the sorted, distinct IAM actions the given roles need.
+func Actions(roles ...Role) []string {
+	var out []string
+	for _, p := range Permissions {
+		if p.Action != "" && slices.Contains(roles, p.Role) && !slices.Contains(out, p.Action) {
+			out = append(out, p.Action)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,375 @@
+package deploy
+
+import (
+	"bufio"
+	"context"
+	"debug/elf"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// No Docker engine runs in CI, so these tests prove the image's premise
+// instead: the binary the Dockerfile builds (same script, same flags) is
+// static and runs `version` and `demo` in a root that holds only itself,
+// the CA certificates and /tmp, as the image's non-root user, in the
+// image's working directory, with the image's default command.
+
+// dockerfile is what the tests need from ../Dockerfile.
+type dockerfile struct {
+	stages     []stage
+	entrypoint []string
+	cmd        []string
+	user       string
+	workdir    string
+}
+
+type stage struct {
+	from string
+	runs []string
+}
+
+// parseDockerfile reads the instructions the tests rely on; continuation
+// lines are joined and comments dropped.
+func parseDockerfile(t *testing.T, path string) dockerfile {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var d dockerfile
+	var lines []string
+	var cur strings.Builder
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(line, "#") || line == "" {
+			continue
+		}
+		if s, ok := strings.CutSuffix(line, `\`); ok {
+			cur.WriteString(s + " ")
+			continue
+		}
+		cur.WriteString(line)
+		lines = append(lines, cur.String())
+		cur.Reset()
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lines {
+		instr, rest, _ := strings.Cut(l, " ")
+		rest = strings.TrimSpace(rest)
+		switch strings.ToUpper(instr) {
+		case "FROM":
+			fields := strings.Fields(rest)
+			img := ""
+			for _, fl := range fields {
+				if !strings.HasPrefix(fl, "--") {
+					img = fl
+					break
+				}
+			}
+			d.stages = append(d.stages, stage{from: img})
+		case "RUN":
+			if len(d.stages) == 0 {
+				t.Fatalf("Dockerfile: RUN before FROM")
+			}
+			d.stages[len(d.stages)-1].runs = append(d.stages[len(d.stages)-1].runs, rest)
+		case "ENTRYPOINT":
+			if err := json.Unmarshal([]byte(rest), &d.entrypoint); err != nil {
+				t.Fatalf("Dockerfile: ENTRYPOINT must be exec form (JSON array): %v", err)
+			}
+		case "CMD":
+			if err := json.Unmarshal([]byte(rest), &d.cmd); err != nil {
+				t.Fatalf("Dockerfile: CMD must be exec form (JSON array): %v", err)
+			}
+		case "USER":
+			d.user = rest
+		case "WORKDIR":
+			d.workdir = rest
+		}
+	}
+	return d
+}
+
+func TestDockerfileBuildsAStaticNonRootImage(t *testing.T) {
+	d := parseDockerfile(t, "../Dockerfile")
+	if len(d.stages) < 2 {
+		t.Fatalf("want a multi-stage build, got %d stage(s)", len(d.stages))
+	}
+	builder, final := d.stages[0], d.stages[len(d.stages)-1]
+	t.Run("the builder builds with scripts/build.sh, the script this test runs", func(t *testing.T) {
+		if !strings.HasPrefix(builder.from, "golang:1.26") {
+			t.Errorf("builder FROM %q, want golang:1.26 (go.mod's Go)", builder.from)
+		}
+		if !slices.ContainsFunc(builder.runs, func(r string) bool { return strings.Contains(r, "scripts/build.sh") }) {
+			t.Errorf("no builder RUN calls scripts/build.sh: %q", builder.runs)
+		}
+	})
+	t.Run("the runtime is distroless static or scratch and runs no shell", func(t *testing.T) {
+		if final.from != "scratch" && !strings.HasPrefix(final.from, "gcr.io/distroless/static") {
+			t.Errorf("runtime FROM %q", final.from)
+		}
+		if len(final.runs) != 0 {
+			t.Errorf("the runtime stage has RUN %q, but it has no shell", final.runs)
+		}
+	})
+	t.Run("the image runs as a numeric non-root user", func(t *testing.T) {
+		uid, _, _ := strings.Cut(d.user, ":")
+		if n, err := strconv.Atoi(uid); err != nil || n == 0 {
+			t.Errorf("USER %q, want a numeric non-zero UID", d.user)
+		}
+	})
+	t.Run("the entrypoint is the binary and the default command is the demo", func(t *testing.T) {
+		if !slices.Equal(d.entrypoint, []string{"/hoofprint"}) || !slices.Equal(d.cmd, []string{"demo"}) {
+			t.Errorf("ENTRYPOINT %q CMD %q", d.entrypoint, d.cmd)
+		}
+	})
+	script, err := os.ReadFile("../scripts/build.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("the build script disables cgo, trims paths and stamps version, commit and date", func(t *testing.T) {
+		for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "-X main.version=", "-X main.commit=", "-X main.date=", "./cmd/hoofprint"} {
+			if !strings.Contains(string(script), want) {
+				t.Errorf("scripts/build.sh lacks %q", want)
+			}
+		}
+	})
+}
+
+// buildLikeTheImage runs scripts/build.sh as the Dockerfile does.
+func buildLikeTheImage(t *testing.T, out string, env ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "../scripts/build.sh", out)
+	cmd.Env = append(os.Environ(), env...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/build.sh: %v\n%s", err, b)
+	}
+}
+
+// emptyRoot is a directory holding only a binary, the CA certificates and
+// /tmp, like the distroless static image.
+func emptyRoot(t *testing.T, bin string) string {
+	t.Helper()
+	root := t.TempDir()
+	// The non-root user must be able to traverse the root once inside it.
+	if err := os.Chmod(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, bin, filepath.Join(root, "hoofprint"), 0o755)
+	ca := "/etc/ssl/certs/ca-certificates.crt"
+	if _, err := os.Stat(ca); err != nil {
+		skipOrFail(t, "no CA bundle at "+ca+" to put in the root (apt-get install ca-certificates)")
+	}
+	if err := os.MkdirAll(filepath.Join(root, "etc/ssl/certs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, ca, filepath.Join(root, "etc/ssl/certs/ca-certificates.crt"), 0o644)
+	if err := os.Mkdir(filepath.Join(root, "tmp"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(root, "tmp"), 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func copyFile(t *testing.T, from, to string, mode os.FileMode) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func skipOrFail(t *testing.T, reason string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatal(reason)
+	}
+	t.Skip(reason)
+}
+
+// runInRoot runs /hoofprint (or another binary at path inside root) chrooted
+// into root as uid:gid in workdir, with an environment like the image's
+// (nothing inherited: no SSL_CERT_FILE, no AWS variables). As root it
+// chroots directly; otherwise it maps uid into a new user namespace, the
+// equivalent of `unshare -r`.
+func runInRoot(t *testing.T, root string, uid, gid int, workdir, path string, args ...string) (string, int) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		skipOrFail(t, "the empty-root test needs Linux (chroot)")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Dir = workdir
+	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "TZ=UTC"}
+	attr := &syscall.SysProcAttr{
+		Chroot:     root,
+		Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}},
+		Pdeathsig:  syscall.SIGKILL,
+	}
+	if os.Geteuid() != 0 {
+		attr.Cloneflags = syscall.CLONE_NEWUSER
+		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: uid, HostID: os.Geteuid(), Size: 1}}
+		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: gid, HostID: os.Getegid(), Size: 1}}
+		attr.GidMappingsEnableSetgroups = false
+		attr.Credential.Groups = nil
+		attr.Credential.NoSetGroups = true
+	}
+	cmd.SysProcAttr = attr
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), 0
+	case errors.As(err, &ee) && ee.Exited():
+		return out.String(), ee.ExitCode()
+	case os.Geteuid() != 0 && (errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EINVAL)):
+		skipOrFail(t, "not root and user namespaces are not allowed here: "+err.Error())
+	}
+	t.Fatalf("run %s %q in the empty root: %v\n%s", path, args, err, out.String())
+	return "", -1
+}
+
+// imageUser returns the Dockerfile's USER as numbers.
+func imageUser(t *testing.T, d dockerfile) (int, int) {
+	t.Helper()
+	u, g, ok := strings.Cut(d.user, ":")
+	if !ok {
+		g = u
+	}
+	uid, err1 := strconv.Atoi(u)
+	gid, err2 := strconv.Atoi(g)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("Dockerfile USER %q is not numeric uid:gid", d.user)
+	}
+	return uid, gid
+}
+
+func TestEmptyRootOffersNoShellNoLibcButCACertificates(t *testing.T) {
+	d := parseDockerfile(t, "../Dockerfile")
+	uid, gid := imageUser(t, d)
+	probe := filepath.Join(t.TempDir(), "probe")
+	cmd := exec.CommandContext(t.Context(), "go", "build", "-trimpath", "-o", probe, "./testdata/probe")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build probe: %v\n%s", err, b)
+	}
+	root := emptyRoot(t, probe)
+	out, code := runInRoot(t, root, uid, gid, d.workdir, "/hoofprint")
+	if code != 0 {
+		t.Fatalf("probe exited %d: %s", code, out)
+	}
+	var got struct {
+		UID         int  `json:"uid"`
+		CACerts     int  `json:"caCerts"`
+		Shell       bool `json:"shell"`
+		Libc        bool `json:"libc"`
+		TmpWritable bool `json:"tmpWritable"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("probe output %q: %v", out, err)
+	}
+	if got.UID != uid || got.CACerts == 0 || got.Shell || got.Libc || !got.TmpWritable {
+		t.Errorf("empty root as seen from inside: %+v, want uid %d, CA certificates, no shell, no libc, writable /tmp", got, uid)
+	}
+}
+
+func TestStaticBinaryRunsVersionAndDemoInAnEmptyRoot(t *testing.T) {
+	d := parseDockerfile(t, "../Dockerfile")
+	uid, gid := imageUser(t, d)
+	bin := filepath.Join(t.TempDir(), "hoofprint")
+	const version, commit, date = "v0.0.0-emptyroot", "c0ffee1", "2026-11-27T00:00:00Z"
+	buildLikeTheImage(t, bin, "VERSION="+version, "COMMIT="+commit, "DATE="+date)
+
+	t.Run("the binary has no interpreter and no dynamic section", func(t *testing.T) {
+		f, err := elf.Open(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
+				t.Errorf("program header %v: the binary is dynamically linked", p.Type)
+			}
+		}
+		if s := f.Section(".dynamic"); s != nil {
+			t.Errorf("the binary has a .dynamic section")
+		}
+		if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
+			t.Errorf("the binary imports %q", libs)
+		}
+	})
+
+	root := emptyRoot(t, bin)
+
+	t.Run("version prints the stamped version, commit and date", func(t *testing.T) {
+		out, code := runInRoot(t, root, uid, gid, d.workdir, d.entrypoint[0], "version")
+		if code != 0 {
+			t.Fatalf("version exited %d: %s", code, out)
+		}
+		for _, want := range []string{version, commit, date} {
+			if !strings.Contains(out, want) {
+				t.Errorf("version output %q lacks %q", out, want)
+			}
+		}
+	})
+
+	t.Run("demo writes its reports inside the root", func(t *testing.T) {
+		out, code := runInRoot(t, root, uid, gid, d.workdir, d.entrypoint[0], "demo", "--out", "/tmp/reports", "--log-format", "json")
+		if code != 0 {
+			t.Fatalf("demo exited %d:\n%s", code, out)
+		}
+		checkSARIF(t, filepath.Join(root, "tmp/reports/hoofprint.sarif"))
+		for _, name := range []string{"hoofprint.asff.json", "inventory.json"} {
+			if st, err := os.Stat(filepath.Join(root, "tmp/reports", name)); err != nil || st.Size() == 0 {
+				t.Errorf("demo did not write %s in the root: %v", name, err)
+			}
+		}
+	})
+
+	t.Run("the image's default command runs the demo in its working directory", func(t *testing.T) {
+		args := append([]string{}, d.cmd...)
+		out, code := runInRoot(t, root, uid, gid, d.workdir, d.entrypoint[0], args...)
+		if code != 0 {
+			t.Fatalf("%q exited %d:\n%s", args, code, out)
+		}
+		checkSARIF(t, filepath.Join(root, strings.TrimPrefix(d.workdir, "/"), "hoofprint-demo", "hoofprint.sarif"))
+	})
+}
+
+func checkSARIF(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("no SARIF report in the root: %v", err)
+	}
+	var doc struct {
+		Version string            `json:"version"`
+		Runs    []json.RawMessage `json:"runs"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil || doc.Version != "2.1.0" || len(doc.Runs) == 0 {
+		t.Errorf("%s is not a SARIF 2.1.0 log with a run (version %q, %d runs, err %v)", path, doc.Version, len(doc.Runs), err)
+	}
+}
