@@ -1,0 +1,429 @@
+// Package rules evaluates hoofprint's Rego rules over an inventory snapshot
+// and turns what they deny into findings.
+//
+// Rules are Rego v1 modules, one control per file, each with a
+// package-scoped METADATA block whose custom section carries the rule's
+// stable ID, severity, HIPAA references and remediation. The embedded rule
+// pack lives in policies/; users add their own with Options.Dirs
+// (`--rules DIR`). Every rule module defines a set `deny` of objects
+//
+//	{account_id, region, resource_type, resource_arn, resource_name, message, evidence}
+//
+// and reads `input`, which has the JSON shape of inventory.Snapshot.
+//
+// # Evaluation scopes
+//
+// Sampled objects are the bulk of a large organization's inventory, so
+// rules are evaluated in two scopes (the rule's custom.sampled says which):
+//
+//   - Rules with sampled: false see the whole snapshot, with each bucket's
+//     objects.objects removed (its counters stay). Cross-account joins
+//     (a distribution in one account, its bucket in another) work here.
+//   - Rules with sampled: true are evaluated once per bucket that has
+//     sampled objects, in parallel. Their input holds that bucket (with its
+//     objects), its account, every distribution with an origin naming the
+//     bucket (whatever its account), the OAIs and OACs those use, and the
+//     canonicalIds entries for every owner and grantee in view. Such a rule
+//     must report on objects of input.buckets only.
+package rules
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/inventory"
+)
+
+//go:embed policies
+var embeddedPolicies embed.FS
+
+// embeddedRoot is the directory of embeddedPolicies that holds the modules.
+const embeddedRoot = "policies"
+
+// embeddedPrefix marks a module's file name as coming from the binary.
+const embeddedPrefix = "embedded:"
+
+// Options configure Load.
+type Options struct {
+	// Dirs are directories of user rules (`--rules DIR`), read recursively.
+	// Files ending in _test.rego are tests and are not loaded as rules.
+	Dirs []string
+}
+
+// Engine holds the compiled rules and the prepared queries that evaluate
+// them. It is safe for concurrent use.
+type Engine struct {
+	rules   []findings.Rule
+	global  scope
+	sampled scope
+}
+
+// scope is one prepared query over a set of rules: binding i holds rule i's
+// deny set.
+type scope struct {
+	rules []findings.Rule
+	query *rego.PreparedEvalQuery
+}
+
+// source is a Rego file to parse.
+type source struct {
+	name string // file name used in errors: "embedded:policies/…" or a path
+	text string
+}
+
+// Load parses, checks and compiles the embedded rules and the rules in
+// opts.Dirs, and prepares the queries that evaluate them. A syntax error,
+// a compile error or malformed METADATA fails with the file and line.
+func Load(ctx context.Context, opts Options) (*Engine, error) {
+	srcs, err := embeddedSources(false)
+	if err != nil {
+		return nil, err
+	}
+	for _, dir := range opts.Dirs {
+		more, err := dirSources(dir, false)
+		if err != nil {
+			return nil, err
+		}
+		srcs = append(srcs, more...)
+	}
+	modules, err := parseSources(srcs)
+	if err != nil {
+		return nil, err
+	}
+
+	var all []findings.Rule
+	pkgs := map[string]string{} // rule ID → package path
+	byID := map[string]string{} // rule ID → source
+	byPkg := map[string]string{}
+	names := make([]string, 0, len(modules))
+	for name := range modules {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		m := modules[name]
+		a := packageAnnotation(m)
+		hasDeny := definesDeny(m)
+		if a == nil || a.Custom == nil || a.Custom["id"] == nil {
+			if hasDeny {
+				return nil, fmt.Errorf("%s:%d: bad rule metadata: package %s defines deny but has no package-scoped METADATA with custom.id",
+					name, m.Package.Location.Row, m.Package.Path)
+			}
+			continue // a library module
+		}
+		r, err := ruleFromAnnotations(a, name)
+		if err != nil {
+			return nil, err
+		}
+		if !hasDeny {
+			return nil, metadataError(a, name, "rule %s: package %s does not define deny", r.ID, m.Package.Path)
+		}
+		if prev, ok := byID[r.ID]; ok {
+			return nil, metadataError(a, name, "rule ID %s is already defined in %s", r.ID, prev)
+		}
+		pkg := m.Package.Path.String()
+		if prev, ok := byPkg[pkg]; ok {
+			return nil, metadataError(a, name, "rule %s: package %s is already used by %s (one rule per package)", r.ID, pkg, prev)
+		}
+		byID[r.ID], byPkg[pkg], pkgs[r.ID] = name, name, pkg
+		all = append(all, r)
+	}
+	if len(all) == 0 {
+		return nil, errors.New("load rules: no rules found")
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+
+	compiler := ast.NewCompiler()
+	compiler.Compile(modules)
+	if compiler.Failed() {
+		return nil, fmt.Errorf("compile rules: %w", compiler.Errors)
+	}
+
+	e := &Engine{rules: all}
+	for _, r := range all {
+		if r.Sampled {
+			e.sampled.rules = append(e.sampled.rules, r)
+		} else {
+			e.global.rules = append(e.global.rules, r)
+		}
+	}
+	for _, s := range []*scope{&e.global, &e.sampled} {
+		if err := s.prepare(ctx, compiler, pkgs); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// prepare builds and prepares the query `r0 = data.pkg0.deny; r1 = …`.
+func (s *scope) prepare(ctx context.Context, c *ast.Compiler, pkgs map[string]string) error {
+	if len(s.rules) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	for i, r := range s.rules {
+		fmt.Fprintf(&q, "r%d = %s.deny\n", i, pkgs[r.ID])
+	}
+	body, err := ast.ParseBodyWithOpts(q.String(), ast.ParserOptions{RegoVersion: ast.RegoV1})
+	if err != nil {
+		return fmt.Errorf("build rules query: %w", err)
+	}
+	pq, err := rego.New(rego.ParsedQuery(body), rego.Compiler(c)).PrepareForEval(ctx)
+	if err != nil {
+		return fmt.Errorf("prepare rules query: %w", err)
+	}
+	s.query = &pq
+	return nil
+}
+
+// definesDeny reports whether a module defines a rule named deny.
+func definesDeny(m *ast.Module) bool {
+	for _, r := range m.Rules {
+		ref := r.Head.Ref()
+		if len(ref) > 0 && ref[0].Value.Compare(ast.Var("deny")) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Rules returns the metadata of every loaded rule, sorted by ID.
+func (e *Engine) Rules() []findings.Rule {
+	return append([]findings.Rule(nil), e.rules...)
+}
+
+// Evaluate runs every rule over the snapshot and returns the findings
+// sorted with findings.SortFindings.
+func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Snapshot) ([]findings.Finding, error) {
+	if inv == nil {
+		return nil, errors.New("evaluate rules: no inventory")
+	}
+	var out []findings.Finding
+	if e.global.query != nil {
+		in, err := globalInput(inv)
+		if err != nil {
+			return nil, err
+		}
+		fs, err := e.global.eval(ctx, in, "organization")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	if e.sampled.query != nil {
+		fs, err := e.evalSampled(ctx, inv)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	findings.SortFindings(out)
+	return out, nil
+}
+
+// evalSampled evaluates the sampled rules bucket by bucket on all cores.
+func (e *Engine) evalSampled(ctx context.Context, inv *inventory.Snapshot) ([]findings.Finding, error) {
+	ix, err := newIndex(inv)
+	if err != nil {
+		return nil, err
+	}
+	results := make([][]findings.Finding, len(inv.Buckets))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range inv.Buckets {
+		b := &inv.Buckets[i]
+		if len(b.Objects.Objects) == 0 {
+			continue // sampled rules judge objects; nothing to judge
+		}
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			in, err := ix.bucketInput(b)
+			if err != nil {
+				return err
+			}
+			fs, err := e.sampled.eval(gctx, in, "bucket "+b.ARN)
+			if err != nil {
+				return err
+			}
+			results[i] = fs
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var out []findings.Finding
+	for _, fs := range results {
+		out = append(out, fs...)
+	}
+	return out, nil
+}
+
+// eval runs the scope's query on one input and converts each rule's deny set.
+func (s *scope) eval(ctx context.Context, in ast.Value, what string) ([]findings.Finding, error) {
+	rs, err := s.query.Eval(ctx, rego.EvalParsedInput(in))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate rules on %s: %w", what, err)
+	}
+	if len(rs) != 1 {
+		return nil, fmt.Errorf("evaluate rules on %s: query gave %d results, want 1", what, len(rs))
+	}
+	var out []findings.Finding
+	for i, r := range s.rules {
+		v := rs[0].Bindings[fmt.Sprintf("r%d", i)]
+		list, ok := v.([]any)
+		if !ok {
+			return nil, fmt.Errorf("rule %s (%s): deny is %T, want a set of objects", r.ID, r.Source, v)
+		}
+		for _, x := range list {
+			f, err := toFinding(r, x)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// toFinding checks one deny entry and converts it.
+func toFinding(r findings.Rule, x any) (findings.Finding, error) {
+	m, ok := x.(map[string]any)
+	if !ok {
+		return findings.Finding{}, fmt.Errorf("rule %s (%s): deny entry is %T, want an object", r.ID, r.Source, x)
+	}
+	str := func(k string) string { s, _ := m[k].(string); return s }
+	f := findings.Finding{
+		RuleID:       r.ID,
+		Severity:     r.Severity,
+		AccountID:    str("account_id"),
+		Region:       str("region"),
+		ResourceType: str("resource_type"),
+		ResourceARN:  str("resource_arn"),
+		ResourceName: str("resource_name"),
+		Message:      str("message"),
+	}
+	if f.ResourceType == "" {
+		f.ResourceType = r.ResourceType
+	}
+	if f.ResourceARN == "" || f.Message == "" || f.AccountID == "" {
+		return findings.Finding{}, fmt.Errorf("rule %s (%s): deny entry lacks account_id, resource_arn or message: %v", r.ID, r.Source, m)
+	}
+	if ev, ok := m["evidence"]; ok && ev != nil {
+		em, ok := ev.(map[string]any)
+		if !ok {
+			return findings.Finding{}, fmt.Errorf("rule %s (%s): evidence is %T, want an object", r.ID, r.Source, ev)
+		}
+		f.Evidence = em
+	}
+	return f, nil
+}
+
+// globalInput is the snapshot without sampled objects, as an AST value.
+func globalInput(inv *inventory.Snapshot) (ast.Value, error) {
+	cp := *inv
+	cp.Buckets = make([]inventory.Bucket, len(inv.Buckets))
+	for i, b := range inv.Buckets {
+		b.Objects.Objects = nil
+		cp.Buckets[i] = b
+	}
+	return toValue(&cp)
+}
+
+// toValue converts a value to its JSON form as an AST value, so that rules
+// see exactly the inventory's JSON field names.
+func toValue(v any) (ast.Value, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode rules input: %w", err)
+	}
+	val, err := ast.ValueFromReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("convert rules input: %w", err)
+	}
+	return val, nil
+}
+
+// embeddedSources returns the embedded modules; tests only when withTests.
+func embeddedSources(withTests bool) ([]source, error) {
+	var out []source
+	err := fs.WalkDir(embeddedPolicies, embeddedRoot, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !wanted(p, withTests) {
+			return err
+		}
+		b, err := embeddedPolicies.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out = append(out, source{name: embeddedPrefix + p, text: string(b)})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read embedded rules: %w", err)
+	}
+	return out, nil
+}
+
+// dirSources returns the .rego files under dir.
+func dirSources(dir string, withTests bool) ([]source, error) {
+	var out []source
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !wanted(p, withTests) {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out = append(out, source{name: p, text: string(b)})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read rules in %s: %w", dir, err)
+	}
+	return out, nil
+}
+
+// wanted selects .rego files, leaving out tests unless withTests.
+func wanted(p string, withTests bool) bool {
+	if path.Ext(p) != ".rego" {
+		return false
+	}
+	return withTests || !strings.HasSuffix(p, "_test.rego")
+}
+
+// parseSources parses Rego v1 with annotations; parse errors carry file:line.
+func parseSources(srcs []source) (map[string]*ast.Module, error) {
+	mods := make(map[string]*ast.Module, len(srcs))
+	var errs []error
+	for _, s := range srcs {
+		m, err := ast.ParseModuleWithOpts(s.name, s.text, ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		mods[s.name] = m
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("parse rules: %w", errors.Join(errs...))
+	}
+	return mods, nil
+}

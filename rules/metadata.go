@@ -1,0 +1,154 @@
+package rules
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/hoofprint/hoofprint/findings"
+)
+
+// ruleIDPattern is the shape of a stable rule ID: lower-case words joined by
+// hyphens, as in DESIGN.md's catalogue.
+var ruleIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// resourceTypes are the values a rule's custom.resource_type may take.
+var resourceTypes = map[string]bool{
+	findings.ResourceAccount:      true,
+	findings.ResourceS3Bucket:     true,
+	findings.ResourceS3Object:     true,
+	findings.ResourceDistribution: true,
+}
+
+// knownCustomKeys are the METADATA custom keys the engine reads. Any other
+// key is an error: a typo ("severty") must fail at load, not vanish.
+var knownCustomKeys = map[string]bool{
+	"id": true, "severity": true, "hipaa": true, "remediation": true, "remediation_cli": true,
+	"help_url": true, "resource_type": true, "sampled": true,
+}
+
+// metadataError names the file and line of the METADATA block at fault.
+func metadataError(a *ast.Annotations, source, format string, args ...any) error {
+	loc := source
+	if a != nil && a.Location != nil {
+		loc = fmt.Sprintf("%s:%d", a.Location.File, a.Location.Row)
+	}
+	return fmt.Errorf("%s: bad rule metadata: %s", loc, fmt.Sprintf(format, args...))
+}
+
+// packageAnnotation returns the package-scoped METADATA of a module, or nil.
+func packageAnnotation(m *ast.Module) *ast.Annotations {
+	for _, a := range m.Annotations {
+		if a.Scope == "package" {
+			return a
+		}
+	}
+	return nil
+}
+
+// ruleFromAnnotations converts a rule's package METADATA into a
+// findings.Rule with explicit checks, in the manner of trivy's
+// pkg/iac/rego/metadata.go: a malformed rule fails loudly at load.
+func ruleFromAnnotations(a *ast.Annotations, source string) (findings.Rule, error) {
+	var r findings.Rule
+	fail := func(format string, args ...any) (findings.Rule, error) {
+		return findings.Rule{}, metadataError(a, source, format, args...)
+	}
+	c := a.Custom
+	for k := range c {
+		if !knownCustomKeys[k] {
+			return fail("unknown custom key %q", k)
+		}
+	}
+	str := func(key string, required bool) (string, error) {
+		v, ok := c[key]
+		if !ok {
+			if required {
+				return "", metadataError(a, source, "custom.%s is required", key)
+			}
+			return "", nil
+		}
+		s, ok := v.(string)
+		if !ok {
+			return "", metadataError(a, source, "custom.%s must be a string, not %T", key, v)
+		}
+		s = strings.TrimSpace(s)
+		if required && s == "" {
+			return "", metadataError(a, source, "custom.%s must not be empty", key)
+		}
+		return s, nil
+	}
+	var err error
+	if r.ID, err = str("id", true); err != nil {
+		return r, err
+	}
+	if !ruleIDPattern.MatchString(r.ID) {
+		return fail("custom.id %q must be lower-case words joined by hyphens", r.ID)
+	}
+	r.Title = strings.TrimSpace(a.Title)
+	if r.Title == "" {
+		return fail("rule %s: title is required", r.ID)
+	}
+	r.Description = strings.TrimSpace(a.Description)
+	if r.Description == "" {
+		return fail("rule %s: description is required", r.ID)
+	}
+	sev, err := str("severity", true)
+	if err != nil {
+		return r, err
+	}
+	if r.Severity, err = findings.ParseSeverity(sev); err != nil || r.Severity == findings.SeverityNone {
+		return fail("rule %s: custom.severity %q must be critical, high, medium, low or informational", r.ID, sev)
+	}
+	if v, ok := c["hipaa"]; ok {
+		list, ok := v.([]any)
+		if !ok {
+			return fail("rule %s: custom.hipaa must be a list of strings, not %T", r.ID, v)
+		}
+		for _, x := range list {
+			s, ok := x.(string)
+			if !ok || strings.TrimSpace(s) == "" {
+				return fail("rule %s: custom.hipaa entries must be non-empty strings", r.ID)
+			}
+			r.HIPAA = append(r.HIPAA, s)
+		}
+	}
+	if r.Remediation, err = str("remediation", true); err != nil {
+		return r, err
+	}
+	if r.RemediationCLI, err = str("remediation_cli", false); err != nil {
+		return r, err
+	}
+	if r.HelpURL, err = str("help_url", false); err != nil {
+		return r, err
+	}
+	if r.HelpURL != "" {
+		if u, perr := url.Parse(r.HelpURL); perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fail("rule %s: custom.help_url %q is not an http(s) URL", r.ID, r.HelpURL)
+		}
+	}
+	if r.ResourceType, err = str("resource_type", true); err != nil {
+		return r, err
+	}
+	if !resourceTypes[r.ResourceType] {
+		return fail("rule %s: custom.resource_type %q must be one of %s, %s, %s, %s", r.ID, r.ResourceType,
+			findings.ResourceAccount, findings.ResourceS3Bucket, findings.ResourceS3Object, findings.ResourceDistribution)
+	}
+	if v, ok := c["sampled"]; ok {
+		b, ok := v.(bool)
+		if !ok {
+			return fail("rule %s: custom.sampled must be true or false, not %T", r.ID, v)
+		}
+		r.Sampled = b
+	}
+	for _, rr := range a.RelatedResources {
+		if rr != nil && rr.Ref.String() != "" {
+			r.RelatedResources = append(r.RelatedResources, rr.Ref.String())
+		}
+	}
+	r.Source = source
+	return r, nil
+}

@@ -1,0 +1,200 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/hoofprint/hoofprint/inventory"
+)
+
+// index holds the parts of a snapshot that per-bucket inputs share, already
+// converted to AST terms once, so that each bucket converts only itself.
+// AST values are not modified by evaluation, so sharing them between
+// concurrent evaluations is safe.
+type index struct {
+	inv        *inventory.Snapshot
+	header     [][2]*ast.Term         // top-level scalars copied into every input
+	accounts   map[string]*ast.Term   // account ID → account
+	dists      map[string][]*ast.Term // bucket name → distributions with an origin on it
+	distOAIs   map[string][]string    // bucket name → OAI IDs those origins use
+	distOACs   map[string][]string    // bucket name → OAC IDs those origins use
+	oais       map[string]*ast.Term
+	oaiCanon   map[string]string // OAI ID → S3 canonical user ID
+	oacs       map[string]*ast.Term
+	canonicals map[string]*ast.Term
+}
+
+func newIndex(inv *inventory.Snapshot) (*index, error) {
+	ix := &index{
+		inv:        inv,
+		accounts:   map[string]*ast.Term{},
+		dists:      map[string][]*ast.Term{},
+		distOAIs:   map[string][]string{},
+		distOACs:   map[string][]string{},
+		oais:       map[string]*ast.Term{},
+		oaiCanon:   map[string]string{},
+		oacs:       map[string]*ast.Term{},
+		canonicals: map[string]*ast.Term{},
+	}
+	term := func(v any) (*ast.Term, error) {
+		val, err := toValue(v)
+		if err != nil {
+			return nil, err
+		}
+		return ast.NewTerm(val), nil
+	}
+	var err error
+	for _, kv := range []struct {
+		k string
+		v any
+	}{
+		{"schemaVersion", inv.SchemaVersion}, {"partition", inv.Partition},
+		{"callerAccountId", inv.CallerAccountID}, {"showObjectKeys", inv.ShowObjectKeys},
+	} {
+		t, err := term(kv.v)
+		if err != nil {
+			return nil, err
+		}
+		ix.header = append(ix.header, [2]*ast.Term{ast.StringTerm(kv.k), t})
+	}
+	if inv.Organization != nil {
+		t, err := term(inv.Organization)
+		if err != nil {
+			return nil, err
+		}
+		ix.header = append(ix.header, [2]*ast.Term{ast.StringTerm("organization"), t})
+	}
+	for i := range inv.Accounts {
+		a := &inv.Accounts[i]
+		if ix.accounts[a.ID], err = term(a); err != nil {
+			return nil, err
+		}
+	}
+	for i := range inv.Distributions {
+		d := &inv.Distributions[i]
+		t, err := term(d)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		for _, o := range d.Origins {
+			if o.BucketName == "" {
+				continue
+			}
+			if !seen[o.BucketName] {
+				seen[o.BucketName] = true
+				ix.dists[o.BucketName] = append(ix.dists[o.BucketName], t)
+			}
+			if o.OAIID != "" {
+				ix.distOAIs[o.BucketName] = append(ix.distOAIs[o.BucketName], o.OAIID)
+			}
+			if o.OACID != "" {
+				ix.distOACs[o.BucketName] = append(ix.distOACs[o.BucketName], o.OACID)
+			}
+		}
+	}
+	for i := range inv.OriginAccessIdentities {
+		o := &inv.OriginAccessIdentities[i]
+		if ix.oais[o.ID], err = term(o); err != nil {
+			return nil, err
+		}
+		ix.oaiCanon[o.ID] = o.S3CanonicalUserID
+	}
+	for i := range inv.OriginAccessControls {
+		o := &inv.OriginAccessControls[i]
+		if ix.oacs[o.ID], err = term(o); err != nil {
+			return nil, err
+		}
+	}
+	for id, c := range inv.CanonicalIDs {
+		if ix.canonicals[id], err = term(c); err != nil {
+			return nil, err
+		}
+	}
+	return ix, nil
+}
+
+// bucketInput builds the input of the sampled rules for one bucket: the
+// bucket with its objects, its account, the distributions serving it (from
+// any account), their OAIs and OACs, and the canonical IDs in view.
+func (ix *index) bucketInput(b *inventory.Bucket) (ast.Value, error) {
+	bv, err := toValue(b)
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", b.ARN, err)
+	}
+	obj := ast.NewObject(ix.header...)
+	obj.Insert(ast.StringTerm("buckets"), ast.ArrayTerm(ast.NewTerm(bv)))
+
+	var accounts []*ast.Term
+	if t, ok := ix.accounts[b.AccountID]; ok {
+		accounts = append(accounts, t)
+	}
+	obj.Insert(ast.StringTerm("accounts"), ast.ArrayTerm(accounts...))
+	obj.Insert(ast.StringTerm("distributions"), ast.ArrayTerm(ix.dists[b.Name]...))
+
+	cids := map[string]bool{b.OwnerCanonicalID: true}
+	if a, ok := ix.accountByID(b.AccountID); ok {
+		cids[a.CanonicalUserID] = true
+	}
+	var oais []*ast.Term
+	for _, id := range dedupe(ix.distOAIs[b.Name]) {
+		if t, ok := ix.oais[id]; ok {
+			oais = append(oais, t)
+			cids[ix.oaiCanon[id]] = true
+		}
+	}
+	obj.Insert(ast.StringTerm("originAccessIdentities"), ast.ArrayTerm(oais...))
+	var oacs []*ast.Term
+	for _, id := range dedupe(ix.distOACs[b.Name]) {
+		if t, ok := ix.oacs[id]; ok {
+			oacs = append(oacs, t)
+		}
+	}
+	obj.Insert(ast.StringTerm("originAccessControls"), ast.ArrayTerm(oacs...))
+
+	addACL := func(acl *inventory.ACL) {
+		if acl == nil {
+			return
+		}
+		cids[acl.OwnerCanonicalID] = true
+		for _, g := range acl.Grants {
+			cids[g.GranteeID] = true
+		}
+	}
+	addACL(b.ACL)
+	for i := range b.Objects.Objects {
+		o := &b.Objects.Objects[i]
+		cids[o.OwnerCanonicalID] = true
+		addACL(o.ACL)
+	}
+	canon := ast.NewObject()
+	for id := range cids {
+		if t, ok := ix.canonicals[id]; ok && id != "" {
+			canon.Insert(ast.StringTerm(id), t)
+		}
+	}
+	obj.Insert(ast.StringTerm("canonicalIds"), ast.NewTerm(canon))
+	return obj, nil
+}
+
+func (ix *index) accountByID(id string) (*inventory.Account, bool) {
+	for i := range ix.inv.Accounts {
+		if ix.inv.Accounts[i].ID == id {
+			return &ix.inv.Accounts[i], true
+		}
+	}
+	return nil, false
+}
+
+func dedupe(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

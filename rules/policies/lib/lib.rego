@@ -1,0 +1,595 @@
+# METADATA
+# title: hoofprint shared helpers
+# description: |
+#   Helpers shared by the hoofprint rules: effective Block Public Access,
+#   bucket-policy public-ness, ownership via canonical IDs, and whether a
+#   CloudFront origin identity (OAI or OAC) can read a sampled object.
+#   Every helper is undefined (not false) when a fact it needs was not read,
+#   so that a coverage gap never reads as compliant or as a violation.
+package hoofprint.lib
+
+# ---------------------------------------------------------------------------
+# Generic helpers
+
+# as_array turns a JSON value that IAM allows as "one or many" into an array.
+as_array(x) := x if is_array(x)
+
+as_array(x) := [x] if not is_array(x)
+
+# statements returns a parsed policy's statements (IAM allows one object or
+# a list), each with its index in the policy.
+statements(doc) := [st | some st in as_array(doc.Statement)]
+
+# ---------------------------------------------------------------------------
+# Accounts and canonical IDs
+
+# account returns the inventory account with the given ID.
+account(id) := a if {
+	some a in input.accounts
+	a.id == id
+}
+
+# bucket_owner_cid is the canonical ID of the bucket owner: the bucket's own
+# record, falling back to the owning account's ListBuckets owner.
+bucket_owner_cid(b) := b.ownerCanonicalId if b.ownerCanonicalId != ""
+
+bucket_owner_cid(b) := account(b.accountId).canonicalUserId if {
+	object.get(b, "ownerCanonicalId", "") == ""
+	account(b.accountId).canonicalUserId != ""
+}
+
+# acls_disabled: Object Ownership BucketOwnerEnforced disables ACLs; S3 then
+# ignores every ACL and the bucket owner owns every object.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+acls_disabled(b) if b.ownershipControls.objectOwnership == "BucketOwnerEnforced"
+
+acls_enabled(b) if {
+	b.ownershipControls.objectOwnership
+	b.ownershipControls.objectOwnership != "BucketOwnerEnforced"
+}
+
+# owned_by_bucket_owner is true when the listing's owner is the bucket owner.
+owned_by_bucket_owner(b, o) if acls_disabled(b)
+
+owned_by_bucket_owner(b, o) if {
+	not acls_disabled(b)
+	o.ownerCanonicalId != ""
+	o.ownerCanonicalId == bucket_owner_cid(b)
+}
+
+# owned_by_other is true when the object is known to be owned by someone
+# other than the bucket owner: a listed owner that differs, or GetObjectAcl
+# denied to the bucket owner, which real S3 does for objects another account
+# owns (DESIGN.md, object sampling).
+owned_by_other(b, o) if {
+	not acls_disabled(b)
+	o.ownerCanonicalId != ""
+	owner := bucket_owner_cid(b)
+	o.ownerCanonicalId != owner
+}
+
+owned_by_other(b, o) if {
+	not acls_disabled(b)
+	object.get(o, "ownerCanonicalId", "") == ""
+	o.aclStatus == "denied-owner-is-other-account"
+}
+
+# owner_account returns the organization account that a canonical ID maps
+# to; undefined when the ID belongs to no account of the organization.
+owner_account(cid) := id if {
+	ident := input.canonicalIds[cid]
+	ident.kind == "account"
+	id := ident.accountId
+}
+
+# external_owner is true when a canonical ID maps to nothing the scan knows.
+external_owner(cid) if {
+	cid != ""
+	not input.canonicalIds[cid]
+}
+
+# ---------------------------------------------------------------------------
+# Effective Block Public Access: the bucket's and the account's settings
+# combine and the most restrictive wins.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+
+bpa_settings := ["blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"]
+
+# bpa_on is true when the bucket or its account has the setting on.
+bpa_on(b, setting) if b.publicAccessBlock[setting] == true
+
+bpa_on(b, setting) if account(b.accountId).publicAccessBlock[setting] == true
+
+# bpa_off is true only when both the bucket's and the account's settings
+# were read and neither enables the setting.
+bpa_off(b, setting) if {
+	b.publicAccessBlock[setting] == false
+	account(b.accountId).publicAccessBlock[setting] == false
+}
+
+# ---------------------------------------------------------------------------
+# ACL grants
+
+public_groups := {
+	"http://acs.amazonaws.com/groups/global/AllUsers",
+	"http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+}
+
+read_permissions := {"READ", "FULL_CONTROL"}
+
+# public_grants lists the grants of an ACL to AllUsers or AuthenticatedUsers.
+public_grants(acl) := [g |
+	some g in acl.grants
+	g.granteeType == "Group"
+	g.granteeUri in public_groups
+]
+
+# public_read_grants lists public grants that allow reading the object.
+public_read_grants(acl) := [g |
+	some g in public_grants(acl)
+	g.permission in read_permissions
+]
+
+# acl_grants_read_to(acl, cid) is true when the ACL grants READ or
+# FULL_CONTROL to the canonical user cid.
+acl_grants_read_to(acl, cid) if {
+	some g in acl.grants
+	g.granteeType == "CanonicalUser"
+	g.granteeId == cid
+	g.permission in read_permissions
+}
+
+# ---------------------------------------------------------------------------
+# Policy statements
+
+# principal_values returns the values of one principal type ("AWS",
+# "Service", "CanonicalUser", "Federated") as an array; "*" as a bare
+# string stands for every type.
+principal_values(p, kind) := ["*"] if p == "*"
+
+principal_values(p, kind) := as_array(p[kind]) if is_object(p)
+
+# wildcard_principal: Principal "*" or {"AWS": "*"} (or a list holding "*").
+wildcard_principal(st) if st.Principal == "*"
+
+wildcard_principal(st) if {
+	is_object(st.Principal)
+	some kind, _ in st.Principal
+	"*" in as_array(st.Principal[kind])
+}
+
+# grants_everyone: an Allow that names every principal, either directly or
+# with NotPrincipal (which allows everyone except the listed principals).
+grants_everyone(st) if {
+	st.Effect == "Allow"
+	wildcard_principal(st)
+}
+
+grants_everyone(st) if {
+	st.Effect == "Allow"
+	st.NotPrincipal
+}
+
+# actions returns the statement's actions, lower-cased (IAM action names are
+# case-insensitive).
+actions(st) := [lower(a) | some a in as_array(st.Action)]
+
+# action_matches(pattern, action): IAM wildcards * and ? in action names.
+action_matches(pattern, action) if glob.match(lower(pattern), [], lower(action))
+
+# allows_action(st, action): the statement covers action through Action, or
+# through NotAction that does not exclude it.
+allows_action(st, action) if {
+	some p in as_array(st.Action)
+	action_matches(p, action)
+}
+
+allows_action(st, action) if {
+	st.NotAction
+	not excluded_by_not_action(st, action)
+}
+
+excluded_by_not_action(st, action) if {
+	some p in as_array(st.NotAction)
+	action_matches(p, action)
+}
+
+# "Bad actions" from the S3 definition of public: s3:Get*, s3:List*,
+# s3:Put*, s3:Delete*, s3:AbortMultipartUpload and s3:RestoreObject, with
+# every action those patterns match.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status
+bad_prefixes := ["s3:get", "s3:list", "s3:put", "s3:delete", "s3:abortmultipartupload", "s3:restoreobject"]
+
+# Representative actions, to test action patterns such as "s3:G*" or
+# NotAction lists against the bad-action patterns.
+bad_examples := [
+	"s3:getobject", "s3:getobjectversion", "s3:getobjectacl", "s3:getbucketacl",
+	"s3:listbucket", "s3:listbucketversions", "s3:putobject", "s3:putobjectacl",
+	"s3:putbucketpolicy", "s3:deleteobject", "s3:deletebucket",
+	"s3:abortmultipartupload", "s3:restoreobject",
+]
+
+bad_action(a) if {
+	some p in bad_prefixes
+	startswith(lower(a), p)
+}
+
+bad_action(a) if {
+	some e in bad_examples
+	action_matches(a, e)
+}
+
+# public_actions lists the bad actions a statement allows: its Action
+# entries that are bad, or for NotAction the bad examples it does not
+# exclude.
+public_actions(st) := [a | some a in actions(st); bad_action(a)] if st.Action
+
+public_actions(st) := [a | some a in bad_examples; allows_action(st, a)] if {
+	not st.Action
+	st.NotAction
+}
+
+# Condition keys that pin a statement to fixed principals or networks. IAM
+# condition keys are case-insensitive, so they are compared lower-cased.
+pinning_keys := {
+	"aws:sourcearn", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceowner",
+	"aws:sourceaccount", "aws:sourceip", "aws:userid",
+	"s3:x-amz-server-side-encryption-aws-kms-key-id",
+	"aws:principalorgid", "aws:principalaccount", "aws:principalarn",
+	"aws:principalorgpaths",
+}
+
+# Operators that only match the listed values. IfExists variants are not
+# here on purpose: a request without the key (any anonymous request) passes
+# them.
+positive_operators := {
+	"StringEquals", "StringEqualsIgnoreCase", "StringLike",
+	"ArnEquals", "ArnLike", "IpAddress",
+	"ForAnyValue:StringEquals", "ForAnyValue:StringLike",
+}
+
+negative_operators := {
+	"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike",
+	"ArnNotEquals", "ArnNotLike", "NotIpAddress",
+	"StringNotEqualsIfExists", "StringNotLikeIfExists",
+	"ArnNotEqualsIfExists", "ArnNotLikeIfExists", "NotIpAddressIfExists",
+	"ForAllValues:StringNotEquals", "ForAllValues:StringNotLike",
+}
+
+# fixed_value: a condition value that names something specific. "*" alone,
+# an ARN whose account field is a wildcard, a userid of the form "AROA…:*"
+# and an IP range wider than /8 (or 0.0.0.0/0) do not pin anything.
+fixed_value(key, v) if {
+	is_string(v)
+	v != "*"
+	not wildcard_account_arn(key, v)
+	not broad_cidr(key, v)
+	not role_wildcard_userid(key, v)
+}
+
+wildcard_account_arn(key, v) if {
+	key in {"aws:sourcearn", "aws:principalarn"}
+	parts := split(v, ":")
+	count(parts) > 4
+	contains(parts[4], "*")
+}
+
+wildcard_account_arn(key, v) if {
+	key in {"aws:sourcearn", "aws:principalarn"}
+	parts := split(v, ":")
+	count(parts) < 5
+}
+
+wildcard_account_arn(key, v) if {
+	key in {"aws:sourceaccount", "aws:sourceowner", "aws:principalaccount", "aws:principalorgid"}
+	contains(v, "*")
+}
+
+broad_cidr(key, v) if {
+	key == "aws:sourceip"
+	parts := split(v, "/")
+	count(parts) == 2
+	to_number(parts[1]) < 8
+}
+
+role_wildcard_userid(key, v) if {
+	key == "aws:userid"
+	endswith(v, ":*")
+}
+
+# pinned_by(cond, ops) is true when some operator in ops tests a pinning key
+# and every value it lists is fixed.
+pinned_by(cond, ops) if {
+	some op, kv in cond
+	op in ops
+	some k, vals in kv
+	key := lower(k)
+	key in pinning_keys
+	values := as_array(vals)
+	count(values) > 0
+	every v in values {
+		fixed_value(key, v)
+	}
+}
+
+# pinned: the statement's own conditions restrict it to fixed values.
+pinned(st) if pinned_by(st.Condition, positive_operators)
+
+# neutralised_by_deny: some Deny statement for every principal denies all of
+# the statement's public actions to requests that do not come from fixed
+# accounts, VPCs or ARNs (the "deny unless from my VPC" pattern).
+neutralised_by_deny(doc, st) if {
+	some d in statements(doc)
+	d.Effect == "Deny"
+	wildcard_principal(d)
+	every a in public_actions(st) {
+		allows_action(d, a)
+	}
+	pinned_by(d.Condition, negative_operators)
+}
+
+# public_statements lists, with their index, the statements of a parsed
+# policy that grant a bad action to everyone without pinning conditions.
+public_statements(doc) := [{"index": i, "sid": object.get(st, "Sid", ""), "actions": public_actions(st), "getObject": allows_get_object(st)} |
+	some i, st in as_array(doc.Statement)
+	grants_everyone(st)
+	count(public_actions(st)) > 0
+	not pinned(st)
+	not neutralised_by_deny(doc, st)
+]
+
+# allows_get_object is true or false (never undefined), for evidence.
+allows_get_object(st) := true if {
+	allows_action(st, "s3:GetObject")
+} else := false
+
+# public_get_object_statements: public statements that allow s3:GetObject.
+public_get_object_statements(doc) := [s |
+	some s in public_statements(doc)
+	s.getObject == true
+]
+
+# policy_doc returns a bucket's parsed policy; undefined when the policy
+# could not be read or did not parse.
+policy_doc(b) := b.policy.document if {
+	b.policy.exists == true
+	b.policy.document
+}
+
+# policy_known is true when the bucket's policy was read: either there is
+# none, or it parsed.
+policy_known(b) if b.policy.exists == false
+
+policy_known(b) if policy_doc(b)
+
+# policy_statements_or_empty: the statements of a bucket's policy, [] when
+# the bucket has no policy; undefined when not known.
+policy_statements_or_empty(b) := [] if b.policy.exists == false
+
+policy_statements_or_empty(b) := statements(policy_doc(b))
+
+# ---------------------------------------------------------------------------
+# CloudFront origin identities
+
+oai_arn(oai_id) := sprintf("arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity %s", [oai_id])
+
+# oai returns the inventory OAI with the given ID.
+oai(id) := x if {
+	some x in input.originAccessIdentities
+	x.id == id
+}
+
+# statement_grants_oai: an Allow of s3:GetObject naming the OAI by its IAM
+# ARN or by its S3 canonical user ID.
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#private-content-restricting-access-to-s3-oai
+statement_grants_oai(st, oai_id, cid) if {
+	st.Effect == "Allow"
+	allows_action(st, "s3:GetObject")
+	oai_arn(oai_id) in principal_values(st.Principal, "AWS")
+}
+
+statement_grants_oai(st, oai_id, cid) if {
+	st.Effect == "Allow"
+	allows_action(st, "s3:GetObject")
+	cid != ""
+	cid in principal_values(st.Principal, "CanonicalUser")
+}
+
+# policy_grants_oai: the bucket policy has a statement granting the OAI.
+policy_grants_oai(b, oai_id, cid) if {
+	some st in statements(policy_doc(b))
+	statement_grants_oai(st, oai_id, cid)
+}
+
+# source_arns returns the values an Allow statement's conditions accept
+# for aws:SourceArn (any operator that tests the key positively).
+source_arns(st) := [v |
+	some op, kv in st.Condition
+	op in {"StringEquals", "StringLike", "ArnEquals", "ArnLike"}
+	some k, vals in kv
+	lower(k) == "aws:sourcearn"
+	some v in as_array(vals)
+]
+
+# statement_grants_oac: an Allow of s3:GetObject to the CloudFront service
+# principal, conditioned on aws:SourceArn matching this distribution.
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
+statement_grants_oac(st, dist_arn) if {
+	st.Effect == "Allow"
+	allows_action(st, "s3:GetObject")
+	"cloudfront.amazonaws.com" in principal_values(st.Principal, "Service")
+	some v in source_arns(st)
+	glob.match(v, [], dist_arn)
+}
+
+policy_grants_oac(b, dist_arn) if {
+	some st in statements(policy_doc(b))
+	statement_grants_oac(st, dist_arn)
+}
+
+# cloudfront_source_arns: every aws:SourceArn value that statements for the
+# CloudFront service principal accept (evidence for a mismatch).
+cloudfront_source_arns(b) := [v |
+	some st in statements(policy_doc(b))
+	st.Effect == "Allow"
+	"cloudfront.amazonaws.com" in principal_values(st.Principal, "Service")
+	some v in source_arns(st)
+]
+
+# bucket_by_name returns the inventory bucket with the given name.
+bucket_by_name(name) := b if {
+	some b in input.buckets
+	b.name == name
+}
+
+# identity_origins lists, for a bucket, every S3 REST origin that reads it through
+# an OAI or OAC: {dist, origin}.
+identity_origins(b) := [{"dist": d, "origin": o} |
+	some d in input.distributions
+	some o in d.origins
+	o.type == "s3"
+	o.bucketName == b.name
+	origin_identity(o)
+]
+
+origin_identity(o) if o.oaiId != ""
+
+origin_identity(o) if o.oacId != ""
+
+# ---------------------------------------------------------------------------
+# Can an origin identity read a sampled object?
+
+# identity_path(p, b, d, o, obj) is true when the origin's own identity
+# reads the object by way p, without any public grant.
+#
+# An OAI reads through the bucket policy only objects the bucket owner owns
+# (a bucket policy cannot grant access to objects of another account), or
+# through an object ACL granting READ to its canonical ID.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+identity_path("bucket policy grants the OAI", b, d, o, obj) if {
+	o.oaiId != ""
+	owned_by_bucket_owner(b, obj)
+	policy_grants_oai(b, o.oaiId, object.get(oai(o.oaiId), "s3CanonicalUserId", ""))
+}
+
+identity_path("object ACL grants the OAI", b, d, o, obj) if {
+	o.oaiId != ""
+	not acls_disabled(b)
+	cid := oai(o.oaiId).s3CanonicalUserId
+	acl_grants_read_to(obj.acl, cid)
+}
+
+# An OAC signs as the cloudfront.amazonaws.com service principal, which no
+# ACL can name: only the bucket policy can grant it, and only on objects the
+# bucket owner owns.
+identity_path("bucket policy grants this distribution", b, d, o, obj) if {
+	o.oacId != ""
+	owned_by_bucket_owner(b, obj)
+	policy_grants_oac(b, d.arn)
+}
+
+identity_path_names := ["bucket policy grants the OAI", "object ACL grants the OAI", "bucket policy grants this distribution"]
+
+# identity_paths is the set of ways the origin identity reads the object.
+identity_paths(b, d, o, obj) := {p | some p in identity_path_names; identity_path(p, b, d, o, obj)}
+
+# origin_identity_known: the origin's OAI (with its canonical ID) is in the
+# inventory, or the origin uses an OAC.
+origin_identity_known(o) if o.oacId != ""
+
+origin_identity_known(o) if oai(o.oaiId).s3CanonicalUserId != ""
+
+# public_path(p, b, obj) is true when a public grant p lets anyone (the
+# origin identity included) read the object today, and Block Public Access
+# would cut it: a public-read object ACL while IgnorePublicAcls is off, or a
+# public bucket policy while RestrictPublicBuckets is off.
+public_path("public object ACL", b, obj) if {
+	not acls_disabled(b)
+	count(public_read_grants(obj.acl)) > 0
+	bpa_off(b, "ignorePublicAcls")
+}
+
+public_path("public bucket policy", b, obj) if {
+	owned_by_bucket_owner(b, obj)
+	count(public_get_object_statements(policy_doc(b))) > 0
+	bpa_off(b, "restrictPublicBuckets")
+}
+
+public_path_names := ["public object ACL", "public bucket policy"]
+
+# public_paths is the set of public ways anyone reads the object today.
+public_paths(b, obj) := {p | some p in public_path_names; public_path(p, b, obj)}
+
+# public_path_unknown: a public grant exists but whether BPA neutralises it
+# could not be read.
+public_path_unknown(b, obj) if {
+	not acls_disabled(b)
+	count(public_read_grants(obj.acl)) > 0
+	not bpa_on(b, "ignorePublicAcls")
+	not bpa_off(b, "ignorePublicAcls")
+}
+
+public_path_unknown(b, obj) if {
+	owned_by_bucket_owner(b, obj)
+	count(public_get_object_statements(policy_doc(b))) > 0
+	not bpa_on(b, "restrictPublicBuckets")
+	not bpa_off(b, "restrictPublicBuckets")
+}
+
+# origin_ref describes an origin in evidence.
+origin_ref(d, o) := {
+	"distributionId": d.id,
+	"distributionArn": d.arn,
+	"distributionAccountId": d.accountId,
+	"originId": o.id,
+	"oaiId": object.get(o, "oaiId", ""),
+	"oacId": object.get(o, "oacId", ""),
+}
+
+# object_arn is the bucket ARN followed by the key when the scan kept keys,
+# else by the key hash (keys may hold patient data).
+object_arn(b, obj) := sprintf("%s/%s", [b.arn, obj.key]) if obj.key != ""
+
+object_arn(b, obj) := sprintf("%s/%s", [b.arn, obj.keyHash]) if object.get(obj, "key", "") == ""
+
+# object_label names an object in a message: its key when kept, else its
+# first path segment and hash.
+object_label(obj) := sprintf("object %q", [obj.key]) if obj.key != ""
+
+object_label(obj) := sprintf("object %s (prefix %q)", [obj.keyHash, object.get(obj, "keyPrefix", "")]) if object.get(obj, "key", "") == ""
+
+object_name(b, obj) := sprintf("%s/%s", [b.name, obj.key]) if obj.key != ""
+
+object_name(b, obj) := sprintf("%s/%s", [b.name, obj.keyHash]) if object.get(obj, "key", "") == ""
+
+# sample_evidence describes the sample a sampled rule judged.
+sample_evidence(b) := {
+	"keysListed": b.objects.keysListed,
+	"listingComplete": b.objects.listingComplete,
+	"objectsSampled": count(object.get(b.objects, "objects", [])),
+	"aclsRead": b.objects.aclsRead,
+}
+
+# partition is the AWS partition of the scan ("aws" when not recorded).
+partition := p if {
+	p := input.partition
+	p != ""
+} else := "aws"
+
+# finding builds one deny entry in the shape the Go engine reads.
+finding(account_id, region, resource_type, arn, name, message, evidence) := {
+	"account_id": account_id,
+	"region": region,
+	"resource_type": resource_type,
+	"resource_arn": arn,
+	"resource_name": name,
+	"message": message,
+	"evidence": evidence,
+}
+
+# account_arn is the identity Security Hub gives an account resource.
+account_arn(id) := sprintf("AWS::::Account:%s", [id])
+
+# cloudfront_region: CloudFront is global; Security Hub records its
+# findings in US East (N. Virginia).
+cloudfront_region := "us-east-1"

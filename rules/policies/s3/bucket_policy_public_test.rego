@@ -1,0 +1,105 @@
+package hoofprint.rules.s3_bucket_policy_public_test
+
+import data.hoofprint.rules.s3_bucket_policy_public as rule
+
+off := {"configured": false, "blockPublicAcls": false, "ignorePublicAcls": false, "blockPublicPolicy": false, "restrictPublicBuckets": false}
+
+rpb := object.union(off, {"configured": true, "restrictPublicBuckets": true})
+
+inp(doc, account_bpa, bucket_bpa) := {
+	"accounts": [{"id": "111111111111", "publicAccessBlock": account_bpa}],
+	"buckets": [{
+		"name": "b", "arn": "arn:aws:s3:::b", "accountId": "111111111111", "region": "us-east-1",
+		"publicAccessBlock": bucket_bpa,
+		"policy": {"exists": true, "document": doc},
+	}],
+}
+
+allow(principal, action) := {"Effect": "Allow", "Principal": principal, "Action": action, "Resource": "arn:aws:s3:::b/*"}
+
+test_fires_on_star_principal if {
+	fs := rule.deny with input as inp({"Statement": [allow("*", "s3:GetObject")]}, off, off)
+	count(fs) == 1
+}
+
+test_fires_on_aws_star_in_a_list_with_single_statement_object if {
+	fs := rule.deny with input as inp({"Statement": allow({"AWS": ["arn:aws:iam::222222222222:root", "*"]}, ["s3:Get*"])}, off, off)
+	some f in fs
+	f.evidence.publicStatements[0].index == 0
+}
+
+test_fires_on_not_principal if {
+	st := {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "s3:*", "Resource": "*"}
+	count(rule.deny) == 1 with input as inp({"Statement": [st]}, off, off)
+}
+
+test_fires_on_action_wildcard_and_notaction if {
+	count(rule.deny) == 1 with input as inp({"Statement": [allow("*", "*")]}, off, off)
+	st := {"Effect": "Allow", "Principal": "*", "NotAction": "s3:DeleteBucket", "Resource": "*"}
+	count(rule.deny) == 1 with input as inp({"Statement": [st]}, off, off)
+}
+
+test_fires_when_condition_is_if_exists if {
+	st := object.union(allow("*", "s3:GetObject"), {"Condition": {"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1"}}})
+	count(rule.deny) == 1 with input as inp({"Statement": [st]}, off, off)
+}
+
+test_fires_when_condition_value_is_wildcard if {
+	st := object.union(allow("*", "s3:GetObject"), {"Condition": {"StringLike": {"aws:SourceAccount": "*"}}})
+	count(rule.deny) == 1 with input as inp({"Statement": [st]}, off, off)
+}
+
+test_silent_when_restrict_public_buckets_on_account if {
+	count(rule.deny) == 0 with input as inp({"Statement": [allow("*", "s3:GetObject")]}, rpb, off)
+}
+
+test_silent_when_restrict_public_buckets_on_bucket if {
+	count(rule.deny) == 0 with input as inp({"Statement": [allow("*", "s3:GetObject")]}, off, rpb)
+}
+
+test_silent_when_bpa_unread if {
+	i := {
+		"accounts": [{"id": "111111111111"}],
+		"buckets": [{"name": "b", "arn": "arn:aws:s3:::b", "accountId": "111111111111", "region": "us-east-1", "publicAccessBlock": off, "policy": {"exists": true, "document": {"Statement": [allow("*", "s3:GetObject")]}}}],
+	}
+	count(rule.deny) == 0 with input as i
+}
+
+test_silent_on_deny_statement if {
+	st := {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+	count(rule.deny) == 0 with input as inp({"Statement": [st]}, off, off)
+}
+
+test_silent_when_pinned_to_org_or_vpc_or_source_arn if {
+	for_org := object.union(allow("*", "s3:GetObject"), {"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}})
+	count(rule.deny) == 0 with input as inp({"Statement": [for_org]}, off, off)
+	for_vpc := object.union(allow({"AWS": "*"}, "s3:GetObject"), {"Condition": {"StringEquals": {"aws:SourceVpc": ["vpc-1", "vpc-2"]}}})
+	count(rule.deny) == 0 with input as inp({"Statement": [for_vpc]}, off, off)
+	for_arn := object.union(allow({"Service": "cloudfront.amazonaws.com"}, "s3:GetObject"), {"Condition": {"StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::111111111111:distribution/E1"}}})
+	count(rule.deny) == 0 with input as inp({"Statement": [for_arn]}, off, off)
+}
+
+test_silent_for_named_principal if {
+	count(rule.deny) == 0 with input as inp({"Statement": [allow({"AWS": "arn:aws:iam::222222222222:root"}, "s3:GetObject")]}, off, off)
+}
+
+test_silent_when_deny_pins_everyone_else_to_a_vpc if {
+	d := {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}}
+	count(rule.deny) == 0 with input as inp({"Statement": [allow("*", "s3:GetObject"), d]}, off, off)
+}
+
+test_fires_on_any_get_action_as_s3_does if {
+	count(rule.deny) == 1 with input as inp({"Statement": [allow("*", "s3:GetBucketLocation")]}, off, off)
+}
+
+test_silent_on_non_data_action if {
+	count(rule.deny) == 0 with input as inp({"Statement": [allow("*", "s3:ReplicateObject")]}, off, off)
+}
+
+test_silent_when_policy_did_not_parse if {
+	i := {
+		"accounts": [{"id": "111111111111", "publicAccessBlock": off}],
+		"buckets": [{"name": "b", "arn": "arn:aws:s3:::b", "accountId": "111111111111", "region": "us-east-1", "publicAccessBlock": off, "policy": {"exists": true, "raw": "{", "parseError": "unexpected end"}}],
+	}
+	count(rule.deny) == 0 with input as i
+}
