@@ -1,0 +1,49 @@
+# hoofprint: build, test, lint, benchmark. `make test` is the README's test
+# command and what .ci/run calls.
+
+GO        ?= go
+TOOLS     := $(CURDIR)/.tools
+MULTITOOL := $(TOOLS)/node_modules/.bin/sarif-multitool
+# The official SARIF validator (Microsoft's sarif-sdk), pinned.
+MULTITOOL_VERSION ?= 4.6.0
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+
+.PHONY: build test test-short demo lint tools bench clean
+
+## build: a static binary in bin/hoofprint (as the Dockerfile builds it)
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/hoofprint ./cmd/hoofprint
+
+## demo: scan the embedded HealthCorp organization, reports in ./hoofprint-demo
+demo:
+	$(GO) run ./cmd/hoofprint demo
+
+## test: every test, the end-to-end ones against moto and the emulator included
+test: tools
+	SARIF_MULTITOOL=$(MULTITOOL) $(GO) test -race -count=1 -timeout 30m ./...
+
+## test-short: unit tests only (no moto, no validator)
+test-short:
+	$(GO) test -short ./...
+
+## tools: the SARIF Multitool from npm, into .tools/ (git-ignored)
+tools: $(MULTITOOL)
+$(MULTITOOL):
+	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error @microsoft/sarif-multitool@$(MULTITOOL_VERSION)
+
+## lint: gofmt, go vet, staticcheck
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+## bench: the benchmarks behind BENCHMARKS.md
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./rules/ ./emulator/... ./scanner/
+
+clean:
+	rm -rf bin hoofprint-demo
