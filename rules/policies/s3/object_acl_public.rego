@@ -1,0 +1,43 @@
+# METADATA
+# title: Sampled object ACL grants access to everyone
+# description: |
+#   A sampled object's ACL grants a permission to AllUsers or
+#   AuthenticatedUsers, ACLs are enabled on the bucket, and IgnorePublicAcls
+#   is off on both the bucket and its account, so anyone can read the object
+#   directly from S3, bypassing CloudFront and any authentication in front of
+#   it. Judged on a sample: silence means none of the sampled objects.
+# related_resources:
+# - https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl
+# - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+# custom:
+#   id: s3-object-acl-public
+#   severity: critical
+#   hipaa: ["164.312(a)(1)", "164.308(a)(4)(ii)(B)"]
+#   resource_type: AwsS3Object
+#   sampled: true
+#   remediation: |
+#     Enable IgnorePublicAcls (bucket or account) after making sure any site
+#     served from the bucket reads through an OAC, then disable ACLs with
+#     Object Ownership BucketOwnerEnforced. Stop uploaders from sending
+#     --acl public-read.
+#   remediation_cli: aws s3api put-public-access-block --bucket BUCKET --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
+#   help_url: https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+package hoofprint.rules.s3_object_acl_public
+
+import data.hoofprint.lib
+
+deny contains f if {
+	some b in input.buckets
+	lib.acls_enabled(b)
+	lib.bpa_off(b, "ignorePublicAcls")
+	some obj in b.objects.objects
+	grants := lib.public_grants(obj.acl)
+	count(grants) > 0
+	perms := concat(", ", sort({g.permission | some g in grants}))
+	msg := sprintf("In bucket %s, %s has an ACL granting %s to everyone, and IgnorePublicAcls is off on the bucket and account %s.", [b.name, lib.object_label(obj), perms, b.accountId])
+	f := lib.finding(b.accountId, b.region, "AwsS3Object", lib.object_arn(b, obj), lib.object_name(b, obj), msg, {
+		"grants": grants,
+		"keyHash": obj.keyHash,
+		"sample": lib.sample_evidence(b),
+	})
+}
