@@ -1,0 +1,420 @@
+// Package asff turns a findings.Document into AWS Security Finding Format
+// (ASFF) findings that Security Hub's BatchImportFindings accepts as they
+// are: `aws securityhub batch-import-findings --findings file://x.json`.
+//
+// Each finding uses the default product ARN of the account it is about
+// (arn:<partition>:securityhub:<region>:<account>:product/<account>/default),
+// because Security Hub accepts a finding with that ARN only from that account
+// (Security Hub User Guide, "BatchImportFindings for finding providers").
+// Ids are rule + resource, never the run, so a re-import updates in place.
+// Field limits are those of the ASFF syntax reference ("AWS Security Finding
+// Format (ASFF)", required and optional top-level attributes).
+package asff
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+
+	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/report/internal/view"
+)
+
+// SchemaVersion is the only ASFF schema version.
+const SchemaVersion = "2018-10-08"
+
+// IDPrefix starts every finding Id hoofprint writes, so its findings can be
+// told from other custom findings under the same default product ARN.
+const IDPrefix = "hoofprint/"
+
+// ASFF limits (characters or items), from the ASFF syntax reference.
+const (
+	MaxTitle             = 256
+	MaxDescription       = 1024
+	MaxRecommendation    = 512
+	MaxProductFields     = 50
+	MaxProductFieldKey   = 128
+	MaxProductFieldValue = 2048
+	MaxRelatedReqs       = 32
+	MaxOtherValue        = 1024
+)
+
+// TypeHIPAA is the finding type for HIPAA control checks (ASFF types
+// taxonomy: namespace/category/classifier).
+const TypeHIPAA = "Software and Configuration Checks/Industry and Regulatory Standards/HIPAA Controls"
+
+// TypeBestPractices marks AWS configuration best-practice checks.
+const TypeBestPractices = "Software and Configuration Checks/AWS Security Best Practices"
+
+// TypeDataExposure marks findings that expose data publicly.
+const TypeDataExposure = "Effects/Data Exposure"
+
+// Compliance statuses and record states used.
+const (
+	CompliancePassed = "PASSED"
+	ComplianceFailed = "FAILED"
+	RecordActive     = "ACTIVE"
+	RecordArchived   = "ARCHIVED"
+)
+
+// Options tune the findings.
+type Options struct {
+	// Partition overrides doc.Partition ("aws" when both are empty).
+	Partition string
+	// DefaultRegion is where findings about global resources (accounts,
+	// CloudFront distributions) are imported; "us-east-1" when empty, as
+	// CloudFront itself is.
+	DefaultRegion string
+	// Now is used for UpdatedAt when doc.FinishedAt is zero.
+	Now func() time.Time
+}
+
+// Finding is an ASFF finding. Field names and JSON names are ASFF's (hence
+// Id and Url rather than Go's ID and URL): ToSDK relies on it.
+type Finding struct {
+	SchemaVersion         string                 `json:"SchemaVersion"`
+	Id                    string                 `json:"Id"`
+	ProductArn            string                 `json:"ProductArn"`
+	ProductName           string                 `json:"ProductName,omitempty"`
+	CompanyName           string                 `json:"CompanyName,omitempty"`
+	GeneratorId           string                 `json:"GeneratorId"`
+	AwsAccountId          string                 `json:"AwsAccountId"`
+	Types                 []string               `json:"Types"`
+	FirstObservedAt       string                 `json:"FirstObservedAt,omitempty"`
+	LastObservedAt        string                 `json:"LastObservedAt,omitempty"`
+	CreatedAt             string                 `json:"CreatedAt"`
+	UpdatedAt             string                 `json:"UpdatedAt"`
+	Severity              Severity               `json:"Severity"`
+	FindingProviderFields *FindingProviderFields `json:"FindingProviderFields,omitempty"`
+	Title                 string                 `json:"Title"`
+	Description           string                 `json:"Description"`
+	Remediation           *Remediation           `json:"Remediation,omitempty"`
+	SourceUrl             string                 `json:"SourceUrl,omitempty"`
+	ProductFields         map[string]string      `json:"ProductFields,omitempty"`
+	Resources             []Resource             `json:"Resources"`
+	Compliance            *Compliance            `json:"Compliance,omitempty"`
+	RecordState           string                 `json:"RecordState,omitempty"`
+	Workflow              *Workflow              `json:"Workflow,omitempty"`
+}
+
+// Severity is the ASFF Severity object.
+type Severity struct {
+	Label    string `json:"Label"`
+	Original string `json:"Original,omitempty"`
+}
+
+// FindingProviderFields is where a provider states severity and types so
+// that a later customer change (BatchUpdateFindings) is not overwritten.
+type FindingProviderFields struct {
+	Severity *Severity `json:"Severity,omitempty"`
+	Types    []string  `json:"Types,omitempty"`
+}
+
+// Remediation is the ASFF Remediation object.
+type Remediation struct {
+	Recommendation Recommendation `json:"Recommendation"`
+}
+
+// Recommendation is the ASFF Remediation.Recommendation object.
+type Recommendation struct {
+	Text string `json:"Text,omitempty"`
+	Url  string `json:"Url,omitempty"`
+}
+
+// Resource is an ASFF resource.
+type Resource struct {
+	Type      string           `json:"Type"`
+	Id        string           `json:"Id"`
+	Partition string           `json:"Partition,omitempty"`
+	Region    string           `json:"Region,omitempty"`
+	Details   *ResourceDetails `json:"Details,omitempty"`
+}
+
+// ResourceDetails holds the typed details hoofprint knows.
+type ResourceDetails struct {
+	AwsS3Bucket               *S3BucketDetails     `json:"AwsS3Bucket,omitempty"`
+	AwsCloudFrontDistribution *DistributionDetails `json:"AwsCloudFrontDistribution,omitempty"`
+	Other                     map[string]string    `json:"Other,omitempty"`
+}
+
+// S3BucketDetails is the subset of AwsS3BucketDetails that is known.
+type S3BucketDetails struct {
+	Name           string `json:"Name,omitempty"`
+	OwnerAccountId string `json:"OwnerAccountId,omitempty"`
+}
+
+// DistributionDetails is the subset of AwsCloudFrontDistributionDetails
+// that is known.
+type DistributionDetails struct {
+	DomainName string `json:"DomainName,omitempty"`
+}
+
+// Compliance is the ASFF Compliance object.
+type Compliance struct {
+	Status              string   `json:"Status"`
+	RelatedRequirements []string `json:"RelatedRequirements,omitempty"`
+}
+
+// Workflow is the ASFF Workflow object. BatchImportFindings sets it only
+// when a finding is created; afterwards it belongs to the customer.
+type Workflow struct {
+	Status string `json:"Status"`
+}
+
+// ProductARN is the default product ARN for custom findings of account in
+// region.
+func ProductARN(partition, region, account string) string {
+	return fmt.Sprintf("arn:%s:securityhub:%s:%s:product/%s/default", partition, region, account, account)
+}
+
+// Write writes doc as a JSON array of ASFF findings.
+func Write(w io.Writer, doc findings.Document, opts Options) error {
+	fs := Build(doc, opts)
+	if fs == nil {
+		fs = []Finding{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(fs); err != nil {
+		return fmt.Errorf("write ASFF: %w", err)
+	}
+	return nil
+}
+
+// Build converts every finding of doc, in doc's order.
+func Build(doc findings.Document, opts Options) []Finding {
+	doc = view.Redact(doc)
+	rules := map[string]findings.Rule{}
+	for _, r := range doc.Rules {
+		rules[r.ID] = r
+	}
+	out := make([]Finding, 0, len(doc.Findings))
+	for _, f := range doc.Findings {
+		out = append(out, build(doc, rules[f.RuleID], f, opts))
+	}
+	return out
+}
+
+func (o Options) partition(doc findings.Document) string {
+	switch {
+	case o.Partition != "":
+		return o.Partition
+	case doc.Partition != "":
+		return doc.Partition
+	}
+	return "aws"
+}
+
+// Region is the region a finding is imported into: its own, or
+// DefaultRegion for global resources.
+func (o Options) Region(f findings.Finding) string {
+	if f.Region != "" {
+		return f.Region
+	}
+	if o.DefaultRegion != "" {
+		return o.DefaultRegion
+	}
+	return "us-east-1"
+}
+
+// ID is the stable finding Id: hoofprint's prefix, the rule and the
+// resource identity (object keys appear only as their hash).
+func ID(ruleID string, r view.Resource) string {
+	return IDPrefix + ruleID + "/" + r.Identity()
+}
+
+func timestamp(t time.Time) string {
+	// ASFF timestamps are RFC 3339 (ISO 8601) in UTC.
+	return t.UTC().Format(time.RFC3339)
+}
+
+func build(doc findings.Document, rule findings.Rule, f findings.Finding, opts Options) Finding {
+	partition := opts.partition(doc)
+	region := opts.Region(f)
+	res := view.ParseResource(f, doc.ShowObjectKeys)
+	observed := doc.StartedAt
+	updated := doc.FinishedAt
+	if updated.IsZero() {
+		if opts.Now != nil {
+			updated = opts.Now()
+		} else {
+			updated = time.Now()
+		}
+	}
+	if observed.IsZero() {
+		observed = updated
+	}
+	sev := Severity{Label: Label(f.Severity), Original: f.Severity.String()}
+	types := []string{TypeHIPAA, TypeBestPractices}
+	if strings.Contains(f.RuleID, "public") {
+		types = append(types, TypeDataExposure)
+	}
+	title := nonEmpty(rule.Title, f.RuleID) + ": " + res.Name
+	var reqs []string
+	for _, h := range rule.HIPAA {
+		reqs = append(reqs, "HIPAA Security Rule "+h)
+	}
+	if len(reqs) > MaxRelatedReqs {
+		reqs = reqs[:MaxRelatedReqs]
+	}
+	out := Finding{
+		SchemaVersion:         SchemaVersion,
+		Id:                    ID(f.RuleID, res),
+		ProductArn:            ProductARN(partition, region, f.AccountID),
+		ProductName:           nonEmpty(doc.ToolName, "hoofprint"),
+		CompanyName:           nonEmpty(doc.ToolName, "hoofprint"),
+		GeneratorId:           f.RuleID,
+		AwsAccountId:          f.AccountID,
+		Types:                 types,
+		FirstObservedAt:       timestamp(observed),
+		LastObservedAt:        timestamp(observed),
+		CreatedAt:             timestamp(observed),
+		UpdatedAt:             timestamp(updated),
+		Severity:              sev,
+		FindingProviderFields: &FindingProviderFields{Severity: &Severity{Label: sev.Label, Original: sev.Original}, Types: types},
+		Title:                 Truncate(title, MaxTitle),
+		Description:           Truncate(nonEmpty(f.Message, nonEmpty(rule.Description, title)), MaxDescription),
+		SourceUrl:             rule.HelpURL,
+		ProductFields:         productFields(doc, f, res),
+		Resources:             []Resource{resource(partition, region, res)},
+		Compliance:            &Compliance{Status: ComplianceFailed, RelatedRequirements: reqs},
+		RecordState:           RecordActive,
+		Workflow:              &Workflow{Status: "NEW"},
+	}
+	if rec := recommendation(rule); rec != nil {
+		out.Remediation = &Remediation{Recommendation: *rec}
+	}
+	return out
+}
+
+// Label maps a severity to ASFF's Severity.Label.
+func Label(s findings.Severity) string {
+	switch s {
+	case findings.SeverityCritical:
+		return "CRITICAL"
+	case findings.SeverityHigh:
+		return "HIGH"
+	case findings.SeverityMedium:
+		return "MEDIUM"
+	case findings.SeverityLow:
+		return "LOW"
+	default:
+		return "INFORMATIONAL"
+	}
+}
+
+func recommendation(r findings.Rule) *Recommendation {
+	text := r.Remediation
+	if r.RemediationCLI != "" {
+		text = strings.TrimSpace(text + " Fix: " + r.RemediationCLI)
+	}
+	url := r.HelpURL
+	if url == "" && len(r.RelatedResources) > 0 {
+		url = r.RelatedResources[0]
+	}
+	if text == "" && url == "" {
+		return nil
+	}
+	return &Recommendation{Text: Truncate(text, MaxRecommendation), Url: url}
+}
+
+func resource(partition, region string, r view.Resource) Resource {
+	out := Resource{Type: r.Type, Partition: partition, Region: region}
+	switch r.Type {
+	case findings.ResourceS3Bucket:
+		out.Id = r.ARN
+		out.Details = &ResourceDetails{AwsS3Bucket: &S3BucketDetails{Name: r.Bucket, OwnerAccountId: r.AccountID}}
+	case findings.ResourceS3Object:
+		out.Id = r.ARN
+		other := map[string]string{"bucket": r.Bucket, "keyHash": r.KeyHash}
+		if r.KeyPrefix != "" {
+			other["keyPrefix"] = Truncate(r.KeyPrefix, MaxOtherValue)
+		}
+		out.Details = &ResourceDetails{Other: other}
+	case findings.ResourceDistribution:
+		out.Id = r.ARN
+		if out.Id == "" {
+			out.Id = fmt.Sprintf("arn:%s:cloudfront::%s:distribution/%s", partition, r.AccountID, r.DistributionID)
+		}
+	default:
+		out.Type = findings.ResourceAccount
+		// The form Security Hub's own controls use for account resources.
+		out.Id = "AWS::::Account:" + r.AccountID
+	}
+	return out
+}
+
+func productFields(doc findings.Document, f findings.Finding, r view.Resource) map[string]string {
+	pf := map[string]string{
+		"hoofprint/ruleId":       f.RuleID,
+		"hoofprint/fingerprint":  view.Fingerprint(f.RuleID, r),
+		"hoofprint/resourceName": Truncate(r.Name, MaxProductFieldValue),
+		"hoofprint/resourceUri":  r.URI(),
+	}
+	if doc.ToolVersion != "" {
+		pf["hoofprint/toolVersion"] = doc.ToolVersion
+	}
+	ev := view.Flatten("hoofprint/evidence/", f.Evidence)
+	keys := view.SortedKeys(ev)
+	room := MaxProductFields - len(pf) - 1 // one for the omitted count
+	omitted := 0
+	for _, k := range keys {
+		if room == 0 || len(k) > MaxProductFieldKey {
+			omitted++
+			continue
+		}
+		pf[k] = Truncate(ev[k], MaxProductFieldValue)
+		room--
+	}
+	if omitted > 0 {
+		pf["hoofprint/evidenceOmitted"] = fmt.Sprint(omitted)
+	}
+	return pf
+}
+
+// Truncate shortens s to at most max characters, at a word boundary when
+// one is near, ending with "…" so a reader sees that text was cut.
+func Truncate(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	runes := []rune(s)
+	cut := runes[:max-1]
+	// Prefer ending at a space within the last 20% of the allowance.
+	for i := len(cut) - 1; i > len(cut)*4/5; i-- {
+		if cut[i] == ' ' {
+			cut = cut[:i]
+			break
+		}
+	}
+	return strings.TrimRight(string(cut), " ,;:") + "…"
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// ToSDK converts f to the SDK's type for BatchImportFindings. ASFF field
+// names are the SDK's Go field names, so a JSON round trip maps every field
+// (encoding/json matches names case-insensitively) without a hand-written
+// copy that could silently miss one.
+func ToSDK(f Finding) (types.AwsSecurityFinding, error) {
+	var out types.AwsSecurityFinding
+	b, err := json.Marshal(f)
+	if err != nil {
+		return out, fmt.Errorf("finding %s: encode ASFF: %w", f.Id, err)
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return out, fmt.Errorf("finding %s: convert ASFF to SDK type: %w", f.Id, err)
+	}
+	return out, nil
+}
