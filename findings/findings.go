@@ -166,6 +166,9 @@ type Document struct {
 	Coverage inventory.Coverage `json:"coverage"`
 	// Accounts are the account IDs that were scanned (credentials obtained).
 	Accounts []string `json:"accounts"`
+	// Regions are the regions that hold scanned resources (bucket regions),
+	// sorted. The Security Hub importer looks for earlier findings there.
+	Regions []string `json:"regions,omitempty"`
 	// Sample summarises object sampling.
 	Sample SampleStats `json:"sample"`
 	// ShowObjectKeys mirrors the inventory flag.
@@ -195,7 +198,12 @@ func NewDocument(inv *inventory.Snapshot, rules []Rule, fs []Finding) Document {
 			doc.Accounts = append(doc.Accounts, a.ID)
 		}
 	}
+	regions := map[string]bool{}
 	for _, b := range inv.Buckets {
+		if b.Region != "" && !regions[b.Region] {
+			regions[b.Region] = true
+			doc.Regions = append(doc.Regions, b.Region)
+		}
 		doc.Sample.Buckets++
 		doc.Sample.KeysListed += b.Objects.KeysListed
 		doc.Sample.ObjectsSampled += len(b.Objects.Objects)
@@ -207,6 +215,7 @@ func NewDocument(inv *inventory.Snapshot, rules []Rule, fs []Finding) Document {
 			doc.Sample.BucketsIncomplete++
 		}
 	}
+	sort.Strings(doc.Regions)
 	sort.Slice(doc.Rules, func(i, j int) bool { return doc.Rules[i].ID < doc.Rules[j].ID })
 	SortFindings(doc.Findings)
 	return doc
