@@ -107,6 +107,13 @@ bpa_off(b, setting) if {
 	account(b.accountId).publicAccessBlock[setting] == false
 }
 
+# bpa_state is "on", "off" or "unknown", for evidence.
+bpa_state(b, setting) := "on" if {
+	bpa_on(b, setting)
+} else := "off" if {
+	bpa_off(b, setting)
+} else := "unknown"
+
 # ---------------------------------------------------------------------------
 # ACL grants
 
@@ -175,7 +182,7 @@ grants_everyone(st) if {
 actions(st) := [lower(a) | some a in as_array(st.Action)]
 
 # action_matches(pattern, action): IAM wildcards * and ? in action names.
-action_matches(pattern, action) if glob.match(lower(pattern), [], lower(action))
+action_matches(pattern, action) if glob.match(lower(pattern), null, lower(action))
 
 # allows_action(st, action): the statement covers action through Action, or
 # through NotAction that does not exclude it.
@@ -419,7 +426,7 @@ statement_grants_oac(st, dist_arn) if {
 	allows_action(st, "s3:GetObject")
 	"cloudfront.amazonaws.com" in principal_values(st.Principal, "Service")
 	some v in source_arns(st)
-	glob.match(v, [], dist_arn)
+	glob.match(v, null, dist_arn)
 }
 
 policy_grants_oac(b, dist_arn) if {

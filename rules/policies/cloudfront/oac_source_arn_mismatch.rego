@@ -1,0 +1,51 @@
+# METADATA
+# title: CloudFront OAC origin's bucket policy does not allow this distribution
+# description: |
+#   A distribution reads an S3 origin through an origin access control, but
+#   the bucket policy has no Allow of s3:GetObject to the
+#   cloudfront.amazonaws.com service principal whose aws:SourceArn condition
+#   matches this distribution's ARN (a policy copied from another
+#   distribution, or written for the wrong account). CloudFront gets 403.
+# related_resources:
+# - https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
+# - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourcearn
+# custom:
+#   id: cloudfront-oac-source-arn-mismatch
+#   severity: high
+#   hipaa: ["164.312(a)(1)", "164.308(a)(7)(i)"]
+#   resource_type: AwsCloudFrontDistribution
+#   sampled: false
+#   remediation: |
+#     Allow s3:GetObject on arn:aws:s3:::BUCKET/* to the service principal
+#     cloudfront.amazonaws.com with the condition StringEquals AWS:SourceArn
+#     set to this distribution's ARN.
+#   remediation_cli: aws s3api put-bucket-policy --bucket BUCKET --policy '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudfront.amazonaws.com"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::BUCKET/*","Condition":{"StringEquals":{"AWS:SourceArn":"DISTRIBUTION_ARN"}}}]}' (merge with the existing statements)
+#   help_url: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
+package hoofprint.rules.cloudfront_oac_source_arn_mismatch
+
+import data.hoofprint.lib
+
+deny contains f if {
+	some d in input.distributions
+	bad := [x |
+		some o in d.origins
+		o.type == "s3"
+		o.oacId != ""
+		b := lib.bucket_by_name(o.bucketName)
+		lib.policy_known(b)
+		not lib.policy_grants_oac(b, d.arn)
+		x := {
+			"originId": o.id, "bucket": b.name, "bucketAccountId": b.accountId, "oacId": o.oacId,
+			"policyExists": b.policy.exists,
+			"sourceArnsAllowed": source_arns(b),
+		}
+	]
+	count(bad) > 0
+	names := concat(", ", [x.bucket | some x in bad])
+	msg := sprintf("Distribution %s reads %s through an OAC, but the bucket policy does not allow cloudfront.amazonaws.com with AWS:SourceArn %s: CloudFront gets 403.", [d.id, names, d.arn])
+	f := lib.finding(d.accountId, lib.cloudfront_region, "AwsCloudFrontDistribution", d.arn, d.id, msg, {"origins": bad})
+}
+
+source_arns(b) := [] if b.policy.exists == false
+
+source_arns(b) := lib.cloudfront_source_arns(b) if b.policy.exists == true

@@ -1,0 +1,51 @@
+# METADATA
+# title: CloudFront OAI is not granted by the origin bucket's policy
+# description: |
+#   A distribution reads an S3 origin through an origin access identity, but
+#   the bucket's policy has no Allow of s3:GetObject naming that OAI, neither
+#   by its IAM ARN ("arn:aws:iam::cloudfront:user/CloudFront Origin Access
+#   Identity ID") nor by its S3 canonical user ID. CloudFront then gets 403
+#   for every object unless an object ACL grants the OAI or the object is
+#   public. The distribution and the bucket may be in different accounts of
+#   the organization; origins whose bucket is outside the organization, or
+#   whose policy could not be read, are not judged.
+# related_resources:
+# - https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
+# - https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#private-content-updating-s3-bucket-policies
+# custom:
+#   id: cloudfront-oai-not-granted
+#   severity: high
+#   hipaa: ["164.312(a)(1)", "164.308(a)(7)(i)"]
+#   resource_type: AwsCloudFrontDistribution
+#   sampled: false
+#   remediation: |
+#     Migrate the origin to an origin access control (OAC) and grant it in the
+#     bucket policy, or add a statement allowing s3:GetObject on
+#     arn:aws:s3:::BUCKET/* to the OAI's ARN.
+#   remediation_cli: aws s3api put-bucket-policy --bucket BUCKET --policy '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity OAI_ID"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::BUCKET/*"}]}' (merge with the existing statements)
+#   help_url: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#migrate-from-oai-to-oac
+package hoofprint.rules.cloudfront_oai_not_granted
+
+import data.hoofprint.lib
+
+deny contains f if {
+	some d in input.distributions
+	bad := [x |
+		some o in d.origins
+		o.type == "s3"
+		o.oaiId != ""
+		b := lib.bucket_by_name(o.bucketName)
+		lib.policy_known(b)
+		cid := lib.oai(o.oaiId).s3CanonicalUserId
+		not lib.policy_grants_oai(b, o.oaiId, cid)
+		x := {
+			"originId": o.id, "bucket": b.name, "bucketAccountId": b.accountId,
+			"oaiId": o.oaiId, "oaiArn": lib.oai_arn(o.oaiId), "oaiCanonicalUserId": cid,
+			"policyExists": b.policy.exists,
+		}
+	]
+	count(bad) > 0
+	names := concat(", ", [sprintf("%s (OAI %s)", [x.bucket, x.oaiId]) | some x in bad])
+	msg := sprintf("Distribution %s reads %s through an OAI that the bucket policy does not grant: CloudFront gets 403 unless object ACLs grant it.", [d.id, names])
+	f := lib.finding(d.accountId, lib.cloudfront_region, "AwsCloudFrontDistribution", d.arn, d.id, msg, {"origins": bad})
+}

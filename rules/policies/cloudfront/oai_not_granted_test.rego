@@ -1,0 +1,46 @@
+package hoofprint.rules.cloudfront_oai_not_granted_test
+
+import data.hoofprint.rules.cloudfront_oai_not_granted as rule
+
+oai_arn := "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2OAI"
+
+inp(policy) := {
+	"distributions": [{
+		"id": "EDIST", "arn": "arn:aws:cloudfront::111111111111:distribution/EDIST", "accountId": "111111111111",
+		"origins": [{"id": "o1", "type": "s3", "bucketName": "site", "bucketExists": "yes", "bucketAccountId": "222222222222", "oaiId": "E2OAI"}],
+	}],
+	"originAccessIdentities": [{"id": "E2OAI", "accountId": "111111111111", "s3CanonicalUserId": "oaicanon"}],
+	"buckets": [{"name": "site", "arn": "arn:aws:s3:::site", "accountId": "222222222222", "region": "us-west-2", "policy": policy}],
+}
+
+grant(principal) := {"exists": true, "document": {"Statement": [{"Effect": "Allow", "Principal": principal, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"}]}}
+
+test_fires_when_bucket_in_other_account_has_no_policy if {
+	fs := rule.deny with input as inp({"exists": false})
+	count(fs) == 1
+	some f in fs
+	f.account_id == "111111111111"
+	f.evidence.origins[0].bucketAccountId == "222222222222"
+}
+
+test_fires_when_policy_grants_another_oai if {
+	count(rule.deny) == 1 with input as inp(grant({"AWS": "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity EOTHER"}))
+}
+
+test_silent_when_granted_by_arn if {
+	count(rule.deny) == 0 with input as inp(grant({"AWS": oai_arn}))
+	count(rule.deny) == 0 with input as inp(grant({"AWS": ["arn:aws:iam::1:root", oai_arn]}))
+}
+
+test_silent_when_granted_by_canonical_id if {
+	count(rule.deny) == 0 with input as inp(grant({"CanonicalUser": "oaicanon"}))
+}
+
+test_silent_when_policy_unreadable if {
+	count(rule.deny) == 0 with input as inp({"exists": true, "parseError": "bad"})
+}
+
+test_silent_when_bucket_outside_organization if {
+	i := json.patch(inp({"exists": false}), [{"op": "replace", "path": "/buckets", "value": []}])
+	count(rule.deny) == 0 with input as i
+}
