@@ -44,7 +44,24 @@ type Permission struct {
 	Role Role
 	// Why the scan needs it (docs/deploy.md lists these).
 	Why string
+	// Kind says who makes the call and whether the templates grant it.
+	Kind CallKind
 }
+
+// CallKind says who makes a call and whether the templates grant it.
+type CallKind int
+
+const (
+	// Direct calls are made by hoofprint and granted by the templates.
+	Direct CallKind = iota
+	// Indirect calls are made by another service on hoofprint's behalf
+	// (S3 asks KMS for a data key), so the code never makes them.
+	Indirect
+	// EmulatorOnly calls are made only against emulators that answer less
+	// than AWS does, so the templates do not grant them; on AWS a denied
+	// call would show as a coverage gap, never as a pass.
+	EmulatorOnly
+)
 
 // Permissions is every AWS operation hoofprint calls. Action names follow
 // the Service Authorization Reference
@@ -56,42 +73,44 @@ type Permission struct {
 // s3:GetAccountPublicAccessBlock).
 var Permissions = []Permission{
 	// Member accounts: read-only inventory.
-	{"s3", "ListBuckets", "s3:ListAllMyBuckets", RoleMember, "list the account's buckets; the owner's canonical ID maps object owners to accounts"},
-	{"s3", "GetBucketLocation", "s3:GetBucketLocation", RoleMember, "find a bucket's region when ListBuckets does not return it, so later calls go to the right endpoint"},
-	{"s3", "HeadBucket", "s3:ListBucket", RoleMember, "tell whether a CloudFront origin's bucket exists (an unclaimed name can be taken by anyone)"},
-	{"s3", "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", RoleMember, "bucket Block Public Access settings"},
-	{"s3", "GetBucketPolicy", "s3:GetBucketPolicy", RoleMember, "public grants, TLS-only statements, OAI/OAC grants"},
-	{"s3", "GetBucketOwnershipControls", "s3:GetBucketOwnershipControls", RoleMember, "whether ACLs are disabled (BucketOwnerEnforced); skips object ACL reads when they are"},
-	{"s3", "GetBucketAcl", "s3:GetBucketAcl", RoleMember, "public bucket ACL grants"},
-	{"s3", "GetBucketLogging", "s3:GetBucketLogging", RoleMember, "server access logging (HIPAA 164.312(b) audit controls)"},
-	{"s3", "ListObjectsV2", "s3:ListBucket", RoleMember, "sample object keys and owners (FetchOwner), never object contents"},
-	{"s3", "GetObjectAcl", "s3:GetObjectAcl", RoleMember, "public or foreign-owned sampled objects"},
-	{"s3control", "GetPublicAccessBlock", "s3:GetAccountPublicAccessBlock", RoleMember, "account-level Block Public Access"},
-	{"cloudfront", "ListDistributions", "cloudfront:ListDistributions", RoleMember, "distributions, their S3 origins, OAI/OAC use and viewer protocol"},
-	{"cloudfront", "ListCloudFrontOriginAccessIdentities", "cloudfront:ListCloudFrontOriginAccessIdentities", RoleMember, "OAI canonical user IDs, to tell an OAI's grants and objects from an external account's"},
-	{"cloudfront", "ListOriginAccessControls", "cloudfront:ListOriginAccessControls", RoleMember, "OACs that origins refer to"},
+	{"s3", "ListBuckets", "s3:ListAllMyBuckets", RoleMember, "list the account's buckets; the owner's canonical ID maps object owners to accounts", Direct},
+	{"s3", "GetBucketLocation", "s3:GetBucketLocation", RoleMember, "find a bucket's region when ListBuckets does not return it, so later calls go to the right endpoint", Direct},
+	{"s3", "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", RoleMember, "bucket Block Public Access settings", Direct},
+	{"s3", "GetBucketPolicy", "s3:GetBucketPolicy", RoleMember, "public grants, TLS-only statements, OAI/OAC grants", Direct},
+	{"s3", "GetBucketOwnershipControls", "s3:GetBucketOwnershipControls", RoleMember, "whether ACLs are disabled (BucketOwnerEnforced); skips object ACL reads when they are", Direct},
+	{"s3", "GetBucketAcl", "s3:GetBucketAcl", RoleMember, "public bucket ACL grants", Direct},
+	{"s3", "GetBucketLogging", "s3:GetBucketLogging", RoleMember, "server access logging (HIPAA 164.312(b) audit controls)", Direct},
+	{"s3", "ListObjectsV2", "s3:ListBucket", RoleMember, "sample object keys and owners (FetchOwner), never object contents", Direct},
+	{"s3", "GetObjectAcl", "s3:GetObjectAcl", RoleMember, "public or foreign-owned sampled objects", Direct},
+	{"s3control", "GetPublicAccessBlock", "s3:GetAccountPublicAccessBlock", RoleMember, "account-level Block Public Access", Direct},
+	{"cloudfront", "ListDistributions", "cloudfront:ListDistributions", RoleMember, "distributions, their S3 origins, OAI/OAC use and viewer protocol", Direct},
+	{"cloudfront", "ListCloudFrontOriginAccessIdentities", "cloudfront:ListCloudFrontOriginAccessIdentities", RoleMember, "OAI canonical user IDs, to tell an OAI's grants and objects from an external account's", Direct},
+	{"cloudfront", "GetDistributionConfig", "cloudfront:GetDistributionConfig", RoleMember, "only when a distribution summary comes without origins, which real CloudFront never sends (moto does)", EmulatorOnly},
+	{"cloudfront", "ListOriginAccessControls", "cloudfront:ListOriginAccessControls", RoleMember, "OACs that origins refer to", Direct},
 
 	// Member accounts, only with --securityhub.
-	{"securityhub", "BatchImportFindings", "securityhub:BatchImportFindings", RoleMemberSecurityHub, "import the account's findings (Security Hub accepts a finding only from the account it is about)"},
-	{"securityhub", "GetFindings", "securityhub:GetFindings", RoleMemberSecurityHub, "find earlier hoofprint findings to archive once fixed"},
+	{"securityhub", "BatchImportFindings", "securityhub:BatchImportFindings", RoleMemberSecurityHub, "import the account's findings (Security Hub accepts a finding only from the account it is about)", Direct},
+	{"securityhub", "GetFindings", "securityhub:GetFindings", RoleMemberSecurityHub, "find earlier hoofprint findings to archive once fixed", Direct},
 
 	// The scanner's own account.
-	{"sts", "GetCallerIdentity", "", RoleScanner, "who the scanner is (needs no permission)"},
-	{"organizations", "DescribeOrganization", "organizations:DescribeOrganization", RoleScanner, "the organization and its management account"},
-	{"organizations", "ListAccounts", "organizations:ListAccounts", RoleScanner, "every member account to scan (management account or a delegated administrator only)"},
-	{"sts", "AssumeRole", "sts:AssumeRole", RoleScanner, "the audit role in each member account, with the ExternalId"},
-	{"s3", "PutObject", "s3:PutObject", RoleScanner, "upload the reports to the reports bucket (--output)"},
-	{"s3", "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", RoleScanner, "refuse a public reports bucket (upload pre-flight)"},
-	{"s3", "GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", RoleScanner, "refuse a public reports bucket (upload pre-flight)"},
-	{"s3", "GetBucketAcl", "s3:GetBucketAcl", RoleScanner, "refuse a public reports bucket (upload pre-flight)"},
-	{"kms", "GenerateDataKey", "kms:GenerateDataKey", RoleScannerKMS, "S3 asks KMS for a data key to encrypt each report (SSE-KMS); called by S3 on the scanner's behalf"},
+	{"sts", "GetCallerIdentity", "", RoleScanner, "who the scanner is (needs no permission)", Direct},
+	{"organizations", "DescribeOrganization", "organizations:DescribeOrganization", RoleScanner, "the organization and its management account", Direct},
+	{"organizations", "ListAccounts", "organizations:ListAccounts", RoleScanner, "every member account to scan (management account or a delegated administrator only)", Direct},
+	{"s3", "HeadBucket", "s3:ListBucket", RoleScanner, "tell whether a CloudFront origin's bucket exists, from the scanner's account (an unclaimed name can be taken by anyone)", Direct},
+	{"sts", "AssumeRole", "sts:AssumeRole", RoleScanner, "the audit role in each member account, with the ExternalId", Direct},
+	{"s3", "PutObject", "s3:PutObject", RoleScanner, "upload the reports to the reports bucket (--output)", Direct},
+	{"s3", "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", RoleScanner, "refuse a public reports bucket (upload pre-flight)", Direct},
+	{"s3", "GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", RoleScanner, "refuse a public reports bucket (upload pre-flight)", Direct},
+	{"s3", "GetBucketAcl", "s3:GetBucketAcl", RoleScanner, "refuse a public reports bucket (upload pre-flight)", Direct},
+	{"kms", "GenerateDataKey", "kms:GenerateDataKey", RoleScannerKMS, "S3 asks KMS for a data key to encrypt each report (SSE-KMS); called by S3 on the scanner's behalf", Indirect},
 }
 
-// Actions returns the sorted, distinct IAM actions the given roles need.
+// Actions returns the sorted, distinct IAM actions the templates grant the
+// given roles.
 func Actions(roles ...Role) []string {
 	var out []string
 	for _, p := range Permissions {
-		if p.Action != "" && slices.Contains(roles, p.Role) && !slices.Contains(out, p.Action) {
+		if p.Action != "" && p.Kind != EmulatorOnly && slices.Contains(roles, p.Role) && !slices.Contains(out, p.Action) {
 			out = append(out, p.Action)
 		}
 	}
