@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -92,16 +93,15 @@ func Load(ctx context.Context, opts Options) (*Base, error) {
 			return nil, fmt.Errorf("--endpoint-url %q is not an absolute URL like http://127.0.0.1:5000", opts.EndpointURL)
 		}
 	}
-	inner := opts.HTTPClient
-	if inner == nil {
-		inner = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-		inner.Transport.(*http.Transport).MaxIdleConnsPerHost = opts.MaxInFlight
-	}
-	limiter := NewLimiter(opts.MaxInFlight, inner.Transport)
-	httpClient := &http.Client{Transport: limiter, Timeout: inner.Timeout}
-
+	// The SDK's own buildable client is handed to the loader so that the
+	// configuration chain can still apply a custom CA bundle
+	// (AWS_CA_BUNDLE, ca_bundle): the loader refuses any other client when
+	// one is configured. Its transport is then put under the limiter below.
+	maxIdle := opts.MaxInFlight
 	loadOpts := []func(*config.LoadOptions) error{
-		config.WithHTTPClient(httpClient),
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConnsPerHost = maxIdle
+		})),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = opts.MaxAttempts
@@ -126,6 +126,19 @@ func Load(ctx context.Context, opts Options) (*Base, error) {
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
+	var inner http.RoundTripper
+	var timeout time.Duration
+	switch c := cfg.HTTPClient.(type) {
+	case *awshttp.BuildableClient:
+		inner, timeout = c.GetTransport(), c.GetTimeout()
+	default:
+		return nil, fmt.Errorf("load AWS configuration: unexpected HTTP client %T", cfg.HTTPClient)
+	}
+	if opts.HTTPClient != nil {
+		inner, timeout = opts.HTTPClient.Transport, opts.HTTPClient.Timeout
+	}
+	limiter := NewLimiter(opts.MaxInFlight, inner)
+	cfg.HTTPClient = &http.Client{Transport: limiter, Timeout: timeout}
 	if opts.EndpointURL != "" {
 		cfg.BaseEndpoint = aws.String(opts.EndpointURL)
 	}

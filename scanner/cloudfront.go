@@ -36,7 +36,11 @@ func (a *accountScan) collectCloudFront() cloudFrontResult {
 			break
 		}
 		for _, d := range page.DistributionList.Items {
-			res.distributions = append(res.distributions, convertDistribution(a.id, d))
+			dist := convertDistribution(a.id, d)
+			if d.Origins == nil {
+				a.completeDistribution(client, &dist)
+			}
+			res.distributions = append(res.distributions, dist)
 		}
 	}
 
@@ -89,6 +93,24 @@ func (a *accountScan) collectCloudFront() cloudFrontResult {
 	return res
 }
 
+// completeDistribution reads the configuration of a distribution whose
+// summary came without origins. Origins are required in a
+// DistributionSummary, so real CloudFront never needs this call; endpoints
+// that answer with a thinner summary (moto does) would otherwise make every
+// distribution look origin-less, which no rule could tell from the truth.
+// https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionSummary.html
+func (a *accountScan) completeDistribution(client *cloudfront.Client, dist *inventory.Distribution) {
+	out, err := client.GetDistributionConfig(a.ctx, &cloudfront.GetDistributionConfigInput{Id: aws.String(dist.ID)})
+	if err != nil {
+		a.fail("", "cloudfront", "GetDistributionConfig", dist.ARN, err)
+		return
+	}
+	if c := out.DistributionConfig; c != nil {
+		dist.Enabled = aws.ToBool(c.Enabled)
+		fillDistribution(dist, c.Aliases, c.Origins, c.DefaultCacheBehavior, c.CacheBehaviors)
+	}
+}
+
 func convertDistribution(accountID string, d cftypes.DistributionSummary) inventory.Distribution {
 	dist := inventory.Distribution{
 		ID:             aws.ToString(d.Id),
@@ -100,23 +122,32 @@ func convertDistribution(accountID string, d cftypes.DistributionSummary) invent
 		Origins:        []inventory.Origin{},
 		CacheBehaviors: []inventory.CacheBehavior{},
 	}
-	if d.Aliases != nil {
-		dist.Aliases = d.Aliases.Items
+	fillDistribution(&dist, d.Aliases, d.Origins, d.DefaultCacheBehavior, d.CacheBehaviors)
+	return dist
+}
+
+// fillDistribution copies the parts a summary and a configuration share.
+func fillDistribution(dist *inventory.Distribution, aliases *cftypes.Aliases, origins *cftypes.Origins,
+	dcb *cftypes.DefaultCacheBehavior, cbs *cftypes.CacheBehaviors) {
+	if aliases != nil {
+		dist.Aliases = aliases.Items
 	}
-	if d.Origins != nil {
-		for _, o := range d.Origins.Items {
+	dist.Origins = []inventory.Origin{}
+	if origins != nil {
+		for _, o := range origins.Items {
 			dist.Origins = append(dist.Origins, convertOrigin(o))
 		}
 	}
-	if dcb := d.DefaultCacheBehavior; dcb != nil {
+	dist.CacheBehaviors = []inventory.CacheBehavior{}
+	if dcb != nil {
 		dist.CacheBehaviors = append(dist.CacheBehaviors, inventory.CacheBehavior{
 			PathPattern:          "*",
 			TargetOriginID:       aws.ToString(dcb.TargetOriginId),
 			ViewerProtocolPolicy: string(dcb.ViewerProtocolPolicy),
 		})
 	}
-	if d.CacheBehaviors != nil {
-		for _, cb := range d.CacheBehaviors.Items {
+	if cbs != nil {
+		for _, cb := range cbs.Items {
 			dist.CacheBehaviors = append(dist.CacheBehaviors, inventory.CacheBehavior{
 				PathPattern:          aws.ToString(cb.PathPattern),
 				TargetOriginID:       aws.ToString(cb.TargetOriginId),
@@ -124,7 +155,6 @@ func convertDistribution(accountID string, d cftypes.DistributionSummary) invent
 			})
 		}
 	}
-	return dist
 }
 
 func convertOrigin(o cftypes.Origin) inventory.Origin {
