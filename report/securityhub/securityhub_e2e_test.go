@@ -1,0 +1,414 @@
+package securityhub_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sh "github.com/aws/aws-sdk-go-v2/service/securityhub"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/hoofprint/hoofprint/awsclient"
+	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/internal/motoserver"
+	"github.com/hoofprint/hoofprint/inventory"
+	"github.com/hoofprint/hoofprint/report/asff"
+	"github.com/hoofprint/hoofprint/report/securityhub"
+)
+
+// moto's default account (its fixed test credentials) and a member account
+// reached through sts:AssumeRole, which moto keys by the assumed role's
+// account: Security Hub state is then separate per account and region.
+const (
+	mgmt   = "123456789012"
+	member = "210987654321"
+)
+
+var started = time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
+
+func rules() []findings.Rule {
+	return []findings.Rule{
+		{ID: "s3-bucket-access-logging-off", Title: "S3 server access logging is off", Description: "d", Severity: findings.SeverityLow,
+			HIPAA: []string{"164.312(b)"}, Remediation: "Turn logging on.", ResourceType: findings.ResourceS3Bucket},
+		{ID: "s3-bucket-policy-public", Title: "Bucket policy is public", Description: "d", Severity: findings.SeverityCritical,
+			HIPAA: []string{"164.312(a)(1)"}, Remediation: "Remove the public statement.", ResourceType: findings.ResourceS3Bucket},
+		{ID: "s3-object-acl-public", Title: "Object ACL is public", Description: "d", Severity: findings.SeverityCritical,
+			HIPAA: []string{"164.312(a)(1)"}, Remediation: "Make it private.", ResourceType: findings.ResourceS3Object, Sampled: true},
+	}
+}
+
+func bucketFinding(rule, account, region, bucket string, sev findings.Severity) findings.Finding {
+	return findings.Finding{RuleID: rule, Severity: sev, AccountID: account, Region: region, ResourceType: findings.ResourceS3Bucket,
+		ResourceARN: "arn:aws:s3:::" + bucket, ResourceName: bucket, Message: "Bucket " + bucket + " fails " + rule + "."}
+}
+
+// night is one scan: both accounts read, findings in two regions.
+func night(n int, fs ...findings.Finding) findings.Document {
+	doc := findings.Document{
+		ToolName: "hoofprint", ToolVersion: "0.1.0", Partition: "aws",
+		StartedAt: started.AddDate(0, 0, n), FinishedAt: started.AddDate(0, 0, n).Add(5 * time.Minute),
+		Rules: rules(), Findings: fs, Accounts: []string{mgmt, member}, Regions: []string{"us-east-1", "us-west-2"},
+		Coverage: inventory.Coverage{Complete: true},
+	}
+	findings.SortFindings(doc.Findings)
+	return doc
+}
+
+func baseFindings() []findings.Finding {
+	return []findings.Finding{
+		bucketFinding("s3-bucket-access-logging-off", mgmt, "us-east-1", "mgmt-logs", findings.SeverityLow),
+		bucketFinding("s3-bucket-policy-public", mgmt, "us-west-2", "mgmt-site", findings.SeverityCritical),
+		bucketFinding("s3-bucket-access-logging-off", member, "us-east-1", "member-data", findings.SeverityLow),
+		bucketFinding("s3-bucket-policy-public", member, "us-east-1", "member-public", findings.SeverityCritical),
+		{RuleID: "s3-object-acl-public", Severity: findings.SeverityCritical, AccountID: member, Region: "us-east-1", ResourceType: findings.ResourceS3Object,
+			ResourceARN: "arn:aws:s3:::member-data/" + inventory.HashKey("member-data", "reports/2026.csv"), ResourceName: "member-data",
+			Message: "A sampled object under reports/ is public.", Evidence: map[string]any{"keyPrefix": "reports/"}},
+	}
+}
+
+// faults is a RoundTripper around the real transport that can answer
+// Security Hub requests with a throttling error, or rewrite an import
+// request so that one finding is invalid, to exercise the importer's
+// handling of what real Security Hub does under load and on bad input.
+type faults struct {
+	inner http.RoundTripper
+
+	mu          sync.Mutex
+	throttle    int    // BatchImportFindings requests still to throttle
+	throttled   int    // how many were throttled
+	breakID     string // finding Id whose Resources are removed
+	importCalls []time.Time
+}
+
+func (f *faults) RoundTrip(req *http.Request) (*http.Response, error) {
+	isImport := req.Method == http.MethodPost && req.URL.Path == "/findings/import"
+	if isImport {
+		f.mu.Lock()
+		f.importCalls = append(f.importCalls, time.Now())
+		if f.throttle > 0 {
+			f.throttle--
+			f.throttled++
+			f.mu.Unlock()
+			// The shape of a real Security Hub (restJson1) throttle.
+			body := `{"message":"Rate exceeded"}`
+			return &http.Response{
+				StatusCode: http.StatusTooManyRequests, Status: "429 Too Many Requests", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+				Header: http.Header{
+					"Content-Type":     {"application/json"},
+					"X-Amzn-Errortype": {"ThrottlingException"},
+					"X-Amzn-Requestid": {"00000000-0000-0000-0000-000000000429"},
+					"Content-Length":   {fmt.Sprint(len(body))},
+				},
+				Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: req,
+			}, nil
+		}
+		breakID := f.breakID
+		f.mu.Unlock()
+		if breakID != "" && req.Body != nil {
+			b, err := io.ReadAll(req.Body)
+			if err != nil {
+				return nil, err
+			}
+			var in map[string][]map[string]any
+			if json.Unmarshal(b, &in) == nil {
+				for _, fd := range in["Findings"] {
+					if fd["Id"] == breakID {
+						fd["Resources"] = []any{}
+					}
+				}
+				b, _ = json.Marshal(in)
+			}
+			req = req.Clone(req.Context())
+			req.Body = io.NopCloser(bytes.NewReader(b))
+			req.ContentLength = int64(len(b))
+			req.Header.Set("Content-Length", fmt.Sprint(len(b)))
+		}
+	}
+	return f.inner.RoundTrip(req)
+}
+
+type env struct {
+	base   *awsclient.Base
+	faults *faults
+}
+
+func setup(t *testing.T) env {
+	t.Helper()
+	srv := motoserver.Start(t)
+	f := &faults{inner: http.DefaultTransport.(*http.Transport).Clone()}
+	base, err := awsclient.Load(t.Context(), awsclient.Options{
+		EndpointURL: srv.URL, RoleName: "OrganizationAccountAccessRole", Region: "us-east-1",
+		HTTPClient: &http.Client{Transport: f},
+	})
+	if err != nil {
+		t.Fatalf("awsclient.Load against moto: %v", err)
+	}
+	if base.Caller.AccountID != mgmt {
+		t.Fatalf("moto caller account = %s, want %s", base.Caller.AccountID, mgmt)
+	}
+	return env{base: base, faults: f}
+}
+
+func opts(e env) securityhub.Options {
+	return securityhub.Options{Configs: e.base, Backoff: fastBackoff{}}
+}
+
+type fastBackoff struct{}
+
+func (fastBackoff) BackoffDelay(int, error) (time.Duration, error) { return 10 * time.Millisecond, nil }
+
+// stored reads what Security Hub holds for account and region.
+func stored(t *testing.T, e env, account, region string) map[string]types.AwsSecurityFinding {
+	t.Helper()
+	cfg, err := e.base.Account(t.Context(), account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := sh.NewFromConfig(awsclient.InRegion(cfg, region))
+	out := map[string]types.AwsSecurityFinding{}
+	p := sh.NewGetFindingsPaginator(c, &sh.GetFindingsInput{MaxResults: aws.Int32(100)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(t.Context())
+		if err != nil {
+			t.Fatalf("GetFindings %s %s: %v", account, region, err)
+		}
+		for _, f := range page.Findings {
+			if _, dup := out[aws.ToString(f.Id)]; dup {
+				t.Errorf("duplicate finding %s in %s %s", aws.ToString(f.Id), account, region)
+			}
+			out[aws.ToString(f.Id)] = f
+		}
+	}
+	return out
+}
+
+func mustImport(t *testing.T, doc findings.Document, o securityhub.Options) securityhub.Result {
+	t.Helper()
+	res, err := securityhub.Import(t.Context(), doc, o)
+	if err != nil {
+		t.Fatalf("Import: %v", err)
+	}
+	return res
+}
+
+func totals(r securityhub.Result) string {
+	t := r.Totals()
+	return fmt.Sprintf("imported=%d updated=%d archived=%d kept=%d failed=%d", t.Imported, t.Updated, t.Archived, t.Kept, t.Failed)
+}
+
+func TestImportLifecycleAgainstMoto(t *testing.T) {
+	e := setup(t)
+	o := opts(e)
+
+	first := mustImport(t, night(0, baseFindings()...), o)
+	if got, want := totals(first), "imported=5 updated=0 archived=0 kept=0 failed=0"; got != want {
+		t.Fatalf("first run: %s, want %s (failures: %v)", got, want, first.Err())
+	}
+	t.Run("the first run creates each finding in its own account and region", func(t *testing.T) {
+		counts := map[string]int{}
+		for _, a := range []string{mgmt, member} {
+			for _, r := range []string{"us-east-1", "us-west-2"} {
+				for _, f := range stored(t, e, a, r) {
+					counts[a+"/"+r]++
+					if aws.ToString(f.AwsAccountId) != a || !strings.Contains(aws.ToString(f.ProductArn), ":"+r+":"+a+":") {
+						t.Errorf("finding %s stored in %s/%s has account %s, product %s", aws.ToString(f.Id), a, r, aws.ToString(f.AwsAccountId), aws.ToString(f.ProductArn))
+					}
+				}
+			}
+		}
+		want := map[string]int{mgmt + "/us-east-1": 1, mgmt + "/us-west-2": 1, member + "/us-east-1": 3}
+		if fmt.Sprint(counts) != fmt.Sprint(want) {
+			t.Errorf("stored = %v, want %v", counts, want)
+		}
+	})
+
+	before := stored(t, e, member, "us-east-1")
+	second := mustImport(t, night(1, baseFindings()...), o)
+	t.Run("a second run updates in place and keeps first-observed times", func(t *testing.T) {
+		if got, want := totals(second), "imported=0 updated=5 archived=0 kept=0 failed=0"; got != want {
+			t.Fatalf("second run: %s, want %s (%v)", got, want, second.Err())
+		}
+		after := stored(t, e, member, "us-east-1")
+		if len(after) != len(before) {
+			t.Fatalf("findings %d -> %d: duplicates", len(before), len(after))
+		}
+		for id, b := range before {
+			a := after[id]
+			if aws.ToString(a.FirstObservedAt) != aws.ToString(b.FirstObservedAt) || aws.ToString(a.CreatedAt) != aws.ToString(b.CreatedAt) {
+				t.Errorf("%s: first observed %s -> %s, created %s -> %s", id, aws.ToString(b.FirstObservedAt), aws.ToString(a.FirstObservedAt), aws.ToString(b.CreatedAt), aws.ToString(a.CreatedAt))
+			}
+			if aws.ToString(a.UpdatedAt) == aws.ToString(b.UpdatedAt) || aws.ToString(a.LastObservedAt) == aws.ToString(b.LastObservedAt) {
+				t.Errorf("%s: UpdatedAt/LastObservedAt did not move", id)
+			}
+			if aws.ToString(a.Title) != aws.ToString(b.Title) || a.Compliance.Status != b.Compliance.Status || a.RecordState != b.RecordState {
+				t.Errorf("%s changed more than its times", id)
+			}
+		}
+	})
+
+	t.Run("fixing a resource archives its finding as passed; sampled objects and unread accounts keep theirs", func(t *testing.T) {
+		var tonight []findings.Finding
+		for _, f := range baseFindings() {
+			switch {
+			case f.RuleID == "s3-bucket-policy-public" && f.AccountID == member: // fixed
+			case f.RuleID == "s3-object-acl-public": // not in tonight's sample
+			case f.AccountID == mgmt && f.Region == "us-west-2": // region unreadable tonight
+			default:
+				tonight = append(tonight, f)
+			}
+		}
+		doc := night(2, tonight...)
+		doc.Coverage.Gaps = []inventory.Gap{{AccountID: mgmt, Region: "us-west-2", Service: "s3", Operation: "ListObjectsV2", Code: "AccessDenied"}}
+		res := mustImport(t, doc, o)
+		if got, want := totals(res), "imported=0 updated=2 archived=1 kept=2 failed=0"; got != want {
+			t.Fatalf("third run: %s, want %s (%v)", got, want, res.Err())
+		}
+		m := stored(t, e, member, "us-east-1")
+		id := "hoofprint/s3-bucket-policy-public/s3-bucket:member-public"
+		f := m[id]
+		if f.RecordState != types.RecordStateArchived || f.Compliance == nil || f.Compliance.Status != types.ComplianceStatusPassed {
+			t.Errorf("fixed finding %s: record %s compliance %+v", id, f.RecordState, f.Compliance)
+		}
+		if aws.ToString(f.FirstObservedAt) != aws.ToString(before[id].FirstObservedAt) {
+			t.Errorf("archived finding lost its first observed time")
+		}
+		for fid, f := range m {
+			if strings.Contains(fid, "s3-object-acl-public") && f.RecordState != types.RecordStateActive {
+				t.Errorf("sampled object finding %s was archived though the object was not looked at", fid)
+			}
+		}
+		for fid, f := range stored(t, e, mgmt, "us-west-2") {
+			if f.RecordState != types.RecordStateActive {
+				t.Errorf("finding %s in the unread region was archived", fid)
+			}
+		}
+		byAcct := map[string]securityhub.AccountResult{}
+		for _, a := range res.Accounts {
+			byAcct[a.AccountID] = a
+		}
+		if byAcct[member].Archived != 1 || byAcct[mgmt].Kept != 1 {
+			t.Errorf("per account: %+v", res.Accounts)
+		}
+	})
+}
+
+func TestImportFaultsAgainstMoto(t *testing.T) {
+	e := setup(t)
+	o := opts(e)
+
+	t.Run("a throttled import is retried with backoff and succeeds", func(t *testing.T) {
+		e.faults.mu.Lock()
+		e.faults.throttle = 2
+		e.faults.mu.Unlock()
+		res := mustImport(t, night(0, baseFindings()[:1]...), o)
+		if got, want := totals(res), "imported=1 updated=0 archived=0 kept=0 failed=0"; got != want {
+			t.Errorf("%s, want %s (%v)", got, want, res.Err())
+		}
+		if e.faults.throttled != 2 {
+			t.Errorf("throttled %d requests, want 2", e.faults.throttled)
+		}
+	})
+
+	t.Run("throttling that never ends is reported as a failure, not an abort", func(t *testing.T) {
+		e.faults.mu.Lock()
+		e.faults.throttle = 1000
+		e.faults.mu.Unlock()
+		o := o
+		o.MaxAttempts = 3
+		res := mustImport(t, night(0, baseFindings()...), o)
+		e.faults.mu.Lock()
+		e.faults.throttle = 0
+		e.faults.mu.Unlock()
+		tot := res.Totals()
+		if tot.Failed != 5 || len(res.Accounts) != 2 {
+			t.Fatalf("%s, want all 5 failed across 2 accounts", totals(res))
+		}
+		if !strings.Contains(res.Err().Error(), "ThrottlingException") {
+			t.Errorf("failure does not name the throttle: %v", res.Err())
+		}
+	})
+
+	t.Run("a finding Security Hub rejects is reported with its reason and the rest import", func(t *testing.T) {
+		doc := night(1, baseFindings()...)
+		bad := asff.Build(doc, asff.Options{})[2] // a member-account finding
+		e.faults.mu.Lock()
+		e.faults.breakID = bad.Id
+		e.faults.mu.Unlock()
+		defer func() { e.faults.mu.Lock(); e.faults.breakID = ""; e.faults.mu.Unlock() }()
+		res := mustImport(t, doc, o)
+		tot := res.Totals()
+		if tot.Failed != 1 || tot.Imported+tot.Updated != 4 {
+			t.Fatalf("%s, want 1 failed and 4 imported or updated", totals(res))
+		}
+		f := tot.Failures[0]
+		if f.FindingID != bad.Id || f.AccountID != bad.AwsAccountId || f.Code != "InvalidInput" || !strings.Contains(f.Message, "resource") {
+			t.Errorf("failure = %+v", f)
+		}
+	})
+
+	t.Run("requests to one account and region stay under the rate limit", func(t *testing.T) {
+		e.faults.mu.Lock()
+		e.faults.importCalls = nil
+		e.faults.mu.Unlock()
+		o := o
+		o.RequestsPerSecond = 20
+		var many []findings.Finding
+		for i := range 350 { // four batches of at most 100
+			many = append(many, bucketFinding("s3-bucket-access-logging-off", mgmt, "us-east-1", fmt.Sprintf("bucket-%03d", i), findings.SeverityLow))
+		}
+		doc := night(2, many...)
+		doc.Accounts = []string{mgmt}
+		doc.Regions = []string{"us-east-1"}
+		res := mustImport(t, doc, o)
+		if res.Totals().Failed != 0 {
+			t.Fatal(res.Err())
+		}
+		e.faults.mu.Lock()
+		calls := append([]time.Time(nil), e.faults.importCalls...)
+		e.faults.mu.Unlock()
+		if len(calls) != 4 {
+			t.Fatalf("import requests = %d, want 4 batches of ≤100", len(calls))
+		}
+		minGap := time.Duration(float64(time.Second) / o.RequestsPerSecond * 0.9)
+		for i := 1; i < len(calls); i++ {
+			if gap := calls[i].Sub(calls[i-1]); gap < minGap {
+				t.Errorf("requests %d and %d were %s apart, limit allows one per %s", i-1, i, gap, minGap)
+			}
+		}
+	})
+}
+
+func TestImportUnreadableAccount(t *testing.T) {
+	e := setup(t)
+	o := opts(e)
+	o.Configs = failingConfigs{inner: e.base, fail: member}
+	res := mustImport(t, night(0, baseFindings()...), o)
+	by := map[string]securityhub.AccountResult{}
+	for _, a := range res.Accounts {
+		by[a.AccountID] = a
+	}
+	if by[mgmt].Imported != 2 || by[member].Failed != 3 || by[member].Failures[0].Code != "AccessDenied" {
+		t.Errorf("results = %+v", res.Accounts)
+	}
+}
+
+type failingConfigs struct {
+	inner securityhub.AccountConfigs
+	fail  string
+}
+
+func (f failingConfigs) Account(ctx context.Context, id string) (aws.Config, error) {
+	if id == f.fail {
+		return aws.Config{}, fmt.Errorf("account %s: sts AssumeRole: %w", id, &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized to perform sts:AssumeRole"})
+	}
+	return f.inner.Account(ctx, id)
+}
