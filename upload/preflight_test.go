@@ -154,15 +154,15 @@ func TestUploadWritesNothingWhenTheCheckFails(t *testing.T) {
 	}
 }
 
-func TestUploadSendsTheExpectedBucketOwnerAndKMSKey(t *testing.T) {
+func TestUploadNamesTheObjectAfterTheFileAndSendsTheBucketOwnerAndKMSKey(t *testing.T) {
 	dir := t.TempDir()
 	p := dir + "/r.sarif"
 	if err := writeFile(p, "{}"); err != nil {
 		t.Fatal(err)
 	}
 	f := &fakeS3{bpa: allOn}
-	_, err := upload(t.Context(), f, Destination{Bucket: "reports", Prefix: "p"}, []File{{Name: "r.sarif", Path: p}},
-		Options{RunID: "x", Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), SSEKMSKeyID: "alias/reports", ExpectedBucketOwner: "111122223333"})
+	_, err := upload(t.Context(), f, Destination{Bucket: "reports", Prefix: "p"}, []File{{Path: p}}, // Name defaults to the file's base name
+		Options{RunID: "x", Now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), SSEKMSKeyID: "alias/reports", ExpectedBucketOwner: "111122223333"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,8 +28,8 @@ import (
 
 // File is one report to upload.
 type File struct {
-	// Name is the object name under the run prefix, e.g. "hoofprint.sarif".
-	// It may not contain "/".
+	// Name is the object name under the run prefix, e.g. "hoofprint.sarif";
+	// empty means the base name of Path. It may not contain "/".
 	Name string
 	// Path is the local file to read.
 	Path string
@@ -38,11 +39,11 @@ type File struct {
 
 // Options control one upload.
 type Options struct {
-	// RunID names the run's folder; empty means one derived from Time
+	// RunID names the run's folder; empty means one derived from Now
 	// (e.g. "20261127T023000Z"), unique per second.
 	RunID string
-	// Time dates the prefix (UTC); zero means now.
-	Time time.Time
+	// Now dates the prefix (UTC); zero means the current time.
+	Now time.Time
 	// SSEKMSKeyID selects SSE-KMS with this key (ARN, key ID or alias ARN,
 	// from --sse-kms-key). Empty means SSE-S3 (AES256).
 	SSEKMSKeyID string
@@ -103,17 +104,22 @@ func upload(ctx context.Context, api API, dest Destination, files []File, opts O
 	if err := checkBucketName(dest.Bucket); err != nil {
 		return nil, fmt.Errorf("upload to %s: %w", dest, err)
 	}
-	if opts.Time.IsZero() {
-		opts.Time = time.Now()
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
 	}
 	if opts.RunID == "" {
-		opts.RunID = opts.Time.UTC().Format("20060102T150405Z")
+		opts.RunID = opts.Now.UTC().Format("20060102T150405Z")
 	}
 	if !runIDPattern.MatchString(opts.RunID) || opts.RunID == "." || opts.RunID == ".." {
 		return nil, fmt.Errorf("upload to %s: run ID %q must be 1-128 letters, digits, '.', '_' or '-'", dest, opts.RunID)
 	}
+	files = slices.Clone(files)
 	seen := map[string]bool{}
-	for _, f := range files {
+	for i, f := range files {
+		if f.Name == "" {
+			f.Name = filepath.Base(f.Path)
+			files[i].Name = f.Name
+		}
 		if f.Name == "" || strings.ContainsAny(f.Name, `/\`) || f.Name == "." || f.Name == ".." {
 			return nil, fmt.Errorf("upload to %s: report name %q must be a plain file name", dest, f.Name)
 		}
@@ -127,7 +133,7 @@ func upload(ctx context.Context, api API, dest Destination, files []File, opts O
 		return nil, err
 	}
 
-	prefix := RunPrefix(dest, opts.Time, opts.RunID)
+	prefix := RunPrefix(dest, opts.Now, opts.RunID)
 	var uris []string
 	var errs []error
 	for _, f := range files {

@@ -86,7 +86,7 @@ func TestUploadAgainstMoto(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		uris, err := upload.Upload(ctx, base.Config, base.S3Options(), dest, files, upload.Options{RunID: "run-1", Time: when})
+		uris, err := upload.Upload(ctx, base.Config, base.S3Options(), dest, files, upload.Options{RunID: "run-1", Now: when})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +131,7 @@ func TestUploadAgainstMoto(t *testing.T) {
 		blockAll(t, "reports-kms")
 		keyARN := "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 		uris, err := upload.Upload(ctx, base.Config, base.S3Options(), upload.Destination{Bucket: "reports-kms"}, files[:1],
-			upload.Options{RunID: "run-kms", Time: when, SSEKMSKeyID: keyARN})
+			upload.Options{RunID: "run-kms", Now: when, SSEKMSKeyID: keyARN})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func TestUploadAgainstMoto(t *testing.T) {
 		if _, err := client.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("reports-tls"), Policy: aws.String(policy)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := upload.Upload(ctx, base.Config, base.S3Options(), upload.Destination{Bucket: "reports-tls"}, files[:1], upload.Options{Time: when}); err != nil {
+		if _, err := upload.Upload(ctx, base.Config, base.S3Options(), upload.Destination{Bucket: "reports-tls"}, files[:1], upload.Options{Now: when}); err != nil {
 			t.Fatal(err)
 		}
 		if n := objectCount(t, "reports-tls"); n != 1 {
@@ -193,7 +193,7 @@ func TestUploadAgainstMoto(t *testing.T) {
 			srv.Reset(t)
 			makeBucket(t, "public-reports")
 			tc.setup(t, "public-reports")
-			uris, err := upload.Upload(ctx, base.Config, base.S3Options(), upload.Destination{Bucket: "public-reports", Prefix: "x"}, files, upload.Options{Time: when})
+			uris, err := upload.Upload(ctx, base.Config, base.S3Options(), upload.Destination{Bucket: "public-reports", Prefix: "x"}, files, upload.Options{Now: when})
 			if !errors.Is(err, upload.ErrPublicBucket) {
 				t.Fatalf("err = %v, want ErrPublicBucket", err)
 			}
@@ -213,14 +213,14 @@ func TestUploadAgainstMoto(t *testing.T) {
 			t.Fatal(err)
 		}
 		blockAll(t, "covered")
-		if _, err := upload.Upload(ctx, base.Config, base.S3Options(), upload.Destination{Bucket: "covered"}, files[:1], upload.Options{Time: when}); err != nil {
+		if _, err := upload.Upload(ctx, base.Config, base.S3Options(), upload.Destination{Bucket: "covered"}, files[:1], upload.Options{Now: when}); err != nil {
 			t.Fatal(err)
 		}
 	})
 
 	t.Run("a bucket that does not exist is a clear error", func(t *testing.T) {
 		srv.Reset(t)
-		_, err := upload.Upload(ctx, base.Config, base.S3Options(), upload.Destination{Bucket: "no-such-reports"}, files, upload.Options{Time: when})
+		_, err := upload.Upload(ctx, base.Config, base.S3Options(), upload.Destination{Bucket: "no-such-reports"}, files, upload.Options{Now: when})
 		if err == nil || !strings.Contains(err.Error(), "s3://no-such-reports does not exist") {
 			t.Fatalf("err = %v, want a does-not-exist error", err)
 		}
@@ -231,7 +231,7 @@ func TestUploadAgainstMoto(t *testing.T) {
 		makeBucket(t, "partial")
 		blockAll(t, "partial")
 		withMissing := append([]upload.File{{Name: "gone.sarif", Path: filepath.Join(dir, "gone.sarif")}}, files[:1]...)
-		uris, err := upload.Upload(ctx, base.Config, base.S3Options(), upload.Destination{Bucket: "partial"}, withMissing, upload.Options{RunID: "r", Time: when})
+		uris, err := upload.Upload(ctx, base.Config, base.S3Options(), upload.Destination{Bucket: "partial"}, withMissing, upload.Options{RunID: "r", Now: when})
 		if err == nil || !strings.Contains(err.Error(), "upload gone.sarif") {
 			t.Fatalf("err = %v, want the missing file named", err)
 		}
