@@ -1,0 +1,265 @@
+// Package summary writes the terminal summary of a scan: counts by severity
+// and rule, the worst resources, what could not be read, what a clean
+// sample is worth, and where the reports went.
+package summary
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/report/internal/view"
+)
+
+// ErrFailOn is returned (wrapped) by FailOn when findings reach the
+// --fail-on threshold; cmd maps it to exit code 1.
+var ErrFailOn = errors.New("findings at or above the --fail-on severity")
+
+// Output is one report file that was written.
+type Output struct {
+	// Kind is a short label: "SARIF", "ASFF", "inventory".
+	Kind string
+	// Path is where it went (a file path or s3:// URI).
+	Path string
+}
+
+// ImportCounts is what a Security Hub import did (totals over accounts).
+type ImportCounts struct {
+	Imported, Updated, Archived, Kept, Failed int
+}
+
+// Options tune the summary.
+type Options struct {
+	// Outputs are the files written, listed under "Reports".
+	Outputs []Output
+	// SecurityHub is set when findings were imported.
+	SecurityHub *ImportCounts
+	// FailOn is the --fail-on threshold (SeverityNone: off).
+	FailOn findings.Severity
+	// MaxResources caps the worst-resources list (0 means 10).
+	MaxResources int
+	// MaxGaps caps the listed coverage gaps (0 means 20); all are counted.
+	MaxGaps int
+}
+
+// FailOn returns an error wrapping ErrFailOn when any finding is at or
+// above threshold, nil otherwise or when threshold is SeverityNone.
+func FailOn(doc findings.Document, threshold findings.Severity) error {
+	if threshold == findings.SeverityNone {
+		return nil
+	}
+	n := 0
+	for _, f := range doc.Findings {
+		if f.Severity >= threshold {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d %w (%s)", n, ErrFailOn, threshold)
+}
+
+var order = []findings.Severity{findings.SeverityCritical, findings.SeverityHigh, findings.SeverityMedium, findings.SeverityLow, findings.SeverityInformational}
+
+// Write writes the summary as plain text.
+func Write(w io.Writer, doc findings.Document, opts Options) error {
+	doc = view.Redact(doc)
+	if opts.MaxResources <= 0 {
+		opts.MaxResources = 10
+	}
+	if opts.MaxGaps <= 0 {
+		opts.MaxGaps = 20
+	}
+	var b strings.Builder
+	header(&b, doc)
+
+	bySev := map[findings.Severity]int{}
+	for _, f := range doc.Findings {
+		bySev[f.Severity]++
+	}
+	var parts []string
+	for _, s := range order {
+		parts = append(parts, fmt.Sprintf("%s %d", s, bySev[s]))
+	}
+	fmt.Fprintf(&b, "\nFindings: %d (%s)\n", len(doc.Findings), strings.Join(parts, ", "))
+
+	if len(doc.Findings) > 0 {
+		byRule(&b, doc)
+		worst(&b, doc, opts.MaxResources)
+	}
+	gaps(&b, doc, opts.MaxGaps)
+	samples(&b, doc)
+	outputs(&b, opts)
+	if opts.FailOn != findings.SeverityNone {
+		if err := FailOn(doc, opts.FailOn); err != nil {
+			fmt.Fprintf(&b, "\n--fail-on %s: %v.\n", opts.FailOn, err)
+		} else {
+			fmt.Fprintf(&b, "\n--fail-on %s: no findings at or above it.\n", opts.FailOn)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func header(b *strings.Builder, doc findings.Document) {
+	scope := fmt.Sprintf("%d account(s)", len(doc.Accounts))
+	if doc.OrganizationID != "" {
+		scope = "organization " + doc.OrganizationID + ", " + scope
+	}
+	fmt.Fprintf(b, "%s %s: %s", nonEmpty(doc.ToolName, "hoofprint"), doc.ToolVersion, scope)
+	if !doc.StartedAt.IsZero() {
+		fmt.Fprintf(b, ", started %s", doc.StartedAt.UTC().Format(time.RFC3339))
+		if !doc.FinishedAt.IsZero() {
+			fmt.Fprintf(b, ", took %s", doc.FinishedAt.Sub(doc.StartedAt).Round(time.Second))
+		}
+	}
+	b.WriteString("\n")
+	if !doc.Coverage.Complete {
+		fmt.Fprintf(b, "INCOMPLETE: the scan stopped early (%s); what it did not reach was not evaluated.\n", nonEmpty(doc.Coverage.Interrupted, "unknown reason"))
+	}
+}
+
+func byRule(b *strings.Builder, doc findings.Document) {
+	type row struct {
+		rule  string
+		sev   findings.Severity
+		count int
+	}
+	idx := map[string]*row{}
+	var rows []*row
+	for _, f := range doc.Findings {
+		r, ok := idx[f.RuleID]
+		if !ok {
+			r = &row{rule: f.RuleID}
+			idx[f.RuleID] = r
+			rows = append(rows, r)
+		}
+		r.count++
+		if f.Severity > r.sev {
+			r.sev = f.Severity
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].sev != rows[j].sev {
+			return rows[i].sev > rows[j].sev
+		}
+		if rows[i].count != rows[j].count {
+			return rows[i].count > rows[j].count
+		}
+		return rows[i].rule < rows[j].rule
+	})
+	b.WriteString("\nBy rule:\n")
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintf(tw, "  %s\t%d\t%s\n", r.sev, r.count, r.rule)
+	}
+	_ = tw.Flush()
+}
+
+func worst(b *strings.Builder, doc findings.Document, max int) {
+	type res struct {
+		name    string
+		account string
+		sev     findings.Severity
+		count   int
+		rules   []string
+	}
+	idx := map[string]*res{}
+	var all []*res
+	for _, f := range doc.Findings {
+		r := view.ParseResource(f, doc.ShowObjectKeys)
+		k := r.Identity()
+		x, ok := idx[k]
+		if !ok {
+			x = &res{name: r.Name, account: f.AccountID}
+			idx[k] = x
+			all = append(all, x)
+		}
+		x.count++
+		x.rules = append(x.rules, f.RuleID)
+		if f.Severity > x.sev {
+			x.sev = f.Severity
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].sev != all[j].sev {
+			return all[i].sev > all[j].sev
+		}
+		if all[i].count != all[j].count {
+			return all[i].count > all[j].count
+		}
+		return all[i].name < all[j].name
+	})
+	fmt.Fprintf(b, "\nWorst resources (%d of %d):\n", min(max, len(all)), len(all))
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	for _, x := range all[:min(max, len(all))] {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", x.sev, x.account, x.name, strings.Join(x.rules, ", "))
+	}
+	_ = tw.Flush()
+}
+
+func gaps(b *strings.Builder, doc findings.Document, max int) {
+	gs := doc.Coverage.Gaps
+	if len(gs) == 0 {
+		b.WriteString("\nCoverage: everything in scope was read.\n")
+		return
+	}
+	fmt.Fprintf(b, "\nCoverage gaps: %d (not evaluated, never a pass):\n", len(gs))
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	for _, g := range gs[:min(max, len(gs))] {
+		fmt.Fprintf(tw, "  %s\t%s\t%s %s\t%s\t%s\n", g.AccountID, nonEmpty(g.Region, "global"), g.Service, g.Operation, nonEmpty(g.Resource, "-"), g.Code)
+	}
+	_ = tw.Flush()
+	if len(gs) > max {
+		fmt.Fprintf(b, "  … and %d more (all are in the SARIF file's tool execution notifications)\n", len(gs)-max)
+	}
+}
+
+func samples(b *strings.Builder, doc findings.Document) {
+	var notes []string
+	for _, r := range doc.Rules {
+		if n := view.SampleNote(doc, r); n != "" {
+			notes = append(notes, n)
+		}
+	}
+	s := doc.Sample
+	if s.Buckets == 0 && len(notes) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\nObject sample: %d objects sampled (%d ACLs read) from %d keys listed in %d buckets", s.ObjectsSampled, s.ACLsRead, s.KeysListed, s.Buckets)
+	if s.BucketsIncomplete > 0 {
+		fmt.Fprintf(b, "; %d bucket listing(s) incomplete", s.BucketsIncomplete)
+	}
+	b.WriteString(".\n")
+	for _, n := range notes {
+		b.WriteString("  " + n + "\n")
+	}
+}
+
+func outputs(b *strings.Builder, opts Options) {
+	if len(opts.Outputs) == 0 && opts.SecurityHub == nil {
+		return
+	}
+	b.WriteString("\nReports:\n")
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	for _, o := range opts.Outputs {
+		fmt.Fprintf(tw, "  %s\t%s\n", o.Kind, o.Path)
+	}
+	if c := opts.SecurityHub; c != nil {
+		fmt.Fprintf(tw, "  Security Hub\timported %d, updated %d, archived %d, kept %d, failed %d\n", c.Imported, c.Updated, c.Archived, c.Kept, c.Failed)
+	}
+	_ = tw.Flush()
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,87 @@
+package summary_test
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/report/internal/fixture"
+	"github.com/hoofprint/hoofprint/report/summary"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func TestWriteGolden(t *testing.T) {
+	clean := fixture.Document()
+	clean.Findings = nil
+	clean.Coverage.Gaps = nil
+	interrupted := fixture.Document()
+	interrupted.Coverage.Complete = false
+	interrupted.Coverage.Interrupted = "deadline exceeded"
+
+	tests := []struct {
+		name string
+		doc  findings.Document
+		opts summary.Options
+		file string
+	}{
+		{"the HealthCorp scan lists counts, worst resources, gaps, samples and files", fixture.Document(), summary.Options{
+			Outputs:     []summary.Output{{Kind: "SARIF", Path: "out/hoofprint.sarif"}, {Kind: "ASFF", Path: "out/hoofprint.asff.json"}},
+			SecurityHub: &summary.ImportCounts{Imported: 3, Updated: 2},
+			FailOn:      findings.SeverityHigh,
+		}, "healthcorp.txt"},
+		{"a clean scan states what its sample is worth", clean, summary.Options{FailOn: findings.SeverityLow}, "clean.txt"},
+		{"an interrupted scan says so first", interrupted, summary.Options{MaxResources: 2}, "interrupted.txt"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := summary.Write(&buf, tc.doc, tc.opts); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", tc.file)
+			if *update {
+				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("read golden (run go test -update): %v", err)
+			}
+			if buf.String() != string(want) {
+				t.Errorf("summary differs from %s:\n%s", path, buf.String())
+			}
+		})
+	}
+}
+
+func TestFailOn(t *testing.T) {
+	doc := fixture.Document() // highest severity: high
+	tests := []struct {
+		name      string
+		threshold findings.Severity
+		fail      bool
+	}{
+		{"none never fails", findings.SeverityNone, false},
+		{"critical passes a scan whose worst is high", findings.SeverityCritical, false},
+		{"high fails a scan with high findings", findings.SeverityHigh, true},
+		{"low fails a scan with anything above it", findings.SeverityLow, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := summary.FailOn(doc, tc.threshold)
+			if got := errors.Is(err, summary.ErrFailOn); got != tc.fail {
+				t.Errorf("FailOn(%s) = %v, want fail=%v", tc.threshold, err, tc.fail)
+			}
+			if tc.fail && !strings.HasPrefix(err.Error(), "3 ") && tc.threshold == findings.SeverityHigh {
+				t.Errorf("error %q does not count the 3 high findings", err)
+			}
+		})
+	}
+}
