@@ -1,0 +1,335 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// routeSecurityHub serves BatchImportFindings and GetFindings (REST JSON).
+func (e *Emulator) routeSecurityHub(c *call) func() {
+	p := strings.TrimSuffix(c.r.URL.Path, "/")
+	switch {
+	case c.r.Method == http.MethodPost && p == "/findings/import":
+		c.op, c.write = "BatchImportFindings", true
+		return func() { e.batchImportFindings(c) }
+	case c.r.Method == http.MethodPost && p == "/findings":
+		c.op = "GetFindings"
+		return func() { e.getFindings(c) }
+	}
+	c.op = "Unknown"
+	return nil
+}
+
+// maxFindingBytes is Security Hub's limit per finding; a batch holds at
+// most 100 findings ("BatchImportFindings", AWS Security Hub API Reference).
+const maxFindingBytes = 240 * 1024
+
+func (e *Emulator) hubEnabled(c *call) bool {
+	if a := e.st.accounts[c.caller.AccountID]; a == nil || a.SecurityHubOff {
+		c.fail(apiErr(401, "InvalidAccessException", fmt.Sprintf("Account %s is not subscribed to AWS Security Hub", c.caller.AccountID)))
+		return false
+	}
+	return true
+}
+
+// batchImportFindings validates each finding as Security Hub does (the
+// required ASFF attributes; the default product ARN of this account and
+// region; AwsAccountId the caller's own) and reports the rejected ones in
+// FailedFindings. A finding with an existing ProductArn+Id updates in
+// place, keeping CreatedAt, FirstObservedAt and the customer-controlled
+// Workflow, Note, UserDefinedFields and VerificationState, which only
+// BatchUpdateFindings may change ("Using BatchImportFindings to create and
+// update findings", AWS Security Hub User Guide).
+func (e *Emulator) batchImportFindings(c *call) {
+	var in struct {
+		Findings []json.RawMessage `json:"Findings"`
+	}
+	if err := json.Unmarshal(c.body, &in); err != nil {
+		c.fail(apiErr(400, "InvalidInputException", "request body is not JSON"))
+		return
+	}
+	if len(in.Findings) == 0 || len(in.Findings) > 100 {
+		c.fail(apiErr(400, "InvalidInputException", "Findings must contain between 1 and 100 findings"))
+		return
+	}
+	e.st.mu.Lock()
+	defer e.st.mu.Unlock()
+	if !e.hubEnabled(c) {
+		return
+	}
+	scope := c.caller.AccountID + "/" + c.region
+	store := e.st.findings[scope]
+	if store == nil {
+		store = map[string]map[string]any{}
+		e.st.findings[scope] = store
+	}
+	type failed struct {
+		ID           string `json:"Id"`
+		ErrorCode    string `json:"ErrorCode"`
+		ErrorMessage string `json:"ErrorMessage"`
+	}
+	failures := []failed{}
+	ok := 0
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	for _, raw := range in.Findings {
+		var f map[string]any
+		if err := json.Unmarshal(raw, &f); err != nil {
+			failures = append(failures, failed{"", "InvalidInput", "finding is not a JSON object"})
+			continue
+		}
+		id, _ := f["Id"].(string)
+		if msg := e.validateFinding(c, f, len(raw)); msg != "" {
+			failures = append(failures, failed{id, "InvalidInput", msg})
+			continue
+		}
+		key := f["ProductArn"].(string) + "|" + id
+		if old, exists := store[key]; exists {
+			for _, k := range []string{"CreatedAt", "FirstObservedAt", "Workflow", "WorkflowState", "Note", "UserDefinedFields", "VerificationState"} {
+				if v, ok := old[k]; ok {
+					f[k] = v
+				}
+			}
+		} else {
+			e.st.findOrder[scope] = append(e.st.findOrder[scope], key)
+			if _, ok := f["Workflow"]; !ok {
+				f["Workflow"] = map[string]any{"Status": "NEW"}
+			}
+			f["WorkflowState"] = "NEW"
+		}
+		if _, ok := f["RecordState"]; !ok {
+			f["RecordState"] = "ACTIVE"
+		}
+		f["Region"] = c.region
+		f["ProcessedAt"] = now
+		f["CompanyName"], f["ProductName"] = "Personal", "Default"
+		store[key] = f
+		ok++
+	}
+	c.okJSON(200, map[string]any{"FailedCount": len(failures), "SuccessCount": ok, "FailedFindings": failures})
+}
+
+func (e *Emulator) validateFinding(c *call, f map[string]any, size int) string {
+	if size > maxFindingBytes {
+		return "finding exceeds 240 KB"
+	}
+	var missing []string
+	for _, k := range []string{"AwsAccountId", "CreatedAt", "Description", "GeneratorId", "Id", "ProductArn", "SchemaVersion", "Title", "UpdatedAt"} {
+		if s, _ := f[k].(string); s == "" {
+			missing = append(missing, k)
+		}
+	}
+	if rs, _ := f["Resources"].([]any); len(rs) == 0 {
+		missing = append(missing, "Resources")
+	} else {
+		for _, r := range rs {
+			m, _ := r.(map[string]any)
+			if s, _ := m["Id"].(string); s == "" {
+				missing = append(missing, "Resources[].Id")
+			}
+			if s, _ := m["Type"].(string); s == "" {
+				missing = append(missing, "Resources[].Type")
+			}
+		}
+	}
+	if ts, _ := f["Types"].([]any); len(ts) == 0 {
+		missing = append(missing, "Types")
+	}
+	sev, _ := f["Severity"].(map[string]any)
+	if sev == nil || (sev["Label"] == nil && sev["Normalized"] == nil) {
+		missing = append(missing, "Severity.Label")
+	}
+	if len(missing) > 0 {
+		return "missing required attributes: " + strings.Join(missing, ", ")
+	}
+	if f["SchemaVersion"] != "2018-10-08" {
+		return "SchemaVersion must be 2018-10-08"
+	}
+	for _, k := range []string{"CreatedAt", "UpdatedAt", "FirstObservedAt", "LastObservedAt"} {
+		if s, ok := f[k].(string); ok {
+			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+				return k + " is not an ISO 8601 timestamp"
+			}
+		}
+	}
+	want := fmt.Sprintf("arn:aws:securityhub:%s:%s:product/%s/default", c.region, c.caller.AccountID, c.caller.AccountID)
+	if f["ProductArn"] != want {
+		return fmt.Sprintf("ProductArn must be %s for findings imported by this account in %s", want, c.region)
+	}
+	if f["AwsAccountId"] != c.caller.AccountID {
+		return "AwsAccountId must be the importing account for the default product"
+	}
+	return ""
+}
+
+// findingField reads the value a GetFindings filter key compares.
+func findingField(f map[string]any, key string) []string {
+	str := func(v any) []string {
+		if s, ok := v.(string); ok {
+			return []string{s}
+		}
+		return nil
+	}
+	sub := func(obj, k string) []string {
+		m, _ := f[obj].(map[string]any)
+		return str(m[k])
+	}
+	switch key {
+	case "ProductArn", "GeneratorId", "Id", "RecordState", "AwsAccountId", "Title", "Region", "ProductName", "CompanyName":
+		return str(f[key])
+	case "ComplianceStatus":
+		return sub("Compliance", "Status")
+	case "WorkflowStatus":
+		return sub("Workflow", "Status")
+	case "SeverityLabel":
+		return sub("Severity", "Label")
+	case "ResourceId", "ResourceType":
+		var out []string
+		rs, _ := f["Resources"].([]any)
+		for _, r := range rs {
+			m, _ := r.(map[string]any)
+			out = append(out, str(m[strings.TrimPrefix(key, "Resource")])...)
+		}
+		return out
+	}
+	return nil
+}
+
+var supportedFilters = map[string]bool{"ProductArn": true, "GeneratorId": true, "Id": true, "RecordState": true, "AwsAccountId": true,
+	"Title": true, "Region": true, "ProductName": true, "CompanyName": true, "ComplianceStatus": true, "WorkflowStatus": true,
+	"SeverityLabel": true, "ResourceId": true, "ResourceType": true}
+
+type stringFilter struct {
+	Value      string `json:"Value"`
+	Comparison string `json:"Comparison"`
+}
+
+// matches applies AWS's combination rule: EQUALS/PREFIX/CONTAINS filters on
+// one field are ORed, NOT_* filters ANDed ("StringFilter", AWS Security
+// Hub API Reference).
+func matches(vals []string, fs []stringFilter) bool {
+	anyPositive, positiveHit := false, false
+	for _, flt := range fs {
+		hit := false
+		for _, v := range vals {
+			switch strings.TrimPrefix(strings.TrimPrefix(flt.Comparison, "NOT_"), "PREFIX_NOT_") {
+			case "EQUALS":
+				hit = hit || v == flt.Value
+			case "PREFIX":
+				hit = hit || strings.HasPrefix(v, flt.Value)
+			case "CONTAINS":
+				hit = hit || strings.Contains(v, flt.Value)
+			}
+		}
+		if flt.Comparison == "PREFIX_NOT_EQUALS" {
+			hit = false
+			for _, v := range vals {
+				hit = hit || strings.HasPrefix(v, flt.Value)
+			}
+		}
+		if strings.HasPrefix(flt.Comparison, "NOT_") || flt.Comparison == "PREFIX_NOT_EQUALS" {
+			if hit {
+				return false
+			}
+			continue
+		}
+		anyPositive = true
+		positiveHit = positiveHit || hit
+	}
+	return !anyPositive || positiveHit
+}
+
+func (e *Emulator) getFindings(c *call) {
+	var in struct {
+		Filters    map[string][]stringFilter `json:"Filters"`
+		MaxResults int                       `json:"MaxResults"`
+		NextToken  string                    `json:"NextToken"`
+	}
+	if len(c.body) > 0 {
+		if err := json.Unmarshal(c.body, &in); err != nil {
+			c.fail(apiErr(400, "InvalidInputException", "request body is not JSON, or a filter is not a StringFilter list"))
+			return
+		}
+	}
+	for k, fs := range in.Filters {
+		if !supportedFilters[k] {
+			c.fail(apiErr(400, "InvalidInputException", "the emulator does not support the GetFindings filter "+k))
+			return
+		}
+		for _, f := range fs {
+			switch f.Comparison {
+			case "EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS", "CONTAINS", "NOT_CONTAINS":
+			default:
+				c.fail(apiErr(400, "InvalidInputException", "invalid Comparison "+f.Comparison))
+				return
+			}
+		}
+	}
+	if in.MaxResults == 0 {
+		in.MaxResults = 100
+	}
+	if in.MaxResults < 1 || in.MaxResults > 100 {
+		c.fail(apiErr(400, "InvalidInputException", "MaxResults must be between 1 and 100"))
+		return
+	}
+	start := 0
+	if in.NextToken != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(in.NextToken, "hoofprint-"))
+		if err != nil || n < 0 {
+			c.fail(apiErr(400, "InvalidInputException", "invalid NextToken"))
+			return
+		}
+		start = n
+	}
+	e.st.mu.RLock()
+	defer e.st.mu.RUnlock()
+	if !e.hubEnabled(c) {
+		return
+	}
+	scope := c.caller.AccountID + "/" + c.region
+	out := []map[string]any{}
+	next := ""
+	order := e.st.findOrder[scope]
+	i := start
+	for ; i < len(order); i++ {
+		f := e.st.findings[scope][order[i]]
+		ok := true
+		for k, fs := range in.Filters {
+			if !matches(findingField(f, k), fs) {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		if len(out) == in.MaxResults {
+			next = fmt.Sprintf("hoofprint-%d", i)
+			break
+		}
+		out = append(out, f)
+	}
+	resp := map[string]any{"Findings": out}
+	if next != "" {
+		resp["NextToken"] = next
+	}
+	c.okJSON(200, resp)
+}
+
+// Findings returns the Security Hub findings stored for an account and
+// region (as imported, plus the fields Security Hub adds), for tests.
+func (e *Emulator) Findings(accountID, region string) []map[string]any {
+	e.st.mu.RLock()
+	defer e.st.mu.RUnlock()
+	scope := accountID + "/" + region
+	var out []map[string]any
+	for _, k := range e.st.findOrder[scope] {
+		var cp map[string]any
+		_ = json.Unmarshal(mustJSON(e.st.findings[scope][k]), &cp)
+		out = append(out, cp)
+	}
+	return out
+}

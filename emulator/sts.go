@@ -1,0 +1,153 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/xml"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// route picks the handler for a request and names its operation.
+func (e *Emulator) route(c *call) func() {
+	switch c.service {
+	case "sts":
+		c.proto = protoQuery
+		return e.routeSTS(c)
+	case "organizations":
+		c.proto = protoJSON11
+		return e.routeOrganizations(c)
+	case "s3":
+		c.proto = protoS3
+		return e.routeS3(c)
+	case "s3control":
+		c.proto = protoS3Control
+		return e.routeS3Control(c)
+	case "cloudfront":
+		c.proto = protoCloudFront
+		return e.routeCloudFront(c)
+	case "securityhub":
+		c.proto = protoRestJSON
+		return e.routeSecurityHub(c)
+	}
+	c.proto = protoQuery
+	c.op = "Unknown"
+	return nil
+}
+
+const stsNS = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+func (e *Emulator) routeSTS(c *call) func() {
+	form, err := url.ParseQuery(string(c.body))
+	if err != nil || c.r.Method != http.MethodPost {
+		c.op = "Unknown"
+		return nil
+	}
+	c.op = form.Get("Action")
+	switch c.op {
+	case "GetCallerIdentity":
+		return func() { e.getCallerIdentity(c) }
+	case "AssumeRole":
+		return func() { e.assumeRole(c, form) }
+	}
+	return nil
+}
+
+func (e *Emulator) getCallerIdentity(c *call) {
+	userID := c.caller.AccessKeyID
+	if c.caller.RoleARN != "" {
+		userID = "AROA" + strings.ToUpper(hex.EncodeToString([]byte(c.caller.RoleARN))[:16]) + ":" + c.caller.ARN[strings.LastIndex(c.caller.ARN, "/")+1:]
+	}
+	c.okXML(struct {
+		XMLName xml.Name `xml:"GetCallerIdentityResponse"`
+		NS      string   `xml:"xmlns,attr"`
+		Result  struct {
+			Arn     string `xml:"Arn"`
+			UserID  string `xml:"UserId"`
+			Account string `xml:"Account"`
+		} `xml:"GetCallerIdentityResult"`
+		RequestID string `xml:"ResponseMetadata>RequestId"`
+	}{NS: stsNS, Result: struct {
+		Arn     string `xml:"Arn"`
+		UserID  string `xml:"UserId"`
+		Account string `xml:"Account"`
+	}{c.caller.ARN, userID, c.caller.AccountID}, RequestID: c.reqID})
+}
+
+var roleARNRE = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$`)
+
+// assumeRole hands out credentials that act as the role's account. The role
+// must exist in the target account; AWS answers AccessDenied otherwise
+// (the same answer as for a trust policy that does not trust the caller).
+// Trust policies are not modelled: any known caller may assume an existing
+// role.
+func (e *Emulator) assumeRole(c *call, form url.Values) {
+	roleARN, session := form.Get("RoleArn"), form.Get("RoleSessionName")
+	m := roleARNRE.FindStringSubmatch(roleARN)
+	if m == nil {
+		c.fail(apiErr(400, "ValidationError", "1 validation error detected: Value at 'roleArn' failed to satisfy constraint"))
+		return
+	}
+	if !regexp.MustCompile(`^[\w+=,.@-]{2,64}$`).MatchString(session) {
+		c.fail(apiErr(400, "ValidationError", "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint"))
+		return
+	}
+	acctID, role := m[1], m[2]
+	// A fault on the target account denies assuming into it.
+	if e.faults.deniesAccount(acctID) {
+		c.fail(accessDenied("fault injected: User: " + c.caller.ARN + " is not authorized to perform: sts:AssumeRole on resource: " + roleARN))
+		return
+	}
+	duration := time.Hour
+	if d := form.Get("DurationSeconds"); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 900 || n > 43200 {
+			c.fail(apiErr(400, "ValidationError", "DurationSeconds must be between 900 and 43200"))
+			return
+		}
+		duration = time.Duration(n) * time.Second
+	}
+	e.st.mu.Lock()
+	acct := e.st.accounts[acctID]
+	if acct == nil || !acct.Roles[role] || acct.Status != "ACTIVE" {
+		e.st.mu.Unlock()
+		c.fail(accessDenied("User: " + c.caller.ARN + " is not authorized to perform: sts:AssumeRole on resource: " + roleARN))
+		return
+	}
+	cred := &credential{
+		AccessKeyID: "ASIA" + strings.ToUpper(randHex(8)),
+		Secret:      randHex(20),
+		Token:       "FQoGZXIvYXdzE" + randHex(48),
+		AccountID:   acctID,
+		ARN:         "arn:aws:sts::" + acctID + ":assumed-role/" + role + "/" + session,
+		RoleARN:     roleARN,
+		Expires:     time.Now().Add(duration).UTC().Truncate(time.Second),
+	}
+	e.st.keys[cred.AccessKeyID] = cred
+	e.st.mu.Unlock()
+	type credsXML struct {
+		AccessKeyID     string `xml:"AccessKeyId"`
+		SecretAccessKey string `xml:"SecretAccessKey"`
+		SessionToken    string `xml:"SessionToken"`
+		Expiration      string `xml:"Expiration"`
+	}
+	c.okXML(struct {
+		XMLName xml.Name `xml:"AssumeRoleResponse"`
+		NS      string   `xml:"xmlns,attr"`
+		Creds   credsXML `xml:"AssumeRoleResult>Credentials"`
+		RoleID  string   `xml:"AssumeRoleResult>AssumedRoleUser>AssumedRoleId"`
+		Arn     string   `xml:"AssumeRoleResult>AssumedRoleUser>Arn"`
+		ReqID   string   `xml:"ResponseMetadata>RequestId"`
+	}{NS: stsNS, Creds: credsXML{cred.AccessKeyID, cred.Secret, cred.Token, cred.Expires.Format(time.RFC3339)},
+		RoleID: "AROA" + strings.ToUpper(randHex(8)) + ":" + session, Arn: cred.ARN, ReqID: c.reqID})
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
