@@ -385,6 +385,11 @@ func TestGitHubResultLimit(t *testing.T) {
 	if !found {
 		t.Error("no results-omitted notification")
 	}
+	t.Run("the capped log is still valid", func(t *testing.T) {
+		got := write(t, doc, sarif.Options{MaxResults: 10})
+		validateSchema(t, schema(t), got)
+		validateMultitool(t, got)
+	})
 	if sarif.GitHubMaxResults != 25000 {
 		t.Errorf("GitHubMaxResults = %d", sarif.GitHubMaxResults)
 	}
