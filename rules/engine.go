@@ -111,12 +111,10 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	pkgs := map[string]string{} // rule ID → package path
 	byID := map[string]string{} // rule ID → source
 	byPkg := map[string]string{}
-	names := make([]string, 0, len(modules))
-	for name := range modules {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	// Embedded modules come first, so that a user rule reusing an embedded
+	// ID is the one reported.
+	for _, src := range srcs {
+		name := src.name
 		m := modules[name]
 		a := packageAnnotation(m)
 		hasDeny := definesDeny(m)

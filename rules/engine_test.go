@@ -1,0 +1,280 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/inventory"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// catalogue is DESIGN.md's rule catalogue: the stable IDs.
+var catalogue = []string{
+	"cloudfront-oac-source-arn-mismatch",
+	"cloudfront-oai-not-granted",
+	"cloudfront-origin-breaks-on-block-public-access",
+	"cloudfront-origin-bucket-missing",
+	"cloudfront-origin-objects-unreadable",
+	"cloudfront-origin-public-bucket",
+	"cloudfront-viewer-http-allowed",
+	"s3-account-public-access-block-off",
+	"s3-bucket-access-logging-off",
+	"s3-bucket-acl-public",
+	"s3-bucket-acls-enabled",
+	"s3-bucket-insecure-transport",
+	"s3-bucket-policy-public",
+	"s3-bucket-public-access-block-off",
+	"s3-object-acl-public",
+	"s3-object-external-owner",
+	"s3-object-foreign-owner",
+}
+
+func loadEmbedded(t testing.TB) *Engine {
+	t.Helper()
+	e, err := Load(t.Context(), Options{})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return e
+}
+
+func TestEmbeddedRulesAreTheCatalogueWithCompleteMetadata(t *testing.T) {
+	e := loadEmbedded(t)
+	var ids []string
+	for _, r := range e.Rules() {
+		ids = append(ids, r.ID)
+		t.Run(r.ID, func(t *testing.T) {
+			if r.Title == "" || r.Description == "" || r.Remediation == "" || r.RemediationCLI == "" || r.HelpURL == "" {
+				t.Errorf("incomplete metadata: %+v", r)
+			}
+			if len(r.HIPAA) == 0 || len(r.RelatedResources) == 0 {
+				t.Errorf("no HIPAA references or related resources: %+v", r)
+			}
+			if !strings.HasPrefix(r.Source, "embedded:policies/") {
+				t.Errorf("source = %q", r.Source)
+			}
+			if !strings.HasPrefix(r.RemediationCLI, "aws ") {
+				t.Errorf("remediation_cli %q is not an AWS CLI command", r.RemediationCLI)
+			}
+			wantSampled := r.ResourceType == findings.ResourceS3Object
+			if r.Sampled != wantSampled {
+				t.Errorf("sampled = %v for resource type %s", r.Sampled, r.ResourceType)
+			}
+		})
+	}
+	if !slices.Equal(ids, catalogue) {
+		t.Fatalf("embedded rule IDs:\n%v\nwant the DESIGN.md catalogue:\n%v", ids, catalogue)
+	}
+}
+
+func TestHIPAAMappingMatchesRuleMetadata(t *testing.T) {
+	m, err := HIPAA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromMapping := map[string][]string{}
+	for _, s := range m.Sections {
+		if s.Title == "" || s.Safeguard == "" {
+			t.Errorf("section %s lacks a title or safeguard", s.ID)
+		}
+		for _, id := range s.Rules {
+			if !slices.Contains(catalogue, id) {
+				t.Errorf("section %s maps unknown rule %s", s.ID, id)
+			}
+			fromMapping[id] = append(fromMapping[id], s.ID)
+		}
+	}
+	for _, r := range loadEmbedded(t).Rules() {
+		got := slices.Sorted(slices.Values(r.HIPAA))
+		want := slices.Sorted(slices.Values(fromMapping[r.ID]))
+		if !slices.Equal(got, want) {
+			t.Errorf("rule %s METADATA hipaa = %v, rules/hipaa.yaml says %v", r.ID, got, want)
+		}
+	}
+}
+
+func writeRule(t *testing.T, dir, name, text string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const goodUserRule = `# METADATA
+# title: Bucket name says public
+# description: Buckets named public-* are suspicious.
+# custom:
+#   id: user-bucket-named-public
+#   severity: low
+#   hipaa: ["164.312(a)(1)"]
+#   resource_type: AwsS3Bucket
+#   remediation: Rename the bucket.
+package user.rules.named_public
+
+import data.hoofprint.lib
+
+deny contains f if {
+	some b in input.buckets
+	startswith(b.name, "sandbox-")
+	f := lib.finding(b.accountId, b.region, "AwsS3Bucket", b.arn, b.name, sprintf("bucket %s", [b.name]), {})
+}
+`
+
+func TestLoadRejectsBrokenUserRulesWithFileAndLine(t *testing.T) {
+	meta := func(custom string) string {
+		return "# METADATA\n# title: T\n# description: D\n# custom:\n" + custom + "package user.bad\n\ndeny contains {\"x\": 1} if false\n"
+	}
+	const base = "#   severity: low\n#   resource_type: AwsS3Bucket\n#   remediation: R\n"
+	tests := []struct {
+		name, file, text, want string
+	}{
+		{"a syntax error names the file and line", "syntax.rego", "package user.bad\n\ndeny contains x if {\n  x := \n}\n", "syntax.rego:5: rego_parse_error"},
+		{"a missing severity names the METADATA line", "nosev.rego", meta("#   id: user-x\n#   resource_type: AwsS3Bucket\n#   remediation: R\n"), "nosev.rego:1: bad rule metadata: custom.severity is required"},
+		{"an unknown severity is rejected", "badsev.rego", meta("#   id: user-x\n#   severity: urgent\n#   resource_type: AwsS3Bucket\n#   remediation: R\n"), `custom.severity "urgent"`},
+		{"a typo in a custom key is rejected", "typo.rego", meta("#   id: user-x\n#   severty: low\n" + base), `unknown custom key "severty"`},
+		{"a bad resource type is rejected", "restype.rego", meta("#   id: user-x\n#   severity: low\n#   resource_type: Bucket\n#   remediation: R\n"), `custom.resource_type "Bucket"`},
+		{"hipaa must be a list", "hipaa.rego", meta("#   id: user-x\n#   hipaa: 164.312(b)\n" + base), "custom.hipaa must be a list"},
+		{"an ID of the embedded pack cannot be reused", "dup.rego", meta("#   id: s3-bucket-acl-public\n" + base), "dup.rego:1: bad rule metadata: rule ID s3-bucket-acl-public is already defined in embedded:policies/s3/bucket_acl_public.rego"},
+		{"an ID must be lower-case words", "id.rego", meta("#   id: User_X\n" + base), `custom.id "User_X"`},
+		{"deny without METADATA is rejected", "nometa.rego", "package user.bad\n\ndeny contains {\"x\": 1} if false\n", "nometa.rego:1: bad rule metadata: package data.user.bad defines deny but has no package-scoped METADATA"},
+		{"a rule without deny is rejected", "nodeny.rego", "# METADATA\n# title: T\n# description: D\n# custom:\n#   id: user-x\n" + base + "package user.bad\n\nallow := true\n", "does not define deny"},
+		{"a help URL must be a URL", "url.rego", meta("#   id: user-x\n#   help_url: not a url\n" + base), "is not an http(s) URL"},
+		{"a compile error names the file and line", "compile.rego", meta("#   id: user-x\n"+base) + "\nbroken if undefined_function(1)\n", "compile.rego:13: rego_type_error: undefined function undefined_function"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeRule(t, dir, tc.file, tc.text)
+			_, err := Load(t.Context(), Options{Dirs: []string{dir}})
+			if err == nil {
+				t.Fatal("Load succeeded")
+			}
+			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.file) {
+				t.Fatalf("error %q\nwant it to contain %q and the file name", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestUserRulesAreEvaluatedWithTheEmbeddedOnes(t *testing.T) {
+	dir := t.TempDir()
+	writeRule(t, dir, "named_public.rego", goodUserRule)
+	writeRule(t, dir, "named_public_test.rego", "package user.rules.named_public_test\n\nimport data.user.rules.named_public\n\ntest_fires if {\n\tcount(named_public.deny) == 1 with input as {\"buckets\": [{\"name\": \"sandbox-a\", \"arn\": \"arn:aws:s3:::sandbox-a\", \"accountId\": \"1\", \"region\": \"r\"}]}\n}\n\ntest_wrong if {\n\tcount(named_public.deny) == 2 with input as {\"buckets\": []}\n}\n")
+	e, err := Load(t.Context(), Options{Dirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.Rules()); n != len(catalogue)+1 {
+		t.Fatalf("%d rules loaded, want %d", n, len(catalogue)+1)
+	}
+	fs, err := e.Evaluate(t.Context(), healthcorpSnapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !has(fs, "user-bucket-named-public", "arn:aws:s3:::sandbox-public-site") {
+		t.Fatal("user rule did not fire")
+	}
+
+	t.Run("rules test DIR runs the user's tests against the embedded library", func(t *testing.T) {
+		var out bytes.Buffer
+		passed, failed, err := RunTests(t.Context(), []string{dir}, &out, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if passed != 1 || failed != 1 {
+			t.Fatalf("passed=%d failed=%d, want 1 and 1\n%s", passed, failed, out.String())
+		}
+		if !strings.Contains(out.String(), "test_wrong") {
+			t.Fatalf("report does not name the failing test:\n%s", out.String())
+		}
+	})
+}
+
+func TestWriteTableListsEveryRule(t *testing.T) {
+	var out bytes.Buffer
+	rules := loadEmbedded(t).Rules()
+	if err := WriteTable(&out, rules); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != len(rules)+1 || !strings.HasPrefix(lines[0], "ID") {
+		t.Fatalf("table:\n%s", out.String())
+	}
+	for _, l := range lines[1:] {
+		if f := strings.Fields(l); len(f) < 4 || !strings.HasPrefix(f[len(f)-1], "164.") {
+			t.Fatalf("row %q lacks a severity, title or HIPAA column", l)
+		}
+	}
+	if f := strings.Fields(lines[5]); f[0] != "cloudfront-origin-objects-unreadable" || f[1] != "high" {
+		t.Fatalf("row 5 = %q", lines[5])
+	}
+}
+
+func has(fs []findings.Finding, rule, arn string) bool {
+	for _, f := range fs {
+		if f.RuleID == rule && f.ResourceARN == arn {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefix(fs []findings.Finding, rule, arnPrefix string) bool {
+	for _, f := range fs {
+		if f.RuleID == rule && strings.HasPrefix(f.ResourceARN, arnPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestGoldenFindingsForTheHealthCorpInventory(t *testing.T) {
+	invPath := filepath.Join("testdata", "healthcorp-inventory.json")
+	goldenPath := filepath.Join("testdata", "healthcorp-findings.golden.json")
+	if *update {
+		if err := inventory.WriteFile(invPath, healthcorpSnapshot()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.Open(invPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	inv, err := inventory.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := loadEmbedded(t).Evaluate(t.Context(), inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.MarshalIndent(fs, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	if bytes.Contains(got, []byte("jane-doe")) || bytes.Contains(got, []byte("index.html")) {
+		t.Fatal("findings contain an object key although the inventory kept none")
+	}
+	if *update {
+		if err := os.WriteFile(goldenPath, got, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(goldenPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("findings differ from %s (run go test ./rules -run Golden -update and review the diff)\n%s", goldenPath, got)
+	}
+}
