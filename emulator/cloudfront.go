@@ -33,6 +33,11 @@ func (e *Emulator) routeCloudFront(c *call) func() {
 	case strings.HasPrefix(p, "/2020-05-31/distribution/") && get && !strings.Contains(strings.TrimPrefix(p, "/2020-05-31/distribution/"), "/"):
 		c.op = "GetDistribution"
 		return func() { e.getDistribution(c, strings.TrimPrefix(p, "/2020-05-31/distribution/")) }
+	case strings.HasPrefix(p, "/2020-05-31/distribution/") && strings.HasSuffix(p, "/config") && get:
+		c.op = "GetDistributionConfig"
+		return func() {
+			e.getDistribution(c, strings.TrimSuffix(strings.TrimPrefix(p, "/2020-05-31/distribution/"), "/config"))
+		}
 	case p == "/2020-05-31/origin-access-identity/cloudfront" && get:
 		c.op = "ListCloudFrontOriginAccessIdentities"
 		return func() { e.listOAIs(c, q) }
@@ -88,10 +93,10 @@ type aliasesXML struct {
 }
 
 type originXML struct {
-	ID                 string `xml:"Id"`
-	DomainName         string `xml:"DomainName"`
-	OriginPath         string `xml:"OriginPath"`
-	CustomHeaders      struct {
+	ID            string `xml:"Id"`
+	DomainName    string `xml:"DomainName"`
+	OriginPath    string `xml:"OriginPath"`
+	CustomHeaders struct {
 		Quantity int `xml:"Quantity"`
 	} `xml:"CustomHeaders"`
 	S3OriginConfig *struct {
@@ -120,13 +125,13 @@ type behaviorXML struct {
 }
 
 type distributionSummaryXML struct {
-	ID                   string     `xml:"Id"`
-	ARN                  string     `xml:"ARN"`
-	Status               string     `xml:"Status"`
-	LastModifiedTime     string     `xml:"LastModifiedTime"`
-	DomainName           string     `xml:"DomainName"`
-	Aliases              aliasesXML `xml:"Aliases"`
-	Origins              struct {
+	ID               string     `xml:"Id"`
+	ARN              string     `xml:"ARN"`
+	Status           string     `xml:"Status"`
+	LastModifiedTime string     `xml:"LastModifiedTime"`
+	DomainName       string     `xml:"DomainName"`
+	Aliases          aliasesXML `xml:"Aliases"`
+	Origins          struct {
 		Quantity int         `xml:"Quantity"`
 		Items    []originXML `xml:"Items>Origin"`
 	} `xml:"Origins"`
@@ -138,9 +143,9 @@ type distributionSummaryXML struct {
 	CustomErrorResponses struct {
 		Quantity int `xml:"Quantity"`
 	} `xml:"CustomErrorResponses"`
-	Comment          string `xml:"Comment"`
-	PriceClass       string `xml:"PriceClass"`
-	Enabled          bool   `xml:"Enabled"`
+	Comment           string `xml:"Comment"`
+	PriceClass        string `xml:"PriceClass"`
+	Enabled           bool   `xml:"Enabled"`
 	ViewerCertificate struct {
 		CloudFrontDefaultCertificate bool `xml:"CloudFrontDefaultCertificate"`
 	} `xml:"ViewerCertificate"`
@@ -255,6 +260,16 @@ func (e *Emulator) getDistribution(c *call, id string) {
 		Enabled              bool       `xml:"Enabled"`
 	}
 	c.w.Header().Set("ETag", "E"+strings.ToUpper(randHex(6)))
+	cfg := config{CallerReference: d.ID, Aliases: s.Aliases, DefaultRootObject: "index.html", Origins: s.Origins,
+		DefaultCacheBehavior: s.DefaultCacheBehavior, CacheBehaviors: s.CacheBehaviors, Comment: s.Comment, Enabled: s.Enabled}
+	if c.op == "GetDistributionConfig" {
+		c.okXML(struct {
+			XMLName xml.Name `xml:"DistributionConfig"`
+			NS      string   `xml:"xmlns,attr"`
+			config
+		}{NS: cfNS, config: cfg})
+		return
+	}
 	c.okXML(struct {
 		XMLName          xml.Name `xml:"Distribution"`
 		NS               string   `xml:"xmlns,attr"`
@@ -265,8 +280,7 @@ func (e *Emulator) getDistribution(c *call, id string) {
 		DomainName       string   `xml:"DomainName"`
 		Config           config   `xml:"DistributionConfig"`
 	}{NS: cfNS, ID: s.ID, ARN: s.ARN, Status: s.Status, LastModifiedTime: s.LastModifiedTime, DomainName: s.DomainName,
-		Config: config{CallerReference: d.ID, Aliases: s.Aliases, DefaultRootObject: "index.html", Origins: s.Origins,
-			DefaultCacheBehavior: s.DefaultCacheBehavior, CacheBehaviors: s.CacheBehaviors, Comment: s.Comment, Enabled: s.Enabled}})
+		Config: cfg})
 }
 
 func (e *Emulator) createDistribution(c *call) {

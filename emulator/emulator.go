@@ -165,7 +165,9 @@ func (e *Emulator) Config() aws.Config {
 
 type staticProvider aws.Credentials
 
-func (p staticProvider) Retrieve(context.Context) (aws.Credentials, error) { return aws.Credentials(p), nil }
+func (p staticProvider) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials(p), nil
+}
 
 // Close stops the server.
 func (e *Emulator) Close() error {

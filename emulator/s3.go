@@ -79,6 +79,7 @@ func (e *Emulator) routeS3(c *call) func() {
 	subs := []sub{
 		{"GET", "location", "GetBucketLocation", false, func() { e.getBucketLocation(c) }},
 		{"GET", "policy", "GetBucketPolicy", false, func() { e.getBucketPolicy(c) }},
+		{"GET", "policyStatus", "GetBucketPolicyStatus", false, func() { e.getBucketPolicyStatus(c) }},
 		{"PUT", "policy", "PutBucketPolicy", true, func() { e.putBucketPolicy(c) }},
 		{"DELETE", "policy", "DeleteBucketPolicy", true, func() { e.deleteBucketPolicy(c) }},
 		{"GET", "publicAccessBlock", "GetPublicAccessBlock", false, func() { e.getBucketPAB(c) }},
@@ -443,6 +444,26 @@ func (e *Emulator) getBucketPolicy(c *call) {
 	c.w.Header().Set("x-amz-request-id", c.reqID)
 	c.w.WriteHeader(http.StatusOK)
 	_, _ = c.w.Write([]byte(b.Policy))
+}
+
+// getBucketPolicyStatus says whether S3 considers the policy public
+// (the same test BlockPublicPolicy uses).
+func (e *Emulator) getBucketPolicyStatus(c *call) {
+	e.st.mu.RLock()
+	defer e.st.mu.RUnlock()
+	b := e.lookupBucket(c, true)
+	if b == nil || !e.ownerOnly(c, b) {
+		return
+	}
+	if b.Policy == "" {
+		c.fail(&apiError{status: 404, code: "NoSuchBucketPolicy", message: "The bucket policy does not exist", extra: []xmlField{field("BucketName", b.Name)}})
+		return
+	}
+	c.okXML(struct {
+		XMLName  xml.Name `xml:"PolicyStatus"`
+		NS       string   `xml:"xmlns,attr"`
+		IsPublic bool     `xml:"IsPublic"`
+	}{NS: s3NS, IsPublic: b.policyDoc.isPublic()})
 }
 
 func (e *Emulator) putBucketPolicy(c *call) {
