@@ -1077,7 +1077,10 @@ func (e *Emulator) putObject(c *call) {
 		c.fail(aerr)
 		return
 	}
-	asked := canned != "" || len(a.Grants) != 1
+	asked := canned != ""
+	for _, h := range []string{"x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control"} {
+		asked = asked || c.r.Header.Get(h) != ""
+	}
 	okWhenDisabled := !asked || canned == "bucket-owner-full-control"
 	if aerr := e.checkNewACL(c, b, a, okWhenDisabled); aerr != nil {
 		c.fail(aerr)
