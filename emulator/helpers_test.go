@@ -53,9 +53,9 @@ func (c clients) s3control() *s3control.Client {
 	})
 }
 
-func (c clients) sts() *sts.Client                     { return sts.NewFromConfig(c.cfg) }
-func (c clients) orgs() *organizations.Client          { return organizations.NewFromConfig(c.cfg) }
-func (c clients) cloudfront() *cloudfront.Client       { return cloudfront.NewFromConfig(c.cfg) }
+func (c clients) sts() *sts.Client               { return sts.NewFromConfig(c.cfg) }
+func (c clients) orgs() *organizations.Client    { return organizations.NewFromConfig(c.cfg) }
+func (c clients) cloudfront() *cloudfront.Client { return cloudfront.NewFromConfig(c.cfg) }
 func (c clients) securityhub(region string) *securityhub.Client {
 	cfg := c.cfg.Copy()
 	cfg.Region = region
