@@ -70,8 +70,9 @@ type Options struct {
 	// CloudFront distributions) are imported; "us-east-1" when empty, as
 	// CloudFront itself is.
 	DefaultRegion string
-	// Now is used for UpdatedAt when doc.FinishedAt is zero.
-	Now func() time.Time
+	// Now is used for UpdatedAt when doc.FinishedAt is zero (time.Now when
+	// both are zero).
+	Now time.Time
 }
 
 // Finding is an ASFF finding. Field names and JSON names are ASFF's (hence
@@ -241,9 +242,8 @@ func build(doc findings.Document, rule findings.Rule, f findings.Finding, opts O
 	observed := doc.StartedAt
 	updated := doc.FinishedAt
 	if updated.IsZero() {
-		if opts.Now != nil {
-			updated = opts.Now()
-		} else {
+		updated = opts.Now
+		if updated.IsZero() {
 			updated = time.Now()
 		}
 	}

@@ -59,8 +59,6 @@ type AccountConfigs interface {
 
 // Options configure an import.
 type Options struct {
-	// Configs supplies each account's configuration (required).
-	Configs AccountConfigs
 	// ASFF tunes how findings are built (partition, default region).
 	ASFF asff.Options
 	// Regions are extra regions to look for earlier findings in, besides
@@ -77,6 +75,8 @@ type Options struct {
 	Backoff retry.BackoffDelayer
 	// Concurrency is how many accounts are imported at once (0 means 4).
 	Concurrency int
+	// Now is the import time when doc.FinishedAt is zero.
+	Now time.Time
 	// Logger receives progress; nil discards it. Keys are never logged:
 	// findings carry hashes.
 	Logger *slog.Logger
@@ -148,13 +148,14 @@ func (r Result) Err() error {
 	return errors.Join(errs...)
 }
 
-// Import sends doc's findings to Security Hub, account by account and
-// region by region, and archives earlier findings that were fixed. A
+// Import sends doc's findings to Security Hub, account by account (with
+// configs' configuration for each) and region by region, and archives
+// earlier findings that were fixed. A
 // failure in one account or region is recorded in the Result and never
 // stops the others; the error is non-nil only for invalid options or a
 // cancelled context.
-func Import(ctx context.Context, doc findings.Document, opts Options) (Result, error) {
-	if opts.Configs == nil {
+func Import(ctx context.Context, configs AccountConfigs, doc findings.Document, opts Options) (Result, error) {
+	if configs == nil {
 		return Result{}, errors.New("security hub import: no account configurations")
 	}
 	if opts.RequestsPerSecond <= 0 {
@@ -168,6 +169,9 @@ func Import(ctx context.Context, doc findings.Document, opts Options) (Result, e
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.ASFF.Now.IsZero() {
+		opts.ASFF.Now = opts.Now
 	}
 	doc = view.Redact(doc)
 	scope := view.NewScope(doc)
@@ -207,7 +211,7 @@ func Import(ctx context.Context, doc findings.Document, opts Options) (Result, e
 	for _, acct := range sortedKeys(accounts) {
 		g.Go(func() error {
 			res := AccountResult{AccountID: acct}
-			cfg, err := opts.Configs.Account(gctx, acct)
+			cfg, err := configs.Account(gctx, acct)
 			if err != nil {
 				// An account we cannot assume into keeps its findings as
 				// they are; tonight's findings for it are reported failed.
@@ -343,6 +347,9 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 		batch = append(batch, sdk)
 	}
 	now := im.doc.FinishedAt
+	if now.IsZero() {
+		now = im.opts.Now
+	}
 	if now.IsZero() {
 		now = time.Now()
 	}

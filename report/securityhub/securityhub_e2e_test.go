@@ -159,7 +159,7 @@ func setup(t *testing.T) env {
 }
 
 func opts(e env) securityhub.Options {
-	return securityhub.Options{Configs: e.base, Backoff: fastBackoff{}}
+	return securityhub.Options{Backoff: fastBackoff{}}
 }
 
 type fastBackoff struct{}
@@ -191,9 +191,9 @@ func stored(t *testing.T, e env, account, region string) map[string]types.AwsSec
 	return out
 }
 
-func mustImport(t *testing.T, doc findings.Document, o securityhub.Options) securityhub.Result {
+func mustImport(t *testing.T, configs securityhub.AccountConfigs, doc findings.Document, o securityhub.Options) securityhub.Result {
 	t.Helper()
-	res, err := securityhub.Import(t.Context(), doc, o)
+	res, err := securityhub.Import(t.Context(), configs, doc, o)
 	if err != nil {
 		t.Fatalf("Import: %v", err)
 	}
@@ -209,7 +209,7 @@ func TestImportLifecycleAgainstMoto(t *testing.T) {
 	e := setup(t)
 	o := opts(e)
 
-	first := mustImport(t, night(0, baseFindings()...), o)
+	first := mustImport(t, e.base, night(0, baseFindings()...), o)
 	if got, want := totals(first), "imported=5 updated=0 archived=0 kept=0 failed=0"; got != want {
 		t.Fatalf("first run: %s, want %s (failures: %v)", got, want, first.Err())
 	}
@@ -232,7 +232,7 @@ func TestImportLifecycleAgainstMoto(t *testing.T) {
 	})
 
 	before := stored(t, e, member, "us-east-1")
-	second := mustImport(t, night(1, baseFindings()...), o)
+	second := mustImport(t, e.base, night(1, baseFindings()...), o)
 	t.Run("a second run updates in place and keeps first-observed times", func(t *testing.T) {
 		if got, want := totals(second), "imported=0 updated=5 archived=0 kept=0 failed=0"; got != want {
 			t.Fatalf("second run: %s, want %s (%v)", got, want, second.Err())
@@ -268,7 +268,7 @@ func TestImportLifecycleAgainstMoto(t *testing.T) {
 		}
 		doc := night(2, tonight...)
 		doc.Coverage.Gaps = []inventory.Gap{{AccountID: mgmt, Region: "us-west-2", Service: "s3", Operation: "ListObjectsV2", Code: "AccessDenied"}}
-		res := mustImport(t, doc, o)
+		res := mustImport(t, e.base, doc, o)
 		if got, want := totals(res), "imported=0 updated=2 archived=1 kept=2 failed=0"; got != want {
 			t.Fatalf("third run: %s, want %s (%v)", got, want, res.Err())
 		}
@@ -309,7 +309,7 @@ func TestImportFaultsAgainstMoto(t *testing.T) {
 		e.faults.mu.Lock()
 		e.faults.throttle = 2
 		e.faults.mu.Unlock()
-		res := mustImport(t, night(0, baseFindings()[:1]...), o)
+		res := mustImport(t, e.base, night(0, baseFindings()[:1]...), o)
 		if got, want := totals(res), "imported=1 updated=0 archived=0 kept=0 failed=0"; got != want {
 			t.Errorf("%s, want %s (%v)", got, want, res.Err())
 		}
@@ -324,7 +324,7 @@ func TestImportFaultsAgainstMoto(t *testing.T) {
 		e.faults.mu.Unlock()
 		o := o
 		o.MaxAttempts = 3
-		res := mustImport(t, night(0, baseFindings()...), o)
+		res := mustImport(t, e.base, night(0, baseFindings()...), o)
 		e.faults.mu.Lock()
 		e.faults.throttle = 0
 		e.faults.mu.Unlock()
@@ -344,7 +344,7 @@ func TestImportFaultsAgainstMoto(t *testing.T) {
 		e.faults.breakID = bad.Id
 		e.faults.mu.Unlock()
 		defer func() { e.faults.mu.Lock(); e.faults.breakID = ""; e.faults.mu.Unlock() }()
-		res := mustImport(t, doc, o)
+		res := mustImport(t, e.base, doc, o)
 		tot := res.Totals()
 		if tot.Failed != 1 || tot.Imported+tot.Updated != 4 {
 			t.Fatalf("%s, want 1 failed and 4 imported or updated", totals(res))
@@ -368,7 +368,7 @@ func TestImportFaultsAgainstMoto(t *testing.T) {
 		doc := night(2, many...)
 		doc.Accounts = []string{mgmt}
 		doc.Regions = []string{"us-east-1"}
-		res := mustImport(t, doc, o)
+		res := mustImport(t, e.base, doc, o)
 		if res.Totals().Failed != 0 {
 			t.Fatal(res.Err())
 		}
@@ -390,8 +390,7 @@ func TestImportFaultsAgainstMoto(t *testing.T) {
 func TestImportUnreadableAccount(t *testing.T) {
 	e := setup(t)
 	o := opts(e)
-	o.Configs = failingConfigs{inner: e.base, fail: member}
-	res := mustImport(t, night(0, baseFindings()...), o)
+	res := mustImport(t, failingConfigs{inner: e.base, fail: member}, night(0, baseFindings()...), o)
 	by := map[string]securityhub.AccountResult{}
 	for _, a := range res.Accounts {
 		by[a.AccountID] = a

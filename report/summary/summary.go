@@ -14,31 +14,20 @@ import (
 
 	"github.com/hoofprint/hoofprint/findings"
 	"github.com/hoofprint/hoofprint/report/internal/view"
+	"github.com/hoofprint/hoofprint/report/securityhub"
 )
 
 // ErrFailOn is returned (wrapped) by FailOn when findings reach the
 // --fail-on threshold; cmd maps it to exit code 1.
 var ErrFailOn = errors.New("findings at or above the --fail-on severity")
 
-// Output is one report file that was written.
-type Output struct {
-	// Kind is a short label: "SARIF", "ASFF", "inventory".
-	Kind string
-	// Path is where it went (a file path or s3:// URI).
-	Path string
-}
-
-// ImportCounts is what a Security Hub import did (totals over accounts).
-type ImportCounts struct {
-	Imported, Updated, Archived, Kept, Failed int
-}
-
 // Options tune the summary.
 type Options struct {
-	// Outputs are the files written, listed under "Reports".
-	Outputs []Output
-	// SecurityHub is set when findings were imported.
-	SecurityHub *ImportCounts
+	// Files are the reports written (local paths and s3:// URIs), listed
+	// under "Reports" with a label guessed from the name.
+	Files []string
+	// SecurityHub is the import result, nil when findings were not imported.
+	SecurityHub *securityhub.Result
 	// FailOn is the --fail-on threshold (SeverityNone: off).
 	FailOn findings.Severity
 	// MaxResources caps the worst-resources list (0 means 10).
@@ -243,18 +232,46 @@ func samples(b *strings.Builder, doc findings.Document) {
 }
 
 func outputs(b *strings.Builder, opts Options) {
-	if len(opts.Outputs) == 0 && opts.SecurityHub == nil {
+	if len(opts.Files) == 0 && opts.SecurityHub == nil {
 		return
 	}
 	b.WriteString("\nReports:\n")
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
-	for _, o := range opts.Outputs {
-		fmt.Fprintf(tw, "  %s\t%s\n", o.Kind, o.Path)
+	for _, f := range opts.Files {
+		fmt.Fprintf(tw, "  %s\t%s\n", kind(f), f)
 	}
-	if c := opts.SecurityHub; c != nil {
-		fmt.Fprintf(tw, "  Security Hub\timported %d, updated %d, archived %d, kept %d, failed %d\n", c.Imported, c.Updated, c.Archived, c.Kept, c.Failed)
+	if r := opts.SecurityHub; r != nil {
+		c := r.Totals()
+		fmt.Fprintf(tw, "  Security Hub\timported %d, updated %d, archived %d, kept %d, failed %d (%d accounts)\n", c.Imported, c.Updated, c.Archived, c.Kept, c.Failed, len(r.Accounts))
 	}
 	_ = tw.Flush()
+	if r := opts.SecurityHub; r != nil {
+		fs := r.Totals().Failures
+		for _, f := range fs[:min(len(fs), 10)] {
+			fmt.Fprintf(b, "  Security Hub failure: %s\n", f)
+		}
+		if len(fs) > 10 {
+			fmt.Fprintf(b, "  … and %d more Security Hub failures\n", len(fs)-10)
+		}
+	}
+}
+
+// kind labels a report file by its name.
+func kind(path string) string {
+	p := strings.ToLower(path)
+	where := ""
+	if strings.HasPrefix(p, "s3://") {
+		where = " (uploaded)"
+	}
+	switch {
+	case strings.HasSuffix(p, ".sarif") || strings.HasSuffix(p, ".sarif.json"):
+		return "SARIF" + where
+	case strings.Contains(p, "asff"):
+		return "ASFF" + where
+	case strings.Contains(p, "inventory"):
+		return "inventory" + where
+	}
+	return "file" + where
 }
 
 func nonEmpty(s, def string) string {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hoofprint/hoofprint/findings"
 	"github.com/hoofprint/hoofprint/report/internal/fixture"
+	"github.com/hoofprint/hoofprint/report/securityhub"
 	"github.com/hoofprint/hoofprint/report/summary"
 )
 
@@ -31,9 +32,14 @@ func TestWriteGolden(t *testing.T) {
 		file string
 	}{
 		{"the HealthCorp scan lists counts, worst resources, gaps, samples and files", fixture.Document(), summary.Options{
-			Outputs:     []summary.Output{{Kind: "SARIF", Path: "out/hoofprint.sarif"}, {Kind: "ASFF", Path: "out/hoofprint.asff.json"}},
-			SecurityHub: &summary.ImportCounts{Imported: 3, Updated: 2},
-			FailOn:      findings.SeverityHigh,
+			Files: []string{"out/hoofprint.sarif", "out/hoofprint.asff.json", "out/inventory.json.gz", "s3://reports/hoofprint/2026-11-26/hoofprint.sarif"},
+			SecurityHub: &securityhub.Result{Accounts: []securityhub.AccountResult{
+				{AccountID: fixture.Dev, Imported: 1},
+				{AccountID: fixture.Prod, Imported: 2, Updated: 1, Failed: 1, Failures: []securityhub.Failure{{
+					AccountID: fixture.Prod, Region: "us-east-1", FindingID: "hoofprint/s3-bucket-access-logging-off/s3-bucket:healthcorp-prod-site",
+					Code: "InvalidInput", Message: "missing required attributes: Resources"}}},
+			}},
+			FailOn: findings.SeverityHigh,
 		}, "healthcorp.txt"},
 		{"a clean scan states what its sample is worth", clean, summary.Options{FailOn: findings.SeverityLow}, "clean.txt"},
 		{"an interrupted scan says so first", interrupted, summary.Options{MaxResources: 2}, "interrupted.txt"},
