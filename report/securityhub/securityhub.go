@@ -73,6 +73,10 @@ type Options struct {
 	// Backoff overrides the retry delay (tests); nil keeps the SDK's
 	// exponential backoff with jitter, capped at 20 s.
 	Backoff retry.BackoffDelayer
+	// Adjust, when set, may change each finding just before it is sent
+	// (e.g. to add organization-specific ProductFields). Tests use it to
+	// send a finding Security Hub must reject.
+	Adjust func(*types.AwsSecurityFinding)
 	// Concurrency is how many accounts are imported at once (0 means 4).
 	Concurrency int
 	// Now is the import time when doc.FinishedAt is zero.
@@ -517,6 +521,9 @@ func (im *importer) send(ctx context.Context, client *sh.Client, account, region
 			res.Failed++
 			res.Failures = append(res.Failures, Failure{AccountID: account, Region: region, FindingID: id, Code: "FindingTooLarge", Message: "over 240 KB even without evidence"})
 			continue
+		}
+		if im.opts.Adjust != nil {
+			im.opts.Adjust(&f)
 		}
 		ok = append(ok, f)
 	}

@@ -1,9 +1,7 @@
 package securityhub_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,11 +11,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	sh "github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/hoofprint/hoofprint/awsclient"
+	"github.com/hoofprint/hoofprint/emulator"
+	"github.com/hoofprint/hoofprint/emulator/scenario"
 	"github.com/hoofprint/hoofprint/findings"
 	"github.com/hoofprint/hoofprint/internal/motoserver"
 	"github.com/hoofprint/hoofprint/inventory"
@@ -25,13 +26,16 @@ import (
 	"github.com/hoofprint/hoofprint/report/securityhub"
 )
 
-// moto's default account (its fixed test credentials) and a member account
-// reached through sts:AssumeRole, which moto keys by the assumed role's
-// account: Security Hub state is then separate per account and region.
-const (
-	mgmt   = "123456789012"
-	member = "210987654321"
-)
+// backend is a Security Hub to test against: moto or hoofprint's emulator.
+// mgmt is the caller's account; member is reached through sts:AssumeRole,
+// and both backends keep Security Hub state per account and region.
+type backend struct {
+	base         *awsclient.Base
+	faults       *faults
+	mgmt, member string
+	// emu is set for the emulator (request counts, built-in faults).
+	emu *emulator.Emulator
+}
 
 var started = time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
 
@@ -52,18 +56,19 @@ func bucketFinding(rule, account, region, bucket string, sev findings.Severity) 
 }
 
 // night is one scan: both accounts read, findings in two regions.
-func night(n int, fs ...findings.Finding) findings.Document {
+func night(b backend, n int, fs ...findings.Finding) findings.Document {
 	doc := findings.Document{
 		ToolName: "hoofprint", ToolVersion: "0.1.0", Partition: "aws",
 		StartedAt: started.AddDate(0, 0, n), FinishedAt: started.AddDate(0, 0, n).Add(5 * time.Minute),
-		Rules: rules(), Findings: fs, Accounts: []string{mgmt, member}, Regions: []string{"us-east-1", "us-west-2"},
+		Rules: rules(), Findings: fs, Accounts: []string{b.mgmt, b.member}, Regions: []string{"us-east-1", "us-west-2"},
 		Coverage: inventory.Coverage{Complete: true},
 	}
 	findings.SortFindings(doc.Findings)
 	return doc
 }
 
-func baseFindings() []findings.Finding {
+func baseFindings(b backend) []findings.Finding {
+	mgmt, member := b.mgmt, b.member
 	return []findings.Finding{
 		bucketFinding("s3-bucket-access-logging-off", mgmt, "us-east-1", "mgmt-logs", findings.SeverityLow),
 		bucketFinding("s3-bucket-policy-public", mgmt, "us-west-2", "mgmt-site", findings.SeverityCritical),
@@ -75,17 +80,15 @@ func baseFindings() []findings.Finding {
 	}
 }
 
-// faults is a RoundTripper around the real transport that can answer
-// Security Hub requests with a throttling error, or rewrite an import
-// request so that one finding is invalid, to exercise the importer's
-// handling of what real Security Hub does under load and on bad input.
+// faults is a RoundTripper around the real transport that answers
+// Security Hub imports with a real throttling error, as Security Hub does
+// under load.
 type faults struct {
 	inner http.RoundTripper
 
 	mu          sync.Mutex
-	throttle    int    // BatchImportFindings requests still to throttle
-	throttled   int    // how many were throttled
-	breakID     string // finding Id whose Resources are removed
+	throttle    int // BatchImportFindings requests still to throttle
+	throttled   int // how many were throttled
 	importCalls []time.Time
 }
 
@@ -111,37 +114,12 @@ func (f *faults) RoundTrip(req *http.Request) (*http.Response, error) {
 				Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: req,
 			}, nil
 		}
-		breakID := f.breakID
 		f.mu.Unlock()
-		if breakID != "" && req.Body != nil {
-			b, err := io.ReadAll(req.Body)
-			if err != nil {
-				return nil, err
-			}
-			var in map[string][]map[string]any
-			if json.Unmarshal(b, &in) == nil {
-				for _, fd := range in["Findings"] {
-					if fd["Id"] == breakID {
-						fd["Resources"] = []any{}
-					}
-				}
-				b, _ = json.Marshal(in)
-			}
-			req = req.Clone(req.Context())
-			req.Body = io.NopCloser(bytes.NewReader(b))
-			req.ContentLength = int64(len(b))
-			req.Header.Set("Content-Length", fmt.Sprint(len(b)))
-		}
 	}
 	return f.inner.RoundTrip(req)
 }
 
-type env struct {
-	base   *awsclient.Base
-	faults *faults
-}
-
-func setup(t *testing.T) env {
+func setupMoto(t *testing.T) backend {
 	t.Helper()
 	srv := motoserver.Start(t)
 	f := &faults{inner: http.DefaultTransport.(*http.Transport).Clone()}
@@ -152,13 +130,38 @@ func setup(t *testing.T) env {
 	if err != nil {
 		t.Fatalf("awsclient.Load against moto: %v", err)
 	}
-	if base.Caller.AccountID != mgmt {
-		t.Fatalf("moto caller account = %s, want %s", base.Caller.AccountID, mgmt)
-	}
-	return env{base: base, faults: f}
+	// moto's fixed test credentials belong to its default account.
+	return backend{base: base, faults: f, mgmt: base.Caller.AccountID, member: "210987654321"}
 }
 
-func opts(e env) securityhub.Options {
+func setupEmulator(t *testing.T, faultRules ...emulator.FaultRule) backend {
+	t.Helper()
+	e, err := emulator.Start(t.Context(), scenario.HealthCorp(), emulator.Options{Faults: faultRules})
+	if err != nil {
+		t.Fatalf("start emulator: %v", err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	f := &faults{inner: http.DefaultTransport.(*http.Transport).Clone()}
+	base, err := awsclient.Load(t.Context(), awsclient.Options{
+		EndpointURL: e.URL(), RoleName: e.Scenario().MemberRoleName, Region: "us-east-1",
+		Credentials: credentials.StaticCredentialsProvider{Value: e.CallerCredentials()},
+		HTTPClient:  &http.Client{Transport: f},
+	})
+	if err != nil {
+		t.Fatalf("awsclient.Load against the emulator: %v", err)
+	}
+	return backend{base: base, faults: f, mgmt: base.Caller.AccountID, member: e.Scenario().Account("prod").ID, emu: e}
+}
+
+var backends = []struct {
+	name  string
+	setup func(*testing.T) backend
+}{
+	{"moto", setupMoto},
+	{"emulator", func(t *testing.T) backend { return setupEmulator(t) }},
+}
+
+func opts(backend) securityhub.Options {
 	return securityhub.Options{Backoff: fastBackoff{}}
 }
 
@@ -167,7 +170,7 @@ type fastBackoff struct{}
 func (fastBackoff) BackoffDelay(int, error) (time.Duration, error) { return 10 * time.Millisecond, nil }
 
 // stored reads what Security Hub holds for account and region.
-func stored(t *testing.T, e env, account, region string) map[string]types.AwsSecurityFinding {
+func stored(t *testing.T, e backend, account, region string) map[string]types.AwsSecurityFinding {
 	t.Helper()
 	cfg, err := e.base.Account(t.Context(), account)
 	if err != nil {
@@ -205,18 +208,24 @@ func totals(r securityhub.Result) string {
 	return fmt.Sprintf("imported=%d updated=%d archived=%d kept=%d failed=%d", t.Imported, t.Updated, t.Archived, t.Kept, t.Failed)
 }
 
-func TestImportLifecycleAgainstMoto(t *testing.T) {
-	e := setup(t)
-	o := opts(e)
+func TestImportLifecycle(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) { lifecycle(t, be.setup(t)) })
+	}
+}
 
-	first := mustImport(t, e.base, night(0, baseFindings()...), o)
+func lifecycle(t *testing.T, e backend) {
+	o := opts(e)
+	mgmt, member := e.mgmt, e.member
+
+	first := mustImport(t, e.base, night(e, 0, baseFindings(e)...), o)
 	if got, want := totals(first), "imported=5 updated=0 archived=0 kept=0 failed=0"; got != want {
 		t.Fatalf("first run: %s, want %s (failures: %v)", got, want, first.Err())
 	}
 	t.Run("the first run creates each finding in its own account and region", func(t *testing.T) {
 		counts := map[string]int{}
 		for _, a := range []string{mgmt, member} {
-			for _, r := range []string{"us-east-1", "us-west-2"} {
+			for _, r := range []string{"us-east-1", "us-west-2", "eu-west-1"} {
 				for _, f := range stored(t, e, a, r) {
 					counts[a+"/"+r]++
 					if aws.ToString(f.AwsAccountId) != a || !strings.Contains(aws.ToString(f.ProductArn), ":"+r+":"+a+":") {
@@ -232,7 +241,7 @@ func TestImportLifecycleAgainstMoto(t *testing.T) {
 	})
 
 	before := stored(t, e, member, "us-east-1")
-	second := mustImport(t, e.base, night(1, baseFindings()...), o)
+	second := mustImport(t, e.base, night(e, 1, baseFindings(e)...), o)
 	t.Run("a second run updates in place and keeps first-observed times", func(t *testing.T) {
 		if got, want := totals(second), "imported=0 updated=5 archived=0 kept=0 failed=0"; got != want {
 			t.Fatalf("second run: %s, want %s (%v)", got, want, second.Err())
@@ -257,7 +266,7 @@ func TestImportLifecycleAgainstMoto(t *testing.T) {
 
 	t.Run("fixing a resource archives its finding as passed; sampled objects and unread accounts keep theirs", func(t *testing.T) {
 		var tonight []findings.Finding
-		for _, f := range baseFindings() {
+		for _, f := range baseFindings(e) {
 			switch {
 			case f.RuleID == "s3-bucket-policy-public" && f.AccountID == member: // fixed
 			case f.RuleID == "s3-object-acl-public": // not in tonight's sample
@@ -266,7 +275,7 @@ func TestImportLifecycleAgainstMoto(t *testing.T) {
 				tonight = append(tonight, f)
 			}
 		}
-		doc := night(2, tonight...)
+		doc := night(e, 2, tonight...)
 		doc.Coverage.Gaps = []inventory.Gap{{AccountID: mgmt, Region: "us-west-2", Service: "s3", Operation: "ListObjectsV2", Code: "AccessDenied"}}
 		res := mustImport(t, e.base, doc, o)
 		if got, want := totals(res), "imported=0 updated=2 archived=1 kept=2 failed=0"; got != want {
@@ -301,15 +310,21 @@ func TestImportLifecycleAgainstMoto(t *testing.T) {
 	})
 }
 
-func TestImportFaultsAgainstMoto(t *testing.T) {
-	e := setup(t)
+func TestImportFaults(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) { faultCases(t, be.setup(t)) })
+	}
+}
+
+func faultCases(t *testing.T, e backend) {
 	o := opts(e)
+	mgmt := e.mgmt
 
 	t.Run("a throttled import is retried with backoff and succeeds", func(t *testing.T) {
 		e.faults.mu.Lock()
 		e.faults.throttle = 2
 		e.faults.mu.Unlock()
-		res := mustImport(t, e.base, night(0, baseFindings()[:1]...), o)
+		res := mustImport(t, e.base, night(e, 0, baseFindings(e)[:1]...), o)
 		if got, want := totals(res), "imported=1 updated=0 archived=0 kept=0 failed=0"; got != want {
 			t.Errorf("%s, want %s (%v)", got, want, res.Err())
 		}
@@ -324,7 +339,7 @@ func TestImportFaultsAgainstMoto(t *testing.T) {
 		e.faults.mu.Unlock()
 		o := o
 		o.MaxAttempts = 3
-		res := mustImport(t, e.base, night(0, baseFindings()...), o)
+		res := mustImport(t, e.base, night(e, 0, baseFindings(e)...), o)
 		e.faults.mu.Lock()
 		e.faults.throttle = 0
 		e.faults.mu.Unlock()
@@ -338,19 +353,23 @@ func TestImportFaultsAgainstMoto(t *testing.T) {
 	})
 
 	t.Run("a finding Security Hub rejects is reported with its reason and the rest import", func(t *testing.T) {
-		doc := night(1, baseFindings()...)
-		bad := asff.Build(doc, asff.Options{})[2] // a member-account finding
-		e.faults.mu.Lock()
-		e.faults.breakID = bad.Id
-		e.faults.mu.Unlock()
-		defer func() { e.faults.mu.Lock(); e.faults.breakID = ""; e.faults.mu.Unlock() }()
+		doc := night(e, 1, baseFindings(e)...)
+		bad := asff.Build(doc, asff.Options{})[2]
+		o := o
+		o.Adjust = func(f *types.AwsSecurityFinding) {
+			if aws.ToString(f.Id) == bad.Id {
+				// Security Hub requires at least one resource; an empty list
+				// passes the SDK's client-side check and reaches the server.
+				f.Resources = []types.Resource{}
+			}
+		}
 		res := mustImport(t, e.base, doc, o)
 		tot := res.Totals()
 		if tot.Failed != 1 || tot.Imported+tot.Updated != 4 {
-			t.Fatalf("%s, want 1 failed and 4 imported or updated", totals(res))
+			t.Fatalf("%s, want 1 failed and 4 imported or updated: %v", totals(res), res.Err())
 		}
 		f := tot.Failures[0]
-		if f.FindingID != bad.Id || f.AccountID != bad.AwsAccountId || f.Code != "InvalidInput" || !strings.Contains(f.Message, "resource") {
+		if f.FindingID != bad.Id || f.AccountID != bad.AwsAccountId || f.Code != "InvalidInput" || !strings.Contains(strings.ToLower(f.Message), "resource") {
 			t.Errorf("failure = %+v", f)
 		}
 	})
@@ -365,7 +384,7 @@ func TestImportFaultsAgainstMoto(t *testing.T) {
 		for i := range 350 { // four batches of at most 100
 			many = append(many, bucketFinding("s3-bucket-access-logging-off", mgmt, "us-east-1", fmt.Sprintf("bucket-%03d", i), findings.SeverityLow))
 		}
-		doc := night(2, many...)
+		doc := night(e, 2, many...)
 		doc.Accounts = []string{mgmt}
 		doc.Regions = []string{"us-east-1"}
 		res := mustImport(t, e.base, doc, o)
@@ -388,9 +407,10 @@ func TestImportFaultsAgainstMoto(t *testing.T) {
 }
 
 func TestImportUnreadableAccount(t *testing.T) {
-	e := setup(t)
+	e := setupMoto(t)
 	o := opts(e)
-	res := mustImport(t, failingConfigs{inner: e.base, fail: member}, night(0, baseFindings()...), o)
+	mgmt, member := e.mgmt, e.member
+	res := mustImport(t, failingConfigs{inner: e.base, fail: member}, night(e, 0, baseFindings(e)...), o)
 	by := map[string]securityhub.AccountResult{}
 	for _, a := range res.Accounts {
 		by[a.AccountID] = a
@@ -410,4 +430,24 @@ func (f failingConfigs) Account(ctx context.Context, id string) (aws.Config, err
 		return aws.Config{}, fmt.Errorf("account %s: sts AssumeRole: %w", id, &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized to perform sts:AssumeRole"})
 	}
 	return f.inner.Account(ctx, id)
+}
+
+// TestImportRetriesTheEmulatorsOwnThrottling uses the emulator's throttling
+// (its protocol-accurate error for Security Hub) rather than ours.
+func TestImportRetriesTheEmulatorsOwnThrottling(t *testing.T) {
+	e := setupEmulator(t, emulator.FaultRule{Service: "securityhub", Operation: "BatchImportFindings", ThrottleRate: 1, Limit: 3})
+	res := mustImport(t, e.base, night(e, 0, baseFindings(e)...), opts(e))
+	if got, want := totals(res), "imported=5 updated=0 archived=0 kept=0 failed=0"; got != want {
+		t.Fatalf("%s, want %s (%v)", got, want, res.Err())
+	}
+	throttled := 0
+	for _, r := range e.emu.RequestLog() {
+		if r.Operation == "BatchImportFindings" && r.ErrorCode != "" {
+			throttled++
+			t.Logf("emulator answered %d %s", r.Status, r.ErrorCode)
+		}
+	}
+	if throttled != 3 {
+		t.Errorf("throttled imports = %d, want 3 (all retried)", throttled)
+	}
 }
