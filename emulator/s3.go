@@ -196,10 +196,13 @@ func (e *Emulator) policyAllows(b *bucket, p principal, action, resource string)
 
 // bucketAccess decides a bucket-level data call (list, write objects).
 func (e *Emulator) bucketAccess(b *bucket, p principal, action, aclPerm string) bool {
-	allow, deny := e.policyAllows(b, p, action, "arn:aws:s3:::"+b.Name)
-	if action == "s3:PutObject" {
-		allow, deny = e.policyAllows(b, p, action, "arn:aws:s3:::"+b.Name+"/*")
-	}
+	return e.bucketAccessTo(b, p, action, aclPerm, "arn:aws:s3:::"+b.Name)
+}
+
+// bucketAccessTo decides a call on resource (the bucket, or the key a PUT
+// creates) that the bucket's ACL may also grant.
+func (e *Emulator) bucketAccessTo(b *bucket, p principal, action, aclPerm, resource string) bool {
+	allow, deny := e.policyAllows(b, p, action, resource)
 	if deny {
 		return false
 	}
@@ -1062,7 +1065,7 @@ func (e *Emulator) putObject(c *call) {
 		return
 	}
 	p := e.principal(c)
-	if c.caller == nil || !e.bucketAccess(b, p, "s3:PutObject", "WRITE") {
+	if c.caller == nil || !e.bucketAccessTo(b, p, "s3:PutObject", "WRITE", "arn:aws:s3:::"+b.Name+"/"+c.key) {
 		c.fail(accessDenied("Access Denied"))
 		return
 	}

@@ -18,6 +18,9 @@ func (e *Emulator) route(c *call) func() {
 	case "sts":
 		c.proto = protoQuery
 		return e.routeSTS(c)
+	case "iam":
+		c.proto = protoQuery
+		return e.routeIAM(c)
 	case "organizations":
 		c.proto = protoJSON11
 		return e.routeOrganizations(c)
@@ -150,4 +153,47 @@ func randHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// routeIAM serves IAM CreateRole only: enough for a scenario to be built
+// through the API with the roles its accounts need.
+func (e *Emulator) routeIAM(c *call) func() {
+	form, err := url.ParseQuery(string(c.body))
+	if err != nil || c.r.Method != http.MethodPost {
+		c.op = "Unknown"
+		return nil
+	}
+	c.op = form.Get("Action")
+	if c.op != "CreateRole" {
+		return nil
+	}
+	c.write = true
+	return func() {
+		name := form.Get("RoleName")
+		if !regexp.MustCompile(`^[\w+=,.@-]{1,64}$`).MatchString(name) {
+			c.fail(apiErr(400, "ValidationError", "invalid RoleName"))
+			return
+		}
+		e.st.mu.Lock()
+		acct := e.st.accounts[c.caller.AccountID]
+		exists := acct.Roles[name]
+		acct.Roles[name] = true
+		e.st.mu.Unlock()
+		if exists {
+			c.fail(apiErr(409, "EntityAlreadyExists", "Role with name "+name+" already exists."))
+			return
+		}
+		arn := "arn:aws:iam::" + c.caller.AccountID + ":role/" + name
+		c.okXML(struct {
+			XMLName xml.Name `xml:"CreateRoleResponse"`
+			NS      string   `xml:"xmlns,attr"`
+			Path    string   `xml:"CreateRoleResult>Role>Path"`
+			Name    string   `xml:"CreateRoleResult>Role>RoleName"`
+			ID      string   `xml:"CreateRoleResult>Role>RoleId"`
+			Arn     string   `xml:"CreateRoleResult>Role>Arn"`
+			Created string   `xml:"CreateRoleResult>Role>CreateDate"`
+			ReqID   string   `xml:"ResponseMetadata>RequestId"`
+		}{NS: "https://iam.amazonaws.com/doc/2010-05-08/", Path: "/", Name: name, ID: "AROA" + strings.ToUpper(randHex(8)), Arn: arn,
+			Created: time.Now().UTC().Format(time.RFC3339), ReqID: c.reqID})
+	}
 }

@@ -424,6 +424,17 @@ func (sc *Scenario) Resolve() error {
 			}
 		}
 	}
+	for _, b := range sc.Buckets {
+		if b.Logging == nil {
+			continue
+		}
+		// S3 requires the log target in the same account and region
+		// ("Enabling Amazon S3 server access logging", Amazon S3 User Guide).
+		t := sc.Bucket(b.Logging.TargetBucket)
+		if t == nil || t.Account != b.Account || t.Region != b.Region {
+			errs = append(errs, fmt.Errorf("bucket %s: logging target %s must be a bucket of the same account in the same region", b.Name, b.Logging.TargetBucket))
+		}
+	}
 	for _, f := range sc.Faults {
 		if f.Account != "" && sc.byName[f.Account] == nil && !regexp.MustCompile(`^\d{12}$`).MatchString(f.Account) {
 			errs = append(errs, fmt.Errorf("fault: account %q is neither a name nor an ID", f.Account))
