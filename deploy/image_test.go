@@ -373,3 +373,81 @@ func checkSARIF(t *testing.T, path string) {
 		t.Errorf("%s is not a SARIF 2.1.0 log with a run (version %q, %d runs, err %v)", path, doc.Version, len(doc.Runs), err)
 	}
 }
+
+// TestDockerIgnoreKeepsEverythingTheBuildNeeds checks that no package the
+// binary is built from, and no file it embeds, is left out of the image's
+// build context by .dockerignore (a Docker build would fail where this
+// test's build succeeds).
+func TestDockerIgnoreKeepsEverythingTheBuildNeeds(t *testing.T) {
+	b, err := os.ReadFile("../.dockerignore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	for _, l := range strings.Split(string(b), "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !strings.HasPrefix(l, "#") {
+			patterns = append(patterns, l)
+		}
+	}
+	out, err := exec.CommandContext(t.Context(), "go", "list", "-e", "-deps",
+		"-f", `{{if .Module}}{{if .Module.Main}}{{.Dir}}{{range .GoFiles}} {{.}}{{end}}{{range .EmbedFiles}} {{.}}{{end}}{{"\n"}}{{end}}{{end}}`,
+		"../cmd/hoofprint").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		dir, err := filepath.Rel(root, fields[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fields[1:] {
+			files = append(files, filepath.ToSlash(filepath.Join(dir, f)))
+		}
+	}
+	files = append(files, "go.mod", "go.sum", "scripts/build.sh")
+	if len(files) < 10 {
+		t.Fatalf("go list found only %q", files)
+	}
+	for _, f := range files {
+		for _, p := range patterns {
+			if excluded(p, f) {
+				t.Errorf(".dockerignore %q leaves out %s, which the build needs", p, f)
+			}
+		}
+	}
+}
+
+// excluded reports whether a .dockerignore pattern excludes path: the
+// forms used there (a path, a "**/" prefix, shell globs per segment).
+func excluded(pattern, path string) bool {
+	if rest, ok := strings.CutPrefix(pattern, "**/"); ok {
+		segs := strings.Split(path, "/")
+		for i := range segs {
+			if excluded(rest, strings.Join(segs[i:], "/")) {
+				return true
+			}
+		}
+		return false
+	}
+	segs := strings.Split(path, "/")
+	psegs := strings.Split(pattern, "/")
+	if len(psegs) > len(segs) {
+		return false
+	}
+	for i, ps := range psegs {
+		if ok, _ := filepath.Match(ps, segs[i]); !ok {
+			return false
+		}
+	}
+	return true
+}
