@@ -1,0 +1,179 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/pipeline"
+)
+
+const rootLong = `hoofprint scans every account of an AWS Organization for the S3 and CloudFront
+mistakes that leak or break health data: public objects, objects owned by another
+account, CloudFront origin access identities or controls that the bucket does not
+really grant, and the Block Public Access change that would take a site down.
+
+It only reads what it scans. Findings go to a SARIF file (auditors, GitHub code
+scanning), an ASFF file and Security Hub (dashboards), and a terminal summary.
+
+Start here:
+  hoofprint demo                       scan an embedded emulated organization (no AWS needed)
+  hoofprint scan --sarif out.sarif     scan the organization your AWS credentials can see
+  hoofprint rules list                 what is checked, with HIPAA references
+
+Exit codes: 0 ran clean (nothing at or above --fail-on), 1 findings at or above
+--fail-on, 2 usage or configuration error, 3 ran but some accounts or resources
+could not be read (reports are still written and list the gaps).`
+
+func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "hoofprint",
+		Short:         "Find the S3 and CloudFront mistakes that leak or break health data, org-wide",
+		Long:          rootLong,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &exitError{code: exitUsage, msg: fmt.Sprintf("%v\nRun '%s --help' for usage.", err, c.CommandPath())}
+	})
+	root.AddCommand(
+		newScanCommand(stdout, stderr),
+		newDemoCommand(stdout, stderr),
+		newEvaluateCommand(stdout, stderr),
+		newRulesCommand(stdout, stderr),
+		newVersionCommand(stdout),
+	)
+	return root
+}
+
+func newVersionCommand(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version, commit and build date",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintf(stdout, "hoofprint %s (commit %s, built %s, %s %s/%s)\n", version, commit, date, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return nil
+		},
+	}
+}
+
+// reportFlags are shared by scan, demo and evaluate.
+type reportFlags struct {
+	sarif, asff     string
+	baseline        string
+	rulesDirs       []string
+	showObjectKeys  bool
+	failOn          string
+	logFormat       string
+	quiet           bool
+	failOnSeverity  findings.Severity
+	logger          *slog.Logger
+	stderrIsTerm    bool
+	summaryDisabled bool
+}
+
+func (r *reportFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&r.sarif, "sarif", "", "write a SARIF 2.1.0 report to `FILE` (auditors, GitHub code scanning)")
+	fs.StringVar(&r.asff, "asff", "", "write Security Hub findings (ASFF JSON, ready for batch-import-findings) to `FILE`")
+	fs.StringVar(&r.baseline, "baseline", "", "previous SARIF `FILE`: mark each result new, unchanged, updated or absent")
+	fs.StringSliceVar(&r.rulesDirs, "rules", nil, "extra Rego rules from `DIR` (repeatable), evaluated with the built-in ones")
+	fs.BoolVar(&r.showObjectKeys, "show-object-keys", false, "show object keys in reports (they may contain patient data; default: a stable hash and the first path segment)")
+	fs.StringVar(&r.failOn, "fail-on", "none", "exit 1 when a finding is at or above `SEVERITY`: none, informational, low, medium, high, critical")
+	fs.StringVar(&r.logFormat, "log-format", "text", "log format on stderr: text or json (json suits CloudWatch Logs)")
+	fs.BoolVarP(&r.quiet, "quiet", "q", false, "print only warnings, errors and no summary")
+}
+
+// finish validates the shared flags and builds the logger.
+func (r *reportFlags) finish(stderr io.Writer) error {
+	sev, err := findings.ParseSeverity(r.failOn)
+	if err != nil {
+		return usageErr("--fail-on: %v", err)
+	}
+	r.failOnSeverity = sev
+	level := slog.LevelInfo
+	if r.quiet {
+		level = slog.LevelWarn
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	switch r.logFormat {
+	case "text":
+		r.logger = slog.New(slog.NewTextHandler(stderr, hopts))
+	case "json":
+		r.logger = slog.New(slog.NewJSONHandler(stderr, hopts))
+	default:
+		return usageErr("--log-format %q: want text or json", r.logFormat)
+	}
+	if f, ok := stderr.(*os.File); ok {
+		r.stderrIsTerm = term.IsTerminal(int(f.Fd()))
+	}
+	return nil
+}
+
+func (r *reportFlags) pipelineOptions(stdout io.Writer) pipeline.Options {
+	o := pipeline.Options{
+		SARIFPath:    r.sarif,
+		ASFFPath:     r.asff,
+		BaselinePath: r.baseline,
+		RuleDirs:     r.rulesDirs,
+		FailOn:       r.failOnSeverity,
+		Logger:       r.logger,
+	}
+	if !r.quiet {
+		o.Summary = stdout
+	}
+	return o
+}
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+}
+
+// outcomeErr maps a pipeline error to an exit code.
+func outcomeErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, pipeline.ErrFindingsAtThreshold):
+		return &exitError{code: exitFindings}
+	case errors.Is(err, pipeline.ErrIncomplete):
+		return &exitError{code: exitIncomplete}
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	return &exitError{code: exitUsage, msg: err.Error()}
+}
+
+func splitIDs(v []string) []string {
+	var out []string
+	for _, s := range v {
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func validAccountIDs(flag string, ids []string) error {
+	for _, id := range ids {
+		if len(id) != 12 || strings.Trim(id, "0123456789") != "" {
+			return usageErr("%s: %q is not a 12-digit AWS account ID", flag, id)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/spf13/cobra"
+
+	"github.com/hoofprint/hoofprint/awsclient"
+	"github.com/hoofprint/hoofprint/emulator"
+	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/pipeline"
+	"github.com/hoofprint/hoofprint/scanner"
+)
+
+const demoLong = `Run the real scan against an emulated AWS organization served on 127.0.0.1 by
+hoofprint's own emulator: no AWS account and no network needed.
+
+The default scenario is HealthCorp, from the incident that hoofprint exists for
+("A Tale of Two Buckets"): a pipeline in a tools account uploads site files into
+the dev and prod buckets of other accounts. Prod has Block Public Access on, so
+CloudFront's origin access identity cannot read the objects the tools account
+owns (the outage). Dev still works, but only through public-read ACLs: turning
+Block Public Access on there would break it the same way.
+
+The reports (SARIF, ASFF, inventory) go to --out, and the findings are also
+imported into the emulator's Security Hub, exactly as 'scan --securityhub' would.`
+
+type demoFlags struct {
+	report   reportFlags
+	scenario string
+	out      string
+	sample   int
+}
+
+func newDemoCommand(stdout, stderr io.Writer) *cobra.Command {
+	f := &demoFlags{}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Scan an embedded emulated organization (the HealthCorp incident); no AWS account needed",
+		Long:  demoLong,
+		Example: `  hoofprint demo
+  hoofprint demo --out /tmp/reports --show-object-keys
+  hoofprint demo --scenario my-org.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(cmd, f, stdout, stderr)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.scenario, "scenario", "", "scenario `FILE` (YAML) instead of the built-in HealthCorp organization")
+	fs.StringVar(&f.out, "out", "hoofprint-demo", "`DIR` for the reports")
+	fs.IntVar(&f.sample, "sample", 100, "object ACLs to sample per bucket")
+	f.report.register(fs)
+	return cmd
+}
+
+func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer) error {
+	if err := f.report.finish(stderr); err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	log := f.report.logger
+
+	sc := scenario.HealthCorp()
+	if f.scenario != "" {
+		var err error
+		if sc, err = scenario.Load(f.scenario); err != nil {
+			return usageErr("--scenario: %v", err)
+		}
+	}
+	emu, err := emulator.Start(ctx, sc, emulator.Options{})
+	if err != nil {
+		return fmt.Errorf("start the emulator: %w", err)
+	}
+	defer emu.Close()
+	log.Info("emulated organization started", "scenario", sc.Name, "endpoint", emu.URL(), "accounts", len(sc.Accounts))
+
+	base, err := awsclient.Load(ctx, awsclient.Options{
+		EndpointURL: emu.URL(),
+		Region:      "us-east-1",
+		Credentials: credentials.StaticCredentialsProvider{Value: emu.CallerCredentials()},
+		RoleName:    sc.MemberRoleName,
+		SessionName: "hoofprint-demo",
+		MaxInFlight: 16,
+	})
+	if err != nil {
+		return fmt.Errorf("connect to the emulator: %w", err)
+	}
+	inv, err := scanner.Scan(ctx, base, scanner.Options{
+		SampleSize:     f.sample,
+		ShowObjectKeys: f.report.showObjectKeys,
+		ToolVersion:    version,
+		Logger:         log,
+		Progress:       progressWriter(f.report, stderr),
+		ProgressTTY:    f.report.stderrIsTerm,
+	})
+	if err != nil {
+		return err
+	}
+
+	opts := f.report.pipelineOptions(stdout)
+	opts.InventoryPath = filepath.Join(f.out, "inventory.json")
+	if opts.SARIFPath == "" {
+		opts.SARIFPath = filepath.Join(f.out, "hoofprint.sarif")
+	}
+	if opts.ASFFPath == "" {
+		opts.ASFFPath = filepath.Join(f.out, "hoofprint.asff.json")
+	}
+	opts.SecurityHub = true
+	opts.Accounts = base
+	_, err = pipeline.Run(ctx, inv, opts)
+	return outcomeErr(err)
+}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hoofprint/hoofprint/inventory"
+	"github.com/hoofprint/hoofprint/pipeline"
+)
+
+const evaluateExample = `  # Re-run the rules offline on last night's inventory, with your own rules too
+  hoofprint evaluate --inventory inventory.json.gz --rules ./my-rules --sarif out.sarif`
+
+type evaluateFlags struct {
+	report    reportFlags
+	inventory string
+}
+
+func newEvaluateCommand(stdout, stderr io.Writer) *cobra.Command {
+	f := &evaluateFlags{}
+	cmd := &cobra.Command{
+		Use:   "evaluate --inventory FILE",
+		Short: "Evaluate the rules on a saved inventory snapshot, offline (no AWS calls)",
+		Long: `Evaluate the rules on an inventory snapshot written by 'hoofprint scan --inventory'
+and write the same reports a scan would. No AWS call is made: auditors, rule
+authors and tests can re-run the rules on a night's snapshot as often as they like.`,
+		Example: evaluateExample,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.report.finish(stderr); err != nil {
+				return err
+			}
+			if f.inventory == "" {
+				return usageErr("evaluate needs --inventory FILE (written by 'hoofprint scan --inventory FILE')")
+			}
+			inv, err := inventory.ReadFile(f.inventory)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			if !inv.ShowObjectKeys && f.report.showObjectKeys {
+				f.report.logger.Warn("--show-object-keys has no effect: the inventory was collected without object keys")
+			}
+			_, err = pipeline.Run(cmd.Context(), inv, f.report.pipelineOptions(stdout))
+			return outcomeErr(err)
+		},
+	}
+	cmd.Flags().StringVar(&f.inventory, "inventory", "", "inventory snapshot `FILE` (JSON, or gzip when compressed)")
+	f.report.register(cmd.Flags())
+	return cmd
+}

@@ -1,0 +1,73 @@
+// Command hoofprint scans an AWS Organization for the S3 and CloudFront
+// mistakes that leak or break health data, and reports them as SARIF,
+// Security Hub findings and a terminal summary.
+//
+// This package only wires flags to the library (scanner, rules, report,
+// pipeline); see the README for how to use it.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Set at build time with -ldflags "-X main.version=… -X main.commit=… -X main.date=…".
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+// Exit codes (DESIGN.md "CLI contract"). Automation alarms on these.
+const (
+	exitOK         = 0
+	exitFindings   = 1 // findings at or above --fail-on
+	exitUsage      = 2 // usage or configuration error
+	exitIncomplete = 3 // ran, but some accounts or resources could not be read
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	// SIGTERM is how ECS stops a task; both signals stop new work, and the
+	// reports of what was collected are still written (see pipeline).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	root := newRootCommand(os.Stdout, os.Stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	return exitCode(err, os.Stderr)
+}
+
+// exitCode maps the sentinel errors the commands return to DESIGN.md's exit
+// codes and prints the error once.
+func exitCode(err error, stderr interface{ Write([]byte) (int, error) }) int {
+	var ee *exitError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ee):
+		if ee.msg != "" {
+			fmt.Fprintln(stderr, "hoofprint:", ee.msg)
+		}
+		return ee.code
+	default:
+		fmt.Fprintln(stderr, "hoofprint:", err)
+		return exitUsage
+	}
+}
+
+// exitError carries an exit code out of a command.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }

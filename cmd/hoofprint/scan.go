@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hoofprint/hoofprint/awsclient"
+	"github.com/hoofprint/hoofprint/pipeline"
+	"github.com/hoofprint/hoofprint/scanner"
+)
+
+const scanLong = `Scan every ACTIVE account of the AWS Organization (or only the caller's account
+when it is not in one): S3 Block Public Access, bucket policies, ACLs, ownership
+controls and logging, a sample of object owners and ACLs per bucket, and every
+CloudFront distribution with its origin access identities and controls. Then
+evaluate the rules and write the reports.
+
+Credentials come from the standard AWS chain (AWS_PROFILE, environment, ECS task
+role…). The caller's own account is read with those credentials; every other
+account through sts:AssumeRole into --role-name. hoofprint only reads: the one
+write is --securityhub, and --output uploads the reports to your own bucket.
+
+One account's AccessDenied or throttling never stops the scan: it is listed as a
+gap, and the run exits 3. SIGINT or SIGTERM (ECS stopping the task) stops new
+work and still writes the reports of what was collected.`
+
+const scanExample = `  # Nightly job: every account, reports to S3, fail the task on high findings
+  hoofprint scan --external-id "$EXTERNAL_ID" --sarif hoofprint.sarif --asff hoofprint.asff.json \
+    --inventory inventory.json.gz --securityhub --output s3://my-reports/hoofprint/ \
+    --fail-on high --log-format json
+
+  # Two accounts only, against an emulator such as moto
+  hoofprint scan --endpoint-url http://127.0.0.1:5000 --accounts 111111111111,222222222222 \
+    --inventory inv.json --sarif out.sarif
+
+  # Compare with last night's SARIF: results carry baselineState new/unchanged/absent
+  hoofprint scan --sarif tonight.sarif --baseline last-night.sarif`
+
+type scanFlags struct {
+	report         reportFlags
+	roleName       string
+	externalID     string
+	accounts       []string
+	exclude        []string
+	sample         int
+	concurrency    int
+	endpointURL    string
+	inventory      string
+	securityHub    bool
+	output         string
+	sseKMSKey      string
+	accountTimeout time.Duration
+	timeout        time.Duration
+	seed           int64
+}
+
+func newScanCommand(stdout, stderr io.Writer) *cobra.Command {
+	f := &scanFlags{}
+	cmd := &cobra.Command{
+		Use:     "scan",
+		Short:   "Scan the organization, evaluate the rules, write the reports (the nightly job)",
+		Long:    scanLong,
+		Example: scanExample,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runScan(cmd, f, stdout, stderr)
+		},
+	}
+	fs := cmd.Flags()
+	fs.SortFlags = false
+	fs.StringVar(&f.roleName, "role-name", "OrganizationAccountAccessRole", "role to assume in each member account (deploy/cloudformation/member-role.yaml creates a read-only one)")
+	fs.StringVar(&f.externalID, "external-id", "", "sts:ExternalId to pass when assuming --role-name")
+	fs.StringSliceVar(&f.accounts, "accounts", nil, "scan only these account `IDs` (comma-separated)")
+	fs.StringSliceVar(&f.exclude, "exclude-accounts", nil, "skip these account `IDs` (comma-separated)")
+	fs.IntVar(&f.sample, "sample", 100, "object ACLs to sample per bucket (plus every listed object another account owns, bounded)")
+	fs.IntVar(&f.concurrency, "concurrency", 64, "maximum AWS API requests in flight for the whole scan")
+	fs.StringVar(&f.endpointURL, "endpoint-url", "", "send every AWS call to this `URL` (emulators such as moto; S3 path-style)")
+	fs.StringVar(&f.inventory, "inventory", "", "write the inventory snapshot to `FILE` (.gz compresses); re-evaluate it later with 'hoofprint evaluate'")
+	fs.BoolVar(&f.securityHub, "securityhub", false, "import findings into each account's Security Hub (with that account's role); archive fixed ones")
+	fs.StringVar(&f.output, "output", "", "also upload the reports to `s3://BUCKET/PREFIX/` (server-side encrypted; a public bucket is refused)")
+	fs.StringVar(&f.sseKMSKey, "sse-kms-key", "", "KMS key `ARN` for --output (default: SSE-S3)")
+	fs.DurationVar(&f.accountTimeout, "account-timeout", 30*time.Minute, "give up on one account after this long (recorded as a gap)")
+	fs.DurationVar(&f.timeout, "timeout", 0, "stop collecting after this long and report what was collected (0: no limit); set it below the task's lifetime")
+	fs.Int64Var(&f.seed, "seed", 0, "object sampling seed (0: derived from the date, so one night's sample is reproducible)")
+	f.report.register(fs)
+	return cmd
+}
+
+func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer) error {
+	if err := f.report.finish(stderr); err != nil {
+		return err
+	}
+	accounts, exclude := splitIDs(f.accounts), splitIDs(f.exclude)
+	if err := validAccountIDs("--accounts", accounts); err != nil {
+		return err
+	}
+	if err := validAccountIDs("--exclude-accounts", exclude); err != nil {
+		return err
+	}
+	if f.sample < 0 {
+		return usageErr("--sample %d: want 0 or more", f.sample)
+	}
+	if f.concurrency < 1 {
+		return usageErr("--concurrency %d: want 1 or more", f.concurrency)
+	}
+	log := f.report.logger
+	ctx := cmd.Context()
+
+	base, err := awsclient.Load(ctx, awsclient.Options{
+		EndpointURL: f.endpointURL,
+		RoleName:    f.roleName,
+		ExternalID:  f.externalID,
+		SessionName: "hoofprint-scan",
+		MaxInFlight: f.concurrency,
+	})
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	log.Info("scanning", "caller_account", base.Caller.AccountID, "role_name", f.roleName, "concurrency", f.concurrency, "sample", f.sample)
+
+	scanCtx := ctx
+	if f.timeout > 0 {
+		var cancel func()
+		scanCtx, cancel = context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+	}
+	inv, err := scanner.Scan(scanCtx, base, scanner.Options{
+		Accounts:        accounts,
+		ExcludeAccounts: exclude,
+		SampleSize:      f.sample,
+		AccountTimeout:  f.accountTimeout,
+		ShowObjectKeys:  f.report.showObjectKeys,
+		Seed:            f.seed,
+		ToolVersion:     version,
+		Logger:          log,
+		Progress:        progressWriter(f.report, stderr),
+		ProgressTTY:     f.report.stderrIsTerm,
+	})
+	if err != nil {
+		return usageErr("%v", err)
+	}
+
+	opts := f.report.pipelineOptions(stdout)
+	opts.InventoryPath = f.inventory
+	opts.SecurityHub = f.securityHub
+	opts.Accounts = base
+	opts.CallerConfig = base.Config
+	opts.S3Options = base.S3Options()
+	opts.Output = f.output
+	opts.SSEKMSKey = f.sseKMSKey
+	_, err = pipeline.Run(ctx, inv, opts)
+	return outcomeErr(err)
+}
+
+// progressWriter is where the live progress goes: stderr, unless --quiet.
+func progressWriter(r reportFlags, stderr io.Writer) io.Writer {
+	if r.quiet {
+		return nil
+	}
+	return stderr
+}
