@@ -121,7 +121,7 @@ type Failure struct {
 func (f Failure) String() string {
 	id := f.FindingID
 	if id == "" {
-		id = "(all findings)"
+		id = "(whole request)"
 	}
 	return fmt.Sprintf("account %s %s: %s: %s: %s", f.AccountID, f.Region, id, f.Code, f.Message)
 }
@@ -317,6 +317,12 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 	productARN := asff.ProductARN(partitionOf(im.doc, im.opts.ASFF), region, account)
 
 	existing, err := im.existing(ctx, client, productARN)
+	if err != nil && len(current) == 0 && errorCode(err) == "InvalidAccessException" {
+		// Security Hub is not enabled in this account and region, and there
+		// is nothing to import here: nothing to keep in step either.
+		log.Info("Security Hub not enabled; nothing to import or archive here")
+		return
+	}
 	if err != nil {
 		// Without the earlier findings we cannot preserve first-observed
 		// times or archive, but tonight's findings can still be imported.

@@ -136,7 +136,12 @@ func setupMoto(t *testing.T) backend {
 
 func setupEmulator(t *testing.T, faultRules ...emulator.FaultRule) backend {
 	t.Helper()
-	e, err := emulator.Start(t.Context(), scenario.HealthCorp(), emulator.Options{Faults: faultRules})
+	return setupEmulatorScenario(t, scenario.HealthCorp(), faultRules...)
+}
+
+func setupEmulatorScenario(t *testing.T, sc *scenario.Scenario, faultRules ...emulator.FaultRule) backend {
+	t.Helper()
+	e, err := emulator.Start(t.Context(), sc, emulator.Options{Faults: faultRules})
 	if err != nil {
 		t.Fatalf("start emulator: %v", err)
 	}
@@ -450,4 +455,43 @@ func TestImportRetriesTheEmulatorsOwnThrottling(t *testing.T) {
 	if throttled != 3 {
 		t.Errorf("throttled imports = %d, want 3 (all retried)", throttled)
 	}
+}
+
+// TestImportWhereSecurityHubIsOff: an account without Security Hub is only a
+// failure when it has findings to import; otherwise there is nothing to keep
+// in step and the run stays clean.
+func TestImportWhereSecurityHubIsOff(t *testing.T) {
+	sc := scenario.HealthCorp()
+	for i := range sc.Accounts {
+		if sc.Accounts[i].Name == "dev" {
+			sc.Accounts[i].SecurityHubDisabled = true
+		}
+	}
+	e := setupEmulatorScenario(t, sc)
+	dev := sc.Account("dev").ID
+	doc := night(e, 0, baseFindings(e)...)
+	doc.Accounts = append(doc.Accounts, dev)
+
+	t.Run("an account with nothing to import is skipped quietly", func(t *testing.T) {
+		res := mustImport(t, e.base, doc, opts(e))
+		if err := res.Err(); err != nil {
+			t.Errorf("unexpected failures: %v", err)
+		}
+	})
+	t.Run("an account with findings reports them failed, naming the reason", func(t *testing.T) {
+		d := doc
+		d.Findings = append(append([]findings.Finding(nil), doc.Findings...), bucketFinding("s3-bucket-access-logging-off", dev, "us-east-1", "dev-bucket", findings.SeverityLow))
+		findings.SortFindings(d.Findings)
+		res := mustImport(t, e.base, d, opts(e))
+		tot := res.Totals()
+		if tot.Failed != 1 || tot.Imported+tot.Updated != 5 {
+			t.Errorf("%s: %v", totals(res), res.Err())
+		}
+		for _, f := range tot.Failures {
+			t.Logf("failure: %s", f)
+			if f.AccountID != dev || f.Code != "InvalidAccessException" {
+				t.Errorf("failure %s is not dev's InvalidAccessException", f)
+			}
+		}
+	})
 }
