@@ -693,3 +693,23 @@ func grantsAllUsers(acl *inventory.ACL) bool {
 	}
 	return false
 }
+
+func TestAnAccountPastItsDeadlineIsATimeoutGapNotAnInterruption(t *testing.T) {
+	srv := motoserver.Start(t)
+	f := setupOrganization(t, srv)
+	base := loadBase(t, f, nil, 8)
+	snap, err := scanner.Scan(t.Context(), base, scanner.Options{Accounts: []string{f.mgmt, f.web}, AccountTimeout: time.Nanosecond})
+	must(t, err)
+	if !snap.Coverage.Complete || snap.Coverage.Interrupted != "" {
+		t.Errorf("coverage %+v: a per-account deadline must not mark the whole scan interrupted", snap.Coverage)
+	}
+	for _, id := range []string{f.mgmt, f.web} {
+		var timedOut bool
+		for _, g := range snap.Coverage.Gaps {
+			timedOut = timedOut || (g.AccountID == id && g.Code == "timeout")
+		}
+		if !timedOut {
+			t.Errorf("account %s has no timeout gap: %+v", id, snap.Coverage.Gaps)
+		}
+	}
+}
