@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -31,24 +32,25 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
-}
-
-func run(args []string) int {
 	// SIGTERM is how ECS stops a task; both signals stop new work, and the
 	// reports of what was collected are still written (see pipeline).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
 
-	root := newRootCommand(os.Stdout, os.Stderr)
+// run executes one command line and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCommand(stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	return exitCode(err, os.Stderr)
+	return exitCode(err, stderr)
 }
 
 // exitCode maps the sentinel errors the commands return to DESIGN.md's exit
 // codes and prints the error once.
-func exitCode(err error, stderr interface{ Write([]byte) (int, error) }) int {
+func exitCode(err error, stderr io.Writer) int {
 	var ee *exitError
 	switch {
 	case err == nil:

@@ -1,0 +1,306 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hoofprint/hoofprint/emulator"
+	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/inventory"
+)
+
+// sarifLog is the part of a SARIF file these tests read.
+type sarifLog struct {
+	Runs []struct {
+		Results []struct {
+			RuleID    string `json:"ruleId"`
+			Locations []struct {
+				PhysicalLocation struct {
+					ArtifactLocation struct {
+						URI string `json:"uri"`
+					} `json:"artifactLocation"`
+				} `json:"physicalLocation"`
+			} `json:"locations"`
+		} `json:"results"`
+		Invocations []struct {
+			ExecutionSuccessful bool `json:"executionSuccessful"`
+		} `json:"invocations"`
+	} `json:"runs"`
+}
+
+func readSARIF(t *testing.T, path string) sarifLog {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read SARIF: %v", err)
+	}
+	var l sarifLog
+	if err := json.Unmarshal(b, &l); err != nil {
+		t.Fatalf("parse SARIF %s: %v", path, err)
+	}
+	if len(l.Runs) == 0 {
+		t.Fatalf("SARIF %s has no runs", path)
+	}
+	return l
+}
+
+// resultsFor returns the location URIs of the results of one rule.
+func resultsFor(l sarifLog, ruleID string) []string {
+	var uris []string
+	for _, run := range l.Runs {
+		for _, r := range run.Results {
+			if r.RuleID == ruleID && len(r.Locations) > 0 {
+				uris = append(uris, r.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+			}
+		}
+	}
+	return uris
+}
+
+func containsSubstring(list []string, sub string) bool {
+	for _, s := range list {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDemoFindsTheSeedIncidentAndWritesEveryReport(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"demo", "--out", dir}, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("demo exited %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	for _, name := range []string{"hoofprint.sarif", "hoofprint.asff.json", "inventory.json"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Size() == 0 {
+			t.Errorf("demo did not write %s: %v", name, err)
+		}
+	}
+	l := readSARIF(t, filepath.Join(dir, "hoofprint.sarif"))
+	// The outage: prod's OAI cannot read the objects the tools account owns.
+	if uris := resultsFor(l, "cloudfront-origin-objects-unreadable"); !containsSubstring(uris, "healthcorp-prod") {
+		t.Errorf("cloudfront-origin-objects-unreadable does not name the prod site: %v", uris)
+	}
+	// The outage waiting to happen: dev works only through public-read ACLs.
+	if uris := resultsFor(l, "cloudfront-origin-breaks-on-block-public-access"); !containsSubstring(uris, "healthcorp-dev") {
+		t.Errorf("cloudfront-origin-breaks-on-block-public-access does not name the dev site: %v", uris)
+	}
+	out := stdout.String()
+	for _, want := range []string{"cloudfront-origin-objects-unreadable", "cloudfront-origin-breaks-on-block-public-access", "hoofprint.sarif"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo summary does not mention %q:\n%s", want, out)
+		}
+	}
+	// Keys may hold patient data: none may reach a report or a log by default.
+	for _, name := range []string{"hoofprint.sarif", "hoofprint.asff.json", "inventory.json"} {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		if bytes.Contains(b, []byte("jane-doe")) {
+			t.Errorf("%s contains a patient's name from an object key", name)
+		}
+	}
+	if strings.Contains(out+stderr.String(), "jane-doe") {
+		t.Errorf("the demo's output contains a patient's name from an object key")
+	}
+}
+
+func TestDemoShowsKeysOnlyWhenAsked(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"demo", "--out", dir, "--show-object-keys", "-q"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("demo exited %d\n%s", code, stderr.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "inventory.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte("index.html")) {
+		t.Errorf("with --show-object-keys the inventory should keep object keys such as index.html")
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("-q should print no summary, got:\n%s", stdout.String())
+	}
+}
+
+func TestEvaluateOfflineHonoursFailOn(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"demo", "--out", dir, "-q"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("demo exited %d\n%s", code, stderr.String())
+	}
+	inv := filepath.Join(dir, "inventory.json")
+	tests := []struct {
+		name   string
+		failOn string
+		want   int
+	}{
+		{"findings below the threshold exit 0", "none", exitOK},
+		{"high findings with --fail-on high exit 1", "high", exitFindings},
+		{"critical findings with --fail-on critical exit 1", "critical", exitFindings},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sarifPath := filepath.Join(t.TempDir(), "out.sarif")
+			var so, se bytes.Buffer
+			code := run(t.Context(), []string{"evaluate", "--inventory", inv, "--fail-on", tt.failOn, "--sarif", sarifPath, "-q"}, &so, &se)
+			if code != tt.want {
+				t.Fatalf("evaluate --fail-on %s exited %d, want %d\n%s", tt.failOn, code, tt.want, se.String())
+			}
+			if len(resultsFor(readSARIF(t, sarifPath), "cloudfront-origin-objects-unreadable")) == 0 {
+				t.Errorf("offline evaluation lost the seed incident finding")
+			}
+		})
+	}
+}
+
+func TestUsageErrorsExit2WithAClearMessage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"an unknown flag", []string{"scan", "--no-such-flag"}, "unknown flag: --no-such-flag"},
+		{"an unknown severity", []string{"scan", "--fail-on", "urgent"}, `unknown severity "urgent"`},
+		{"a malformed account ID", []string{"scan", "--accounts", "1234,222222222222"}, `--accounts: "1234" is not a 12-digit AWS account ID`},
+		{"an unknown log format", []string{"evaluate", "--inventory", "x", "--log-format", "xml"}, `--log-format "xml"`},
+		{"evaluate without an inventory", []string{"evaluate"}, "evaluate needs --inventory FILE"},
+		{"an inventory that does not exist", []string{"evaluate", "--inventory", "/nonexistent/inv.json"}, "/nonexistent/inv.json"},
+		{"an endpoint that is not a URL", []string{"scan", "--endpoint-url", "localhost"}, `--endpoint-url "localhost"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var so, se bytes.Buffer
+			code := run(t.Context(), tt.args, &so, &se)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			if !strings.Contains(se.String(), tt.want) {
+				t.Errorf("stderr does not say %q:\n%s", tt.want, se.String())
+			}
+		})
+	}
+}
+
+func TestRulesListShowsEveryCatalogueRule(t *testing.T) {
+	var so, se bytes.Buffer
+	if code := run(t.Context(), []string{"rules", "list"}, &so, &se); code != exitOK {
+		t.Fatalf("rules list exited %d: %s", code, se.String())
+	}
+	for _, id := range []string{"s3-account-public-access-block-off", "s3-object-foreign-owner", "cloudfront-origin-breaks-on-block-public-access", "cloudfront-viewer-http-allowed"} {
+		if !strings.Contains(so.String(), id) {
+			t.Errorf("rules list lacks %s", id)
+		}
+	}
+	if !strings.Contains(so.String(), "164.312") {
+		t.Errorf("rules list shows no HIPAA references:\n%s", so.String())
+	}
+}
+
+func TestRulesTestRunsTheEmbeddedRegoTests(t *testing.T) {
+	var so, se bytes.Buffer
+	if code := run(t.Context(), []string{"rules", "test"}, &so, &se); code != exitOK {
+		t.Fatalf("rules test exited %d:\n%s\n%s", code, so.String(), se.String())
+	}
+	if !strings.Contains(so.String(), " passed, 0 failed") {
+		t.Errorf("rules test did not report its counts:\n%s", so.String())
+	}
+}
+
+func TestVersionPrintsTheStampedVersion(t *testing.T) {
+	var so, se bytes.Buffer
+	if code := run(t.Context(), []string{"version"}, &so, &se); code != exitOK {
+		t.Fatalf("version exited %d", code)
+	}
+	if !strings.HasPrefix(so.String(), "hoofprint "+version) {
+		t.Errorf("version printed %q", so.String())
+	}
+}
+
+// TestSIGTERMStillWritesTheReports runs the real binary the way ECS does and
+// stops it the way ECS does: SIGTERM in the middle of collection. The reports
+// of what was collected must still be written, the inventory marked
+// incomplete, and the exit code must be 3.
+func TestSIGTERMStillWritesTheReports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "hoofprint")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	sc := scenario.HealthCorp()
+	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	// Every object ACL takes a while, so the scan is still collecting when
+	// the signal arrives.
+	emu.SetFaults([]emulator.FaultRule{{Service: "s3", Operation: "GetObjectAcl", Latency: 3 * time.Second}})
+
+	dir := t.TempDir()
+	creds := emu.CallerCredentials()
+	cmd := exec.Command(bin, "scan", "--endpoint-url", emu.URL(), "--role-name", sc.MemberRoleName,
+		"--inventory", filepath.Join(dir, "inv.json"), "--sarif", filepath.Join(dir, "out.sarif"),
+		"--asff", filepath.Join(dir, "out.asff.json"), "--log-format", "json")
+	cmd.Env = append(os.Environ(),
+		"AWS_ACCESS_KEY_ID="+creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+creds.SecretAccessKey,
+		"AWS_SESSION_TOKEN=", "AWS_REGION=us-east-1", "AWS_PROFILE=", "AWS_CONFIG_FILE="+os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_EC2_METADATA_DISABLED=true")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the scan has reached the object ACLs, then stop it.
+	deadline := time.Now().Add(30 * time.Second)
+	for !anyObjectACLRequest(emu) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the scan never reached GetObjectAcl\n%s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	code := cmd.ProcessState.ExitCode()
+	if code != exitIncomplete {
+		t.Fatalf("after SIGTERM the scan exited %d (%v), want %d\nstderr:\n%s", code, err, exitIncomplete, stderr.String())
+	}
+	inv, err := inventory.ReadFile(filepath.Join(dir, "inv.json"))
+	if err != nil {
+		t.Fatalf("no inventory after SIGTERM: %v\n%s", err, stderr.String())
+	}
+	if inv.Coverage.Complete || inv.Coverage.Interrupted == "" {
+		t.Errorf("the inventory of an interrupted scan must say so: complete=%v interrupted=%q", inv.Coverage.Complete, inv.Coverage.Interrupted)
+	}
+	if len(inv.Accounts) == 0 {
+		t.Errorf("the interrupted inventory lost the accounts it had already discovered")
+	}
+	readSARIF(t, filepath.Join(dir, "out.sarif"))
+	if _, err := os.Stat(filepath.Join(dir, "out.asff.json")); err != nil {
+		t.Errorf("no ASFF after SIGTERM: %v", err)
+	}
+	if strings.Contains(stderr.String(), creds.SecretAccessKey) {
+		t.Errorf("the secret access key appears in the logs")
+	}
+}
+
+func anyObjectACLRequest(emu *emulator.Emulator) bool {
+	for k, n := range emu.Requests() {
+		if k.Operation == "GetObjectAcl" && n > 0 {
+			return true
+		}
+	}
+	return false
+}
