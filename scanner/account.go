@@ -44,10 +44,10 @@ func (s *scan) scanAccount(parent context.Context, acct *inventory.Account) acco
 
 	cfg, err := s.base.Account(ctx, acct.ID)
 	if err != nil {
-		if !(isStopped(err) && parent.Err() != nil) {
-			s.cov.add(acct.ID, "", "sts", "AssumeRole", "", err)
+		if isStopped(err) && ctx.Err() != nil {
+			s.cov.addStop(acct.ID, ctx)
 		} else {
-			s.cov.add(acct.ID, "", "hoofprint", "ScanAccount", "", context.Cause(parent))
+			s.cov.add(acct.ID, "", "sts", "AssumeRole", "", err)
 		}
 		return accountResult{}
 	}
@@ -69,8 +69,7 @@ func (s *scan) scanAccount(parent context.Context, acct *inventory.Account) acco
 		// The deadline or an interruption cut this account short: calls
 		// that were abandoned are not listed one by one, this gap says the
 		// account as a whole is incomplete.
-		s.cov.add(acct.ID, "", "hoofprint", "ScanAccount", "", context.Cause(ctx))
-		log.Warn("account collection did not finish", slog.String("code", gapCode(context.Cause(ctx))))
+		s.cov.addStop(acct.ID, ctx)
 	}
 	log.Debug("account collected", slog.Int("buckets", len(res.buckets)), slog.Int("distributions", len(res.distributions)))
 	return res

@@ -48,6 +48,22 @@ func (cv *coverage) add(accountID, region, service, operation, resource string, 
 		slog.String("code", g.Code), slog.String("message", g.Message))
 }
 
+// addStop records that an account was cut short or never reached because
+// ctx ended: code "timeout" for a deadline, "canceled" for an interruption,
+// and the cause (e.g. "terminated signal received") as the message.
+func (cv *coverage) addStop(accountID string, ctx context.Context) {
+	err := ctx.Err()
+	if err == nil {
+		return
+	}
+	cv.c.errors.Add(1)
+	g := inventory.Gap{AccountID: accountID, Service: "hoofprint", Operation: "ScanAccount", Code: gapCode(err), Message: context.Cause(ctx).Error()}
+	cv.mu.Lock()
+	cv.gaps = append(cv.gaps, g)
+	cv.mu.Unlock()
+	cv.logger.Warn("account not finished", slog.String("account", accountID), slog.String("code", g.Code), slog.String("cause", g.Message))
+}
+
 // sorted returns the gaps in a stable order, so two scans of the same
 // organization give the same file.
 func (cv *coverage) sorted() []inventory.Gap {

@@ -3,8 +3,10 @@ package scanner_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -460,8 +462,12 @@ func TestScanHonoursAccountFiltersAndShowObjectKeys(t *testing.T) {
 			t.Errorf("account %+v, want skipped as not in --accounts", a)
 		}
 	}
-	if len(snap.Coverage.Gaps) != 1 || snap.Coverage.Gaps[0].Operation != "ListCloudFrontOriginAccessIdentities" {
-		t.Errorf("gaps %+v, want only moto's missing OAI API (the denied account is filtered out)", snap.Coverage.Gaps)
+	for _, g := range snap.Coverage.Gaps {
+		// The denied account is filtered out, so its AssumeRole never runs;
+		// only moto's missing OAI API may leave a gap.
+		if g.Operation != "ListCloudFrontOriginAccessIdentities" {
+			t.Errorf("unexpected gap %+v", g)
+		}
 	}
 	site := bucket(t, snap, f.siteBucket)
 	var keys []string
@@ -483,13 +489,16 @@ func TestScanHonoursAccountFiltersAndShowObjectKeys(t *testing.T) {
 // so the interruption lands in the middle of the bucket work, like SIGTERM.
 type cancelOnList struct {
 	next   http.RoundTripper
-	cancel context.CancelFunc
+	cancel context.CancelCauseFunc
 	once   sync.Once
 }
 
+// errTerminated is what signal.NotifyContext gives as the cause on SIGTERM.
+var errTerminated = errors.New("terminated signal received")
+
 func (c *cancelOnList) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Query().Get("list-type") == "2" {
-		c.once.Do(c.cancel)
+		c.once.Do(func() { c.cancel(errTerminated) })
 	}
 	return c.next.RoundTrip(req)
 }
@@ -497,23 +506,23 @@ func (c *cancelOnList) RoundTrip(req *http.Request) (*http.Response, error) {
 func TestScanCancelledMidwayReturnsAnIncompleteSnapshot(t *testing.T) {
 	srv := motoserver.Start(t)
 	f := setupOrganization(t, srv)
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(t.Context())
+	defer cancel(nil)
 	base := loadBase(t, f, &cancelOnList{next: http.DefaultTransport, cancel: cancel}, 2)
 
 	snap, err := scanner.Scan(ctx, base, scanner.Options{})
 	if err != nil {
 		t.Fatalf("Scan returned an error on cancellation, want a snapshot: %v", err)
 	}
-	if snap == nil || snap.Coverage.Complete || snap.Coverage.Interrupted == "" {
-		t.Fatalf("snapshot %+v, want incomplete and interrupted", snap.Coverage)
+	if snap == nil || snap.Coverage.Complete || snap.Coverage.Interrupted != errTerminated.Error() {
+		t.Fatalf("coverage %+v, want incomplete and interrupted by %q", snap.Coverage, errTerminated)
 	}
 	if len(snap.Accounts) == 0 {
 		t.Errorf("the accounts discovered before the interruption are missing")
 	}
 	var accountGaps int
 	for _, g := range snap.Coverage.Gaps {
-		if g.Operation == "ScanAccount" && g.Code == "canceled" {
+		if g.Operation == "ScanAccount" && g.Code == "canceled" && g.Message == errTerminated.Error() {
 			accountGaps++
 		}
 	}
@@ -710,6 +719,34 @@ func TestAnAccountPastItsDeadlineIsATimeoutGapNotAnInterruption(t *testing.T) {
 		}
 		if !timedOut {
 			t.Errorf("account %s has no timeout gap: %+v", id, snap.Coverage.Gaps)
+		}
+	}
+}
+
+func TestOutsideAnOrganizationTheCallerAccountIsScannedAndTheSnapshotSaysSo(t *testing.T) {
+	srv := motoserver.Start(t)
+	cfg := configFor(t, srv.URL, "")
+	createBucket(t, s3Client(cfg, "us-east-1"), "solo-bucket", "")
+	base, err := awsclient.Load(t.Context(), awsclient.Options{EndpointURL: srv.URL, RoleName: roleName, MaxAttempts: 2})
+	must(t, err)
+	var logs bytes.Buffer
+	snap, err := scanner.Scan(t.Context(), base, scanner.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	must(t, err)
+	if snap.Scope != inventory.ScopeCallerAccount || !strings.Contains(snap.ScopeReason, "not a member") || snap.Organization != nil {
+		t.Errorf("scope %q reason %q organization %+v", snap.Scope, snap.ScopeReason, snap.Organization)
+	}
+	if len(snap.Accounts) != 1 || snap.Accounts[0].ID != base.Caller.AccountID || !snap.Accounts[0].Scanned {
+		t.Errorf("accounts %+v, want only the caller's, scanned", snap.Accounts)
+	}
+	if len(snap.Buckets) != 1 || snap.Buckets[0].Name != "solo-bucket" {
+		t.Errorf("buckets %+v", snap.Buckets)
+	}
+	if !strings.Contains(logs.String(), "not in an organization") {
+		t.Errorf("the log does not say the scan is limited to the caller's account:\n%s", logs.String())
+	}
+	for _, g := range snap.Coverage.Gaps {
+		if g.Service == "organizations" {
+			t.Errorf("not being in an organization is not a gap: %+v", g)
 		}
 	}
 }

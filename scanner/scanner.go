@@ -191,7 +191,7 @@ func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.S
 		}
 		if ctx.Err() != nil {
 			// Stop starting new accounts, but say which ones were not reached.
-			s.cov.add(accounts[i].ID, "", "hoofprint", "ScanAccount", "", context.Cause(ctx))
+			s.cov.addStop(accounts[i].ID, ctx)
 			continue
 		}
 		g.Go(func() error {
