@@ -171,6 +171,13 @@ type Document struct {
 	Regions []string `json:"regions,omitempty"`
 	// Sample summarises object sampling.
 	Sample SampleStats `json:"sample"`
+	// FullySampledBuckets are the buckets (names, sorted) where every object
+	// was looked at this run: either ACLs are disabled (BucketOwnerEnforced:
+	// the bucket owner owns every object and no ACL grants anything), or the
+	// listing was complete and every listed key's ACL was read. A sampled
+	// rule's finding on an object there that was not seen again is fixed,
+	// not merely unsampled.
+	FullySampledBuckets []string `json:"fullySampledBuckets,omitempty"`
 	// ShowObjectKeys mirrors the inventory flag.
 	ShowObjectKeys bool `json:"showObjectKeys"`
 }
@@ -214,8 +221,14 @@ func NewDocument(inv *inventory.Snapshot, rules []Rule, fs []Finding) Document {
 		if !b.Objects.ListingComplete {
 			doc.Sample.BucketsIncomplete++
 		}
+		o := b.Objects
+		if o.ACLsSkipped == inventory.OwnershipBucketOwnerEnforced ||
+			(o.ListingComplete && len(o.Objects) >= o.KeysListed && o.ACLsRead >= o.KeysListed) {
+			doc.FullySampledBuckets = append(doc.FullySampledBuckets, b.Name)
+		}
 	}
 	sort.Strings(doc.Regions)
+	sort.Strings(doc.FullySampledBuckets)
 	sort.Slice(doc.Rules, func(i, j int) bool { return doc.Rules[i].ID < doc.Rules[j].ID })
 	SortFindings(doc.Findings)
 	return doc

@@ -531,7 +531,8 @@ func applyBaseline(results []Result, base *Log, driver *ToolComponent, ruleIndex
 		acct, _ := props["accountId"].(string)
 		region, _ := props["region"].(string)
 		rtype, _ := props["resourceType"].(string)
-		full := scope.FullyEvaluated(r.RuleID, acct, region, rtype)
+		rarn, _ := props["resourceArn"].(string)
+		full := scope.FullyEvaluated(r.RuleID, acct, region, rtype, rarn)
 		props["hoofprint/fullyEvaluated"] = full
 		r.Properties = props
 		if full {

@@ -368,11 +368,11 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 			continue
 		}
 		old := existing[id]
-		rtype := ""
+		rtype, rid := "", ""
 		if len(old.Resources) > 0 {
-			rtype = aws.ToString(old.Resources[0].Type)
+			rtype, rid = aws.ToString(old.Resources[0].Type), aws.ToString(old.Resources[0].Id)
 		}
-		if !im.scope.FullyEvaluated(aws.ToString(old.GeneratorId), account, regionOfFinding(old, region), rtype) {
+		if !im.scope.FullyEvaluated(aws.ToString(old.GeneratorId), account, regionOfFinding(old, region), rtype, rid) {
 			res.Kept++
 			continue
 		}

@@ -269,7 +269,7 @@ func lifecycle(t *testing.T, e backend) {
 		}
 	})
 
-	t.Run("fixing a resource archives its finding as passed; sampled objects and unread accounts keep theirs", func(t *testing.T) {
+	t.Run("fixing a resource archives its finding as passed; unsampled objects and unread regions keep theirs", func(t *testing.T) {
 		var tonight []findings.Finding
 		for _, f := range baseFindings(e) {
 			switch {
@@ -311,6 +311,21 @@ func lifecycle(t *testing.T, e backend) {
 		}
 		if byAcct[member].Archived != 1 || byAcct[mgmt].Kept != 1 {
 			t.Errorf("per account: %+v", res.Accounts)
+		}
+
+		// The next night every object of member-data was looked at: the
+		// public object is really gone, so its finding is archived too.
+		doc = night(e, 3, tonight...)
+		doc.Coverage.Gaps = []inventory.Gap{{AccountID: mgmt, Region: "us-west-2", Service: "s3", Operation: "ListObjectsV2", Code: "AccessDenied"}}
+		doc.FullySampledBuckets = []string{"member-data"}
+		res = mustImport(t, e.base, doc, o)
+		if got, want := totals(res), "imported=0 updated=2 archived=1 kept=1 failed=0"; got != want {
+			t.Fatalf("fourth run: %s, want %s (%v)", got, want, res.Err())
+		}
+		for fid, f := range stored(t, e, member, "us-east-1") {
+			if strings.Contains(fid, "s3-object-acl-public") && f.RecordState != types.RecordStateArchived {
+				t.Errorf("object finding %s in a fully sampled bucket was not archived", fid)
+			}
 		}
 	})
 }

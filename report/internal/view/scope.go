@@ -16,6 +16,8 @@ type Scope struct {
 	rules    map[string]findings.Rule
 	// gaps by account: services with a gap, keyed by region ("" = global).
 	gaps map[string][]gapKey
+	// fullySampled are buckets where every object was looked at.
+	fullySampled map[string]bool
 	// s3GapAnywhere is true when any account had an S3 gap; cross-account
 	// CloudFront rules read buckets in other accounts.
 	s3GapAnywhere bool
@@ -30,6 +32,11 @@ func NewScope(doc findings.Document) *Scope {
 		scanned:  map[string]bool{},
 		rules:    map[string]findings.Rule{},
 		gaps:     map[string][]gapKey{},
+
+		fullySampled: map[string]bool{},
+	}
+	for _, b := range doc.FullySampledBuckets {
+		s.fullySampled[b] = true
 	}
 	for _, a := range doc.Accounts {
 		s.scanned[a] = true
@@ -59,10 +66,12 @@ func isS3(service string) bool {
 // interrupted, the account was not scanned, the rule was not evaluated, or a
 // coverage gap in that account (global or in that region) touches a service
 // the rule reads. CloudFront rules also read origin buckets in any account,
-// so an S3 gap anywhere makes them not fully evaluated. Sampled rules on
-// objects are never fully evaluated: an object missing from tonight's
-// sample was not looked at, so its finding is not known to be fixed.
-func (s *Scope) FullyEvaluated(ruleID, accountID, region, resourceType string) bool {
+// so an S3 gap anywhere makes them not fully evaluated. A sampled rule on an
+// object is fully evaluated only where every object of its bucket was looked
+// at (findings.Document.FullySampledBuckets): elsewhere an object missing
+// from tonight's sample was not looked at, so its finding is not known to be
+// fixed. resourceARN is the object's ARN (arn:<partition>:s3:::bucket/…).
+func (s *Scope) FullyEvaluated(ruleID, accountID, region, resourceType, resourceARN string) bool {
 	if !s.complete || !s.scanned[accountID] {
 		return false
 	}
@@ -71,7 +80,10 @@ func (s *Scope) FullyEvaluated(ruleID, accountID, region, resourceType string) b
 		return false
 	}
 	if rule.Sampled && resourceType == findings.ResourceS3Object {
-		return false
+		bucket, _, _ := strings.Cut(arnResource(resourceARN), "/")
+		if !s.fullySampled[bucket] {
+			return false
+		}
 	}
 	cloudfront := strings.HasPrefix(ruleID, "cloudfront-")
 	if cloudfront && s.s3GapAnywhere {
