@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -129,5 +130,19 @@ func TestAccountIDsAreValidated(t *testing.T) {
 	}
 	if err := (&Options{SampleSize: -1}).setDefaults(); err == nil {
 		t.Error("negative sample size accepted")
+	}
+}
+
+func TestAZeroSeedIsDerivedFromTheDate(t *testing.T) {
+	o := Options{Now: func() time.Time { return time.Date(2026, 11, 27, 23, 59, 0, 0, time.UTC) }}
+	if err := o.setDefaults(); err != nil {
+		t.Fatal(err)
+	}
+	if o.Seed != 20261127 {
+		t.Errorf("seed %d, want 20261127", o.Seed)
+	}
+	explicit := Options{Seed: 7}
+	if err := explicit.setDefaults(); err != nil || explicit.Seed != 7 {
+		t.Errorf("explicit seed became %d (%v)", explicit.Seed, err)
 	}
 }

@@ -68,7 +68,9 @@ type Options struct {
 	// Otherwise only inventory.HashKey and inventory.KeyPrefix are kept.
 	ShowObjectKeys bool
 	// Seed makes object sampling reproducible: the same seed and the same
-	// bucket contents give the same sample.
+	// bucket contents give the same sample. 0 means a seed derived from the
+	// scan's UTC date (20261127), so one night's sample can be reproduced
+	// and successive nights look at different objects.
 	Seed int64
 	// ToolVersion is written into the snapshot's Tool.Version.
 	ToolVersion string
@@ -109,6 +111,10 @@ func (o *Options) setDefaults() error {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Seed == 0 {
+		y, m, d := o.Now().UTC().Date()
+		o.Seed = int64(y*10000 + int(m)*100 + d)
 	}
 	return nil
 }
