@@ -28,10 +28,8 @@
 package rules
 
 import (
-	"bytes"
 	"context"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -343,21 +341,11 @@ func globalInput(inv *inventory.Snapshot) (ast.Value, error) {
 		b.Objects.Objects = nil
 		cp.Buckets[i] = b
 	}
-	return toValue(&cp)
-}
-
-// toValue converts a value to its JSON form as an AST value, so that rules
-// see exactly the inventory's JSON field names.
-func toValue(v any) (ast.Value, error) {
-	b, err := json.Marshal(v)
+	v, err := newConverter().value(&cp)
 	if err != nil {
-		return nil, fmt.Errorf("encode rules input: %w", err)
+		return nil, fmt.Errorf("convert inventory for rules: %w", err)
 	}
-	val, err := ast.ValueFromReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("convert rules input: %w", err)
-	}
-	return val, nil
+	return v, nil
 }
 
 // embeddedSources returns the embedded modules; tests only when withTests.

@@ -153,7 +153,7 @@ func healthcorpSnapshot() *inventory.Snapshot {
 		CanonicalIDs: map[string]inventory.CanonicalIdentity{
 			cMgmt: {Kind: inventory.KindAccount, AccountID: acctMgmt}, cProd: {Kind: inventory.KindAccount, AccountID: acctProd},
 			cTools: {Kind: inventory.KindAccount, AccountID: acctTools}, cDev: {Kind: inventory.KindAccount, AccountID: acctDev},
-			cSandbox: {Kind: inventory.KindAccount, AccountID: acctSandbox},
+			cSandbox:  {Kind: inventory.KindAccount, AccountID: acctSandbox},
 			cOAIProd:  {Kind: inventory.KindOAI, AccountID: acctProd, OAIID: "E2PRODOAI"},
 			cOAIDev:   {Kind: inventory.KindOAI, AccountID: acctDev, OAIID: "E2DEVOAI"},
 			cOAITools: {Kind: inventory.KindOAI, AccountID: acctTools, OAIID: "E2TOOLSOAI"},

@@ -13,9 +13,10 @@ import (
 // AST values are not modified by evaluation, so sharing them between
 // concurrent evaluations is safe.
 type index struct {
-	inv        *inventory.Snapshot
+	conv       *converter
 	header     [][2]*ast.Term         // top-level scalars copied into every input
 	accounts   map[string]*ast.Term   // account ID → account
+	acctCanon  map[string]string      // account ID → its canonical user ID
 	dists      map[string][]*ast.Term // bucket name → distributions with an origin on it
 	distOAIs   map[string][]string    // bucket name → OAI IDs those origins use
 	distOACs   map[string][]string    // bucket name → OAC IDs those origins use
@@ -27,8 +28,9 @@ type index struct {
 
 func newIndex(inv *inventory.Snapshot) (*index, error) {
 	ix := &index{
-		inv:        inv,
+		conv:       newConverter(),
 		accounts:   map[string]*ast.Term{},
+		acctCanon:  map[string]string{},
 		dists:      map[string][]*ast.Term{},
 		distOAIs:   map[string][]string{},
 		distOACs:   map[string][]string{},
@@ -38,7 +40,7 @@ func newIndex(inv *inventory.Snapshot) (*index, error) {
 		canonicals: map[string]*ast.Term{},
 	}
 	term := func(v any) (*ast.Term, error) {
-		val, err := toValue(v)
+		val, err := ix.conv.value(v)
 		if err != nil {
 			return nil, err
 		}
@@ -70,6 +72,7 @@ func newIndex(inv *inventory.Snapshot) (*index, error) {
 		if ix.accounts[a.ID], err = term(a); err != nil {
 			return nil, err
 		}
+		ix.acctCanon[a.ID] = a.CanonicalUserID
 	}
 	for i := range inv.Distributions {
 		d := &inv.Distributions[i]
@@ -119,7 +122,7 @@ func newIndex(inv *inventory.Snapshot) (*index, error) {
 // bucket with its objects, its account, the distributions serving it (from
 // any account), their OAIs and OACs, and the canonical IDs in view.
 func (ix *index) bucketInput(b *inventory.Bucket) (ast.Value, error) {
-	bv, err := toValue(b)
+	bv, err := ix.conv.value(b)
 	if err != nil {
 		return nil, fmt.Errorf("bucket %s: %w", b.ARN, err)
 	}
@@ -133,10 +136,7 @@ func (ix *index) bucketInput(b *inventory.Bucket) (ast.Value, error) {
 	obj.Insert(ast.StringTerm("accounts"), ast.ArrayTerm(accounts...))
 	obj.Insert(ast.StringTerm("distributions"), ast.ArrayTerm(ix.dists[b.Name]...))
 
-	cids := map[string]bool{b.OwnerCanonicalID: true}
-	if a, ok := ix.accountByID(b.AccountID); ok {
-		cids[a.CanonicalUserID] = true
-	}
+	cids := map[string]bool{b.OwnerCanonicalID: true, ix.acctCanon[b.AccountID]: true}
 	var oais []*ast.Term
 	for _, id := range dedupe(ix.distOAIs[b.Name]) {
 		if t, ok := ix.oais[id]; ok {
@@ -176,15 +176,6 @@ func (ix *index) bucketInput(b *inventory.Bucket) (ast.Value, error) {
 	}
 	obj.Insert(ast.StringTerm("canonicalIds"), ast.NewTerm(canon))
 	return obj, nil
-}
-
-func (ix *index) accountByID(id string) (*inventory.Account, bool) {
-	for i := range ix.inv.Accounts {
-		if ix.inv.Accounts[i].ID == id {
-			return &ix.inv.Accounts[i], true
-		}
-	}
-	return nil, false
 }
 
 func dedupe(ids []string) []string {

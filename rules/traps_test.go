@@ -14,7 +14,9 @@ func TestTraps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj := func(bucket, key string) string { return "arn:aws:s3:::" + bucket + "/" + inventory.HashKey(bucket, key) }
+	obj := func(bucket, key string) string {
+		return "arn:aws:s3:::" + bucket + "/" + inventory.HashKey(bucket, key)
+	}
 	dist := func(account, id string) string { return "arn:aws:cloudfront::" + account + ":distribution/" + id }
 	tests := []struct {
 		name   string

@@ -32,41 +32,56 @@ import data.hoofprint.lib
 
 deny contains f if {
 	some b in input.buckets
-	origins := lib.identity_origins(b)
-	count(origins) > 0
+	grants := lib.origin_grants(b)
+	count(grants) > 0
+	facts := lib.bucket_facts(b)
+	lib.public_path_possible(facts)
+	sample := lib.sample_evidence(b)
 	some obj in b.objects.objects
-	paths := lib.public_paths(b, obj)
+	paths := lib.public_paths(facts, obj)
 	count(paths) > 0
-	identity_judgeable(b, obj)
-	blocked := [lib.origin_ref(x.dist, x.origin) |
-		some x in origins
-		lib.origin_identity_known(x.origin)
-		count(lib.identity_paths(b, x.dist, x.origin, obj)) == 0
+	blocked := [g.ref |
+		some g in grants
+		identity_judgeable(facts, g, obj)
+		count(lib.identity_paths(facts, g, obj)) == 0
 	]
 	count(blocked) > 0
 	dists := concat(", ", sort({r.distributionId | some r in blocked}))
 	how := concat(" and ", sort(paths))
-	msg := sprintf("In origin bucket %s (account %s), CloudFront distribution %s reads %s only through its %s: enabling Block Public Access will make it answer 403.", [b.name, b.accountId, dists, lib.object_label(obj), how])
-	f := lib.finding(b.accountId, b.region, "AwsS3Object", lib.object_arn(b, obj), lib.object_name(b, obj), msg, {
-		"publicPaths": sort(paths),
-		"ownedByBucketOwner": owned(b, obj),
-		"ownerCanonicalId": object.get(obj, "ownerCanonicalId", ""),
-		"aclStatus": obj.aclStatus,
-		"origins": blocked,
-		"keyHash": obj.keyHash,
-		"sample": lib.sample_evidence(b),
-	})
+	ref := lib.object_ref(b.arn, b.name, obj)
+	msg := sprintf("In origin bucket %s (account %s), CloudFront distribution %s reads %s only through its %s: enabling Block Public Access will make it answer 403.", [b.name, b.accountId, dists, ref.label, how])
+	f := {
+		"account_id": b.accountId,
+		"region": b.region,
+		"resource_type": "AwsS3Object",
+		"resource_arn": ref.arn,
+		"resource_name": ref.name,
+		"message": msg,
+		"evidence": {
+			"publicPaths": sort(paths),
+			"ownedByBucketOwner": owned(facts, obj),
+			"ownerCanonicalId": object.get(obj, "ownerCanonicalId", ""),
+			"aclStatus": obj.aclStatus,
+			"origins": blocked,
+			"keyHash": obj.keyHash,
+			"sample": sample,
+		},
+	}
 }
 
 # Whether the origin identity reads the object by itself is known when the
-# owner is known and, for objects of another account, their ACL was read.
-identity_judgeable(b, obj) if lib.owned_by_bucket_owner(b, obj)
+# bucket owner owns it and the policy was read, or when another account owns
+# it and its ACL was read.
+identity_judgeable(facts, g, obj) if {
+	lib.owned_by_bucket_owner(facts, obj)
+	g.policyKnown == true
+}
 
-identity_judgeable(b, obj) if {
-	lib.owned_by_other(b, obj)
+identity_judgeable(facts, g, obj) if {
+	lib.owned_by_other(facts, obj)
 	obj.aclStatus == "read"
 }
 
-owned(b, obj) := true if lib.owned_by_bucket_owner(b, obj)
+owned(facts, obj) := true if lib.owned_by_bucket_owner(facts, obj)
 
-owned(b, obj) := false if lib.owned_by_other(b, obj)
+owned(facts, obj) := false if lib.owned_by_other(facts, obj)

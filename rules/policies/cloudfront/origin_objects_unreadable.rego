@@ -33,43 +33,53 @@ import data.hoofprint.lib
 
 deny contains f if {
 	some b in input.buckets
-	origins := lib.identity_origins(b)
-	count(origins) > 0
+	grants := lib.origin_grants(b)
+	count(grants) > 0
+	facts := lib.bucket_facts(b)
+	sample := lib.sample_evidence(b)
 	some obj in b.objects.objects
-	lib.owned_by_other(b, obj)
-	acl_judgeable(b, obj)
-	blocked := [lib.origin_ref(x.dist, x.origin) |
-		some x in origins
-		lib.origin_identity_known(x.origin)
-		count(lib.identity_paths(b, x.dist, x.origin, obj)) == 0
+	lib.owned_by_other(facts, obj)
+	acl_judgeable(facts, obj)
+	blocked := [g.ref |
+		some g in grants
+		count(lib.identity_paths(facts, g, obj)) == 0
 	]
 	count(blocked) > 0
-	count(lib.public_paths(b, obj)) == 0
-	not lib.public_path_unknown(b, obj)
+	count(lib.public_paths(facts, obj)) == 0
+	not lib.public_path_unknown(facts, obj)
 	owner := owner_text(obj)
 	dists := concat(", ", sort({r.distributionId | some r in blocked}))
-	msg := sprintf("In origin bucket %s (account %s), %s is owned by %s and CloudFront distribution %s cannot read it%s.", [b.name, b.accountId, lib.object_label(obj), owner, dists, acl_caveat(obj)])
-	f := lib.finding(b.accountId, b.region, "AwsS3Object", lib.object_arn(b, obj), lib.object_name(b, obj), msg, {
-		"ownerCanonicalId": object.get(obj, "ownerCanonicalId", ""),
-		"ownerAccountId": object.get(input, ["canonicalIds", object.get(obj, "ownerCanonicalId", ""), "accountId"], ""),
-		"aclStatus": obj.aclStatus,
-		"aclKnown": obj.aclStatus == "read",
-		"ignorePublicAcls": lib.bpa_state(b, "ignorePublicAcls"),
-		"origins": blocked,
-		"keyHash": obj.keyHash,
-		"sample": lib.sample_evidence(b),
-	})
+	ref := lib.object_ref(b.arn, b.name, obj)
+	msg := sprintf("In origin bucket %s (account %s), %s is owned by %s and CloudFront distribution %s cannot read it%s.", [b.name, b.accountId, ref.label, owner, dists, acl_caveat(obj)])
+	f := {
+		"account_id": b.accountId,
+		"region": b.region,
+		"resource_type": "AwsS3Object",
+		"resource_arn": ref.arn,
+		"resource_name": ref.name,
+		"message": msg,
+		"evidence": {
+			"ownerCanonicalId": object.get(obj, "ownerCanonicalId", ""),
+			"ownerAccountId": object.get(input, ["canonicalIds", object.get(obj, "ownerCanonicalId", ""), "accountId"], ""),
+			"aclStatus": obj.aclStatus,
+			"aclKnown": obj.aclStatus == "read",
+			"ignorePublicAcls": facts.ignorePublicAcls,
+			"origins": blocked,
+			"keyHash": obj.keyHash,
+			"sample": sample,
+		},
+	}
 }
 
 # The object's ACL must be known, or hidden from the bucket owner (evidence
 # of foreign ownership) while IgnorePublicAcls already rules out a public
 # grant. With a hidden ACL and IgnorePublicAcls off the object may be read
 # through a public ACL today: that is not judged.
-acl_judgeable(b, obj) if obj.aclStatus == "read"
+acl_judgeable(facts, obj) if obj.aclStatus == "read"
 
-acl_judgeable(b, obj) if {
+acl_judgeable(facts, obj) if {
 	obj.aclStatus == "denied-owner-is-other-account"
-	lib.bpa_on(b, "ignorePublicAcls")
+	facts.ignorePublicAcls == "on"
 }
 
 owner_text(obj) := sprintf("account %s", [input.canonicalIds[obj.ownerCanonicalId].accountId]) if {

@@ -23,11 +23,12 @@ statements(doc) := [st | some st in as_array(doc.Statement)]
 # ---------------------------------------------------------------------------
 # Accounts and canonical IDs
 
+# accounts_by_id indexes input.accounts once per evaluation (rules are
+# cached), so per-bucket lookups do not scan every account.
+accounts_by_id[a.id] := a if some a in input.accounts
+
 # account returns the inventory account with the given ID.
-account(id) := a if {
-	some a in input.accounts
-	a.id == id
-}
+account(id) := accounts_by_id[id]
 
 # bucket_owner_cid is the canonical ID of the bucket owner: the bucket's own
 # record, falling back to the owning account's ListBuckets owner.
@@ -46,32 +47,6 @@ acls_disabled(b) if b.ownershipControls.objectOwnership == "BucketOwnerEnforced"
 acls_enabled(b) if {
 	b.ownershipControls.objectOwnership
 	b.ownershipControls.objectOwnership != "BucketOwnerEnforced"
-}
-
-# owned_by_bucket_owner is true when the listing's owner is the bucket owner.
-owned_by_bucket_owner(b, o) if acls_disabled(b)
-
-owned_by_bucket_owner(b, o) if {
-	not acls_disabled(b)
-	o.ownerCanonicalId != ""
-	o.ownerCanonicalId == bucket_owner_cid(b)
-}
-
-# owned_by_other is true when the object is known to be owned by someone
-# other than the bucket owner: a listed owner that differs, or GetObjectAcl
-# denied to the bucket owner, which real S3 does for objects another account
-# owns (DESIGN.md, object sampling).
-owned_by_other(b, o) if {
-	not acls_disabled(b)
-	o.ownerCanonicalId != ""
-	owner := bucket_owner_cid(b)
-	o.ownerCanonicalId != owner
-}
-
-owned_by_other(b, o) if {
-	not acls_disabled(b)
-	object.get(o, "ownerCanonicalId", "") == ""
-	o.aclStatus == "denied-owner-is-other-account"
 }
 
 # owner_account returns the organization account that a canonical ID maps
@@ -380,11 +355,10 @@ policy_statements_or_empty(b) := statements(policy_doc(b))
 
 oai_arn(oai_id) := sprintf("arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity %s", [oai_id])
 
+oais_by_id[x.id] := x if some x in input.originAccessIdentities
+
 # oai returns the inventory OAI with the given ID.
-oai(id) := x if {
-	some x in input.originAccessIdentities
-	x.id == id
-}
+oai(id) := oais_by_id[id]
 
 # statement_grants_oai: an Allow of s3:GetObject naming the OAI by its IAM
 # ARN or by its S3 canonical user ID.
@@ -443,14 +417,13 @@ cloudfront_source_arns(b) := [v |
 	some v in source_arns(st)
 ]
 
-# bucket_by_name returns the inventory bucket with the given name.
-bucket_by_name(name) := b if {
-	some b in input.buckets
-	b.name == name
-}
+buckets_by_name[b.name] := b if some b in input.buckets
 
-# identity_origins lists, for a bucket, every S3 REST origin that reads it through
-# an OAI or OAC: {dist, origin}.
+# bucket_by_name returns the inventory bucket with the given name.
+bucket_by_name(name) := buckets_by_name[name]
+
+# identity_origins lists, for a bucket, every S3 REST origin that reads it
+# through an OAI or OAC: {dist, origin}.
 identity_origins(b) := [{"dist": d, "origin": o} |
 	some d in input.distributions
 	some o in d.origins
@@ -464,83 +437,184 @@ origin_identity(o) if o.oaiId != ""
 origin_identity(o) if o.oacId != ""
 
 # ---------------------------------------------------------------------------
-# Can an origin identity read a sampled object?
+# Sampled objects.
+#
+# Rules over objects first take the bucket's facts (bucket_facts) and its
+# origins (origin_grants) once, then test each object against those small
+# values: passing the whole bucket to a function per object would make OPA
+# hash it (with all its objects) on every call.
 
-# identity_path(p, b, d, o, obj) is true when the origin's own identity
+# bucket_facts summarises what object rules need to know about a bucket.
+bucket_facts(b) := {
+	"ownerCid": owner_cid_or_empty(b),
+	"aclsDisabled": acls_disabled_bool(b),
+	"ignorePublicAcls": bpa_state(b, "ignorePublicAcls"),
+	"restrictPublicBuckets": bpa_state(b, "restrictPublicBuckets"),
+	"publicGetPolicy": public_get_policy_state(b),
+}
+
+owner_cid_or_empty(b) := c if {
+	c := bucket_owner_cid(b)
+} else := ""
+
+# The *_bool helpers turn a test into true or false (never undefined), so
+# that it can be stored in facts and evidence.
+acls_disabled_bool(b) := true if {
+	acls_disabled(b)
+} else := false
+
+policy_known_bool(b) := true if {
+	policy_known(b)
+} else := false
+
+policy_grants_oai_bool(b, oai_id, cid) := true if {
+	policy_grants_oai(b, oai_id, cid)
+} else := false
+
+policy_grants_oac_bool(b, dist_arn) := true if {
+	policy_grants_oac(b, dist_arn)
+} else := false
+
+# public_get_policy_state is "yes" when the policy allows s3:GetObject to
+# everyone, "no" when it does not (or there is no policy), "unknown" when
+# the policy could not be read or parsed.
+public_get_policy_state(b) := "yes" if {
+	count(public_get_object_statements(policy_doc(b))) > 0
+} else := "no" if {
+	policy_known(b)
+} else := "unknown"
+
+# owned_by_bucket_owner is true when the bucket owner owns the object:
+# always under BucketOwnerEnforced, else when the listing's owner is it.
+owned_by_bucket_owner(facts, o) if facts.aclsDisabled == true
+
+owned_by_bucket_owner(facts, o) if {
+	facts.aclsDisabled == false
+	o.ownerCanonicalId != ""
+	o.ownerCanonicalId == facts.ownerCid
+}
+
+# owned_by_other is true when the object is known to be owned by someone
+# other than the bucket owner: a listed owner that differs, or GetObjectAcl
+# denied to the bucket owner, which real S3 does for objects another account
+# owns (DESIGN.md, object sampling).
+owned_by_other(facts, o) if {
+	facts.aclsDisabled == false
+	facts.ownerCid != ""
+	o.ownerCanonicalId != ""
+	o.ownerCanonicalId != facts.ownerCid
+}
+
+owned_by_other(facts, o) if {
+	facts.aclsDisabled == false
+	object.get(o, "ownerCanonicalId", "") == ""
+	o.aclStatus == "denied-owner-is-other-account"
+}
+
+# origin_grants describes, once per bucket, each OAI/OAC origin reading it
+# and whether the bucket policy grants its identity. Origins whose OAI is not
+# in the inventory (its canonical ID unknown) are left out: whether an ACL
+# grants them cannot be judged.
+origin_grants(b) := [g |
+	some x in identity_origins(b)
+	g := origin_grant(b, x.dist, x.origin)
+]
+
+origin_grant(b, d, o) := {
+	"ref": origin_ref(d, o),
+	"kind": "oai",
+	"oaiCanonicalId": cid,
+	"policyKnown": policy_known_bool(b),
+	"policyGrants": policy_grants_oai_bool(b, o.oaiId, cid),
+} if {
+	o.oaiId != ""
+	cid := oai(o.oaiId).s3CanonicalUserId
+	cid != ""
+}
+
+origin_grant(b, d, o) := {
+	"ref": origin_ref(d, o),
+	"kind": "oac",
+	"oaiCanonicalId": "",
+	"policyKnown": policy_known_bool(b),
+	"policyGrants": policy_grants_oac_bool(b, d.arn),
+} if {
+	object.get(o, "oaiId", "") == ""
+	o.oacId != ""
+}
+
+# identity_path(p, facts, g, obj) is true when origin g's own identity
 # reads the object by way p, without any public grant.
 #
 # An OAI reads through the bucket policy only objects the bucket owner owns
 # (a bucket policy cannot grant access to objects of another account), or
 # through an object ACL granting READ to its canonical ID.
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
-identity_path("bucket policy grants the OAI", b, d, o, obj) if {
-	o.oaiId != ""
-	owned_by_bucket_owner(b, obj)
-	policy_grants_oai(b, o.oaiId, object.get(oai(o.oaiId), "s3CanonicalUserId", ""))
+identity_path("bucket policy grants the OAI", facts, g, obj) if {
+	g.kind == "oai"
+	g.policyGrants == true
+	owned_by_bucket_owner(facts, obj)
 }
 
-identity_path("object ACL grants the OAI", b, d, o, obj) if {
-	o.oaiId != ""
-	not acls_disabled(b)
-	cid := oai(o.oaiId).s3CanonicalUserId
-	acl_grants_read_to(obj.acl, cid)
+identity_path("object ACL grants the OAI", facts, g, obj) if {
+	g.kind == "oai"
+	facts.aclsDisabled == false
+	acl_grants_read_to(obj.acl, g.oaiCanonicalId)
 }
 
 # An OAC signs as the cloudfront.amazonaws.com service principal, which no
 # ACL can name: only the bucket policy can grant it, and only on objects the
 # bucket owner owns.
-identity_path("bucket policy grants this distribution", b, d, o, obj) if {
-	o.oacId != ""
-	owned_by_bucket_owner(b, obj)
-	policy_grants_oac(b, d.arn)
+identity_path("bucket policy grants this distribution", facts, g, obj) if {
+	g.kind == "oac"
+	g.policyGrants == true
+	owned_by_bucket_owner(facts, obj)
 }
 
 identity_path_names := ["bucket policy grants the OAI", "object ACL grants the OAI", "bucket policy grants this distribution"]
 
 # identity_paths is the set of ways the origin identity reads the object.
-identity_paths(b, d, o, obj) := {p | some p in identity_path_names; identity_path(p, b, d, o, obj)}
+identity_paths(facts, g, obj) := {p | some p in identity_path_names; identity_path(p, facts, g, obj)}
 
-# origin_identity_known: the origin's OAI (with its canonical ID) is in the
-# inventory, or the origin uses an OAC.
-origin_identity_known(o) if o.oacId != ""
-
-origin_identity_known(o) if oai(o.oaiId).s3CanonicalUserId != ""
-
-# public_path(p, b, obj) is true when a public grant p lets anyone (the
+# public_path(p, facts, obj) is true when a public grant p lets anyone (the
 # origin identity included) read the object today, and Block Public Access
 # would cut it: a public-read object ACL while IgnorePublicAcls is off, or a
 # public bucket policy while RestrictPublicBuckets is off.
-public_path("public object ACL", b, obj) if {
-	not acls_disabled(b)
+public_path("public object ACL", facts, obj) if {
+	facts.aclsDisabled == false
 	count(public_read_grants(obj.acl)) > 0
-	bpa_off(b, "ignorePublicAcls")
+	facts.ignorePublicAcls == "off"
 }
 
-public_path("public bucket policy", b, obj) if {
-	owned_by_bucket_owner(b, obj)
-	count(public_get_object_statements(policy_doc(b))) > 0
-	bpa_off(b, "restrictPublicBuckets")
+public_path("public bucket policy", facts, obj) if {
+	owned_by_bucket_owner(facts, obj)
+	facts.publicGetPolicy == "yes"
+	facts.restrictPublicBuckets == "off"
 }
 
 public_path_names := ["public object ACL", "public bucket policy"]
 
 # public_paths is the set of public ways anyone reads the object today.
-public_paths(b, obj) := {p | some p in public_path_names; public_path(p, b, obj)}
+public_paths(facts, obj) := {p | some p in public_path_names; public_path(p, facts, obj)}
 
-# public_path_unknown: a public grant exists but whether BPA neutralises it
-# could not be read.
-public_path_unknown(b, obj) if {
-	not acls_disabled(b)
+# public_path_unknown: whether a public grant lets anyone read the object
+# could not be decided (BPA or the policy could not be read).
+public_path_unknown(facts, obj) if {
+	facts.aclsDisabled == false
 	count(public_read_grants(obj.acl)) > 0
-	not bpa_on(b, "ignorePublicAcls")
-	not bpa_off(b, "ignorePublicAcls")
+	facts.ignorePublicAcls == "unknown"
 }
 
-public_path_unknown(b, obj) if {
-	owned_by_bucket_owner(b, obj)
-	count(public_get_object_statements(policy_doc(b))) > 0
-	not bpa_on(b, "restrictPublicBuckets")
-	not bpa_off(b, "restrictPublicBuckets")
+public_path_unknown(facts, obj) if {
+	owned_by_bucket_owner(facts, obj)
+	facts.publicGetPolicy == "yes"
+	facts.restrictPublicBuckets == "unknown"
+}
+
+public_path_unknown(facts, obj) if {
+	owned_by_bucket_owner(facts, obj)
+	facts.publicGetPolicy == "unknown"
+	facts.restrictPublicBuckets != "on"
 }
 
 # origin_ref describes an origin in evidence.
@@ -553,27 +627,43 @@ origin_ref(d, o) := {
 	"oacId": object.get(o, "oacId", ""),
 }
 
-# object_arn is the bucket ARN followed by the key when the scan kept keys,
-# else by the key hash (keys may hold patient data).
-object_arn(b, obj) := sprintf("%s/%s", [b.arn, obj.key]) if obj.key != ""
+# object_ref names an object for a finding, in one call per finding:
+# its ARN, display name and message label. With --show-object-keys the key
+# is used; otherwise the key hash (and the first path segment in the label),
+# since keys may hold patient data.
+object_ref(bucket_arn, bucket_name, obj) := {
+	"arn": sprintf("%s/%s", [bucket_arn, obj.key]),
+	"name": sprintf("%s/%s", [bucket_name, obj.key]),
+	"label": sprintf("object %q", [obj.key]),
+} if obj.key != ""
 
-object_arn(b, obj) := sprintf("%s/%s", [b.arn, obj.keyHash]) if object.get(obj, "key", "") == ""
+object_ref(bucket_arn, bucket_name, obj) := {
+	"arn": sprintf("%s/%s", [bucket_arn, obj.keyHash]),
+	"name": sprintf("%s/%s", [bucket_name, obj.keyHash]),
+	"label": sprintf("object %s (prefix %q)", [obj.keyHash, object.get(obj, "keyPrefix", "")]),
+} if object.get(obj, "key", "") == ""
 
-# object_label names an object in a message: its key when kept, else its
-# first path segment and hash.
-object_label(obj) := sprintf("object %q", [obj.key]) if obj.key != ""
+# public_path_possible: some object of the bucket could be public through an
+# ACL or the policy (a cheap test before looking at each object).
+public_path_possible(facts) if {
+	facts.aclsDisabled == false
+	facts.ignorePublicAcls == "off"
+}
 
-object_label(obj) := sprintf("object %s (prefix %q)", [obj.keyHash, object.get(obj, "keyPrefix", "")]) if object.get(obj, "key", "") == ""
+public_path_possible(facts) if {
+	facts.publicGetPolicy == "yes"
+	facts.restrictPublicBuckets == "off"
+}
 
-object_name(b, obj) := sprintf("%s/%s", [b.name, obj.key]) if obj.key != ""
+count_or_zero(x) := count(x) if is_array(x)
 
-object_name(b, obj) := sprintf("%s/%s", [b.name, obj.keyHash]) if object.get(obj, "key", "") == ""
+count_or_zero(x) := 0 if not is_array(x)
 
 # sample_evidence describes the sample a sampled rule judged.
 sample_evidence(b) := {
 	"keysListed": b.objects.keysListed,
 	"listingComplete": b.objects.listingComplete,
-	"objectsSampled": count(object.get(b.objects, "objects", [])),
+	"objectsSampled": count_or_zero(object.get(b.objects, "objects", [])),
 	"aclsRead": b.objects.aclsRead,
 }
 

@@ -30,14 +30,24 @@ deny contains f if {
 	some b in input.buckets
 	lib.acls_enabled(b)
 	lib.bpa_off(b, "ignorePublicAcls")
+	sample := lib.sample_evidence(b)
 	some obj in b.objects.objects
 	grants := lib.public_grants(obj.acl)
 	count(grants) > 0
 	perms := concat(", ", sort({g.permission | some g in grants}))
-	msg := sprintf("In bucket %s, %s has an ACL granting %s to everyone, and IgnorePublicAcls is off on the bucket and account %s.", [b.name, lib.object_label(obj), perms, b.accountId])
-	f := lib.finding(b.accountId, b.region, "AwsS3Object", lib.object_arn(b, obj), lib.object_name(b, obj), msg, {
-		"grants": grants,
-		"keyHash": obj.keyHash,
-		"sample": lib.sample_evidence(b),
-	})
+	ref := lib.object_ref(b.arn, b.name, obj)
+	msg := sprintf("In bucket %s, %s has an ACL granting %s to everyone, and IgnorePublicAcls is off on the bucket and account %s.", [b.name, ref.label, perms, b.accountId])
+	f := {
+		"account_id": b.accountId,
+		"region": b.region,
+		"resource_type": "AwsS3Object",
+		"resource_arn": ref.arn,
+		"resource_name": ref.name,
+		"message": msg,
+		"evidence": {
+			"grants": grants,
+			"keyHash": obj.keyHash,
+			"sample": sample,
+		},
+	}
 }

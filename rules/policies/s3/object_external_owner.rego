@@ -5,8 +5,9 @@
 #   an account outside the organization (a vendor, a former pipeline, an
 #   attacker with write access) owns data in the bucket and controls its ACL.
 #   When some accounts of the organization were not scanned their canonical
-#   IDs are unknown; the evidence says how many, as the owner may be one of
-#   them. Buckets with BucketOwnerEnforced are never reported.
+#   IDs are unknown, and the owner may be one of
+#   them (see the report's coverage). Buckets with BucketOwnerEnforced are
+#   never reported.
 # related_resources:
 # - https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
 # - https://docs.aws.amazon.com/AmazonS3/latest/userguide/finding-canonical-user-id.html
@@ -30,16 +31,25 @@ deny contains f if {
 	some b in input.buckets
 	not lib.acls_disabled(b)
 	owner := lib.bucket_owner_cid(b)
+	sample := lib.sample_evidence(b)
 	some obj in b.objects.objects
 	obj.ownerCanonicalId != owner
 	lib.external_owner(obj.ownerCanonicalId)
-	msg := sprintf("In bucket %s (account %s), %s is owned by canonical user %s, which is no scanned account of the organization.", [b.name, b.accountId, lib.object_label(obj), obj.ownerCanonicalId])
-	f := lib.finding(b.accountId, b.region, "AwsS3Object", lib.object_arn(b, obj), lib.object_name(b, obj), msg, {
-		"ownerCanonicalId": obj.ownerCanonicalId,
-		"bucketOwnerCanonicalId": owner,
-		"aclStatus": obj.aclStatus,
-		"unscannedOrganizationAccounts": count([a | some a in input.accounts; not a.scanned]),
-		"keyHash": obj.keyHash,
-		"sample": lib.sample_evidence(b),
-	})
+	ref := lib.object_ref(b.arn, b.name, obj)
+	msg := sprintf("In bucket %s (account %s), %s is owned by canonical user %s, which is no scanned account of the organization.", [b.name, b.accountId, ref.label, obj.ownerCanonicalId])
+	f := {
+		"account_id": b.accountId,
+		"region": b.region,
+		"resource_type": "AwsS3Object",
+		"resource_arn": ref.arn,
+		"resource_name": ref.name,
+		"message": msg,
+		"evidence": {
+			"ownerCanonicalId": obj.ownerCanonicalId,
+			"bucketOwnerCanonicalId": owner,
+			"aclStatus": obj.aclStatus,
+			"keyHash": obj.keyHash,
+			"sample": sample,
+		},
+	}
 }

@@ -18,7 +18,6 @@ test_fires_on_unknown_canonical_id if {
 	count(fs) == 1
 	some f in fs
 	f.evidence.ownerCanonicalId == "cstranger"
-	f.evidence.unscannedOrganizationAccounts == 0
 }
 
 test_silent_for_org_account_owner if {

@@ -32,19 +32,29 @@ deny contains f if {
 	some b in input.buckets
 	not lib.acls_disabled(b)
 	owner := lib.bucket_owner_cid(b)
+	sample := lib.sample_evidence(b)
 	some obj in b.objects.objects
 	obj.ownerCanonicalId != ""
 	obj.ownerCanonicalId != owner
 	acct := lib.owner_account(obj.ownerCanonicalId)
 	acct != b.accountId
-	msg := sprintf("In bucket %s (account %s), %s is owned by account %s of the organization, so the bucket policy does not apply to it.", [b.name, b.accountId, lib.object_label(obj), acct])
-	f := lib.finding(b.accountId, b.region, "AwsS3Object", lib.object_arn(b, obj), lib.object_name(b, obj), msg, {
-		"ownerAccountId": acct,
-		"ownerCanonicalId": obj.ownerCanonicalId,
-		"bucketOwnerCanonicalId": owner,
-		"aclStatus": obj.aclStatus,
-		"objectOwnership": object.get(b, ["ownershipControls", "objectOwnership"], "unknown"),
-		"keyHash": obj.keyHash,
-		"sample": lib.sample_evidence(b),
-	})
+	ref := lib.object_ref(b.arn, b.name, obj)
+	msg := sprintf("In bucket %s (account %s), %s is owned by account %s of the organization, so the bucket policy does not apply to it.", [b.name, b.accountId, ref.label, acct])
+	f := {
+		"account_id": b.accountId,
+		"region": b.region,
+		"resource_type": "AwsS3Object",
+		"resource_arn": ref.arn,
+		"resource_name": ref.name,
+		"message": msg,
+		"evidence": {
+			"ownerAccountId": acct,
+			"ownerCanonicalId": obj.ownerCanonicalId,
+			"bucketOwnerCanonicalId": owner,
+			"aclStatus": obj.aclStatus,
+			"objectOwnership": object.get(b, ["ownershipControls", "objectOwnership"], "unknown"),
+			"keyHash": obj.keyHash,
+			"sample": sample,
+		},
+	}
 }
