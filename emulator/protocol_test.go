@@ -135,7 +135,7 @@ func TestS3ReadOperationsOverTheSDK(t *testing.T) {
 		for _, b := range out.Buckets {
 			got = append(got, aws.ToString(b.Name)+"@"+aws.ToString(b.BucketRegion))
 		}
-		want := "healthcorp-access-logs@us-west-2,healthcorp-marketing-site@us-east-1,healthcorp-phi-records@us-west-2,healthcorp-prod-error-pages@us-west-2,healthcorp-prod-portal-assets@us-east-1,healthcorp-prod-site@us-west-2"
+		want := "healthcorp-access-logs@us-west-2,healthcorp-marketing-site@us-east-1,healthcorp-phi-records@us-west-2,healthcorp-prod-error-pages@us-west-2,healthcorp-prod-portal-assets@us-west-2,healthcorp-prod-site@us-west-2"
 		if strings.Join(got, ",") != want {
 			t.Errorf("got %v", got)
 		}
@@ -192,7 +192,7 @@ func TestS3ReadOperationsOverTheSDK(t *testing.T) {
 		}
 	})
 	t.Run("GetBucketPolicy without a policy is NoSuchBucketPolicy", func(t *testing.T) {
-		_, err := east.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("healthcorp-prod-portal-assets")})
+		_, err := west.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("healthcorp-prod-portal-assets")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -563,7 +563,8 @@ func TestS3WritesOverTheSDK(t *testing.T) {
 				return err
 			},
 			func() error {
-				_, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: bucket, Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::healthcorp-dev-tmp/*"}]}`)})
+				_, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: bucket, Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::healthcorp-dev-tmp/*"},` +
+					`{"Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::healthcorp-dev-tmp/scratch/*"}]}`)})
 				return err
 			},
 			func() error {

@@ -137,11 +137,25 @@ func readOrg(t *testing.T, endpoint string, creds aws.CredentialsProvider, sc *s
 			continue
 		}
 		for _, d := range dl.DistributionList.Items {
-			dv := distView{Account: acct.Name, Aliases: d.Aliases.Items, Enabled: aws.ToBool(d.Enabled)}
-			if d.Origins == nil {
+			aliases, origins, def, behaviors, comment := d.Aliases, d.Origins, d.DefaultCacheBehavior, d.CacheBehaviors, d.Comment
+			if aliases == nil || origins == nil {
+				// moto's summaries lack some parts; the scanner reads the
+				// config then too.
+				gc, err := cloudfront.NewFromConfig(cfg).GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: d.Id})
+				if err != nil {
+					t.Fatalf("%s: GetDistributionConfig: %v", acct.Name, err)
+				}
+				dc := gc.DistributionConfig
+				aliases, origins, def, behaviors, comment = dc.Aliases, dc.Origins, dc.DefaultCacheBehavior, dc.CacheBehaviors, dc.Comment
+			}
+			dv := distView{Account: acct.Name, Enabled: aws.ToBool(d.Enabled)}
+			if aliases != nil && len(aliases.Items) > 0 {
+				dv.Aliases = aliases.Items
+			}
+			if origins == nil {
 				t.Fatalf("%s: distribution %s without origins", acct.Name, aws.ToString(d.Id))
 			}
-			for _, o := range d.Origins.Items {
+			for _, o := range origins.Items {
 				s := aws.ToString(o.Id) + " " + aws.ToString(o.DomainName)
 				if o.S3OriginConfig != nil && aws.ToString(o.S3OriginConfig.OriginAccessIdentity) != "" {
 					s += " oai=" + normalize(strings.TrimPrefix(aws.ToString(o.S3OriginConfig.OriginAccessIdentity), "origin-access-identity/cloudfront/"))
@@ -154,12 +168,13 @@ func readOrg(t *testing.T, endpoint string, creds aws.CredentialsProvider, sc *s
 				}
 				dv.Origins = append(dv.Origins, s)
 			}
-			dv.Behaviors = append(dv.Behaviors, "* "+aws.ToString(d.DefaultCacheBehavior.TargetOriginId)+" "+string(d.DefaultCacheBehavior.ViewerProtocolPolicy))
-			if d.CacheBehaviors != nil {
-				for _, b := range d.CacheBehaviors.Items {
+			dv.Behaviors = append(dv.Behaviors, "* "+aws.ToString(def.TargetOriginId)+" "+string(def.ViewerProtocolPolicy))
+			if behaviors != nil {
+				for _, b := range behaviors.Items {
 					dv.Behaviors = append(dv.Behaviors, aws.ToString(b.PathPattern)+" "+aws.ToString(b.TargetOriginId)+" "+string(b.ViewerProtocolPolicy))
 				}
 			}
+			d.Comment = comment
 			v.Distributions[aws.ToString(d.Comment)] = dv
 		}
 	}
@@ -243,6 +258,9 @@ func readBucket(t *testing.T, ctx context.Context, cfg aws.Config, cfgFor func(s
 		}
 		for _, o := range page.Contents {
 			k := aws.ToString(o.Key)
+			if writers[k] == "" {
+				continue // not the scenario's (moto writes server access logs)
+			}
 			ov := objectView{Size: aws.ToInt64(o.Size)}
 			if owners && o.Owner != nil {
 				ov.Owner = canonName[aws.ToString(o.Owner.ID)]
@@ -286,37 +304,44 @@ func scenarioIDs(sc *scenario.Scenario) *scenario.Applied {
 	return ids
 }
 
-// diffViews lists the differences between two views, one line each.
-func diffViews(a, b orgView, what string) []string {
+// diffViews lists the differences between two views, one "path: value"
+// line each.
+func diffViews(want, got orgView, what string) []string {
+	fw, fg := flatten(want), flatten(got)
 	var out []string
-	ja, _ := json.MarshalIndent(a, "", " ")
-	jb, _ := json.MarshalIndent(b, "", " ")
-	if string(ja) == string(jb) {
-		return nil
-	}
-	la, lb := strings.Split(string(ja), "\n"), strings.Split(string(jb), "\n")
-	ma := map[string]int{}
-	for _, l := range la {
-		ma[l]++
-	}
-	for _, l := range lb {
-		if ma[l] > 0 {
-			ma[l]--
-			continue
+	for k, v := range fw {
+		if g, ok := fg[k]; !ok {
+			out = append(out, fmt.Sprintf("%s: missing in %s (want %s)", k, what, v))
+		} else if g != v {
+			out = append(out, fmt.Sprintf("%s: %s has %s, want %s", k, what, g, v))
 		}
-		out = append(out, what+" has: "+strings.TrimSpace(l))
 	}
-	mb := map[string]int{}
-	for _, l := range lb {
-		mb[l]++
-	}
-	for _, l := range la {
-		if mb[l] > 0 {
-			mb[l]--
-			continue
+	for k, v := range fg {
+		if _, ok := fw[k]; !ok {
+			out = append(out, fmt.Sprintf("%s: only in %s (%s)", k, what, v))
 		}
-		out = append(out, "expected: "+strings.TrimSpace(l))
 	}
+	sort.Strings(out)
+	return out
+}
+
+func flatten(v orgView) map[string]string {
+	var m map[string]any
+	b, _ := json.Marshal(v)
+	_ = json.Unmarshal(b, &m)
+	out := map[string]string{}
+	var walk func(prefix string, x any)
+	walk = func(prefix string, x any) {
+		if mm, ok := x.(map[string]any); ok && len(mm) > 0 {
+			for k, v := range mm {
+				walk(prefix+"/"+k, v)
+			}
+			return
+		}
+		j, _ := json.Marshal(x)
+		out[prefix] = string(j)
+	}
+	walk("", m)
 	return out
 }
 

@@ -852,6 +852,16 @@ func (e *Emulator) putLogging(c *call) {
 		c.fail(apiErr(400, "InvalidTargetBucketForLogging", "The target bucket for logging does not exist, is not owned by you, or is in another region"))
 		return
 	}
+	// The log delivery must be allowed to write: by the LogDelivery group's
+	// WRITE grant, or (the only way with ACLs disabled) by the target's
+	// policy for the logging.s3.amazonaws.com service principal
+	// ("Permissions for log delivery", Amazon S3 User Guide).
+	logger := principal{Service: "logging.s3.amazonaws.com"}
+	allow, _ := t.policyDoc.decide(logger, "s3:PutObject", "arn:aws:s3:::"+t.Name+"/"+in.Enabled.TargetPrefix+"x")
+	if !allow && (t.Ownership == scenario.OwnershipBucketOwnerEnforced || !hasGroup(&t.ACL, logDelivery, "WRITE")) {
+		c.fail(apiErr(400, "InvalidTargetBucketForLogging", "You must either provide the necessary permissions to the logging service using a bucket policy or give the log-delivery group WRITE and READ_ACP permissions to the target bucket"))
+		return
+	}
 	b.Logging = &scenario.Logging{TargetBucket: in.Enabled.TargetBucket, TargetPrefix: in.Enabled.TargetPrefix}
 	c.noContent(http.StatusOK)
 }
@@ -1161,4 +1171,13 @@ func (e *Emulator) deleteObject(c *call) {
 		b.dirty = true
 	}
 	c.noContent(http.StatusNoContent)
+}
+
+func hasGroup(a *acl, uri, perm string) bool {
+	for _, g := range a.Grants {
+		if g.Type == "Group" && g.URI == uri && (g.Permission == perm || g.Permission == "FULL_CONTROL") {
+			return true
+		}
+	}
+	return false
 }

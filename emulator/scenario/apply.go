@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -499,13 +500,19 @@ func (a *applier) buckets(ctx context.Context) error {
 				return wrap("PutBucketAcl", err)
 			}
 		}
+		var policy string
 		if b.Policy != "" {
-			pol, err := Substitute(b.Policy, values)
-			if err != nil {
+			if policy, err = Substitute(b.Policy, values); err != nil {
 				return wrap("PutBucketPolicy", err)
 			}
-			if _, err := cl.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(b.Name), Policy: aws.String(pol)}); err != nil {
-				return wrap("PutBucketPolicy", err)
+			// Emulators are plain HTTP; one that evaluates
+			// aws:SecureTransport (moto does) would deny the uploads, so
+			// the uploads happen under the policy without those denials
+			// and the whole policy is put afterwards.
+			if upload := withoutTransportDenials(policy); upload != "" {
+				if _, err := cl.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(b.Name), Policy: aws.String(upload)}); err != nil {
+					return wrap("PutBucketPolicy", err)
+				}
 			}
 		}
 		for _, o := range b.Objects {
@@ -535,6 +542,11 @@ func (a *applier) buckets(ctx context.Context) error {
 				if _, err := wcl.PutObject(ctx, put); err != nil {
 					return fmt.Errorf("bucket %s: s3 PutObject by %s: %w", b.Name, o.Writer, err)
 				}
+			}
+		}
+		if policy != "" {
+			if _, err := cl.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(b.Name), Policy: aws.String(policy)}); err != nil {
+				return wrap("PutBucketPolicy", err)
 			}
 		}
 		if b.Ownership == "" {
@@ -576,4 +588,49 @@ func grant(h map[string]string, perm string) *string {
 		return aws.String(v)
 	}
 	return nil
+}
+
+// withoutTransportDenials returns the policy without its Deny statements
+// conditioned on aws:SecureTransport ("" when nothing would remain).
+func withoutTransportDenials(policy string) string {
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+		return policy
+	}
+	stmts, ok := doc["Statement"].([]any)
+	if !ok {
+		return policy
+	}
+	var keep []any
+	for _, st := range stmts {
+		m, _ := st.(map[string]any)
+		if m["Effect"] == "Deny" && strings.Contains(strings.ToLower(fmt.Sprint(m["Condition"])), "aws:securetransport") {
+			continue
+		}
+		keep = append(keep, st)
+	}
+	if len(keep) == 0 {
+		return ""
+	}
+	doc["Statement"] = keep
+	b, _ := json.Marshal(doc)
+	return string(b)
+}
+
+// WithoutTransportDenials returns a copy of the scenario whose bucket
+// policies lack their Deny statements on aws:SecureTransport. A reference
+// emulator reached over plain HTTP that evaluates that condition (moto)
+// would otherwise deny every call, reads included.
+func (sc *Scenario) WithoutTransportDenials() (*Scenario, error) {
+	cp := *sc
+	cp.Buckets = slices.Clone(sc.Buckets)
+	for i := range cp.Buckets {
+		if cp.Buckets[i].Policy != "" {
+			cp.Buckets[i].Policy = withoutTransportDenials(cp.Buckets[i].Policy)
+		}
+	}
+	if err := cp.Resolve(); err != nil {
+		return nil, err
+	}
+	return &cp, nil
 }
