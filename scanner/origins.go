@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"sync"
@@ -132,7 +133,7 @@ func (s *scan) resolveOrigins(ctx context.Context, snap *inventory.Snapshot) {
 		for _, o := range d.Origins {
 			if o.BucketName != "" {
 				if _, found := owners[o.BucketName]; !found {
-					regionOf[o.BucketName] = cmpOr(regionOf[o.BucketName], o.BucketRegion)
+					regionOf[o.BucketName] = cmp.Or(regionOf[o.BucketName], o.BucketRegion)
 				}
 			}
 		}
@@ -151,7 +152,7 @@ func (s *scan) resolveOrigins(ctx context.Context, snap *inventory.Snapshot) {
 				o.BucketAccountID, o.BucketExists = acct, bucketExistsYes
 				continue
 			}
-			o.BucketExists = cmpOr(exists[o.BucketName], bucketExistsUnknown)
+			o.BucketExists = cmp.Or(exists[o.BucketName], bucketExistsUnknown)
 		}
 	}
 }
@@ -164,7 +165,7 @@ func (s *scan) checkBuckets(ctx context.Context, regionOf map[string]string) map
 	)
 	clients := map[string]headBucketAPI{}
 	for _, r := range regionOf {
-		region := cmpOr(r, s.base.Config.Region)
+		region := cmp.Or(r, s.base.Config.Region)
 		if _, ok := clients[region]; !ok {
 			clients[region] = s3.NewFromConfig(awsclient.InRegion(s.base.Config, region), s.base.S3Options(), func(o *s3.Options) {
 				o.APIOptions = append(o.APIOptions, s.counters.countAttempts)
@@ -174,9 +175,9 @@ func (s *scan) checkBuckets(ctx context.Context, regionOf map[string]string) map
 	g := new(errgroup.Group)
 	g.SetLimit(DefaultBucketConcurrency)
 	for name, r := range regionOf {
-		api := clients[cmpOr(r, s.base.Config.Region)]
+		api := clients[cmp.Or(r, s.base.Config.Region)]
 		g.Go(func() error {
-			answer := s.bucketExists(ctx, api, name, cmpOr(r, s.base.Config.Region))
+			answer := s.bucketExists(ctx, api, name, cmp.Or(r, s.base.Config.Region))
 			mu.Lock()
 			out[name] = answer
 			mu.Unlock()

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"cmp"
 	"encoding/json"
 	"log/slog"
 
@@ -99,7 +100,7 @@ func (a *accountScan) collectBucket(lb s3types.Bucket, ownerID string) inventory
 		CreationDate:     aws.ToTime(lb.CreationDate),
 	}
 	b.Region = a.bucketRegion(lb, arn)
-	client := a.s3In(cmpOr(b.Region, a.cfg.Region))
+	client := a.s3In(cmp.Or(b.Region, a.cfg.Region))
 	ctx := a.ctx
 
 	if out, err := client.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &name}); err == nil {
@@ -231,11 +232,4 @@ func convertACL(owner *s3types.Owner, grants []s3types.Grant) *inventory.ACL {
 		acl.Grants = append(acl.Grants, ig)
 	}
 	return acl
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

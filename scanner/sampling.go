@@ -227,6 +227,12 @@ func (s *sampler) list(ctx context.Context, api objectSampleAPI) []sampleFailure
 				continue
 			}
 			s.observePage(out)
+			if len(out.CommonPrefixes) > 0 {
+				// Prefixes found on later root pages are counted but not
+				// listed: the budget was already shared out.
+				s.out.PrefixesFound += len(out.CommonPrefixes)
+				skipped = true
+			}
 			if aws.ToBool(out.IsTruncated) && out.NextContinuationToken != nil {
 				st.token = out.NextContinuationToken
 				next = append(next, st)

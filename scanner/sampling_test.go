@@ -220,6 +220,18 @@ func TestMorePrefixesThanPagesListsASeededSubset(t *testing.T) {
 	}
 }
 
+func TestPrefixesBeyondTheFirstRootPageAreCountedButMakeTheListingIncomplete(t *testing.T) {
+	// 1,500 root keys push prefixes sorting after them onto the second
+	// root page; the sampler knows about them only after the budget was
+	// shared out.
+	keys := append(keysUnder([]string{""}, 1500), "zz/a", "zz/b")
+	sort.Strings(keys)
+	got, _ := sampleBucket(context.Background(), &fakeBucket{keys: keys}, testConfig())
+	if got.KeysListed != 1500 || got.PrefixesFound != 1 || got.PrefixesListed != 0 || got.ListingComplete {
+		t.Errorf("sample %+v: want 1500 root keys listed, 1 prefix found but not listed, incomplete", got)
+	}
+}
+
 func TestSamplingIsDeterministicForASeed(t *testing.T) {
 	keys := keysUnder([]string{"a/", "b/"}, 3000)
 	run := func(seed int64) []string {
