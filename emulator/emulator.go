@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -399,5 +400,24 @@ func (s *slowWriter) flush(ctx context.Context) {
 		if fl != nil {
 			fl.Flush()
 		}
+	}
+}
+
+// Environ is the AWS environment a process needs to scan the emulator with
+// the standard configuration chain: the caller's keys, a region, no
+// profile or shared files, and AWS_ENDPOINT_URL. A CLI sets these before
+// loading its AWS configuration (hoofprint demo).
+func (e *Emulator) Environ() map[string]string {
+	c := e.CallerCredentials()
+	return map[string]string{
+		"AWS_ACCESS_KEY_ID":           c.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":       c.SecretAccessKey,
+		"AWS_SESSION_TOKEN":           "",
+		"AWS_REGION":                  "us-east-1",
+		"AWS_PROFILE":                 "",
+		"AWS_CONFIG_FILE":             os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"AWS_ENDPOINT_URL":            e.url,
 	}
 }

@@ -1,0 +1,177 @@
+package emulator
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/hoofprint/hoofprint/awsclient"
+	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/inventory"
+	"github.com/hoofprint/hoofprint/scanner"
+)
+
+// scanEmulator runs the real scan path (awsclient + scanner) against e with
+// the caller's keys in the environment, as `hoofprint demo` does.
+func scanEmulator(t *testing.T, e *Emulator, opts scanner.Options) *inventory.Snapshot {
+	t.Helper()
+	for k, v := range e.Environ() {
+		t.Setenv(k, v)
+	}
+	base, err := awsclient.Load(t.Context(), awsclient.Options{EndpointURL: e.URL(), RoleName: e.Scenario().MemberRoleName, MaxAttempts: 10})
+	if err != nil {
+		t.Fatalf("awsclient.Load: %v", err)
+	}
+	snap, err := scanner.Scan(t.Context(), base, opts)
+	if err != nil {
+		t.Fatalf("scanner.Scan: %v", err)
+	}
+	return snap
+}
+
+func bucketOf(snap *inventory.Snapshot, name string) *inventory.Bucket {
+	for i := range snap.Buckets {
+		if snap.Buckets[i].Name == name {
+			return &snap.Buckets[i]
+		}
+	}
+	return nil
+}
+
+func TestScannerAgainstHealthCorp(t *testing.T) {
+	e := startHealthCorp(t)
+	snap := scanEmulator(t, e, scanner.Options{Seed: 1})
+
+	t.Run("every member account is scanned and the vendor is not in scope", func(t *testing.T) {
+		var scanned []string
+		for _, a := range snap.Accounts {
+			if a.Scanned {
+				scanned = append(scanned, a.Name)
+			}
+		}
+		if strings.Join(scanned, ",") != "management,tools,dev,prod" && len(scanned) != 4 {
+			t.Errorf("scanned %v", scanned)
+		}
+	})
+	t.Run("the prod site's objects are owned by tools and their ACLs denied to prod", func(t *testing.T) {
+		b := bucketOf(snap, "healthcorp-prod-site")
+		if b == nil {
+			t.Fatal("bucket missing")
+		}
+		if b.Objects.ForeignOwnedListed != 5 {
+			t.Errorf("foreign-owned listed: %d", b.Objects.ForeignOwnedListed)
+		}
+		denied := 0
+		for _, o := range b.Objects.Objects {
+			if snap.CanonicalIDs[o.OwnerCanonicalID].AccountID != "222222222222" {
+				t.Errorf("object owner %s does not resolve to tools", o.OwnerCanonicalID)
+			}
+			if o.ACLStatus == inventory.ACLStatusDeniedForeignOwner {
+				denied++
+			}
+		}
+		if denied != 5 {
+			t.Errorf("%d of %d objects recorded as denied-owner-is-other-account", denied, len(b.Objects.Objects))
+		}
+		if !b.PublicAccessBlock.AllOn() || b.OwnershipControls.ObjectOwnership != "ObjectWriter" {
+			t.Errorf("BPA %+v ownership %+v", b.PublicAccessBlock, b.OwnershipControls)
+		}
+	})
+	t.Run("OAIs resolve to their canonical IDs and the distributions name them", func(t *testing.T) {
+		if len(snap.OriginAccessIdentities) != 2 {
+			t.Fatalf("OAIs: %+v", snap.OriginAccessIdentities)
+		}
+		for _, o := range snap.OriginAccessIdentities {
+			if id := snap.CanonicalIDs[o.S3CanonicalUserID]; id.Kind != inventory.KindOAI || id.OAIID != o.ID {
+				t.Errorf("OAI %s canonical maps to %+v", o.ID, id)
+			}
+		}
+		found := false
+		for _, d := range snap.Distributions {
+			for _, o := range d.Origins {
+				if o.BucketName == "healthcorp-prod-site" && o.OAIID == e.Scenario().OAI("prod-site").ID && o.BucketAccountID == "444444444444" {
+					found = true
+				}
+				if o.BucketName == "healthcorp-old-landing" && o.BucketExists != "no" {
+					t.Errorf("missing bucket origin: %+v", o)
+				}
+			}
+		}
+		if !found {
+			t.Error("prod-site origin with its OAI not found")
+		}
+	})
+	t.Run("no object key reaches the snapshot by default", func(t *testing.T) {
+		b, _ := json.Marshal(snap)
+		if strings.Contains(string(b), "jane-doe") || strings.Contains(string(b), "lab-results") {
+			t.Error("a PHI-looking key is in the snapshot")
+		}
+	})
+	t.Run("the scan wrote nothing anywhere", func(t *testing.T) {
+		if w := e.Writes(""); len(w) != 0 {
+			t.Errorf("writes: %+v", w)
+		}
+	})
+	t.Run("nothing was left unread", func(t *testing.T) {
+		for _, g := range snap.Coverage.Gaps {
+			t.Errorf("gap: %+v", g)
+		}
+	})
+}
+
+func TestScannerUnderFaults(t *testing.T) {
+	t.Run("an account whose role is denied is a gap and the others are scanned", func(t *testing.T) {
+		e := startScenario(t, scenario.HealthCorp(), Options{Faults: []FaultRule{{Account: "333333333333", AccessDenied: true}}})
+		snap := scanEmulator(t, e, scanner.Options{Seed: 1})
+		for _, a := range snap.Accounts {
+			if a.ID == "333333333333" && a.Scanned {
+				t.Error("dev scanned despite AccessDenied")
+			}
+			if a.ID == "444444444444" && !a.Scanned {
+				t.Error("prod not scanned")
+			}
+		}
+		gap := false
+		for _, g := range snap.Coverage.Gaps {
+			gap = gap || g.AccountID == "333333333333"
+		}
+		if !gap {
+			t.Errorf("no gap for dev: %+v", snap.Coverage.Gaps)
+		}
+		if bucketOf(snap, "healthcorp-prod-site") == nil {
+			t.Error("prod buckets missing")
+		}
+	})
+	t.Run("throttling on a third of S3 calls is retried away", func(t *testing.T) {
+		e := startScenario(t, scenario.HealthCorp(), Options{FaultSeed: 3, Faults: []FaultRule{{Service: "s3", ThrottleRate: 0.3}}})
+		snap := scanEmulator(t, e, scanner.Options{Seed: 1})
+		for _, g := range snap.Coverage.Gaps {
+			t.Errorf("gap: %+v", g)
+		}
+		throttled := 0
+		for _, r := range e.RequestLog() {
+			if r.ErrorCode == "SlowDown" {
+				throttled++
+			}
+		}
+		if throttled == 0 {
+			t.Error("no request was throttled")
+		}
+		if b := bucketOf(snap, "healthcorp-prod-site"); b == nil || b.Objects.ForeignOwnedListed != 5 {
+			t.Errorf("prod site after throttling: %+v", b)
+		}
+	})
+	t.Run("a GetBucketPolicy denied by a fault is a gap for each of prod's buckets", func(t *testing.T) {
+		e := startScenario(t, scenario.HealthCorp(), Options{Faults: []FaultRule{{Service: "s3", Operation: "GetBucketPolicy", Account: "444444444444", AccessDenied: true}}})
+		snap := scanEmulator(t, e, scanner.Options{Seed: 1})
+		n := 0
+		for _, g := range snap.Coverage.Gaps {
+			if g.Operation == "GetBucketPolicy" && g.AccountID == "444444444444" && g.Code == "AccessDenied" {
+				n++
+			}
+		}
+		if n != 6 {
+			t.Errorf("%d GetBucketPolicy gaps for prod's 6 buckets: %+v", n, snap.Coverage.Gaps)
+		}
+	})
+}
