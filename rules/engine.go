@@ -145,7 +145,9 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 
-	compiler := ast.NewCompiler()
+	// The input schema makes the type checker reject references to fields
+	// the inventory does not have (a typo would otherwise never fire).
+	compiler := ast.NewCompiler().WithSchemas(inputSchemaSet())
 	compiler.Compile(modules)
 	if compiler.Failed() {
 		return nil, fmt.Errorf("compile rules: %w", compiler.Errors)

@@ -147,6 +147,8 @@ func TestLoadRejectsBrokenUserRulesWithFileAndLine(t *testing.T) {
 		{"deny without METADATA is rejected", "nometa.rego", "package user.bad\n\ndeny contains {\"x\": 1} if false\n", "nometa.rego:1: bad rule metadata: package data.user.bad defines deny but has no package-scoped METADATA"},
 		{"a rule without deny is rejected", "nodeny.rego", "# METADATA\n# title: T\n# description: D\n# custom:\n#   id: user-x\n" + base + "package user.bad\n\nallow := true\n", "does not define deny"},
 		{"a help URL must be a URL", "url.rego", meta("#   id: user-x\n#   help_url: not a url\n" + base), "is not an http(s) URL"},
+		{"a typo in an input field is a type error", "typo_input.rego", "# METADATA\n# title: T\n# description: D\n# custom:\n#   id: user-x\n" + base + "package user.bad\n\ndeny contains {\"x\": b.name} if {\n\tsome b in input.bukets\n}\n", "typo_input.rego:12: rego_type_error: undefined ref: input.bukets"},
+		{"a typo in a nested input field is a type error", "typo_nested.rego", "# METADATA\n# title: T\n# description: D\n# custom:\n#   id: user-x\n" + base + "package user.bad\n\ndeny contains {\"x\": b.name} if {\n\tsome b in input.buckets\n\tb.publicAccesBlock.ignorePublicAcls == false\n}\n", "typo_nested.rego:13: rego_type_error: undefined ref: b.publicAccesBlock"},
 		{"a compile error names the file and line", "compile.rego", meta("#   id: user-x\n"+base) + "\nbroken if undefined_function(1)\n", "compile.rego:13: rego_type_error: undefined function undefined_function"},
 	}
 	for _, tc := range tests {
@@ -276,5 +278,28 @@ func TestGoldenFindingsForTheHealthCorpInventory(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("findings differ from %s (run go test ./rules -run Golden -update and review the diff)\n%s", goldenPath, got)
+	}
+}
+
+// TestInventorySchemaFile keeps testdata/inventory.schema.json (for
+// `opa check --strict --schema`) equal to InventorySchema.
+func TestInventorySchemaFile(t *testing.T) {
+	path := filepath.Join("testdata", "inventory.schema.json")
+	got, err := json.MarshalIndent(InventorySchema(), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	if *update {
+		if err := os.WriteFile(path, got, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s is stale: run go test ./rules -run InventorySchemaFile -update", path)
 	}
 }
