@@ -100,8 +100,8 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer) error {
 	if err := validAccountIDs("--exclude-accounts", exclude); err != nil {
 		return err
 	}
-	if f.sample < 0 {
-		return usageErr("--sample %d: want 0 or more", f.sample)
+	if f.sample < 1 {
+		return usageErr("--sample %d: want 1 or more (objects whose ACL is read per bucket)", f.sample)
 	}
 	if f.concurrency < 1 {
 		return usageErr("--concurrency %d: want 1 or more", f.concurrency)
