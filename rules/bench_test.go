@@ -103,10 +103,14 @@ func benchmarkEvaluate(b *testing.B, accounts, bucketsPerAccount, objectsPerBuck
 	inv := syntheticOrg(accounts, bucketsPerAccount, objectsPerBucket)
 	e := loadEmbedded(b)
 	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "inventory-heap-MiB")
 	b.ReportAllocs()
 	b.ResetTimer()
 	var n int
 	var peak uint64
+	cpu0 := processCPU()
 	for b.Loop() {
 		p := peakHeap(func() {
 			fs, err := e.Evaluate(b.Context(), inv)
@@ -117,6 +121,7 @@ func benchmarkEvaluate(b *testing.B, accounts, bucketsPerAccount, objectsPerBuck
 		})
 		peak = max(peak, p)
 	}
+	b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(n), "findings")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 }
