@@ -5,7 +5,7 @@ GO        ?= go
 TOOLS     := $(CURDIR)/.tools
 MULTITOOL := $(TOOLS)/node_modules/.bin/sarif-multitool
 # The official SARIF validator (Microsoft's sarif-sdk), pinned.
-MULTITOOL_VERSION ?= 4.6.0
+MULTITOOL_VERSION ?= 5.7.0
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
@@ -34,6 +34,8 @@ test-short:
 tools: $(MULTITOOL)
 $(MULTITOOL):
 	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error @microsoft/sarif-multitool@$(MULTITOOL_VERSION)
+	@# npm may skip the package's own chmod of the native binary.
+	chmod u+x $(TOOLS)/node_modules/@microsoft/sarif-multitool-*/Sarif.Multitool 2>/dev/null || true
 
 ## lint: gofmt, go vet, staticcheck
 lint:

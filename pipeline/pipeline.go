@@ -196,7 +196,7 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 		}
 	}
 	if opts.Summary != nil {
-		if err := summary.Write(opts.Summary, doc, summary.Options{Files: out.Files, FailOn: opts.FailOn}); err != nil {
+		if err := summary.Write(opts.Summary, doc, summary.Options{Files: out.Files, FailOn: opts.FailOn, SecurityHub: out.Import}); err != nil {
 			return out, err
 		}
 	}
