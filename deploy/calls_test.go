@@ -1,0 +1,145 @@
+package deploy
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/hoofprint/hoofprint/awsclient"
+	"github.com/hoofprint/hoofprint/emulator"
+	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/pipeline"
+	"github.com/hoofprint/hoofprint/scanner"
+)
+
+// TestTheRolesGrantEveryCallARealRunMakes runs the nightly job's path
+// (scan, reports, Security Hub import, upload to the reports bucket)
+// against hoofprint's emulator of the HealthCorp organization and checks
+// every request in the emulator's log against the role of the account that
+// made it: the scanner's task role for the caller's account, the audit role
+// for every other. The static test in templates_test.go finds the calls in
+// the source; this one sees them on the wire, with the account that made
+// them, and also proves the only writes are the upload and Security Hub.
+func TestTheRolesGrantEveryCallARealRunMakes(t *testing.T) {
+	ctx := t.Context()
+	e, err := emulator.Start(ctx, scenario.HealthCorp(), emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	for k, v := range e.Environ() {
+		t.Setenv(k, v)
+	}
+	// awsclient installs its own HTTP client, which the SDK cannot combine
+	// with a CA bundle from the environment; the emulator is plain HTTP.
+	t.Setenv("AWS_CA_BUNDLE", "")
+	base, err := awsclient.Load(ctx, awsclient.Options{EndpointURL: e.URL(), RoleName: e.Scenario().MemberRoleName})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The reports bucket, private, in the caller's (tooling) account.
+	const reports = "hoofprint-reports-calls-test"
+	s3c := s3.NewFromConfig(base.Config, base.S3Options())
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(reports)}); err != nil {
+		t.Fatal(err)
+	}
+	on := aws.Bool(true)
+	if _, err := s3c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(reports),
+		PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{BlockPublicAcls: on, IgnorePublicAcls: on, BlockPublicPolicy: on, RestrictPublicBuckets: on}}); err != nil {
+		t.Fatal(err)
+	}
+	e.ResetRequests()
+
+	inv, err := scanner.Scan(ctx, base, scanner.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	out, err := pipeline.Run(ctx, inv, pipeline.Options{
+		SARIFPath:     filepath.Join(dir, "hoofprint.sarif"),
+		ASFFPath:      filepath.Join(dir, "hoofprint.asff.json"),
+		InventoryPath: filepath.Join(dir, "inventory.json.gz"),
+		SecurityHub:   true,
+		Accounts:      base,
+		CallerConfig:  base.Config,
+		S3Options:     base.S3Options(),
+		Output:        "s3://" + reports + "/hoofprint/",
+	})
+	if err != nil && !errors.Is(err, pipeline.ErrIncomplete) && !errors.Is(err, pipeline.ErrFindingsAtThreshold) {
+		t.Fatalf("pipeline.Run: %v", err)
+	}
+	t.Logf("files: %q", out.Files)
+
+	byCall := map[awsCall]Permission{}
+	for _, p := range Permissions {
+		c := awsCall{p.Service, p.Operation}
+		// An operation made by both roles (GetBucketAcl) has one action.
+		byCall[c] = p
+	}
+	scannerGrants := Actions(RoleScanner, RoleMember, RoleMemberSecurityHub, RoleScannerKMS)
+	memberGrants := Actions(RoleMember, RoleMemberSecurityHub)
+	called := map[awsCall]bool{}
+	requests := e.Requests()
+	if len(requests) == 0 {
+		t.Fatal("the emulator logged no requests")
+	}
+	for k, n := range requests {
+		if k.Account == "" {
+			t.Errorf("%d anonymous %s %s requests: hoofprint always signs", n, k.Service, k.Operation)
+			continue
+		}
+		c := awsCall{k.Service, k.Operation}
+		called[c] = true
+		p, ok := byCall[c]
+		if !ok {
+			t.Errorf("account %s called %s %s (%d times), which deploy/iam.go Permissions does not list", k.Account, k.Service, k.Operation, n)
+			continue
+		}
+		if p.Action == "" || p.Kind == EmulatorOnly {
+			continue
+		}
+		grants, role := memberGrants, "the audit role (member-role.yaml)"
+		if k.Account == base.Caller.AccountID {
+			grants, role = scannerGrants, "the scanner's task role (scanner-account.yaml)"
+		}
+		if !slices.Contains(grants, p.Action) {
+			t.Errorf("account %s called %s %s, but %s does not grant %s", k.Account, k.Service, k.Operation, role, p.Action)
+		}
+	}
+	for _, w := range e.Writes("") {
+		switch {
+		case w.Service == "s3" && w.Operation == "PutObject" && w.Bucket == reports && w.Account == base.Caller.AccountID:
+		case w.Service == "securityhub" && w.Operation == "BatchImportFindings":
+		default:
+			t.Errorf("unexpected write: account %s %s %s bucket %q", w.Account, w.Service, w.Operation, w.Bucket)
+		}
+	}
+	if !called[awsCall{"s3", "PutObject"}] || !called[awsCall{"securityhub", "BatchImportFindings"}] {
+		t.Errorf("the run did not upload and import (calls: %v)", sortedCalls(called))
+	}
+	// Listed operations this scenario did not exercise (informational: the
+	// static test proves the code still calls them).
+	var unused []string
+	for _, p := range Permissions {
+		if p.Kind == Direct && !called[awsCall{p.Service, p.Operation}] {
+			unused = append(unused, p.Service+" "+p.Operation)
+		}
+	}
+	t.Logf("listed but not called by this run: %v", unused)
+}
+
+func sortedCalls(m map[awsCall]bool) []string {
+	var out []string
+	for c := range m {
+		out = append(out, fmt.Sprintf("%s %s", c.service, c.operation))
+	}
+	slices.Sort(out)
+	return out
+}
