@@ -6,6 +6,7 @@ import (
 	"debug/elf"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -349,6 +350,46 @@ func TestStaticBinaryRunsVersionAndDemoInAnEmptyRoot(t *testing.T) {
 		}
 	})
 
+	t.Run("the last JSON log line is the run summary the alarms' metric filters read", func(t *testing.T) {
+		out, code := runInRoot(t, root, uid, gid, d.workdir, d.entrypoint[0], "demo", "--out", "/tmp/reports-json", "--log-format", "json")
+		var last map[string]any
+		for _, line := range strings.Split(out, "\n") {
+			var rec map[string]any
+			if strings.HasPrefix(line, "{") && json.Unmarshal([]byte(line), &rec) == nil {
+				last = rec
+			}
+		}
+		if last == nil {
+			t.Fatalf("demo --log-format json logged no JSON:\n%s", out)
+		}
+		if last["msg"] != "hoofprint finished" {
+			t.Fatalf(`the last log record is %v; want the run summary {"msg":"hoofprint finished","exit_code":N,"gaps":N,...} (docs/deploy.md section 8)`, last)
+		}
+		if ec, ok := last["exit_code"].(float64); !ok || int(ec) != code {
+			t.Errorf("summary exit_code %v, but the process exited %d", last["exit_code"], code)
+		}
+		if _, ok := last["gaps"].(float64); !ok {
+			t.Errorf("summary has no numeric gaps: %v", last)
+		}
+		for id, wantMatch := range map[string]bool{
+			"FinishedRunFilter":   true,
+			"GapsFilter":          true,
+			"IncompleteRunFilter": code == 3,
+		} {
+			pattern := mapValue(mapValue(resource(t, "cloudformation/scanner-account.yaml", id), "Properties"), "FilterPattern")
+			if pattern == nil {
+				t.Fatalf("%s has no FilterPattern", id)
+			}
+			got, err := matchJSONFilter(pattern.Value, last)
+			if err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+			if got != wantMatch {
+				t.Errorf("%s pattern %s matches the summary of a run that exited %d: %v, want %v", id, pattern.Value, code, got, wantMatch)
+			}
+		}
+	})
+
 	t.Run("the image's default command runs the demo in its working directory", func(t *testing.T) {
 		args := append([]string{}, d.cmd...)
 		out, code := runInRoot(t, root, uid, gid, d.workdir, d.entrypoint[0], args...)
@@ -450,4 +491,71 @@ func excluded(pattern, path string) bool {
 		}
 	}
 	return true
+}
+
+// matchJSONFilter evaluates the subset of CloudWatch Logs JSON filter
+// patterns the templates use: { $.field = "string" && $.field = number }.
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+// Anything else is an error, so a richer pattern gets a richer evaluator
+// rather than an unchecked alarm.
+func matchJSONFilter(pattern string, rec map[string]any) (bool, error) {
+	body, ok := strings.CutPrefix(strings.TrimSpace(pattern), "{")
+	if !ok {
+		return false, fmt.Errorf("pattern %q is not a JSON filter", pattern)
+	}
+	body, ok = strings.CutSuffix(strings.TrimSpace(body), "}")
+	if !ok {
+		return false, fmt.Errorf("pattern %q is not a JSON filter", pattern)
+	}
+	for _, term := range strings.Split(body, "&&") {
+		field, value, ok := strings.Cut(term, "=")
+		field, value = strings.TrimSpace(field), strings.TrimSpace(value)
+		name, isField := strings.CutPrefix(field, "$.")
+		if !ok || !isField || strings.ContainsAny(name, ".[]|!<>") || strings.Contains(body, "||") {
+			return false, fmt.Errorf("pattern %q: term %q is outside the supported subset", pattern, term)
+		}
+		got, present := rec[name]
+		if !present {
+			return false, nil
+		}
+		if s, err := strconv.Unquote(value); err == nil {
+			if got != s {
+				return false, nil
+			}
+			continue
+		}
+		n, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			return false, fmt.Errorf("pattern %q: value %q is neither a quoted string nor a number", pattern, value)
+		}
+		if f, isNum := got.(float64); !isNum || f != n {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func TestMatchJSONFilter(t *testing.T) {
+	rec := map[string]any{"msg": "hoofprint finished", "exit_code": float64(3), "gaps": float64(2)}
+	tests := []struct {
+		name    string
+		pattern string
+		want    bool
+		wantErr bool
+	}{
+		{"a string and a number that both match", `{ $.msg = "hoofprint finished" && $.exit_code = 3 }`, true, false},
+		{"a number that differs does not match", `{ $.msg = "hoofprint finished" && $.exit_code = 0 }`, false, false},
+		{"a string that differs does not match", `{ $.msg = "scanning" }`, false, false},
+		{"a missing field does not match", `{ $.nope = 1 }`, false, false},
+		{"an OR is outside the subset", `{ $.gaps = 1 || $.gaps = 2 }`, false, true},
+		{"a text pattern is not a JSON filter", `hoofprint finished`, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := matchJSONFilter(tc.pattern, rec)
+			if (err != nil) != tc.wantErr || got != tc.want {
+				t.Errorf("matchJSONFilter(%q) = %v, %v; want %v, error %v", tc.pattern, got, err, tc.want, tc.wantErr)
+			}
+		})
+	}
 }
