@@ -281,25 +281,3 @@ func TestGoldenFindingsForTheHealthCorpInventory(t *testing.T) {
 	}
 }
 
-// TestInventorySchemaFile keeps testdata/inventory.schema.json (for
-// `opa check --strict --schema`) equal to InventorySchema.
-func TestInventorySchemaFile(t *testing.T) {
-	path := filepath.Join("testdata", "inventory.schema.json")
-	got, err := json.MarshalIndent(InventorySchema(), "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if *update {
-		if err := os.WriteFile(path, got, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is stale: run go test ./rules -run InventorySchemaFile -update", path)
-	}
-}
