@@ -133,6 +133,20 @@ func TestTheRolesGrantEveryCallARealRunMakes(t *testing.T) {
 		}
 	}
 	t.Logf("listed but not called by this run: %v", unused)
+
+	// The cost in API calls of this night (docs/deploy.md section 9).
+	perOp := map[string]int{}
+	total := 0
+	for k, n := range requests {
+		perOp[k.Service+" "+k.Operation] += n
+		total += n
+	}
+	objects := 0
+	for _, b := range inv.Buckets {
+		objects += len(b.Objects.Objects)
+	}
+	t.Logf("API calls: %d for %d accounts, %d buckets, %d distributions, %d sampled objects; by operation: %v",
+		total, len(inv.Accounts), len(inv.Buckets), len(inv.Distributions), objects, perOp)
 }
 
 func sortedCalls(m map[awsCall]bool) []string {
