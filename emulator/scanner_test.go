@@ -53,29 +53,60 @@ func TestScannerAgainstHealthCorp(t *testing.T) {
 			t.Errorf("scanned %v", scanned)
 		}
 	})
-	t.Run("the prod site's objects are owned by tools and their ACLs denied to prod", func(t *testing.T) {
+	t.Run("the prod site's objects are owned by tools, denied to prod, and public-read without an OAI grant", func(t *testing.T) {
 		b := bucketOf(snap, "healthcorp-prod-site")
 		if b == nil {
 			t.Fatal("bucket missing")
 		}
-		if b.Objects.ForeignOwnedListed != 5 {
-			t.Errorf("foreign-owned listed: %d", b.Objects.ForeignOwnedListed)
+		if b.Objects.ForeignOwnedListed != 5 || len(b.Objects.Objects) != 5 {
+			t.Errorf("foreign-owned listed %d, kept %d", b.Objects.ForeignOwnedListed, len(b.Objects.Objects))
 		}
-		denied := 0
+		oaiCanon := scenario.OAICanonicalUserID(e.Scenario().OAI("prod-site").ID)
 		for _, o := range b.Objects.Objects {
 			if snap.CanonicalIDs[o.OwnerCanonicalID].AccountID != "222222222222" {
 				t.Errorf("object owner %s does not resolve to tools", o.OwnerCanonicalID)
 			}
-			if o.ACLStatus == inventory.ACLStatusDeniedForeignOwner {
-				denied++
+			switch o.ACLStatus {
+			case inventory.ACLStatusDeniedForeignOwner:
+			case inventory.ACLStatusRead:
+				// Read with the owner's (tools') role: the public-read grant
+				// is there, a grant to the OAI is not.
+				public, oai := false, false
+				for _, g := range o.ACL.Grants {
+					public = public || g.GranteeURI == inventory.AllUsersURI
+					oai = oai || g.GranteeID == oaiCanon
+				}
+				if !public || oai {
+					t.Errorf("ACL %+v", o.ACL)
+				}
+			default:
+				t.Errorf("ACL status %s", o.ACLStatus)
 			}
-		}
-		if denied != 5 {
-			t.Errorf("%d of %d objects recorded as denied-owner-is-other-account", denied, len(b.Objects.Objects))
 		}
 		if !b.PublicAccessBlock.AllOn() || b.OwnershipControls.ObjectOwnership != "ObjectWriter" {
 			t.Errorf("BPA %+v ownership %+v", b.PublicAccessBlock, b.OwnershipControls)
 		}
+		// What S3 answered each account: prod (the bucket owner) is denied
+		// every ACL; only tools, the writer, may read them.
+		denied, readByTools := 0, 0
+		for _, r := range e.RequestLog() {
+			if r.Operation != "GetObjectAcl" || r.Bucket != "healthcorp-prod-site" {
+				continue
+			}
+			if r.Account == "444444444444" && r.ErrorCode == "AccessDenied" {
+				denied++
+			}
+			if r.Account == "222222222222" && r.Status == 200 {
+				readByTools++
+			}
+			if r.Account == "444444444444" && r.Status == 200 {
+				t.Error("prod read an ACL of a tools-owned object")
+			}
+		}
+		if denied == 0 {
+			t.Error("prod was never denied GetObjectAcl")
+		}
+		t.Logf("GetObjectAcl on the prod site: %d denied to prod, %d read by tools", denied, readByTools)
 	})
 	t.Run("OAIs resolve to their canonical IDs and the distributions name them", func(t *testing.T) {
 		if len(snap.OriginAccessIdentities) != 2 {
