@@ -210,9 +210,18 @@ type ObjectSample struct {
 	// ForeignOwnedListed counts listed keys whose owner is not the bucket
 	// owner (all of them, including those not kept in Objects).
 	ForeignOwnedListed int `json:"foreignOwnedListed"`
-	// ACLsRequested and ACLsRead count GetObjectAcl calls and successes.
+	// ACLsRequested counts GetObjectAcl calls made with the bucket owner's
+	// role. ACLsRead counts the objects whose ACL is known (ACLStatus
+	// "read"), whoever read it: it includes ACLsReadByObjectOwner, so
+	// ACLsRead <= ACLsRequested still holds (each owner read follows a
+	// bucket-owner call that was denied).
 	ACLsRequested int `json:"aclsRequested"`
 	ACLsRead      int `json:"aclsRead"`
+	// ACLsRequestedByObjectOwner counts GetObjectAcl calls made again with
+	// the role of the organization account that owns the object, after the
+	// bucket owner was denied; ACLsReadByObjectOwner how many succeeded.
+	ACLsRequestedByObjectOwner int `json:"aclsRequestedByObjectOwner,omitempty"`
+	ACLsReadByObjectOwner      int `json:"aclsReadByObjectOwner,omitempty"`
 	// ACLsSkipped says why no object ACLs were read, e.g.
 	// "BucketOwnerEnforced" (ACLs disabled) or "listing failed".
 	ACLsSkipped string `json:"aclsSkipped,omitempty"`
@@ -246,6 +255,12 @@ type Object struct {
 	ACL *ACL `json:"acl,omitempty"`
 	// ACLStatus is one of the ACLStatus* constants.
 	ACLStatus string `json:"aclStatus"`
+	// ACLReadByAccountID is set when the ACL of an object owned by another
+	// org account was read with that account's role: the bucket owner was
+	// denied (S3 lets only the object owner, or a READ_ACP grantee, read an
+	// object's ACL), so the scanner asked the owner. It is the owner
+	// account's ID; "" when the bucket owner's role read the ACL.
+	ACLReadByAccountID string `json:"aclReadByAccountId,omitempty"`
 	// SampledBecause is "reservoir" or "foreign-owner".
 	SampledBecause string `json:"sampledBecause"`
 }
@@ -364,4 +379,8 @@ type Gap struct {
 	// word for non-AWS failures (timeout, canceled).
 	Code    string `json:"code"`
 	Message string `json:"message,omitempty"`
+	// ViaAccountID is the account whose credentials made the failed call
+	// when it is not AccountID: reading the ACL of an object in AccountID's
+	// bucket with the role of the org account that owns the object.
+	ViaAccountID string `json:"viaAccountId,omitempty"`
 }

@@ -20,6 +20,10 @@ type accountResult struct {
 	distributions []inventory.Distribution
 	oais          []inventory.OriginAccessIdentity
 	oacs          []inventory.OriginAccessControl
+	// denied are the sampled objects whose ACL the bucket owner may not
+	// read, kept (with their keys, in memory only) for the object-owner
+	// pass that runs once every account is collected.
+	denied []deniedObject
 }
 
 // accountScan is the collection of one account: its credentials, its
@@ -32,6 +36,9 @@ type accountScan struct {
 
 	mu        sync.Mutex
 	s3Clients map[string]*s3.Client
+
+	deniedMu sync.Mutex
+	denied   []deniedObject
 }
 
 // scanAccount collects one account. It never fails: what it cannot read is
@@ -64,6 +71,7 @@ func (s *scan) scanAccount(parent context.Context, acct *inventory.Account) acco
 	wg.Go(func() { cf = a.collectCloudFront() })
 	wg.Wait()
 	res.distributions, res.oais, res.oacs = cf.distributions, cf.oais, cf.oacs
+	res.denied = a.denied
 
 	if ctx.Err() != nil {
 		// The deadline or an interruption cut this account short: calls

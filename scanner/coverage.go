@@ -23,14 +23,25 @@ type coverage struct {
 // record carries the same fields as the gap and nothing else, so no key or
 // credential reaches the log.
 func (cv *coverage) add(accountID, region, service, operation, resource string, err error) {
+	cv.addVia(accountID, "", region, service, operation, resource, err)
+}
+
+// addVia is add for a call made with another account's credentials (via)
+// on accountID's resource; the message says so too, for readers of the
+// log and of reports that show only the message.
+func (cv *coverage) addVia(accountID, via, region, service, operation, resource string, err error) {
 	g := inventory.Gap{
-		AccountID: accountID,
-		Region:    region,
-		Service:   service,
-		Operation: operation,
-		Resource:  resource,
-		Code:      gapCode(err),
-		Message:   safeMessage(err),
+		AccountID:    accountID,
+		Region:       region,
+		Service:      service,
+		Operation:    operation,
+		Resource:     resource,
+		Code:         gapCode(err),
+		Message:      safeMessage(err),
+		ViaAccountID: via,
+	}
+	if via != "" {
+		g.Message = "called as the object's owner, account " + via + ": " + g.Message
 	}
 	cv.c.errors.Add(1)
 	cv.mu.Lock()
@@ -44,8 +55,18 @@ func (cv *coverage) add(accountID, region, service, operation, resource string, 
 	}
 	cv.logger.Log(context.Background(), level, "not evaluated",
 		slog.String("account", accountID), slog.String("service", service),
-		slog.String("operation", operation), slog.String("resource", resource),
+		slog.String("operation", operation), slog.String("resource", resource), slog.String("via", via),
 		slog.String("code", g.Code), slog.String("message", g.Message))
+}
+
+// addGap records a gap built by the caller (no AWS error to classify).
+func (cv *coverage) addGap(g inventory.Gap) {
+	cv.c.errors.Add(1)
+	cv.mu.Lock()
+	cv.gaps = append(cv.gaps, g)
+	cv.mu.Unlock()
+	cv.logger.Warn("not evaluated", slog.String("account", g.AccountID), slog.String("service", g.Service),
+		slog.String("operation", g.Operation), slog.String("code", g.Code), slog.String("message", g.Message))
 }
 
 // addStop records that an account was cut short or never reached because

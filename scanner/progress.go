@@ -24,6 +24,10 @@ type counters struct {
 	buckets       atomic.Int64
 	objectsListed atomic.Int64
 	aclsRead      atomic.Int64
+	// ownerACLCalls and ownerACLReads count the object-owner pass's
+	// GetObjectAcl calls and successes (the successes are in aclsRead too).
+	ownerACLCalls atomic.Int64
+	ownerACLReads atomic.Int64
 	throttles     atomic.Int64
 	errors        atomic.Int64
 }
@@ -43,6 +47,8 @@ func (c *counters) attrs() []any {
 		slog.Int64("buckets", c.buckets.Load()),
 		slog.Int64("objectsListed", c.objectsListed.Load()),
 		slog.Int64("aclsRead", c.aclsRead.Load()),
+		slog.Int64("ownerACLCalls", c.ownerACLCalls.Load()),
+		slog.Int64("ownerACLReads", c.ownerACLReads.Load()),
 		slog.Int64("apiCalls", c.apiCalls()),
 		slog.Int64("throttles", c.throttles.Load()),
 		slog.Int64("errors", c.errors.Load()),
@@ -50,9 +56,9 @@ func (c *counters) attrs() []any {
 }
 
 func (c *counters) line() string {
-	return fmt.Sprintf("accounts %d/%d · buckets %d · objects listed %d · ACLs read %d · API calls %d · throttles %d · errors %d",
+	return fmt.Sprintf("accounts %d/%d · buckets %d · objects listed %d · ACLs read %d (%d as object owner) · API calls %d · throttles %d · errors %d",
 		c.accountsDone.Load(), c.accountsTotal.Load(), c.buckets.Load(), c.objectsListed.Load(),
-		c.aclsRead.Load(), c.apiCalls(), c.throttles.Load(), c.errors.Load())
+		c.aclsRead.Load(), c.ownerACLReads.Load(), c.apiCalls(), c.throttles.Load(), c.errors.Load())
 }
 
 // countAttempts is an SDK API option that counts throttled attempts. It

@@ -44,6 +44,12 @@ type sampleConfig struct {
 	// onListed and onACLRead feed the progress counters.
 	onListed  func(n int)
 	onACLRead func()
+	// onDenied is told, after the ACL pass, of every object whose ACL was
+	// denied to the bucket owner and whose listed owner is someone else:
+	// its index in ObjectSample.Objects and its key, which the follow-up
+	// pass needs to ask the object's owner (see owneracl.go). The key must
+	// stay in memory only.
+	onDenied func(index int, key, owner string)
 }
 
 // sampleFailure is one call that failed while sampling. resource is the
@@ -184,15 +190,16 @@ func (s *sampler) list(ctx context.Context, api objectSampleAPI) []sampleFailure
 	if aws.ToBool(first.IsTruncated) && first.NextContinuationToken != nil {
 		streams = append(streams, &listStream{delimiter: true, token: first.NextContinuationToken})
 	}
-	prefixes := make([]string, 0, len(first.CommonPrefixes))
-	for _, p := range first.CommonPrefixes {
+	found := commonPrefixes(first.CommonPrefixes)
+	prefixes := make([]string, 0, min(len(found), maxPrefixes))
+	for _, p := range found {
 		if len(prefixes) < maxPrefixes {
-			prefixes = append(prefixes, aws.ToString(p.Prefix))
+			prefixes = append(prefixes, p)
 		}
 	}
-	s.out.PrefixesFound = len(first.CommonPrefixes)
+	s.out.PrefixesFound = len(found)
 	budget := s.cfg.pages - 1
-	skipped := len(first.CommonPrefixes) > len(prefixes)
+	skipped := len(found) > len(prefixes)
 	if room := budget - len(streams); len(prefixes) > room {
 		s.rng.Shuffle(len(prefixes), func(i, j int) { prefixes[i], prefixes[j] = prefixes[j], prefixes[i] })
 		prefixes = prefixes[:max(room, 0)]
@@ -227,10 +234,10 @@ func (s *sampler) list(ctx context.Context, api objectSampleAPI) []sampleFailure
 				continue
 			}
 			s.observePage(out)
-			if len(out.CommonPrefixes) > 0 {
+			if n := len(commonPrefixes(out.CommonPrefixes)); n > 0 {
 				// Prefixes found on later root pages are counted but not
 				// listed: the budget was already shared out.
-				s.out.PrefixesFound += len(out.CommonPrefixes)
+				s.out.PrefixesFound += n
 				skipped = true
 			}
 			if aws.ToBool(out.IsTruncated) && out.NextContinuationToken != nil {
@@ -245,6 +252,21 @@ func (s *sampler) list(ctx context.Context, api objectSampleAPI) []sampleFailure
 	}
 	s.out.ListingComplete = len(streams) == 0 && !skipped && ctx.Err() == nil
 	return failures
+}
+
+// commonPrefixes are the non-empty prefixes of a delimiter listing. S3
+// never answers an empty one (a common prefix ends with the delimiter), but
+// an empty <CommonPrefixes/> element decodes as one with no Prefix, and
+// listing "everything under the prefix ''" would list the whole bucket a
+// second time and count every key twice.
+func commonPrefixes(cps []s3types.CommonPrefix) []string {
+	out := make([]string, 0, len(cps))
+	for _, p := range cps {
+		if v := aws.ToString(p.Prefix); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // readACLs reads the ACL of every kept object, a few at a time. An
@@ -333,9 +355,13 @@ func (s *sampler) readACLs(ctx context.Context, api objectSampleAPI) []sampleFai
 		})
 	}
 	_ = g.Wait()
-	for _, o := range objs {
-		if o.ACLStatus == inventory.ACLStatusRead {
+	for i, o := range objs {
+		switch {
+		case o.ACLStatus == inventory.ACLStatusRead:
 			s.out.ACLsRead++
+		case o.ACLStatus == inventory.ACLStatusDeniedForeignOwner && s.cfg.onDenied != nil &&
+			o.OwnerCanonicalID != "" && o.OwnerCanonicalID != s.cfg.bucketOwner:
+			s.cfg.onDenied(i, kept[i].key, o.OwnerCanonicalID)
 		}
 	}
 	return failures
@@ -358,6 +384,14 @@ func (a *accountScan) sampleObjects(api objectSampleAPI, b *inventory.Bucket) in
 		showKeys:       opts.ShowObjectKeys,
 		onListed:       func(n int) { a.s.counters.objectsListed.Add(int64(n)) },
 		onACLRead:      func() { a.s.counters.aclsRead.Add(1) },
+		onDenied: func(index int, key, owner string) {
+			a.deniedMu.Lock()
+			defer a.deniedMu.Unlock()
+			a.denied = append(a.denied, deniedObject{
+				bucketAccount: a.id, bucket: b.Name, bucketARN: b.ARN, region: cmp.Or(b.Region, a.cfg.Region),
+				index: index, key: key, owner: owner,
+			})
+		},
 	}
 	sample, failures := sampleBucket(a.ctx, api, cfg)
 	for _, f := range failures {

@@ -209,13 +209,20 @@ func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.S
 	}
 	_ = g.Wait()
 
-	for _, r := range results {
+	var denied []deniedObject
+	for i, r := range results {
 		snap.Buckets = append(snap.Buckets, r.buckets...)
 		snap.Distributions = append(snap.Distributions, r.distributions...)
 		snap.OriginAccessIdentities = append(snap.OriginAccessIdentities, r.oais...)
 		snap.OriginAccessControls = append(snap.OriginAccessControls, r.oacs...)
+		denied = append(denied, r.denied...)
+		results[i].denied = nil
 	}
 	snap.Accounts = accounts
+	// Only now is the canonical ID → account map complete, so only now can
+	// an object's owner be recognised as another account of the scan.
+	// The keys in denied are not used after this call.
+	s.readACLsAsObjectOwner(ctx, snap, denied)
 	s.resolveOrigins(ctx, snap)
 
 	snap.CanonicalIDs = s.canonical
