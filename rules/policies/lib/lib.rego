@@ -23,9 +23,10 @@ statements(doc) := [st | some st in as_array(doc.Statement)]
 # ---------------------------------------------------------------------------
 # Accounts and canonical IDs
 
-# accounts_by_id indexes input.accounts once per evaluation (rules are
-# cached), so per-bucket lookups do not scan every account.
-accounts_by_id[a.id] := a if some a in input.accounts
+# accounts_by_id indexes input.accounts once per evaluation. It is a
+# complete rule on purpose: OPA caches its value, whereas a partial object
+# rule queried by key re-runs its body (a scan of every account) per lookup.
+accounts_by_id := {a.id: a | some a in input.accounts}
 
 # account returns the inventory account with the given ID.
 account(id) := accounts_by_id[id]
@@ -355,7 +356,7 @@ policy_statements_or_empty(b) := statements(policy_doc(b))
 
 oai_arn(oai_id) := sprintf("arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity %s", [oai_id])
 
-oais_by_id[x.id] := x if some x in input.originAccessIdentities
+oais_by_id := {x.id: x | some x in input.originAccessIdentities}
 
 # oai returns the inventory OAI with the given ID.
 oai(id) := oais_by_id[id]
@@ -417,7 +418,7 @@ cloudfront_source_arns(b) := [v |
 	some v in source_arns(st)
 ]
 
-buckets_by_name[b.name] := b if some b in input.buckets
+buckets_by_name := {b.name: b | some b in input.buckets}
 
 # bucket_by_name returns the inventory bucket with the given name.
 bucket_by_name(name) := buckets_by_name[name]
