@@ -18,7 +18,14 @@ func scanEmulator(t *testing.T, e *Emulator, opts scanner.Options) *inventory.Sn
 	for k, v := range e.Environ() {
 		t.Setenv(k, v)
 	}
-	base, err := awsclient.Load(t.Context(), awsclient.Options{EndpointURL: e.URL(), RoleName: e.Scenario().MemberRoleName, MaxAttempts: 10})
+	return scanAt(t, e.URL(), e.Scenario().MemberRoleName, opts)
+}
+
+// scanAt runs the scan path against endpoint with the environment's
+// credentials.
+func scanAt(t *testing.T, endpoint, role string, opts scanner.Options) *inventory.Snapshot {
+	t.Helper()
+	base, err := awsclient.Load(t.Context(), awsclient.Options{EndpointURL: endpoint, RoleName: role, MaxAttempts: 10})
 	if err != nil {
 		t.Fatalf("awsclient.Load: %v", err)
 	}
