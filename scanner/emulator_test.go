@@ -347,3 +347,36 @@ func (l *lockedLog) int(name string) int64 {
 	}
 	return -1
 }
+
+func TestTheOwnerPassHasItsOwnPerAccountDeadline(t *testing.T) {
+	sc := scenario.HealthCorp()
+	// Every GetObjectAcl the tools role makes hangs past the deadline: its
+	// own collection is cut short, and so is the owner pass.
+	emu := startEmulator(t, sc, emulator.Options{Faults: []emulator.FaultRule{
+		{Account: hcTools, Service: "s3", Operation: "GetObjectAcl", Latency: 5 * time.Second},
+	}})
+	snap := scanWith(t, emulatorBase(t, emu, sc.MemberRoleName), scanner.Options{Seed: 1, AccountTimeout: 700 * time.Millisecond})
+
+	for _, name := range []string{"healthcorp-dev-site", "healthcorp-prod-site"} {
+		for _, o := range bucket(t, snap, name).Objects.Objects {
+			if o.ACLStatus != inventory.ACLStatusDeniedForeignOwner || o.ACLReadByAccountID != "" {
+				t.Errorf("%s %s: status %q read by %q; want the bucket owner's denial kept", name, o.KeyHash, o.ACLStatus, o.ACLReadByAccountID)
+			}
+		}
+	}
+	var passGap bool
+	for _, g := range snap.Coverage.Gaps {
+		if g.AccountID == hcTools && g.Service == "s3" && g.Operation == "GetObjectAcl" && g.Code == "timeout" && g.Resource == "" {
+			passGap = true
+			if !strings.Contains(g.Message, "objects in other accounts' buckets") {
+				t.Errorf("message %q", g.Message)
+			}
+		}
+	}
+	if !passGap {
+		t.Errorf("no timeout gap for the owner pass: %+v", snap.Coverage.Gaps)
+	}
+	if !snap.Coverage.Complete {
+		t.Error("a per-account deadline made the whole scan incomplete")
+	}
+}
