@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -17,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // No Docker engine runs in CI, so these tests prove the image's premise
@@ -387,6 +390,30 @@ func TestStaticBinaryRunsVersionAndDemoInAnEmptyRoot(t *testing.T) {
 			if got != wantMatch {
 				t.Errorf("%s pattern %s matches the summary of a run that exited %d: %v, want %v", id, pattern.Value, code, got, wantMatch)
 			}
+		}
+	})
+
+	t.Run("every flag the scanner task passes is a flag of scan", func(t *testing.T) {
+		help, code := runInRoot(t, root, uid, gid, d.workdir, d.entrypoint[0], "scan", "--help")
+		if code != 0 {
+			t.Fatalf("scan --help exited %d: %s", code, help)
+		}
+		cmd := mapValue(mapValue(resource(t, "cloudformation/scanner-account.yaml", "TaskDefinition"), "Properties"), "ContainerDefinitions")
+		b, err := yaml.Marshal(cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flags := regexp.MustCompile(`(?:^|\s)(--[a-z][a-z-]+)`).FindAllStringSubmatch(string(b), -1)
+		if len(flags) < 5 {
+			t.Fatalf("found only %v flags in the task's command", flags)
+		}
+		for _, f := range flags {
+			if !strings.Contains(help, f[1]+" ") && !strings.Contains(help, f[1]+"\n") {
+				t.Errorf("the task passes %s, which scan --help does not list", f[1])
+			}
+		}
+		if !strings.Contains(string(b), "- scan ") && !strings.Contains(string(b), "scan --") {
+			t.Errorf("the task does not run scan: %s", b)
 		}
 	})
 
