@@ -156,7 +156,7 @@ func TestDockerfileBuildsAStaticNonRootImage(t *testing.T) {
 // buildLikeTheImage runs scripts/build.sh as the Dockerfile does.
 func buildLikeTheImage(t *testing.T, out string, env ...string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "../scripts/build.sh", out)
 	cmd.Env = append(os.Environ(), env...)
