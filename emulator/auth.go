@@ -57,7 +57,7 @@ func parseAuthorization(r *http.Request) (authHeader, error) {
 		}
 	}
 	if a.accessKey == "" || a.signature == "" || len(a.signedHeaders) == 0 {
-		return a, errors.New("Authorization header lacks Credential, SignedHeaders or Signature")
+		return a, errors.New("the Authorization header lacks Credential, SignedHeaders or Signature")
 	}
 	return a, nil
 }

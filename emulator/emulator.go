@@ -1,16 +1,63 @@
 // Package emulator is hoofprint's own AWS emulator: one HTTP server on
 // 127.0.0.1 that unmodified aws-sdk-go-v2 clients talk to with only the
-// endpoint changed (S3 path-style). It serves an organization described by
-// a scenario (package scenario) over the real wire protocols of the
-// operations hoofprint uses (STS query, Organizations JSON 1.1, S3 and S3
-// Control REST XML, CloudFront REST XML, Security Hub REST JSON), checks
-// every SigV4 signature, and models the S3 semantics hoofprint's findings
-// depend on: per-account canonical IDs, object ownership by the writer,
-// ACLs, Block Public Access, OAIs with their own canonical IDs.
+// endpoint changed (S3 path-style; S3 Control with the endpoint used as is
+// and the account in x-amz-account-id). It serves an organization described
+// by a scenario (package scenario), routes each request by the service in
+// its SigV4 credential scope, and recomputes every signature with the SDK's
+// own signer: only the caller's key and keys issued by AssumeRole work.
 //
-// It also injects faults on demand (latency, throttling, 500s, slow bodies,
-// AccessDenied) and counts every request by account, service and operation,
-// so tests can assert what a scan called and that it wrote nothing.
+// Operations (exact wire protocols, errors in each protocol's shape so the
+// SDK classifies them by code):
+//   - STS (query): GetCallerIdentity, AssumeRole (AccessDenied when the
+//     role does not exist in the target account). IAM (query): CreateRole.
+//   - Organizations (JSON 1.1): DescribeOrganization, ListAccounts (pages of
+//     at most 20), CreateOrganization, CreateAccount,
+//     DescribeCreateAccountStatus, RemoveAccountFromOrganization.
+//   - S3 (REST XML, path-style): ListBuckets (paged), CreateBucket,
+//     DeleteBucket, HeadBucket, GetBucketLocation, Get/Put/DeleteBucketPolicy,
+//     GetBucketPolicyStatus, Get/Put/DeletePublicAccessBlock,
+//     Get/Put/DeleteBucketOwnershipControls, Get/PutBucketAcl,
+//     Get/PutBucketLogging, ListObjectsV2 (prefix, delimiter, start-after,
+//     continuation token, max-keys, fetch-owner, encoding-type=url),
+//     Put/Get/Head/DeleteObject, Get/PutObjectAcl.
+//   - S3 Control (REST XML): Get/Put/DeletePublicAccessBlock.
+//   - CloudFront (REST XML 2020-05-31): ListDistributions, GetDistribution,
+//     GetDistributionConfig, CreateDistribution,
+//     List/CreateCloudFrontOriginAccessIdentity (96-hex S3CanonicalUserId),
+//     List/CreateOriginAccessControl.
+//   - Security Hub (REST JSON): BatchImportFindings (required attributes,
+//     default product ARN of the caller's account and region, at most 100,
+//     240 KB each, FailedFindings), GetFindings (string filters on
+//     ProductArn, GeneratorId, Id, RecordState, AwsAccountId,
+//     ComplianceStatus, WorkflowStatus, SeverityLabel, Title, Region,
+//     ResourceId, ResourceType; paging). Findings are kept per account and
+//     region and update in place by ProductArn+Id, keeping CreatedAt,
+//     FirstObservedAt and Workflow.
+//
+// S3 semantics modelled: one global bucket namespace; a canonical user ID
+// per account; object owner = writer, unless BucketOwnerEnforced (or
+// BucketOwnerPreferred with bucket-owner-full-control); canned ACLs and
+// x-amz-grant-* / AccessControlPolicy grants; account + bucket Block Public
+// Access (BlockPublicAcls and BlockPublicPolicy reject puts,
+// IgnorePublicAcls and RestrictPublicBuckets change access); the bucket
+// policy (a subset of IAM: see policyDoc) applies only to objects the
+// bucket owner owns, so the bucket owner is denied GetObject/GetObjectAcl
+// on another account's object without a grant; OAIs and OACs as
+// principals (OriginRead); requests signed for the wrong region are
+// refused; new buckets get the 2023 defaults; log targets need log
+// delivery permission.
+//
+// Not modelled: IAM identity policies, permission boundaries, SCPs and role
+// trust policies (any known caller may assume an existing role); KMS,
+// versioning, Object Lock, CORS, website hosting, multipart uploads, S3
+// Access Points; CloudFront updates and deletes; Security Hub
+// BatchUpdateFindings; request-time skew; chunk signatures of aws-chunked
+// uploads (their framing is decoded, not verified).
+//
+// Faults are injected on demand (latency, throttling, 500s, slow bodies,
+// AccessDenied for an account or an operation; seeded, so deterministic)
+// and every request is counted by account, service and operation, so tests
+// can assert what a scan called and that it wrote nothing.
 package emulator
 
 import (

@@ -280,21 +280,6 @@ func (d *policyDoc) decide(p principal, action, resource string) (allow, deny bo
 	return allow, deny
 }
 
-// publicAllow reports whether an unconditional statement for any principal
-// allows the action on the resource.
-func (d *policyDoc) publicAllow(action, resource string) bool {
-	if d == nil {
-		return false
-	}
-	for i := range d.Statements {
-		st := &d.Statements[i]
-		if st.Effect == "Allow" && st.AnyPrincipal && matchAny(st.Actions, action, true) && matchAny(st.Resources, resource, false) && len(st.Conditions) == 0 {
-			return true
-		}
-	}
-	return false
-}
-
 func matchAny(patterns []string, s string, fold bool) bool {
 	for _, p := range patterns {
 		if wildMatch(p, s, fold) {
