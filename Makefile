@@ -10,13 +10,12 @@ MULTITOOL_VERSION ?= 5.7.0
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
-LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
 .PHONY: build test test-short demo lint tools bench clean
 
 ## build: a static binary in bin/hoofprint (as the Dockerfile builds it)
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/hoofprint ./cmd/hoofprint
+	VERSION=$(VERSION) COMMIT=$(COMMIT) DATE=$(DATE) sh scripts/build.sh bin/hoofprint
 
 ## demo: scan the embedded HealthCorp organization, reports in ./hoofprint-demo
 demo:

@@ -55,6 +55,9 @@ type Options struct {
 	// Output is an s3://bucket/prefix/ to upload the reports to.
 	Output    string
 	SSEKMSKey string
+	// ExpectedBucketOwner is the account that must own the --output bucket
+	// (the caller's), so reports never land in someone else's bucket.
+	ExpectedBucketOwner string
 	// Summary receives the terminal summary (nil = none).
 	Summary io.Writer
 	Logger  *slog.Logger
@@ -183,7 +186,7 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 		for _, p := range out.Files {
 			files = append(files, upload.File{Path: p})
 		}
-		uris, err := upload.Upload(netCtx, opts.CallerConfig, opts.S3Options, dest, files, upload.Options{SSEKMSKeyID: opts.SSEKMSKey, Now: now()})
+		uris, err := upload.Upload(netCtx, opts.CallerConfig, opts.S3Options, dest, files, upload.Options{SSEKMSKeyID: opts.SSEKMSKey, Now: now(), ExpectedBucketOwner: opts.ExpectedBucketOwner})
 		if err != nil {
 			return out, fmt.Errorf("upload reports to %s: %w", opts.Output, err)
 		}

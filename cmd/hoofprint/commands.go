@@ -8,12 +8,14 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/pipeline"
 )
 
@@ -34,7 +36,7 @@ Exit codes: 0 ran clean (nothing at or above --fail-on), 1 findings at or above
 --fail-on, 2 usage or configuration error, 3 ran but some accounts or resources
 could not be read (reports are still written and list the gaps).`
 
-func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
+func newRootCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "hoofprint",
 		Short:         "Find the S3 and CloudFront mistakes that leak or break health data, org-wide",
@@ -48,9 +50,9 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 		return &exitError{code: exitUsage, msg: fmt.Sprintf("%v\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
 	root.AddCommand(
-		newScanCommand(stdout, stderr),
-		newDemoCommand(stdout, stderr),
-		newEvaluateCommand(stdout, stderr),
+		newScanCommand(stdout, stderr, rec),
+		newDemoCommand(stdout, stderr, rec),
+		newEvaluateCommand(stdout, stderr, rec),
 		newRulesCommand(stdout, stderr),
 		newVersionCommand(stdout),
 	)
@@ -71,17 +73,19 @@ func newVersionCommand(stdout io.Writer) *cobra.Command {
 
 // reportFlags are shared by scan, demo and evaluate.
 type reportFlags struct {
-	sarif, asff     string
-	baseline        string
-	rulesDirs       []string
-	showObjectKeys  bool
-	failOn          string
-	logFormat       string
-	quiet           bool
-	failOnSeverity  findings.Severity
-	logger          *slog.Logger
-	stderrIsTerm    bool
-	summaryDisabled bool
+	sarif, asff    string
+	baseline       string
+	rulesDirs      []string
+	showObjectKeys bool
+	failOn         string
+	logFormat      string
+	quiet          bool
+	failOnSeverity findings.Severity
+	logger         *slog.Logger
+	stderrIsTerm   bool
+	// final logs the "hoofprint finished" record at info level even under
+	// --quiet: CloudWatch metric filters and alarms read it.
+	final *slog.Logger
 }
 
 func (r *reportFlags) register(fs *pflag.FlagSet) {
@@ -107,11 +111,14 @@ func (r *reportFlags) finish(stderr io.Writer) error {
 		level = slog.LevelWarn
 	}
 	hopts := &slog.HandlerOptions{Level: level}
+	finalOpts := &slog.HandlerOptions{Level: slog.LevelInfo}
 	switch r.logFormat {
 	case "text":
 		r.logger = slog.New(slog.NewTextHandler(stderr, hopts))
+		r.final = slog.New(slog.NewTextHandler(stderr, finalOpts))
 	case "json":
 		r.logger = slog.New(slog.NewJSONHandler(stderr, hopts))
+		r.final = slog.New(slog.NewJSONHandler(stderr, finalOpts))
 	default:
 		return usageErr("--log-format %q: want text or json", r.logFormat)
 	}
@@ -176,4 +183,45 @@ func validAccountIDs(flag string, ids []string) error {
 		}
 	}
 	return nil
+}
+
+// runRecord is what the final log record says about a run of scan, demo or
+// evaluate. Commands fill it; run logs it after the exit code is known.
+type runRecord struct {
+	logger   *slog.Logger
+	started  time.Time
+	accounts int
+	buckets  int
+	findings int
+	gaps     int
+}
+
+// observe records the outcome of the pipeline for the final log record.
+func (r *runRecord) observe(logger *slog.Logger, inv *inventory.Snapshot, out pipeline.Outcome) {
+	r.logger = logger
+	if inv != nil {
+		for _, a := range inv.Accounts {
+			if a.Scanned {
+				r.accounts++
+			}
+		}
+		r.buckets = len(inv.Buckets)
+		r.gaps = len(inv.Coverage.Gaps)
+	}
+	r.findings = len(out.Document.Findings)
+}
+
+// log writes the run summary as the last record on stderr: the contract
+// that docs/deploy.md's metric filters and alarms rely on.
+func (r *runRecord) log(exitCode int) {
+	if r.logger == nil {
+		return
+	}
+	r.logger.Info("hoofprint finished",
+		"exit_code", exitCode,
+		"accounts", r.accounts,
+		"buckets", r.buckets,
+		"findings", r.findings,
+		"gaps", r.gaps,
+		"duration_seconds", int(time.Since(r.started).Round(time.Second).Seconds()))
 }

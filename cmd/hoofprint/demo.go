@@ -35,7 +35,7 @@ type demoFlags struct {
 	sample   int
 }
 
-func newDemoCommand(stdout, stderr io.Writer) *cobra.Command {
+func newDemoCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 	f := &demoFlags{}
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -46,7 +46,7 @@ func newDemoCommand(stdout, stderr io.Writer) *cobra.Command {
   hoofprint demo --scenario my-org.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDemo(cmd, f, stdout, stderr)
+			return runDemo(cmd, f, stdout, stderr, rec)
 		},
 	}
 	fs := cmd.Flags()
@@ -57,7 +57,7 @@ func newDemoCommand(stdout, stderr io.Writer) *cobra.Command {
 	return cmd
 }
 
-func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer) error {
+func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *runRecord) error {
 	if err := f.report.finish(stderr); err != nil {
 		return err
 	}
@@ -111,6 +111,7 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer) error {
 	}
 	opts.SecurityHub = true
 	opts.Accounts = base
-	_, err = pipeline.Run(ctx, inv, opts)
+	out, err := pipeline.Run(ctx, inv, opts)
+	rec.observe(f.report.final, inv, out)
 	return outcomeErr(err)
 }

@@ -17,7 +17,7 @@ type evaluateFlags struct {
 	inventory string
 }
 
-func newEvaluateCommand(stdout, stderr io.Writer) *cobra.Command {
+func newEvaluateCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 	f := &evaluateFlags{}
 	cmd := &cobra.Command{
 		Use:   "evaluate --inventory FILE",
@@ -41,7 +41,8 @@ authors and tests can re-run the rules on a night's snapshot as often as they li
 			if !inv.ShowObjectKeys && f.report.showObjectKeys {
 				f.report.logger.Warn("--show-object-keys has no effect: the inventory was collected without object keys")
 			}
-			_, err = pipeline.Run(cmd.Context(), inv, f.report.pipelineOptions(stdout))
+			out, err := pipeline.Run(cmd.Context(), inv, f.report.pipelineOptions(stdout))
+			rec.observe(f.report.final, inv, out)
 			return outcomeErr(err)
 		},
 	}

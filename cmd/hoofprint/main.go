@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // Set at build time with -ldflags "-X main.version=… -X main.commit=… -X main.date=…".
@@ -42,10 +43,13 @@ func main() {
 
 // run executes one command line and returns the process exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := newRootCommand(stdout, stderr)
+	rec := &runRecord{started: time.Now()}
+	root := newRootCommand(stdout, stderr, rec)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	return exitCode(err, stderr)
+	code := exitCode(err, stderr)
+	rec.log(code)
+	return code
 }
 
 // exitCode maps the sentinel errors the commands return to DESIGN.md's exit

@@ -57,7 +57,7 @@ type scanFlags struct {
 	seed           int64
 }
 
-func newScanCommand(stdout, stderr io.Writer) *cobra.Command {
+func newScanCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 	f := &scanFlags{}
 	cmd := &cobra.Command{
 		Use:     "scan",
@@ -66,7 +66,7 @@ func newScanCommand(stdout, stderr io.Writer) *cobra.Command {
 		Example: scanExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runScan(cmd, f, stdout, stderr)
+			return runScan(cmd, f, stdout, stderr, rec)
 		},
 	}
 	fs := cmd.Flags()
@@ -89,7 +89,7 @@ func newScanCommand(stdout, stderr io.Writer) *cobra.Command {
 	return cmd
 }
 
-func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer) error {
+func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *runRecord) error {
 	if err := f.report.finish(stderr); err != nil {
 		return err
 	}
@@ -151,7 +151,9 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer) error {
 	opts.S3Options = base.S3Options()
 	opts.Output = f.output
 	opts.SSEKMSKey = f.sseKMSKey
-	_, err = pipeline.Run(ctx, inv, opts)
+	opts.ExpectedBucketOwner = base.Caller.AccountID
+	out, err := pipeline.Run(ctx, inv, opts)
+	rec.observe(f.report.final, inv, out)
 	return outcomeErr(err)
 }
 
