@@ -259,6 +259,13 @@ func TestGoldenFindingsForTheHealthCorpInventory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if seen[f.Key()] {
+			t.Errorf("two findings share the identity %s (Security Hub IDs would collide)", f.Key())
+		}
+		seen[f.Key()] = true
+	}
 	got, err := json.MarshalIndent(fs, "", "  ")
 	if err != nil {
 		t.Fatal(err)
