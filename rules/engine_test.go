@@ -287,4 +287,3 @@ func TestGoldenFindingsForTheHealthCorpInventory(t *testing.T) {
 		t.Fatalf("findings differ from %s (run go test ./rules -run Golden -update and review the diff)\n%s", goldenPath, got)
 	}
 }
-
