@@ -8,6 +8,7 @@ import (
 	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
 	"github.com/hoofprint/hoofprint/inventory"
+	"github.com/hoofprint/hoofprint/rules"
 	"github.com/hoofprint/hoofprint/scanner"
 )
 
@@ -248,4 +249,39 @@ func BenchmarkScanGeneratedOrg(b *testing.B) {
 	}
 	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "req/s")
 	b.ReportMetric(float64(total)/float64(b.N), "requests/scan")
+}
+
+// TestHealthCorpGivesEveryRuleSomethingToFind runs the real scan and the
+// real rules over HealthCorp: every rule of the catalogue fires at least
+// once, and the seed's root cause is found on the prod site bucket.
+func TestHealthCorpGivesEveryRuleSomethingToFind(t *testing.T) {
+	e := startHealthCorp(t)
+	snap := scanEmulator(t, e, scanner.Options{Seed: 1})
+	eng, err := rules.Load(t.Context(), rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := eng.Evaluate(t.Context(), snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fired := map[string][]string{}
+	for _, f := range fs {
+		fired[f.RuleID] = append(fired[f.RuleID], f.ResourceName)
+	}
+	for _, r := range eng.Rules() {
+		if len(fired[r.ID]) == 0 {
+			t.Errorf("rule %s found nothing in HealthCorp", r.ID)
+		}
+	}
+	t.Logf("%d rules, %d findings", len(eng.Rules()), len(fs))
+	rootCause := false
+	for _, f := range fs {
+		if f.RuleID == "cloudfront-origin-objects-unreadable" && strings.Contains(f.ResourceARN+f.ResourceName+f.Message, "healthcorp-prod-site") {
+			rootCause = true
+		}
+	}
+	if !rootCause {
+		t.Errorf("the seed's root cause on healthcorp-prod-site was not found: %v", fired["cloudfront-origin-objects-unreadable"])
+	}
 }
