@@ -79,6 +79,7 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 	fmt.Fprintf(&b, "\nFindings: %d (%s)\n", len(doc.Findings), strings.Join(parts, ", "))
 
 	if len(doc.Findings) > 0 {
+		sites(&b, doc)
 		byRule(&b, doc)
 		worst(&b, doc, opts.MaxResources)
 	}
@@ -149,6 +150,87 @@ func byRule(b *strings.Builder, doc findings.Document) {
 		fmt.Fprintf(tw, "  %s\t%d\t%s\n", r.sev, r.count, r.rule)
 	}
 	_ = tw.Flush()
+}
+
+// Rules that say a CloudFront site is broken, or will break. They lead the
+// summary, one line per origin bucket, because they are the incident
+// hoofprint exists for: many object findings, one site.
+const (
+	ruleUnreadable = "cloudfront-origin-objects-unreadable"
+	ruleBreaksBPA  = "cloudfront-origin-breaks-on-block-public-access"
+)
+
+func sites(b *strings.Builder, doc findings.Document) {
+	type site struct {
+		rule, account, bucket string
+		objects               int
+		dists                 map[string]bool
+	}
+	idx := map[string]*site{}
+	var all []*site
+	for _, f := range doc.Findings {
+		if f.RuleID != ruleUnreadable && f.RuleID != ruleBreaksBPA {
+			continue
+		}
+		bucket := originBucket(f, doc.Partition)
+		k := f.RuleID + "|" + bucket
+		x, ok := idx[k]
+		if !ok {
+			x = &site{rule: f.RuleID, account: f.AccountID, bucket: bucket, dists: map[string]bool{}}
+			idx[k] = x
+			all = append(all, x)
+		}
+		x.objects++
+		if origins, ok := f.Evidence["origins"].([]any); ok {
+			for _, o := range origins {
+				if m, ok := o.(map[string]any); ok {
+					if id, ok := m["distributionId"].(string); ok && id != "" {
+						x.dists[id] = true
+					}
+				}
+			}
+		}
+	}
+	if len(all) == 0 {
+		return
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].rule != all[j].rule {
+			return all[i].rule > all[j].rule // unreadable (broken now) first
+		}
+		return all[i].bucket < all[j].bucket
+	})
+	fmt.Fprintf(b, "\nCloudFront sites:\n")
+	for _, x := range all {
+		dists := make([]string, 0, len(x.dists))
+		for d := range x.dists {
+			dists = append(dists, d)
+		}
+		sort.Strings(dists)
+		via := "CloudFront"
+		if len(dists) > 0 {
+			via = "distribution " + strings.Join(dists, ", ")
+		}
+		switch x.rule {
+		case ruleUnreadable:
+			fmt.Fprintf(b, "  BROKEN NOW   %s (account %s): %s cannot read %d sampled object(s), which another account owns: viewers get 403. [%s]\n", x.bucket, x.account, via, x.objects, x.rule)
+		default:
+			fmt.Fprintf(b, "  AT RISK      %s (account %s): %s reads %d sampled object(s) only through a public ACL: turning Block Public Access on will break the site. [%s]\n", x.bucket, x.account, via, x.objects, x.rule)
+		}
+	}
+}
+
+// originBucket names the bucket a site finding is about: from an S3 ARN
+// (object or bucket), else from the evidence, else the resource name.
+func originBucket(f findings.Finding, partition string) string {
+	if rest, ok := strings.CutPrefix(f.ResourceARN, "arn:"+nonEmpty(partition, "aws")+":s3:::"); ok {
+		bucket, _, _ := strings.Cut(rest, "/")
+		return bucket
+	}
+	if b, ok := f.Evidence["bucket"].(string); ok && b != "" {
+		return b
+	}
+	return f.ResourceName
 }
 
 func worst(b *strings.Builder, doc findings.Document, max int) {
