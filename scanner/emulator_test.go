@@ -353,9 +353,12 @@ func TestTheOwnerPassHasItsOwnPerAccountDeadline(t *testing.T) {
 	// Every GetObjectAcl the tools role makes hangs past the deadline: its
 	// own collection is cut short, and so is the owner pass.
 	emu := startEmulator(t, sc, emulator.Options{Faults: []emulator.FaultRule{
-		{Account: hcTools, Service: "s3", Operation: "GetObjectAcl", Latency: 5 * time.Second},
+		{Account: hcTools, Service: "s3", Operation: "GetObjectAcl", Latency: time.Minute},
 	}})
-	snap := scanWith(t, emulatorBase(t, emu, sc.MemberRoleName), scanner.Options{Seed: 1, AccountTimeout: 700 * time.Millisecond})
+	// Long enough for dev and prod to be collected even under -race, far
+	// shorter than the latency; the emulator stops waiting when the client
+	// gives up, so the test takes about two deadlines.
+	snap := scanWith(t, emulatorBase(t, emu, sc.MemberRoleName), scanner.Options{Seed: 1, AccountTimeout: 3 * time.Second})
 
 	for _, name := range []string{"healthcorp-dev-site", "healthcorp-prod-site"} {
 		for _, o := range bucket(t, snap, name).Objects.Objects {

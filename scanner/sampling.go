@@ -257,7 +257,7 @@ func (s *sampler) list(ctx context.Context, api objectSampleAPI) []sampleFailure
 // commonPrefixes are the non-empty prefixes of a delimiter listing. S3
 // never answers an empty one (a common prefix ends with the delimiter), but
 // an empty <CommonPrefixes/> element decodes as one with no Prefix, and
-// listing "everything under the prefix ''" would list the whole bucket a
+// listing everything under the empty prefix would list the whole bucket a
 // second time and count every key twice.
 func commonPrefixes(cps []s3types.CommonPrefix) []string {
 	out := make([]string, 0, len(cps))
