@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -642,4 +643,30 @@ func TestS3WritesOverTheSDK(t *testing.T) {
 		}
 	})
 	_ = time.Now
+}
+
+func TestKeysWithSpacesAndUnicodeSurviveSigningAndListing(t *testing.T) {
+	e := startHealthCorp(t)
+	ctx := t.Context()
+	c := as(t, e, "prod", "").s3("us-west-2")
+	key := "patients/Jane Doé (2019)+x&y=z.pdf"
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("healthcorp-phi-records"), Key: aws.String(key), Body: bytes.NewReader([]byte("x"))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("healthcorp-phi-records"), Key: aws.String(key)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, enc := range []s3types.EncodingType{"", s3types.EncodingTypeUrl} {
+		out, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("healthcorp-phi-records"), Prefix: aws.String("patients/Jane"), EncodingType: enc})
+		if err != nil || len(out.Contents) != 1 {
+			t.Fatalf("encoding %q: %v %v", enc, out, err)
+		}
+		got := aws.ToString(out.Contents[0].Key)
+		if enc == s3types.EncodingTypeUrl {
+			got, _ = url.QueryUnescape(got)
+		}
+		if got != key {
+			t.Errorf("encoding %q: listed %q", enc, got)
+		}
+	}
 }
