@@ -160,6 +160,48 @@ func (e *Emulator) ownerOnly(c *call, b *bucket) bool {
 	return true
 }
 
+// lockFor takes the state lock a call needs: exclusive for the calls the
+// router marked as writes, shared for reads, so that the router's table is
+// the one place that says which S3 calls change state.
+func (e *Emulator) lockFor(c *call) (unlock func()) {
+	if c.write {
+		e.st.mu.Lock()
+		return e.st.mu.Unlock
+	}
+	e.st.mu.RLock()
+	return e.st.mu.RUnlock
+}
+
+// withBucket runs fn with the request's bucket under the lock the call
+// needs. When the bucket does not exist or the request was signed for
+// another region, the call has been answered and fn does not run.
+func (e *Emulator) withBucket(c *call, fn func(b *bucket)) {
+	defer e.lockFor(c)()
+	if b := e.lookupBucket(c, true); b != nil {
+		fn(b)
+	}
+}
+
+// withOwnedBucket is withBucket for bucket configuration calls, which only
+// the bucket owner's account may make (ownerOnly).
+func (e *Emulator) withOwnedBucket(c *call, fn func(b *bucket)) {
+	e.withBucket(c, func(b *bucket) {
+		if e.ownerOnly(c, b) {
+			fn(b)
+		}
+	})
+}
+
+// withObject is withBucket for object calls: fn runs only when the key
+// exists (otherwise NoSuchKey, or a bodiless 404 for HEAD).
+func (e *Emulator) withObject(c *call, fn func(b *bucket, o *object)) {
+	e.withBucket(c, func(b *bucket) {
+		if o := e.lookupObject(c, b); o != nil {
+			fn(b, o)
+		}
+	})
+}
+
 // aclAllows checks an ACL grant of perm (or FULL_CONTROL) to p, ignoring
 // public grants when IgnorePublicAcls is in effect.
 func aclAllows(a *acl, p principal, perm string, ignorePublic bool) bool {
@@ -396,18 +438,14 @@ func (e *Emulator) headBucket(c *call) {
 }
 
 func (e *Emulator) deleteBucket(c *call) {
-	e.st.mu.Lock()
-	defer e.st.mu.Unlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	if len(b.objects) > 0 {
-		c.fail(apiErr(409, "BucketNotEmpty", "The bucket you tried to delete is not empty"))
-		return
-	}
-	delete(e.st.buckets, b.Name)
-	c.noContent(http.StatusNoContent)
+	e.withOwnedBucket(c, func(b *bucket) {
+		if len(b.objects) > 0 {
+			c.fail(apiErr(409, "BucketNotEmpty", "The bucket you tried to delete is not empty"))
+			return
+		}
+		delete(e.st.buckets, b.Name)
+		c.noContent(http.StatusNoContent)
+	})
 }
 
 // getBucketLocation answers from any region; us-east-1 is the empty
@@ -433,71 +471,55 @@ func (e *Emulator) getBucketLocation(c *call) {
 // ---- policy
 
 func (e *Emulator) getBucketPolicy(c *call) {
-	e.st.mu.RLock()
-	defer e.st.mu.RUnlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	if b.Policy == "" {
-		c.fail(&apiError{status: 404, code: "NoSuchBucketPolicy", message: "The bucket policy does not exist", extra: []xmlField{field("BucketName", b.Name)}})
-		return
-	}
-	c.w.Header().Set("Content-Type", "application/json")
-	c.w.Header().Set("x-amz-request-id", c.reqID)
-	c.w.WriteHeader(http.StatusOK)
-	_, _ = c.w.Write([]byte(b.Policy))
+	e.withOwnedBucket(c, func(b *bucket) {
+		if b.Policy == "" {
+			c.fail(&apiError{status: 404, code: "NoSuchBucketPolicy", message: "The bucket policy does not exist", extra: []xmlField{field("BucketName", b.Name)}})
+			return
+		}
+		c.w.Header().Set("Content-Type", "application/json")
+		c.w.Header().Set("x-amz-request-id", c.reqID)
+		c.w.WriteHeader(http.StatusOK)
+		_, _ = c.w.Write([]byte(b.Policy))
+	})
 }
 
 // getBucketPolicyStatus says whether S3 considers the policy public
 // (the same test BlockPublicPolicy uses).
 func (e *Emulator) getBucketPolicyStatus(c *call) {
-	e.st.mu.RLock()
-	defer e.st.mu.RUnlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	if b.Policy == "" {
-		c.fail(&apiError{status: 404, code: "NoSuchBucketPolicy", message: "The bucket policy does not exist", extra: []xmlField{field("BucketName", b.Name)}})
-		return
-	}
-	c.okXML(struct {
-		XMLName  xml.Name `xml:"PolicyStatus"`
-		NS       string   `xml:"xmlns,attr"`
-		IsPublic bool     `xml:"IsPublic"`
-	}{NS: s3NS, IsPublic: b.policyDoc.isPublic()})
+	e.withOwnedBucket(c, func(b *bucket) {
+		if b.Policy == "" {
+			c.fail(&apiError{status: 404, code: "NoSuchBucketPolicy", message: "The bucket policy does not exist", extra: []xmlField{field("BucketName", b.Name)}})
+			return
+		}
+		c.okXML(struct {
+			XMLName  xml.Name `xml:"PolicyStatus"`
+			NS       string   `xml:"xmlns,attr"`
+			IsPublic bool     `xml:"IsPublic"`
+		}{NS: s3NS, IsPublic: b.policyDoc.isPublic()})
+	})
 }
 
 func (e *Emulator) putBucketPolicy(c *call) {
-	e.st.mu.Lock()
-	defer e.st.mu.Unlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	doc, err := parsePolicy(string(c.body))
-	if err != nil {
-		c.fail(apiErr(400, "MalformedPolicy", err.Error()))
-		return
-	}
-	if e.st.effectivePAB(b).BlockPublicPolicy && doc.isPublic() {
-		c.fail(accessDenied("User is not authorized to perform: s3:PutBucketPolicy because public policies are blocked by the BlockPublicPolicy block public access setting."))
-		return
-	}
-	b.Policy, b.policyDoc = string(c.body), doc
-	c.noContent(http.StatusNoContent)
+	e.withOwnedBucket(c, func(b *bucket) {
+		doc, err := parsePolicy(string(c.body))
+		if err != nil {
+			c.fail(apiErr(400, "MalformedPolicy", err.Error()))
+			return
+		}
+		if e.st.effectivePAB(b).BlockPublicPolicy && doc.isPublic() {
+			c.fail(accessDenied("User is not authorized to perform: s3:PutBucketPolicy because public policies are blocked by the BlockPublicPolicy block public access setting."))
+			return
+		}
+		b.Policy, b.policyDoc = string(c.body), doc
+		c.noContent(http.StatusNoContent)
+	})
 }
 
 func (e *Emulator) deleteBucketPolicy(c *call) {
-	e.st.mu.Lock()
-	defer e.st.mu.Unlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	b.Policy, b.policyDoc = "", nil
-	c.noContent(http.StatusNoContent)
+	e.withOwnedBucket(c, func(b *bucket) {
+		b.Policy, b.policyDoc = "", nil
+		c.noContent(http.StatusNoContent)
+	})
 }
 
 // ---- Block Public Access
@@ -524,17 +546,13 @@ func parsePABXML(body []byte) (*scenario.PublicAccessBlock, error) {
 }
 
 func (e *Emulator) getBucketPAB(c *call) {
-	e.st.mu.RLock()
-	defer e.st.mu.RUnlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	if b.PAB == nil {
-		c.fail(&apiError{status: 404, code: "NoSuchPublicAccessBlockConfiguration", message: "The public access block configuration was not found", extra: []xmlField{field("BucketName", b.Name)}})
-		return
-	}
-	c.okXML(toPABXML(b.PAB, s3NS))
+	e.withOwnedBucket(c, func(b *bucket) {
+		if b.PAB == nil {
+			c.fail(&apiError{status: 404, code: "NoSuchPublicAccessBlockConfiguration", message: "The public access block configuration was not found", extra: []xmlField{field("BucketName", b.Name)}})
+			return
+		}
+		c.okXML(toPABXML(b.PAB, s3NS))
+	})
 }
 
 func (e *Emulator) putBucketPAB(c *call) {
@@ -543,25 +561,17 @@ func (e *Emulator) putBucketPAB(c *call) {
 		c.fail(apiErr(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema."))
 		return
 	}
-	e.st.mu.Lock()
-	defer e.st.mu.Unlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	b.PAB = p
-	c.noContent(http.StatusOK)
+	e.withOwnedBucket(c, func(b *bucket) {
+		b.PAB = p
+		c.noContent(http.StatusOK)
+	})
 }
 
 func (e *Emulator) deleteBucketPAB(c *call) {
-	e.st.mu.Lock()
-	defer e.st.mu.Unlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	b.PAB = nil
-	c.noContent(http.StatusNoContent)
+	e.withOwnedBucket(c, func(b *bucket) {
+		b.PAB = nil
+		c.noContent(http.StatusNoContent)
+	})
 }
 
 // ---- Object Ownership
@@ -575,21 +585,17 @@ type ownershipXML struct {
 }
 
 func (e *Emulator) getOwnership(c *call) {
-	e.st.mu.RLock()
-	defer e.st.mu.RUnlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	if b.Ownership == "" {
-		c.fail(&apiError{status: 404, code: "OwnershipControlsNotFoundError", message: "The bucket ownership controls were not found", extra: []xmlField{field("BucketName", b.Name)}})
-		return
-	}
-	out := ownershipXML{NS: s3NS}
-	out.Rules = append(out.Rules, struct {
-		ObjectOwnership string `xml:"ObjectOwnership"`
-	}{b.Ownership})
-	c.okXML(out)
+	e.withOwnedBucket(c, func(b *bucket) {
+		if b.Ownership == "" {
+			c.fail(&apiError{status: 404, code: "OwnershipControlsNotFoundError", message: "The bucket ownership controls were not found", extra: []xmlField{field("BucketName", b.Name)}})
+			return
+		}
+		out := ownershipXML{NS: s3NS}
+		out.Rules = append(out.Rules, struct {
+			ObjectOwnership string `xml:"ObjectOwnership"`
+		}{b.Ownership})
+		c.okXML(out)
+	})
 }
 
 func (e *Emulator) putOwnership(c *call) {
@@ -603,31 +609,23 @@ func (e *Emulator) putOwnership(c *call) {
 		c.fail(apiErr(400, "MalformedXML", "invalid ObjectOwnership"))
 		return
 	}
-	e.st.mu.Lock()
-	defer e.st.mu.Unlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	if v == scenario.OwnershipBucketOwnerEnforced && len(b.ACL.Grants) > 1 {
-		// S3 refuses to disable ACLs while the bucket ACL grants anyone
-		// but the owner ("Prerequisites for disabling ACLs", Amazon S3 User Guide).
-		c.fail(apiErr(400, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"))
-		return
-	}
-	b.Ownership = v
-	c.noContent(http.StatusOK)
+	e.withOwnedBucket(c, func(b *bucket) {
+		if v == scenario.OwnershipBucketOwnerEnforced && len(b.ACL.Grants) > 1 {
+			// S3 refuses to disable ACLs while the bucket ACL grants anyone
+			// but the owner ("Prerequisites for disabling ACLs", Amazon S3 User Guide).
+			c.fail(apiErr(400, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"))
+			return
+		}
+		b.Ownership = v
+		c.noContent(http.StatusOK)
+	})
 }
 
 func (e *Emulator) deleteOwnership(c *call) {
-	e.st.mu.Lock()
-	defer e.st.mu.Unlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	b.Ownership = ""
-	c.noContent(http.StatusNoContent)
+	e.withOwnedBucket(c, func(b *bucket) {
+		b.Ownership = ""
+		c.noContent(http.StatusNoContent)
+	})
 }
 
 // ---- ACLs
@@ -753,18 +751,14 @@ func parseACLBody(body []byte, ownerCanon string) (*acl, *apiError) {
 }
 
 func (e *Emulator) getBucketACL(c *call) {
-	e.st.mu.RLock()
-	defer e.st.mu.RUnlock()
-	b := e.lookupBucket(c, true)
-	if b == nil {
-		return
-	}
-	p := e.principal(c)
-	if p.Account != b.Owner && !aclAllows(&b.ACL, p, "READ_ACP", e.st.effectivePAB(b).IgnorePublicAcls) {
-		c.fail(accessDenied("Access Denied"))
-		return
-	}
-	c.okXML(toACLXML(&b.ACL))
+	e.withBucket(c, func(b *bucket) {
+		p := e.principal(c)
+		if p.Account != b.Owner && !aclAllows(&b.ACL, p, "READ_ACP", e.st.effectivePAB(b).IgnorePublicAcls) {
+			c.fail(accessDenied("Access Denied"))
+			return
+		}
+		c.okXML(toACLXML(&b.ACL))
+	})
 }
 
 // checkNewACL applies BlockPublicAcls and disabled ACLs to an ACL a PUT
@@ -780,24 +774,20 @@ func (e *Emulator) checkNewACL(c *call, b *bucket, a *acl, ownerOnlyOK bool) *ap
 }
 
 func (e *Emulator) putBucketACL(c *call) {
-	e.st.mu.Lock()
-	defer e.st.mu.Unlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	owner := e.canonicalOf(b.Owner)
-	a, aerr := e.requestACL(c, owner, owner)
-	if aerr != nil {
-		c.fail(aerr)
-		return
-	}
-	if aerr := e.checkNewACL(c, b, a, len(a.Grants) == 1 && a.Grants[0].ID == owner && a.Grants[0].Permission == "FULL_CONTROL"); aerr != nil {
-		c.fail(aerr)
-		return
-	}
-	b.ACL = *a
-	c.noContent(http.StatusOK)
+	e.withOwnedBucket(c, func(b *bucket) {
+		owner := e.canonicalOf(b.Owner)
+		a, aerr := e.requestACL(c, owner, owner)
+		if aerr != nil {
+			c.fail(aerr)
+			return
+		}
+		if aerr := e.checkNewACL(c, b, a, len(a.Grants) == 1 && a.Grants[0].ID == owner && a.Grants[0].Permission == "FULL_CONTROL"); aerr != nil {
+			c.fail(aerr)
+			return
+		}
+		b.ACL = *a
+		c.noContent(http.StatusOK)
+	})
 }
 
 // ---- logging
@@ -812,20 +802,16 @@ type loggingXML struct {
 }
 
 func (e *Emulator) getLogging(c *call) {
-	e.st.mu.RLock()
-	defer e.st.mu.RUnlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	out := loggingXML{NS: s3NS}
-	if b.Logging != nil {
-		out.Enabled = &struct {
-			TargetBucket string `xml:"TargetBucket"`
-			TargetPrefix string `xml:"TargetPrefix"`
-		}{b.Logging.TargetBucket, b.Logging.TargetPrefix}
-	}
-	c.okXML(out)
+	e.withOwnedBucket(c, func(b *bucket) {
+		out := loggingXML{NS: s3NS}
+		if b.Logging != nil {
+			out.Enabled = &struct {
+				TargetBucket string `xml:"TargetBucket"`
+				TargetPrefix string `xml:"TargetPrefix"`
+			}{b.Logging.TargetBucket, b.Logging.TargetPrefix}
+		}
+		c.okXML(out)
+	})
 }
 
 func (e *Emulator) putLogging(c *call) {
@@ -834,36 +820,32 @@ func (e *Emulator) putLogging(c *call) {
 		c.fail(apiErr(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema."))
 		return
 	}
-	e.st.mu.Lock()
-	defer e.st.mu.Unlock()
-	b := e.lookupBucket(c, true)
-	if b == nil || !e.ownerOnly(c, b) {
-		return
-	}
-	if in.Enabled == nil {
-		b.Logging = nil
+	e.withOwnedBucket(c, func(b *bucket) {
+		if in.Enabled == nil {
+			b.Logging = nil
+			c.noContent(http.StatusOK)
+			return
+		}
+		// The target must exist, belong to the same account and sit in the same
+		// region ("Enabling Amazon S3 server access logging", Amazon S3 User Guide).
+		t := e.st.buckets[in.Enabled.TargetBucket]
+		if t == nil || t.Owner != b.Owner || t.Region != b.Region {
+			c.fail(apiErr(400, "InvalidTargetBucketForLogging", "The target bucket for logging does not exist, is not owned by you, or is in another region"))
+			return
+		}
+		// The log delivery must be allowed to write: by the LogDelivery group's
+		// WRITE grant, or (the only way with ACLs disabled) by the target's
+		// policy for the logging.s3.amazonaws.com service principal
+		// ("Permissions for log delivery", Amazon S3 User Guide).
+		logger := principal{Service: "logging.s3.amazonaws.com"}
+		allow, _ := t.policyDoc.decide(logger, "s3:PutObject", "arn:aws:s3:::"+t.Name+"/"+in.Enabled.TargetPrefix+"x")
+		if !allow && (t.Ownership == scenario.OwnershipBucketOwnerEnforced || !hasGroup(&t.ACL, logDelivery, "WRITE")) {
+			c.fail(apiErr(400, "InvalidTargetBucketForLogging", "You must either provide the necessary permissions to the logging service using a bucket policy or give the log-delivery group WRITE and READ_ACP permissions to the target bucket"))
+			return
+		}
+		b.Logging = &scenario.Logging{TargetBucket: in.Enabled.TargetBucket, TargetPrefix: in.Enabled.TargetPrefix}
 		c.noContent(http.StatusOK)
-		return
-	}
-	// The target must exist, belong to the same account and sit in the same
-	// region ("Enabling Amazon S3 server access logging", Amazon S3 User Guide).
-	t := e.st.buckets[in.Enabled.TargetBucket]
-	if t == nil || t.Owner != b.Owner || t.Region != b.Region {
-		c.fail(apiErr(400, "InvalidTargetBucketForLogging", "The target bucket for logging does not exist, is not owned by you, or is in another region"))
-		return
-	}
-	// The log delivery must be allowed to write: by the LogDelivery group's
-	// WRITE grant, or (the only way with ACLs disabled) by the target's
-	// policy for the logging.s3.amazonaws.com service principal
-	// ("Permissions for log delivery", Amazon S3 User Guide).
-	logger := principal{Service: "logging.s3.amazonaws.com"}
-	allow, _ := t.policyDoc.decide(logger, "s3:PutObject", "arn:aws:s3:::"+t.Name+"/"+in.Enabled.TargetPrefix+"x")
-	if !allow && (t.Ownership == scenario.OwnershipBucketOwnerEnforced || !hasGroup(&t.ACL, logDelivery, "WRITE")) {
-		c.fail(apiErr(400, "InvalidTargetBucketForLogging", "You must either provide the necessary permissions to the logging service using a bucket policy or give the log-delivery group WRITE and READ_ACP permissions to the target bucket"))
-		return
-	}
-	b.Logging = &scenario.Logging{TargetBucket: in.Enabled.TargetBucket, TargetPrefix: in.Enabled.TargetPrefix}
-	c.noContent(http.StatusOK)
+	})
 }
 
 // ---- ListObjectsV2
@@ -1072,167 +1054,135 @@ func (e *Emulator) lookupObject(c *call, b *bucket) *object {
 }
 
 func (e *Emulator) getObjectACL(c *call) {
-	e.st.mu.RLock()
-	defer e.st.mu.RUnlock()
-	b := e.lookupBucket(c, true)
-	if b == nil {
-		return
-	}
-	o := e.lookupObject(c, b)
-	if o == nil {
-		return
-	}
-	if !e.objectAccess(b, o, e.principal(c), "s3:GetObjectAcl", "READ_ACP") {
-		c.fail(accessDenied("Access Denied"))
-		return
-	}
-	a := o.ACL
-	if b.Ownership == scenario.OwnershipBucketOwnerEnforced {
-		owner := e.canonicalOf(b.Owner)
-		a = &acl{Owner: owner, Grants: []grant{{Type: "CanonicalUser", ID: owner, Permission: "FULL_CONTROL"}}}
-	}
-	c.okXML(toACLXML(a))
-}
-
-func (e *Emulator) putObjectACL(c *call) {
-	e.st.mu.Lock()
-	defer e.st.mu.Unlock()
-	b := e.lookupBucket(c, true)
-	if b == nil {
-		return
-	}
-	o := e.lookupObject(c, b)
-	if o == nil {
-		return
-	}
-	p := e.principal(c)
-	owner := e.objectOwner(b, o)
-	if p.Account != owner && !aclAllows(o.ACL, p, "WRITE_ACP", e.st.effectivePAB(b).IgnorePublicAcls) {
-		c.fail(accessDenied("Access Denied"))
-		return
-	}
-	ownerCanon, bucketCanon := e.canonicalOf(owner), e.canonicalOf(b.Owner)
-	a, aerr := e.requestACL(c, ownerCanon, bucketCanon)
-	if aerr != nil {
-		c.fail(aerr)
-		return
-	}
-	ownerOnly := true
-	for _, g := range a.Grants {
-		ownerOnly = ownerOnly && g.Type == "CanonicalUser" && (g.ID == bucketCanon) && g.Permission == "FULL_CONTROL"
-	}
-	if aerr := e.checkNewACL(c, b, a, ownerOnly); aerr != nil {
-		c.fail(aerr)
-		return
-	}
-	o.ACL = a
-	c.noContent(http.StatusOK)
-}
-
-func (e *Emulator) putObject(c *call) {
-	e.st.mu.Lock()
-	defer e.st.mu.Unlock()
-	b := e.lookupBucket(c, true)
-	if b == nil {
-		return
-	}
-	p := e.principal(c)
-	if c.caller == nil || !e.bucketAccessTo(b, p, "s3:PutObject", "WRITE", "arn:aws:s3:::"+b.Name+"/"+c.key) {
-		c.fail(accessDenied("Access Denied"))
-		return
-	}
-	canned := c.r.Header.Get("x-amz-acl")
-	owner := c.caller.AccountID
-	if ownerIsBucketOwner(b.Ownership, canned) {
-		owner = b.Owner
-	}
-	ownerCanon, bucketCanon := e.canonicalOf(owner), e.canonicalOf(b.Owner)
-	a, aerr := e.requestACL(c, ownerCanon, bucketCanon)
-	if aerr != nil {
-		c.fail(aerr)
-		return
-	}
-	asked := canned != ""
-	for _, h := range []string{"x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control"} {
-		asked = asked || c.r.Header.Get(h) != ""
-	}
-	okWhenDisabled := !asked || canned == "bucket-owner-full-control"
-	if aerr := e.checkNewACL(c, b, a, okWhenDisabled); aerr != nil {
-		c.fail(aerr)
-		return
-	}
-	if b.Ownership == scenario.OwnershipBucketOwnerEnforced {
-		a = &acl{Owner: bucketCanon, Grants: []grant{{Type: "CanonicalUser", ID: bucketCanon, Permission: "FULL_CONTROL"}}}
-	}
-	sum := md5.Sum(c.body)
-	o := &object{Key: c.key, Owner: owner, ACL: a, Size: int64(len(c.body)), Modified: time.Now().UTC().Truncate(time.Millisecond), ETag: `"` + hex.EncodeToString(sum[:]) + `"`}
-	if int64(len(c.body)) <= e.opts.KeepObjectBodies {
-		o.Body = append([]byte(nil), c.body...)
-	}
-	if _, existed := b.objects[c.key]; !existed {
-		b.dirty = true
-	}
-	b.objects[c.key] = o
-	c.w.Header().Set("ETag", o.ETag)
-	c.noContent(http.StatusOK)
-}
-
-func (e *Emulator) getObject(c *call, withBody bool) {
-	e.st.mu.RLock()
-	defer e.st.mu.RUnlock()
-	b := e.lookupBucket(c, true)
-	if b == nil {
-		return
-	}
-	o := e.lookupObject(c, b)
-	if o == nil {
-		return
-	}
-	if !e.objectAccess(b, o, e.principal(c), "s3:GetObject", "READ") {
-		c.fail(accessDenied("Access Denied"))
-		return
-	}
-	h := c.w.Header()
-	h.Set("ETag", o.ETag)
-	h.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
-	h.Set("Content-Length", strconv.FormatInt(o.Size, 10))
-	h.Set("Content-Type", "application/octet-stream")
-	c.noContent(http.StatusOK)
-	if !withBody {
-		return
-	}
-	if o.Body != nil {
-		_, _ = c.w.Write(o.Body)
-		return
-	}
-	zeros := make([]byte, 32<<10)
-	for left := o.Size; left > 0; {
-		n := min(left, int64(len(zeros)))
-		if _, err := c.w.Write(zeros[:n]); err != nil {
-			return
-		}
-		left -= n
-	}
-}
-
-func (e *Emulator) deleteObject(c *call) {
-	e.st.mu.Lock()
-	defer e.st.mu.Unlock()
-	b := e.lookupBucket(c, true)
-	if b == nil {
-		return
-	}
-	p := e.principal(c)
-	if o := b.objects[c.key]; o != nil {
-		allow, deny := e.policyAllows(b, p, "s3:DeleteObject", "arn:aws:s3:::"+b.Name+"/"+o.Key)
-		if deny || (p.Account != b.Owner && p.Account != o.Owner && !allow) {
+	e.withObject(c, func(b *bucket, o *object) {
+		if !e.objectAccess(b, o, e.principal(c), "s3:GetObjectAcl", "READ_ACP") {
 			c.fail(accessDenied("Access Denied"))
 			return
 		}
-		delete(b.objects, c.key)
-		b.dirty = true
-	}
-	c.noContent(http.StatusNoContent)
+		a := o.ACL
+		if b.Ownership == scenario.OwnershipBucketOwnerEnforced {
+			owner := e.canonicalOf(b.Owner)
+			a = &acl{Owner: owner, Grants: []grant{{Type: "CanonicalUser", ID: owner, Permission: "FULL_CONTROL"}}}
+		}
+		c.okXML(toACLXML(a))
+	})
+}
+
+func (e *Emulator) putObjectACL(c *call) {
+	e.withObject(c, func(b *bucket, o *object) {
+		p := e.principal(c)
+		owner := e.objectOwner(b, o)
+		if p.Account != owner && !aclAllows(o.ACL, p, "WRITE_ACP", e.st.effectivePAB(b).IgnorePublicAcls) {
+			c.fail(accessDenied("Access Denied"))
+			return
+		}
+		ownerCanon, bucketCanon := e.canonicalOf(owner), e.canonicalOf(b.Owner)
+		a, aerr := e.requestACL(c, ownerCanon, bucketCanon)
+		if aerr != nil {
+			c.fail(aerr)
+			return
+		}
+		ownerOnly := true
+		for _, g := range a.Grants {
+			ownerOnly = ownerOnly && g.Type == "CanonicalUser" && (g.ID == bucketCanon) && g.Permission == "FULL_CONTROL"
+		}
+		if aerr := e.checkNewACL(c, b, a, ownerOnly); aerr != nil {
+			c.fail(aerr)
+			return
+		}
+		o.ACL = a
+		c.noContent(http.StatusOK)
+	})
+}
+
+func (e *Emulator) putObject(c *call) {
+	e.withBucket(c, func(b *bucket) {
+		p := e.principal(c)
+		if c.caller == nil || !e.bucketAccessTo(b, p, "s3:PutObject", "WRITE", "arn:aws:s3:::"+b.Name+"/"+c.key) {
+			c.fail(accessDenied("Access Denied"))
+			return
+		}
+		canned := c.r.Header.Get("x-amz-acl")
+		owner := c.caller.AccountID
+		if ownerIsBucketOwner(b.Ownership, canned) {
+			owner = b.Owner
+		}
+		ownerCanon, bucketCanon := e.canonicalOf(owner), e.canonicalOf(b.Owner)
+		a, aerr := e.requestACL(c, ownerCanon, bucketCanon)
+		if aerr != nil {
+			c.fail(aerr)
+			return
+		}
+		asked := canned != ""
+		for _, h := range []string{"x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control"} {
+			asked = asked || c.r.Header.Get(h) != ""
+		}
+		okWhenDisabled := !asked || canned == "bucket-owner-full-control"
+		if aerr := e.checkNewACL(c, b, a, okWhenDisabled); aerr != nil {
+			c.fail(aerr)
+			return
+		}
+		if b.Ownership == scenario.OwnershipBucketOwnerEnforced {
+			a = &acl{Owner: bucketCanon, Grants: []grant{{Type: "CanonicalUser", ID: bucketCanon, Permission: "FULL_CONTROL"}}}
+		}
+		sum := md5.Sum(c.body)
+		o := &object{Key: c.key, Owner: owner, ACL: a, Size: int64(len(c.body)), Modified: time.Now().UTC().Truncate(time.Millisecond), ETag: `"` + hex.EncodeToString(sum[:]) + `"`}
+		if int64(len(c.body)) <= e.opts.KeepObjectBodies {
+			o.Body = append([]byte(nil), c.body...)
+		}
+		if _, existed := b.objects[c.key]; !existed {
+			b.dirty = true
+		}
+		b.objects[c.key] = o
+		c.w.Header().Set("ETag", o.ETag)
+		c.noContent(http.StatusOK)
+	})
+}
+
+func (e *Emulator) getObject(c *call, withBody bool) {
+	e.withObject(c, func(b *bucket, o *object) {
+		if !e.objectAccess(b, o, e.principal(c), "s3:GetObject", "READ") {
+			c.fail(accessDenied("Access Denied"))
+			return
+		}
+		h := c.w.Header()
+		h.Set("ETag", o.ETag)
+		h.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
+		h.Set("Content-Length", strconv.FormatInt(o.Size, 10))
+		h.Set("Content-Type", "application/octet-stream")
+		c.noContent(http.StatusOK)
+		if !withBody {
+			return
+		}
+		if o.Body != nil {
+			_, _ = c.w.Write(o.Body)
+			return
+		}
+		zeros := make([]byte, 32<<10)
+		for left := o.Size; left > 0; {
+			n := min(left, int64(len(zeros)))
+			if _, err := c.w.Write(zeros[:n]); err != nil {
+				return
+			}
+			left -= n
+		}
+	})
+}
+
+func (e *Emulator) deleteObject(c *call) {
+	e.withBucket(c, func(b *bucket) {
+		p := e.principal(c)
+		if o := b.objects[c.key]; o != nil {
+			allow, deny := e.policyAllows(b, p, "s3:DeleteObject", "arn:aws:s3:::"+b.Name+"/"+o.Key)
+			if deny || (p.Account != b.Owner && p.Account != o.Owner && !allow) {
+				c.fail(accessDenied("Access Denied"))
+				return
+			}
+			delete(b.objects, c.key)
+			b.dirty = true
+		}
+		c.noContent(http.StatusNoContent)
+	})
 }
 
 func hasGroup(a *acl, uri, perm string) bool {
