@@ -3,6 +3,8 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -310,6 +312,25 @@ func TestS3ReadOperationsOverTheSDK(t *testing.T) {
 		}
 		if len(keys) != 12 || pages != 3 || keys[0] != "exports/test-000.csv" || keys[11] != "exports/test-011.csv" {
 			t.Errorf("got %d keys in %d pages: %v", len(keys), pages, keys)
+		}
+	})
+	t.Run("ListObjectsV2 with a delimiter and no common prefixes sends no CommonPrefixes element", func(t *testing.T) {
+		// S3 omits CommonPrefixes when a delimiter groups nothing; an empty
+		// <CommonPrefixes/> would decode as one prefix-less entry in the SDK.
+		dev := as(t, e, "dev", "")
+		rec := &bodyRecorder{next: dev.cfg.HTTPClient}
+		dev.cfg.HTTPClient = rec
+		for _, prefix := range []string{"notes", "exports/", "nothing-here/"} {
+			out, err := dev.s3("us-east-1").ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("healthcorp-dev-scratch"), Prefix: aws.String(prefix), Delimiter: aws.String("/")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.CommonPrefixes) != 0 {
+				t.Errorf("prefix %q: the SDK read %d common prefixes, want none", prefix, len(out.CommonPrefixes))
+			}
+			if bytes.Contains(rec.last, []byte("CommonPrefixes")) {
+				t.Errorf("prefix %q: body has a CommonPrefixes element: %s", prefix, rec.last)
+			}
 		}
 	})
 	t.Run("GetObjectAcl returns the ACL of an object the caller owns", func(t *testing.T) {
@@ -669,4 +690,26 @@ func TestKeysWithSpacesAndUnicodeSurviveSigningAndListing(t *testing.T) {
 			t.Errorf("encoding %q: listed %q", enc, got)
 		}
 	}
+}
+
+// bodyRecorder keeps the last response body an SDK client read, to check
+// the wire form as well as what the SDK made of it.
+type bodyRecorder struct {
+	next aws.HTTPClient
+	last []byte
+}
+
+func (r *bodyRecorder) Do(req *http.Request) (*http.Response, error) {
+	resp, err := r.next.Do(req)
+	if err != nil {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	r.last = body
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
 }
