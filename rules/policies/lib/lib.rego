@@ -212,14 +212,18 @@ public_actions(st) := [a | some a in bad_examples; allows_action(st, a)] if {
 	st.NotAction
 }
 
-# Condition keys that pin a statement to fixed principals or networks. IAM
-# condition keys are case-insensitive, so they are compared lower-cased.
+# Condition keys that pin a statement to fixed principals or networks: the
+# keys of "The meaning of public" (Blocking public access to your Amazon S3
+# storage). IAM condition keys are case-insensitive, so they are compared
+# lower-cased. aws:PrincipalOrgPaths is not on AWS's list: S3 treats a
+# statement pinned only by it as public, and so does this rule.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status
 pinning_keys := {
 	"aws:sourcearn", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceowner",
 	"aws:sourceaccount", "aws:sourceip", "aws:userid",
 	"s3:x-amz-server-side-encryption-aws-kms-key-id",
 	"aws:principalorgid", "aws:principalaccount", "aws:principalarn",
-	"aws:principalorgpaths",
+	"s3:dataaccesspointarn", "s3:dataaccesspointaccount",
 }
 
 # Operators that only match the listed values. IfExists variants are not
@@ -239,45 +243,40 @@ negative_operators := {
 	"ForAllValues:StringNotEquals", "ForAllValues:StringNotLike",
 }
 
-# fixed_value: a condition value that names something specific. "*" alone,
-# an ARN whose account field is a wildcard, a userid of the form "AROA…:*"
-# and an IP range wider than /8 (or 0.0.0.0/0) do not pin anything.
+# fixed_value: a condition value that names something specific. AWS counts
+# only "fixed values (values that don't contain a wildcard)" or policy
+# variables: any * or ? makes the value non-fixed ("vpc-*",
+# "arn:aws:iam::111122223333:role/*", a userid "AROA…:*"). An aws:SourceIp
+# range broader than /8 (IPv4) or /32 (IPv6) is public too.
 fixed_value(key, v) if {
 	is_string(v)
-	v != "*"
+	not contains(v, "*")
+	not contains(v, "?")
 	not wildcard_account_arn(key, v)
 	not broad_cidr(key, v)
-	not role_wildcard_userid(key, v)
 }
 
+# An ARN too short to name an account pins nothing.
 wildcard_account_arn(key, v) if {
-	key in {"aws:sourcearn", "aws:principalarn"}
-	parts := split(v, ":")
-	count(parts) > 4
-	contains(parts[4], "*")
-}
-
-wildcard_account_arn(key, v) if {
-	key in {"aws:sourcearn", "aws:principalarn"}
+	key in {"aws:sourcearn", "aws:principalarn", "s3:dataaccesspointarn"}
 	parts := split(v, ":")
 	count(parts) < 5
 }
 
-wildcard_account_arn(key, v) if {
-	key in {"aws:sourceaccount", "aws:sourceowner", "aws:principalaccount", "aws:principalorgid"}
-	contains(v, "*")
-}
-
 broad_cidr(key, v) if {
 	key == "aws:sourceip"
+	not contains(v, ":")
 	parts := split(v, "/")
 	count(parts) == 2
 	to_number(parts[1]) < 8
 }
 
-role_wildcard_userid(key, v) if {
-	key == "aws:userid"
-	endswith(v, ":*")
+broad_cidr(key, v) if {
+	key == "aws:sourceip"
+	contains(v, ":")
+	parts := split(v, "/")
+	count(parts) == 2
+	to_number(parts[1]) < 32
 }
 
 # pinned_by(cond, ops) is true when some operator in ops tests a pinning key

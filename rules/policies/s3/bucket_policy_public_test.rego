@@ -103,3 +103,37 @@ test_silent_when_policy_did_not_parse if {
 	}
 	count(rule.deny) == 0 with input as i
 }
+
+# "The meaning of public": a policy is non-public only when it grants to
+# fixed values, that is values without a wildcard.
+test_fires_when_pinning_value_holds_a_wildcard if {
+	vpc := object.union(allow("*", "s3:PutObject"), {"Condition": {"StringLike": {"aws:SourceVpc": "vpc-*"}}})
+	count(rule.deny) == 1 with input as inp({"Statement": [vpc]}, off, off)
+	arn := object.union(allow("*", "s3:GetObject"), {"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/*"}}})
+	count(rule.deny) == 1 with input as inp({"Statement": [arn]}, off, off)
+	q := object.union(allow("*", "s3:GetObject"), {"Condition": {"StringLike": {"aws:SourceAccount": "11111111111?"}}})
+	count(rule.deny) == 1 with input as inp({"Statement": [q]}, off, off)
+}
+
+test_silent_when_pinned_to_a_data_access_point if {
+	ap := object.union(allow({"AWS": "*"}, "s3:GetObject"), {"Condition": {"StringEquals": {"s3:DataAccessPointAccount": "111111111111"}}})
+	count(rule.deny) == 0 with input as inp({"Statement": [ap]}, off, off)
+	arn := object.union(allow({"AWS": "*"}, "s3:GetObject"), {"Condition": {"StringEquals": {"s3:DataAccessPointArn": "arn:aws:s3:us-east-1:111111111111:accesspoint/ap"}}})
+	count(rule.deny) == 0 with input as inp({"Statement": [arn]}, off, off)
+}
+
+test_source_ip_is_public_when_broader_than_slash_8_or_ipv6_slash_32 if {
+	v4 := object.union(allow("*", "s3:GetObject"), {"Condition": {"IpAddress": {"aws:SourceIp": "0.0.0.0/1"}}})
+	count(rule.deny) == 1 with input as inp({"Statement": [v4]}, off, off)
+	v6 := object.union(allow("*", "s3:GetObject"), {"Condition": {"IpAddress": {"aws:SourceIp": "2001:db8::/16"}}})
+	count(rule.deny) == 1 with input as inp({"Statement": [v6]}, off, off)
+	v4ok := object.union(allow("*", "s3:GetObject"), {"Condition": {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "203.0.113.7"]}}})
+	count(rule.deny) == 0 with input as inp({"Statement": [v4ok]}, off, off)
+	v6ok := object.union(allow("*", "s3:GetObject"), {"Condition": {"IpAddress": {"aws:SourceIp": "2001:db8:1234::/48"}}})
+	count(rule.deny) == 0 with input as inp({"Statement": [v6ok]}, off, off)
+}
+
+test_org_paths_are_not_on_the_aws_list_of_pinning_keys if {
+	st := object.union(allow({"AWS": "*"}, "s3:GetObject"), {"Condition": {"ForAnyValue:StringEquals": {"aws:PrincipalOrgPaths": "o-abc/r-ab12/ou-ab12-11111111/"}}})
+	count(rule.deny) == 1 with input as inp({"Statement": [st]}, off, off)
+}
