@@ -298,8 +298,12 @@ pinned_by(cond, ops) if {
 pinned(st) if pinned_by(st.Condition, positive_operators)
 
 # neutralised_by_deny: some Deny statement for every principal denies all of
-# the statement's public actions to requests that do not come from fixed
-# accounts, VPCs or ARNs (the "deny unless from my VPC" pattern).
+# the statement's public actions, on all of its resources, to requests that
+# do not come from fixed accounts, VPCs or ARNs (the "deny unless from my
+# VPC" pattern). Every condition of the Deny must be such a negated pin: IAM
+# ANDs a statement's conditions, so any other condition (say
+# aws:SecureTransport false) narrows what the Deny refuses.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html
 neutralised_by_deny(doc, st) if {
 	some d in statements(doc)
 	d.Effect == "Deny"
@@ -307,7 +311,55 @@ neutralised_by_deny(doc, st) if {
 	every a in public_actions(st) {
 		allows_action(d, a)
 	}
-	pinned_by(d.Condition, negative_operators)
+	covers_resources(d, st)
+	only_negated_pins(d.Condition)
+}
+
+# only_negated_pins: a non-empty condition block whose every operator is a
+# negated one and whose every key is a pinning key with fixed values.
+only_negated_pins(cond) if {
+	count(cond) > 0
+	every op, kv in cond {
+		op in negative_operators
+		count(kv) > 0
+		every k, vals in kv {
+			lower(k) in pinning_keys
+			count(as_array(vals)) > 0
+			every v in as_array(vals) {
+				fixed_value(lower(k), v)
+			}
+		}
+	}
+}
+
+# resources returns the resource patterns a statement applies to; a
+# statement with NotResource is taken to apply to everything.
+resources(st) := as_array(st.Resource) if st.Resource
+
+resources(st) := ["*"] if not st.Resource
+
+# covers_resources(d, st): every resource pattern of st is matched by a
+# Resource pattern of d (st's pattern read as a literal ARN), and by none of
+# d's NotResource patterns.
+covers_resources(d, st) if {
+	d.Resource
+	every r in resources(st) {
+		some p in as_array(d.Resource)
+		glob.match(p, null, r)
+	}
+}
+
+covers_resources(d, st) if {
+	not d.Resource
+	d.NotResource
+	every r in resources(st) {
+		not resource_excluded(d, r)
+	}
+}
+
+resource_excluded(d, r) if {
+	some p in as_array(d.NotResource)
+	glob.match(p, null, r)
 }
 
 # public_statements lists, with their index, the statements of a parsed

@@ -137,3 +137,25 @@ test_org_paths_are_not_on_the_aws_list_of_pinning_keys if {
 	st := object.union(allow({"AWS": "*"}, "s3:GetObject"), {"Condition": {"ForAnyValue:StringEquals": {"aws:PrincipalOrgPaths": "o-abc/r-ab12/ou-ab12-11111111/"}}})
 	count(rule.deny) == 1 with input as inp({"Statement": [st]}, off, off)
 }
+
+# A Deny neutralises a public Allow only when it refuses the same actions on
+# the same resources to everyone outside fixed values, with no other
+# condition: IAM ANDs condition blocks, so an extra condition narrows what
+# the Deny refuses.
+test_fires_when_deny_covers_only_the_bucket_not_its_objects if {
+	d := {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}}
+	count(rule.deny) == 1 with input as inp({"Statement": [allow("*", "s3:GetObject"), d]}, off, off)
+}
+
+test_fires_when_deny_has_an_extra_condition if {
+	d := {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {
+		"StringNotEquals": {"aws:SourceVpce": "vpce-1"},
+		"Bool": {"aws:SecureTransport": "false"},
+	}}
+	count(rule.deny) == 1 with input as inp({"Statement": [allow("*", "s3:GetObject"), d]}, off, off)
+}
+
+test_silent_when_deny_names_the_object_resources if {
+	d := {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}, "NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}
+	count(rule.deny) == 0 with input as inp({"Statement": [allow("*", "s3:GetObject"), d]}, off, off)
+}
