@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"time"
 
@@ -76,8 +77,8 @@ type AccountConfigs interface {
 // Outcome is what a run produced.
 type Outcome struct {
 	Document findings.Document
-	// Files are the local paths and s3:// URIs written.
-	Files []string
+	// Files are the reports written: local paths, then s3:// URIs.
+	Files []summary.File
 	// AtOrAboveFailOn counts findings at or above Options.FailOn.
 	AtOrAboveFailOn int
 	// Import is the Security Hub import result, nil when not asked.
@@ -118,7 +119,7 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 		if err := inventory.WriteFile(opts.InventoryPath, inv); err != nil {
 			return out, err
 		}
-		out.Files = append(out.Files, opts.InventoryPath)
+		out.Files = append(out.Files, summary.File{Kind: "inventory", Location: opts.InventoryPath})
 		log.Info("inventory written", "path", opts.InventoryPath)
 	}
 
@@ -146,14 +147,14 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 		if err := writeFile(opts.SARIFPath, func(w io.Writer) error { return sarif.Write(w, doc, sopts) }); err != nil {
 			return out, err
 		}
-		out.Files = append(out.Files, opts.SARIFPath)
+		out.Files = append(out.Files, summary.File{Kind: "SARIF", Location: opts.SARIFPath})
 	}
 	if opts.ASFFPath != "" {
 		aopts := asff.Options{Now: now()}
 		if err := writeFile(opts.ASFFPath, func(w io.Writer) error { return asff.Write(w, doc, aopts) }); err != nil {
 			return out, err
 		}
-		out.Files = append(out.Files, opts.ASFFPath)
+		out.Files = append(out.Files, summary.File{Kind: "ASFF", Location: opts.ASFFPath})
 	}
 
 	netCtx := ctx
@@ -162,35 +163,44 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 		netCtx, cancel = context.WithTimeout(writeCtx, finishTimeout(opts))
 		defer cancel()
 	}
+	// The network steps below never stop the summary from being printed:
+	// a failed upload is an error (exit 2) and failed imports make the run
+	// incomplete (exit 3), but the user still sees what was found.
+	var stepErr error
 	if opts.SecurityHub {
-		if interrupted {
+		switch {
+		case interrupted:
 			// An interrupted run has not seen everything; importing would be
 			// safe (archiving checks coverage) but may not finish in time.
 			log.Warn("Security Hub import skipped: the scan was interrupted")
-		} else if opts.Accounts == nil {
+		case opts.Accounts == nil:
 			return out, errors.New("--securityhub needs AWS credentials")
-		} else {
+		default:
 			res, err := securityhub.Import(netCtx, opts.Accounts, doc, securityhub.Options{Now: now(), Logger: log})
 			out.Import = &res
 			if err != nil {
-				return out, fmt.Errorf("Security Hub import: %w", err)
+				stepErr = fmt.Errorf("Security Hub import: %w", err)
 			}
 		}
 	}
-	if opts.Output != "" {
+	if opts.Output != "" && stepErr == nil {
 		dest, err := upload.ParseDestination(opts.Output)
 		if err != nil {
 			return out, err
 		}
 		var files []upload.File
-		for _, p := range out.Files {
-			files = append(files, upload.File{Path: p})
+		kinds := map[string]string{}
+		for _, f := range out.Files {
+			files = append(files, upload.File{Path: f.Location})
+			kinds[filepath.Base(f.Location)] = f.Kind
 		}
 		uris, err := upload.Upload(netCtx, opts.CallerConfig, opts.S3Options, dest, files, upload.Options{SSEKMSKeyID: opts.SSEKMSKey, Now: now(), ExpectedBucketOwner: opts.ExpectedBucketOwner})
-		if err != nil {
-			return out, fmt.Errorf("upload reports to %s: %w", opts.Output, err)
+		for _, u := range uris {
+			out.Files = append(out.Files, summary.File{Kind: kinds[path.Base(u)] + " (uploaded)", Location: u})
 		}
-		out.Files = append(out.Files, uris...)
+		if err != nil {
+			stepErr = fmt.Errorf("upload reports to %s: %w", opts.Output, err)
+		}
 	}
 
 	for _, f := range doc.Findings {
@@ -203,11 +213,19 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 			return out, err
 		}
 	}
+	var importFailed int
+	if out.Import != nil {
+		importFailed = out.Import.Totals().Failed
+	}
 	switch {
+	case stepErr != nil:
+		return out, stepErr
 	case out.AtOrAboveFailOn > 0:
 		return out, fmt.Errorf("%d %w (%s)", out.AtOrAboveFailOn, ErrFindingsAtThreshold, opts.FailOn)
 	case !doc.Coverage.Complete || len(doc.Coverage.Gaps) > 0:
 		return out, fmt.Errorf("%d gaps: %w", len(doc.Coverage.Gaps), ErrIncomplete)
+	case importFailed > 0:
+		return out, fmt.Errorf("%d findings Security Hub did not accept: %w", importFailed, ErrIncomplete)
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/pipeline"
 	"github.com/hoofprint/hoofprint/scanner"
+	"github.com/hoofprint/hoofprint/upload"
 )
 
 const scanLong = `Scan every ACTIVE account of the AWS Organization (or only the caller's account
@@ -105,6 +106,14 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	}
 	if f.concurrency < 1 {
 		return usageErr("--concurrency %d: want 1 or more", f.concurrency)
+	}
+	if f.output != "" {
+		// Checked before the scan: a typo must not cost a night's work.
+		if _, err := upload.ParseDestination(f.output); err != nil {
+			return usageErr("--output: %v", err)
+		}
+	} else if f.sseKMSKey != "" {
+		return usageErr("--sse-kms-key is only used with --output s3://BUCKET/PREFIX/")
 	}
 	log := f.report.logger
 	ctx := cmd.Context()

@@ -21,11 +21,17 @@ import (
 // --fail-on threshold; cmd maps it to exit code 1.
 var ErrFailOn = errors.New("findings at or above the --fail-on severity")
 
+// File is one report written: Kind labels it ("SARIF", "ASFF",
+// "inventory", "SARIF (uploaded)"…), Location is a path or an s3:// URI.
+type File struct {
+	Kind     string
+	Location string
+}
+
 // Options tune the summary.
 type Options struct {
-	// Files are the reports written (local paths and s3:// URIs), listed
-	// under "Reports" with a label guessed from the name.
-	Files []string
+	// Files are the reports written, listed under "Reports".
+	Files []File
 	// SecurityHub is the import result, nil when findings were not imported.
 	SecurityHub *securityhub.Result
 	// FailOn is the --fail-on threshold (SeverityNone: off).
@@ -320,7 +326,7 @@ func outputs(b *strings.Builder, opts Options) {
 	b.WriteString("\nReports:\n")
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 	for _, f := range opts.Files {
-		fmt.Fprintf(tw, "  %s\t%s\n", kind(f), f)
+		fmt.Fprintf(tw, "  %s\t%s\n", f.Kind, f.Location)
 	}
 	if r := opts.SecurityHub; r != nil {
 		c := r.Totals()
@@ -336,24 +342,6 @@ func outputs(b *strings.Builder, opts Options) {
 			fmt.Fprintf(b, "  … and %d more Security Hub failures\n", len(fs)-10)
 		}
 	}
-}
-
-// kind labels a report file by its name.
-func kind(path string) string {
-	p := strings.ToLower(path)
-	where := ""
-	if strings.HasPrefix(p, "s3://") {
-		where = " (uploaded)"
-	}
-	switch {
-	case strings.HasSuffix(p, ".sarif") || strings.HasSuffix(p, ".sarif.json"):
-		return "SARIF" + where
-	case strings.Contains(p, "asff"):
-		return "ASFF" + where
-	case strings.Contains(p, "inventory"):
-		return "inventory" + where
-	}
-	return "file" + where
 }
 
 func nonEmpty(s, def string) string {

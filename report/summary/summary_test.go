@@ -32,7 +32,8 @@ func TestWriteGolden(t *testing.T) {
 		file string
 	}{
 		{"the HealthCorp scan lists counts, worst resources, gaps, samples and files", fixture.Document(), summary.Options{
-			Files: []string{"out/hoofprint.sarif", "out/hoofprint.asff.json", "out/inventory.json.gz", "s3://reports/hoofprint/2026-11-26/hoofprint.sarif"},
+			Files: []summary.File{{Kind: "SARIF", Location: "out/hoofprint.sarif"}, {Kind: "ASFF", Location: "out/hoofprint.asff.json"},
+				{Kind: "inventory", Location: "out/inventory.json.gz"}, {Kind: "SARIF (uploaded)", Location: "s3://reports/hoofprint/2026-11-26/hoofprint.sarif"}},
 			SecurityHub: &securityhub.Result{Accounts: []securityhub.AccountResult{
 				{AccountID: fixture.Dev, Imported: 1},
 				{AccountID: fixture.Prod, Imported: 2, Updated: 1, Failed: 1, Failures: []securityhub.Failure{{
