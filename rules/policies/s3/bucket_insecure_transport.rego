@@ -2,7 +2,8 @@
 # title: Bucket policy does not deny requests over plain HTTP
 # description: |
 #   The bucket policy has no Deny statement for every principal that covers
-#   reads and writes under the condition aws:SecureTransport false, so S3
+#   object reads and writes on the bucket and all its objects under the sole
+#   condition aws:SecureTransport false, so S3
 #   serves and accepts the bucket's data over unencrypted HTTP. Buckets whose
 #   policy could not be read or parsed are not judged.
 # related_resources:
@@ -26,21 +27,35 @@ import data.hoofprint.lib
 deny contains f if {
 	some b in input.buckets
 	stmts := lib.policy_statements_or_empty(b)
-	not denies_insecure_transport(stmts)
+	not denies_insecure_transport(b, stmts)
 	msg := sprintf("Bucket %s policy does not deny requests made without TLS (aws:SecureTransport false).", [b.name])
 	f := lib.finding(b.accountId, b.region, "AwsS3Bucket", b.arn, b.name, msg, {"policyExists": b.policy.exists, "statements": count(stmts)})
 }
 
-denies_insecure_transport(stmts) if {
+# The Deny must cover object reads and writes, on the bucket and on all of
+# its objects, and have aws:SecureTransport false as its only condition: IAM
+# ANDs conditions, so any other one narrows the Deny to some requests.
+# https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule
+denies_insecure_transport(b, stmts) if {
 	some st in stmts
 	st.Effect == "Deny"
 	lib.wildcard_principal(st)
 	lib.allows_action(st, "s3:GetObject")
 	lib.allows_action(st, "s3:PutObject")
-	some op, kv in st.Condition
+	lib.covers_resources(st, {"Resource": [b.arn, sprintf("%s/*", [b.arn])]})
+	only_insecure_transport(st.Condition)
+}
+
+only_insecure_transport(cond) if {
+	count(cond) == 1
+	some op, kv in cond
 	op in {"Bool", "BoolIfExists"}
+	count(kv) == 1
 	some k, v in kv
 	lower(k) == "aws:securetransport"
-	some x in lib.as_array(v)
-	lower(sprintf("%v", [x])) == "false"
+	vals := lib.as_array(v)
+	count(vals) > 0
+	every x in vals {
+		lower(sprintf("%v", [x])) == "false"
+	}
 }
