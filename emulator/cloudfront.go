@@ -55,28 +55,57 @@ func (e *Emulator) routeCloudFront(c *call) func() {
 	return nil
 }
 
-// page applies Marker/MaxItems paging over n sorted items.
-func (c *call) page(q url.Values, ids []string) (start, end int, next string, ok bool) {
+// callerIDs lists in order the IDs of the caller's account's items in one
+// of the state's maps: CloudFront lists only the calling account's
+// distributions, OAIs and OACs. The state lock must be held.
+func callerIDs[V any](c *call, items map[string]V, account func(V) string) []string {
+	var ids []string
+	for id, v := range items {
+		if account(v) == c.caller.AccountID {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// page applies Marker/MaxItems paging over sorted IDs and returns the page
+// of IDs with the list head that goes with it; MaxItems echoes the request
+// (100 when not given) as the CloudFront list calls do.
+func (c *call) page(q url.Values, ids []string) (pageIDs []string, head listHead, ok bool) {
+	head = listHead{Marker: q.Get("Marker"), MaxItems: 100}
 	maxItems := 100
 	if m := q.Get("MaxItems"); m != "" {
 		n, err := strconv.Atoi(m)
 		if err != nil || n < 1 {
 			c.fail(apiErr(400, "InvalidArgument", "MaxItems must be a positive integer"))
-			return 0, 0, "", false
+			return nil, listHead{}, false
 		}
-		maxItems = min(n, 1000)
+		head.MaxItems, maxItems = n, min(n, 1000)
 	}
-	if m := q.Get("Marker"); m != "" {
+	start := 0
+	if m := head.Marker; m != "" {
 		start = sort.SearchStrings(ids, m)
 		if start < len(ids) && ids[start] == m {
 			start++
 		}
 	}
-	end = min(start+maxItems, len(ids))
+	end := min(start+maxItems, len(ids))
 	if end < len(ids) {
-		next = ids[end-1]
+		head.NextMarker, head.IsTruncated = ids[end-1], true
 	}
-	return start, end, next, true
+	head.Quantity = end - start
+	return ids[start:end], head, true
+}
+
+// createdXML answers a CloudFront create: 201 with the new resource's
+// Location and ETag, and the resource in the body.
+func (c *call) createdXML(location string, v any) {
+	c.w.Header().Set("Location", location)
+	c.w.Header().Set("ETag", "E"+strings.ToUpper(randHex(6)))
+	c.w.Header().Set("Content-Type", "text/xml")
+	c.w.WriteHeader(http.StatusCreated)
+	writeXML(c.w, v)
 }
 
 type listHead struct {
@@ -202,22 +231,10 @@ func (e *Emulator) distributionXML(d *distribution) distributionSummaryXML {
 	return s
 }
 
-func (e *Emulator) callerDistributions(c *call) []string {
-	var ids []string
-	for id, d := range e.st.dists {
-		if d.Account == c.caller.AccountID {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	return ids
-}
-
 func (e *Emulator) listDistributions(c *call, q url.Values) {
 	e.st.mu.RLock()
 	defer e.st.mu.RUnlock()
-	ids := e.callerDistributions(c)
-	start, end, next, ok := c.page(q, ids)
+	ids, head, ok := c.page(q, callerIDs(c, e.st.dists, func(d *distribution) string { return d.Account }))
 	if !ok {
 		return
 	}
@@ -226,15 +243,8 @@ func (e *Emulator) listDistributions(c *call, q url.Values) {
 		NS      string   `xml:"xmlns,attr"`
 		listHead
 		Items []distributionSummaryXML `xml:"Items>DistributionSummary"`
-	}{NS: cfNS}
-	out.Marker, out.NextMarker, out.IsTruncated, out.Quantity = q.Get("Marker"), next, next != "", end-start
-	out.MaxItems = end - start
-	if m, err := strconv.Atoi(q.Get("MaxItems")); err == nil {
-		out.MaxItems = m
-	} else {
-		out.MaxItems = 100
-	}
-	for _, id := range ids[start:end] {
+	}{NS: cfNS, listHead: head}
+	for _, id := range ids {
 		out.Items = append(out.Items, e.distributionXML(e.st.dists[id]))
 	}
 	c.okXML(out)
@@ -336,11 +346,7 @@ func (e *Emulator) createDistribution(c *call) {
 	e.st.dists[id] = d
 	e.st.distOrder = append(e.st.distOrder, id)
 	s := e.distributionXML(d)
-	c.w.Header().Set("Location", e.url+"/2020-05-31/distribution/"+id)
-	c.w.Header().Set("ETag", "E"+strings.ToUpper(randHex(6)))
-	c.w.Header().Set("Content-Type", "text/xml")
-	c.w.WriteHeader(http.StatusCreated)
-	writeXML(c.w, struct {
+	c.createdXML(e.url+"/2020-05-31/distribution/"+id, struct {
 		XMLName          xml.Name `xml:"Distribution"`
 		NS               string   `xml:"xmlns,attr"`
 		ID               string   `xml:"Id"`
@@ -360,14 +366,7 @@ type oaiSummaryXML struct {
 func (e *Emulator) listOAIs(c *call, q url.Values) {
 	e.st.mu.RLock()
 	defer e.st.mu.RUnlock()
-	var ids []string
-	for id, o := range e.st.oais {
-		if o.Account == c.caller.AccountID {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	start, end, next, ok := c.page(q, ids)
+	ids, head, ok := c.page(q, callerIDs(c, e.st.oais, func(o *oai) string { return o.Account }))
 	if !ok {
 		return
 	}
@@ -376,9 +375,8 @@ func (e *Emulator) listOAIs(c *call, q url.Values) {
 		NS      string   `xml:"xmlns,attr"`
 		listHead
 		Items []oaiSummaryXML `xml:"Items>CloudFrontOriginAccessIdentitySummary"`
-	}{NS: cfNS}
-	out.Marker, out.NextMarker, out.IsTruncated, out.Quantity, out.MaxItems = q.Get("Marker"), next, next != "", end-start, 100
-	for _, id := range ids[start:end] {
+	}{NS: cfNS, listHead: head}
+	for _, id := range ids {
 		o := e.st.oais[id]
 		out.Items = append(out.Items, oaiSummaryXML{ID: o.ID, S3CanonicalUserID: o.Canonical, Comment: o.Comment})
 	}
@@ -399,11 +397,7 @@ func (e *Emulator) createOAI(c *call) {
 	id := "E" + strings.ToUpper(randHex(7))[:13]
 	o := &oai{ID: id, Account: c.caller.AccountID, Comment: in.Comment, Canonical: scenario.OAICanonicalUserID(id)}
 	e.st.oais[id] = o
-	c.w.Header().Set("Location", e.url+"/2020-05-31/origin-access-identity/cloudfront/"+id)
-	c.w.Header().Set("ETag", "E"+strings.ToUpper(randHex(6)))
-	c.w.Header().Set("Content-Type", "text/xml")
-	c.w.WriteHeader(http.StatusCreated)
-	writeXML(c.w, struct {
+	c.createdXML(e.url+"/2020-05-31/origin-access-identity/cloudfront/"+id, struct {
 		XMLName           xml.Name `xml:"CloudFrontOriginAccessIdentity"`
 		NS                string   `xml:"xmlns,attr"`
 		ID                string   `xml:"Id"`
@@ -427,14 +421,7 @@ type oacSummaryXML struct {
 func (e *Emulator) listOACs(c *call, q url.Values) {
 	e.st.mu.RLock()
 	defer e.st.mu.RUnlock()
-	var ids []string
-	for id, o := range e.st.oacs {
-		if o.Account == c.caller.AccountID {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	start, end, next, ok := c.page(q, ids)
+	ids, head, ok := c.page(q, callerIDs(c, e.st.oacs, func(o *oac) string { return o.Account }))
 	if !ok {
 		return
 	}
@@ -443,9 +430,8 @@ func (e *Emulator) listOACs(c *call, q url.Values) {
 		NS      string   `xml:"xmlns,attr"`
 		listHead
 		Items []oacSummaryXML `xml:"Items>OriginAccessControlSummary"`
-	}{NS: cfNS}
-	out.Marker, out.NextMarker, out.IsTruncated, out.Quantity, out.MaxItems = q.Get("Marker"), next, next != "", end-start, 100
-	for _, id := range ids[start:end] {
+	}{NS: cfNS, listHead: head}
+	for _, id := range ids {
 		o := e.st.oacs[id]
 		out.Items = append(out.Items, oacSummaryXML{ID: o.ID, Name: o.Name, SigningProtocol: "sigv4", SigningBehavior: o.SigningBehavior, OriginAccessControlOriginType: "s3"})
 	}
@@ -474,11 +460,7 @@ func (e *Emulator) createOAC(c *call) {
 	}
 	id := "E" + strings.ToUpper(randHex(7))[:13]
 	e.st.oacs[id] = &oac{ID: id, Account: c.caller.AccountID, Name: in.Name, SigningBehavior: in.SigningBehavior}
-	c.w.Header().Set("Location", e.url+"/2020-05-31/origin-access-control/"+id)
-	c.w.Header().Set("ETag", "E"+strings.ToUpper(randHex(6)))
-	c.w.Header().Set("Content-Type", "text/xml")
-	c.w.WriteHeader(http.StatusCreated)
-	writeXML(c.w, struct {
+	c.createdXML(e.url+"/2020-05-31/origin-access-control/"+id, struct {
 		XMLName xml.Name `xml:"OriginAccessControl"`
 		NS      string   `xml:"xmlns,attr"`
 		ID      string   `xml:"Id"`
