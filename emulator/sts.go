@@ -12,45 +12,53 @@ import (
 	"time"
 )
 
+// services maps a signing name to the wire protocol its errors are written
+// in and the router that names its operations.
+var services = map[string]struct {
+	proto protocol
+	route func(*Emulator, *call) func()
+}{
+	"sts":           {protoQuery, (*Emulator).routeSTS},
+	"iam":           {protoQuery, (*Emulator).routeIAM},
+	"organizations": {protoJSON11, (*Emulator).routeOrganizations},
+	"s3":            {protoS3, (*Emulator).routeS3},
+	"s3control":     {protoS3Control, (*Emulator).routeS3Control},
+	"cloudfront":    {protoCloudFront, (*Emulator).routeCloudFront},
+	"securityhub":   {protoRestJSON, (*Emulator).routeSecurityHub},
+}
+
 // route picks the handler for a request and names its operation.
 func (e *Emulator) route(c *call) func() {
-	switch c.service {
-	case "sts":
+	s, ok := services[c.service]
+	if !ok {
 		c.proto = protoQuery
-		return e.routeSTS(c)
-	case "iam":
-		c.proto = protoQuery
-		return e.routeIAM(c)
-	case "organizations":
-		c.proto = protoJSON11
-		return e.routeOrganizations(c)
-	case "s3":
-		c.proto = protoS3
-		return e.routeS3(c)
-	case "s3control":
-		c.proto = protoS3Control
-		return e.routeS3Control(c)
-	case "cloudfront":
-		c.proto = protoCloudFront
-		return e.routeCloudFront(c)
-	case "securityhub":
-		c.proto = protoRestJSON
-		return e.routeSecurityHub(c)
+		c.op = "Unknown"
+		return nil
 	}
-	c.proto = protoQuery
-	c.op = "Unknown"
-	return nil
+	c.proto = s.proto
+	return s.route(e, c)
+}
+
+// queryAction reads a Query-protocol request (STS, IAM): a POSTed form
+// whose Action names the operation. It sets c.op, "Unknown" when the
+// request is not such a form.
+func queryAction(c *call) (url.Values, bool) {
+	form, err := url.ParseQuery(string(c.body))
+	if err != nil || c.r.Method != http.MethodPost {
+		c.op = "Unknown"
+		return nil, false
+	}
+	c.op = form.Get("Action")
+	return form, true
 }
 
 const stsNS = "https://sts.amazonaws.com/doc/2011-06-15/"
 
 func (e *Emulator) routeSTS(c *call) func() {
-	form, err := url.ParseQuery(string(c.body))
-	if err != nil || c.r.Method != http.MethodPost {
-		c.op = "Unknown"
+	form, ok := queryAction(c)
+	if !ok {
 		return nil
 	}
-	c.op = form.Get("Action")
 	switch c.op {
 	case "GetCallerIdentity":
 		return func() { e.getCallerIdentity(c) }
@@ -66,22 +74,21 @@ func (e *Emulator) getCallerIdentity(c *call) {
 		userID = "AROA" + strings.ToUpper(hex.EncodeToString([]byte(c.caller.RoleARN))[:16]) + ":" + c.caller.ARN[strings.LastIndex(c.caller.ARN, "/")+1:]
 	}
 	c.okXML(struct {
-		XMLName xml.Name `xml:"GetCallerIdentityResponse"`
-		NS      string   `xml:"xmlns,attr"`
-		Result  struct {
-			Arn     string `xml:"Arn"`
-			UserID  string `xml:"UserId"`
-			Account string `xml:"Account"`
-		} `xml:"GetCallerIdentityResult"`
-		RequestID string `xml:"ResponseMetadata>RequestId"`
-	}{NS: stsNS, Result: struct {
-		Arn     string `xml:"Arn"`
-		UserID  string `xml:"UserId"`
-		Account string `xml:"Account"`
-	}{c.caller.ARN, userID, c.caller.AccountID}, RequestID: c.reqID})
+		XMLName   xml.Name `xml:"GetCallerIdentityResponse"`
+		NS        string   `xml:"xmlns,attr"`
+		Arn       string   `xml:"GetCallerIdentityResult>Arn"`
+		UserID    string   `xml:"GetCallerIdentityResult>UserId"`
+		Account   string   `xml:"GetCallerIdentityResult>Account"`
+		RequestID string   `xml:"ResponseMetadata>RequestId"`
+	}{NS: stsNS, Arn: c.caller.ARN, UserID: userID, Account: c.caller.AccountID, RequestID: c.reqID})
 }
 
-var roleARNRE = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$`)
+var (
+	roleARNRE = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$`)
+	// Name patterns from the AssumeRole and CreateRole API references.
+	sessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	roleNameRE    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+)
 
 // assumeRole hands out credentials that act as the role's account. The role
 // must exist in the target account; AWS answers AccessDenied otherwise
@@ -95,7 +102,7 @@ func (e *Emulator) assumeRole(c *call, form url.Values) {
 		c.fail(apiErr(400, "ValidationError", "1 validation error detected: Value at 'roleArn' failed to satisfy constraint"))
 		return
 	}
-	if !regexp.MustCompile(`^[\w+=,.@-]{2,64}$`).MatchString(session) {
+	if !sessionNameRE.MatchString(session) {
 		c.fail(apiErr(400, "ValidationError", "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint"))
 		return
 	}
@@ -158,19 +165,17 @@ func randHex(n int) string {
 // routeIAM serves IAM CreateRole only: enough for a scenario to be built
 // through the API with the roles its accounts need.
 func (e *Emulator) routeIAM(c *call) func() {
-	form, err := url.ParseQuery(string(c.body))
-	if err != nil || c.r.Method != http.MethodPost {
-		c.op = "Unknown"
+	form, ok := queryAction(c)
+	if !ok {
 		return nil
 	}
-	c.op = form.Get("Action")
 	if c.op != "CreateRole" {
 		return nil
 	}
 	c.write = true
 	return func() {
 		name := form.Get("RoleName")
-		if !regexp.MustCompile(`^[\w+=,.@-]{1,64}$`).MatchString(name) {
+		if !roleNameRE.MatchString(name) {
 			c.fail(apiErr(400, "ValidationError", "invalid RoleName"))
 			return
 		}
