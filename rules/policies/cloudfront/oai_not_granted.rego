@@ -4,9 +4,11 @@
 #   A distribution reads an S3 origin through an origin access identity, but
 #   the bucket's policy has no Allow of s3:GetObject naming that OAI, neither
 #   by its IAM ARN ("arn:aws:iam::cloudfront:user/CloudFront Origin Access
-#   Identity ID") nor by its S3 canonical user ID. CloudFront then gets 403
-#   for every object unless an object ACL grants the OAI or the object is
-#   public. The distribution and the bucket may be in different accounts of
+#   Identity ID") nor by its S3 canonical user ID, or names it in a policy
+#   that is public while RestrictPublicBuckets is on (which blocks every
+#   cross-account grant of a public policy, the OAI's included). CloudFront
+#   then gets 403 for every object unless an object ACL grants the OAI or the
+#   object is public. The distribution and the bucket may be in different accounts of
 #   the organization; origins whose bucket is outside the organization, or
 #   whose policy could not be read, are not judged.
 # related_resources:
@@ -37,15 +39,28 @@ deny contains f if {
 		b := lib.bucket_by_name(o.bucketName)
 		lib.policy_known(b)
 		cid := lib.oai(o.oaiId).s3CanonicalUserId
-		not lib.policy_grants_oai(b, o.oaiId, cid)
+		reason := not_granted_reason(b, o.oaiId, cid)
 		x := {
 			"originId": o.id, "bucket": b.name, "bucketAccountId": b.accountId,
 			"oaiId": o.oaiId, "oaiArn": lib.oai_arn(o.oaiId), "oaiCanonicalUserId": cid,
-			"policyExists": b.policy.exists,
+			"policyExists": b.policy.exists, "reason": reason,
 		}
 	]
 	count(bad) > 0
 	names := concat(", ", [sprintf("%s (OAI %s)", [x.bucket, x.oaiId]) | some x in bad])
 	msg := sprintf("Distribution %s reads %s through an OAI that the bucket policy does not grant: CloudFront gets 403 unless object ACLs grant it.", [d.id, names])
 	f := lib.finding(d.accountId, lib.cloudfront_region, "AwsCloudFrontDistribution", d.arn, d.id, msg, {"origins": bad})
+}
+
+not_granted_reason(b, oai_id, cid) := "not named in the bucket policy" if {
+	not lib.policy_grants_oai(b, oai_id, cid)
+}
+
+# RestrictPublicBuckets blocks "public and cross-account access within any
+# public bucket policy, including non-public delegation to specific
+# accounts": an OAI is a CloudFront user of another account.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+not_granted_reason(b, oai_id, cid) := "granted in a public policy that RestrictPublicBuckets restricts" if {
+	lib.policy_grants_oai(b, oai_id, cid)
+	lib.restricted_cross_account_bool(b) == true
 }

@@ -44,3 +44,30 @@ test_silent_when_bucket_outside_organization if {
 	i := json.patch(inp({"exists": false}), [{"op": "replace", "path": "/buckets", "value": []}])
 	count(rule.deny) == 0 with input as i
 }
+
+# RestrictPublicBuckets blocks cross-account grants inside a public policy,
+# the OAI's included ('Blocking public access to your Amazon S3 storage').
+public_with_oai := {"exists": true, "document": {"Statement": [
+	{"Effect": "Allow", "Principal": {"AWS": oai_arn}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"},
+	{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::site"},
+]}}
+
+rpb_on := {"configured": true, "blockPublicAcls": false, "ignorePublicAcls": false, "blockPublicPolicy": false, "restrictPublicBuckets": true}
+
+rpb_off := object.union(rpb_on, {"restrictPublicBuckets": false})
+
+with_bpa(policy, bucket_bpa) := object.union(inp(policy), {
+	"accounts": [{"id": "222222222222", "publicAccessBlock": rpb_off}],
+	"buckets": [object.union(inp(policy).buckets[0], {"publicAccessBlock": bucket_bpa})],
+})
+
+test_fires_when_restrict_public_buckets_blocks_the_oai_grant if {
+	fs := rule.deny with input as with_bpa(public_with_oai, rpb_on)
+	count(fs) == 1
+	some f in fs
+	f.evidence.origins[0].reason == "granted in a public policy that RestrictPublicBuckets restricts"
+}
+
+test_silent_when_public_policy_grants_oai_and_restrict_public_buckets_is_off if {
+	count(rule.deny) == 0 with input as with_bpa(public_with_oai, rpb_off)
+}

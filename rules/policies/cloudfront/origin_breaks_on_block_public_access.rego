@@ -6,7 +6,10 @@
 #   account, or the bucket policy does not grant it): CloudFront reads them
 #   today only because they are public, through a public-read ACL while
 #   IgnorePublicAcls is off or a public bucket policy while
-#   RestrictPublicBuckets is off. Turning Block Public Access on will break
+#   RestrictPublicBuckets is off, or an OAI reads them through its grant in a
+#   bucket policy that is public (RestrictPublicBuckets blocks every
+#   cross-account grant of a public policy, an OAI's included; an OAC, a
+#   service principal, keeps access). Turning Block Public Access on will break
 #   the site; leaving it off leaves the objects readable by anyone, bypassing
 #   CloudFront (the seed's dev bucket).
 # related_resources:
@@ -38,14 +41,16 @@ deny contains f if {
 	lib.public_path_possible(facts)
 	sample := lib.sample_evidence(b)
 	some obj in b.objects.objects
-	paths := lib.public_paths(facts, obj)
-	count(paths) > 0
-	blocked := [g.ref |
+	cuts := [{"ref": g.ref, "paths": ps} |
 		some g in grants
 		identity_judgeable(facts, g, obj)
-		count(lib.identity_paths(facts, g, obj)) == 0
+		count(lib.identity_paths_under_bpa(facts, g, obj)) == 0
+		ps := cut_paths(facts, g, obj)
+		count(ps) > 0
 	]
-	count(blocked) > 0
+	count(cuts) > 0
+	blocked := [c.ref | some c in cuts]
+	paths := {p | some c in cuts; some p in c.paths}
 	dists := concat(", ", sort({r.distributionId | some r in blocked}))
 	how := concat(" and ", sort(paths))
 	ref := lib.object_ref(b.arn, b.name, obj)
@@ -81,6 +86,18 @@ identity_judgeable(facts, g, obj) if {
 	lib.owned_by_other(facts, obj)
 	obj.aclStatus == "read"
 }
+
+# cut_paths are the ways the origin reads the object today that Block
+# Public Access would cut: a public grant, or an OAI's grant inside a bucket
+# policy that is public (RestrictPublicBuckets blocks cross-account grants in
+# a public policy, the OAI's included).
+cut_paths(facts, g, obj) := lib.public_paths(facts, obj) | oai_in_public_policy(facts, g, obj)
+
+oai_in_public_policy(facts, g, obj) := {"OAI grant in a public bucket policy"} if {
+	facts.restrictPublicBuckets == "off"
+	"bucket policy grants the OAI" in lib.identity_paths(facts, g, obj)
+	facts.publicPolicy == "yes"
+} else := set()
 
 owned(facts, obj) := true if lib.owned_by_bucket_owner(facts, obj)
 

@@ -59,3 +59,29 @@ test_silent_when_account_bpa_unread if {
 	i := json.patch(fx.healthcorp_dev, [{"op": "remove", "path": "/accounts/0/publicAccessBlock"}])
 	count(rule.deny) == 0 with input as i
 }
+
+# RestrictPublicBuckets blocks "public and cross-account access within any
+# public bucket policy, including non-public delegation to specific
+# accounts": an OAI (a CloudFront user, another account) granted in a policy
+# that is public today loses access when Block Public Access goes on. An OAC
+# (a service principal) keeps it.
+public_and_oai_policy := {"exists": true, "document": {"Statement": [
+	{"Effect": "Allow", "Principal": {"AWS": fx.oai_arn}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"},
+	{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::site"},
+]}}
+
+test_fires_when_oai_grant_sits_in_a_public_policy if {
+	i := fx.inventory(fx.oai_origin, fx.prod, public_and_oai_policy, fx.bpa_off, "BucketOwnerEnforced", [fx.obj("cprod", null)])
+	fs := rule.deny with input as i
+	count(fs) == 1
+	some f in fs
+	f.evidence.publicPaths == ["OAI grant in a public bucket policy"]
+}
+
+test_silent_when_oac_grant_sits_in_a_public_policy if {
+	public := {"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::site"}
+	oac := fx.oac_policy(fx.dist_arn)
+	p := {"exists": true, "document": {"Statement": array.concat(oac.document.Statement, [public])}}
+	i := fx.inventory(fx.oac_origin, fx.prod, p, fx.bpa_off, "BucketOwnerEnforced", [fx.obj("cprod", null)])
+	count(rule.deny) == 0 with input as i
+}

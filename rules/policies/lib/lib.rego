@@ -503,6 +503,7 @@ bucket_facts(b) := {
 	"ignorePublicAcls": bpa_state(b, "ignorePublicAcls"),
 	"restrictPublicBuckets": bpa_state(b, "restrictPublicBuckets"),
 	"publicGetPolicy": public_get_policy_state(b),
+	"publicPolicy": public_policy_state(b),
 }
 
 owner_cid_or_empty(b) := c if {
@@ -535,6 +536,31 @@ public_get_policy_state(b) := "yes" if {
 } else := "no" if {
 	policy_known(b)
 } else := "unknown"
+
+# public_policy_state is "yes" when some statement of the policy is public
+# (any bad action), "no" when none is (or there is no policy), "unknown"
+# when the policy could not be read or parsed.
+public_policy_state(b) := "yes" if {
+	count(public_statements(policy_doc(b))) > 0
+} else := "no" if {
+	policy_known(b)
+} else := "unknown"
+
+# restricted_cross_account is true when RestrictPublicBuckets cuts every
+# cross-account grant of the bucket policy: "public and cross-account access
+# within any public bucket policy, including non-public delegation to
+# specific accounts, is blocked". Only AWS service principals (an OAC) and
+# the bucket owner's account keep access; an OAI is a CloudFront user of
+# another account and loses it.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+restricted_cross_account(policy_state, rpb_state) if {
+	policy_state == "yes"
+	rpb_state == "on"
+}
+
+restricted_cross_account_bool(b) := true if {
+	restricted_cross_account(public_policy_state(b), bpa_state(b, "restrictPublicBuckets"))
+} else := false
 
 # owned_by_bucket_owner is true when the bucket owner owns the object:
 # always under BucketOwnerEnforced, else when the listing's owner is it.
@@ -606,6 +632,7 @@ identity_path("bucket policy grants the OAI", facts, g, obj) if {
 	g.kind == "oai"
 	g.policyGrants == true
 	owned_by_bucket_owner(facts, obj)
+	not restricted_cross_account(facts.publicPolicy, facts.restrictPublicBuckets)
 }
 
 identity_path("object ACL grants the OAI", facts, g, obj) if {
@@ -627,6 +654,17 @@ identity_path_names := ["bucket policy grants the OAI", "object ACL grants the O
 
 # identity_paths is the set of ways the origin identity reads the object.
 identity_paths(facts, g, obj) := {p | some p in identity_path_names; identity_path(p, facts, g, obj)}
+
+# identity_paths_under_bpa is the set of ways the origin identity would
+# read the object once all four Block Public Access settings are on: an
+# OAI's grant in the bucket policy survives only if the policy is not public
+# (RestrictPublicBuckets then cuts every cross-account grant in it).
+identity_paths_under_bpa(facts, g, obj) := {p |
+	some p in identity_paths(facts, g, obj)
+	not cut_by_restrict_public_buckets(p, facts)
+}
+
+cut_by_restrict_public_buckets("bucket policy grants the OAI", facts) if facts.publicPolicy != "no"
 
 # public_path(p, facts, obj) is true when a public grant p lets anyone (the
 # origin identity included) read the object today, and Block Public Access
@@ -703,7 +741,7 @@ public_path_possible(facts) if {
 }
 
 public_path_possible(facts) if {
-	facts.publicGetPolicy == "yes"
+	facts.publicPolicy == "yes"
 	facts.restrictPublicBuckets == "off"
 }
 
