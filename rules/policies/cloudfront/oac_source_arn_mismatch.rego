@@ -6,6 +6,12 @@
 #   cloudfront.amazonaws.com service principal whose aws:SourceArn condition
 #   matches this distribution's ARN (a policy copied from another
 #   distribution, or written for the wrong account). CloudFront gets 403.
+#   A grant to cloudfront.amazonaws.com without an AWS:SourceArn or
+#   AWS:SourceAccount condition is reported too (reason "unscoped"): it works,
+#   but lets any distribution of any AWS account read the bucket (the confused
+#   deputy). OACs that never sign are left to cloudfront-origin-public-bucket.
+#   Not modelled: with SSE-KMS objects the KMS key policy must also allow
+#   cloudfront.amazonaws.com kms:Decrypt.
 # related_resources:
 # - https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
 # - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourcearn
@@ -31,20 +37,39 @@ deny contains f if {
 		some o in d.origins
 		o.type == "s3"
 		o.oacId != ""
+		not lib.oac_never_signs(o)
 		b := lib.bucket_by_name(o.bucketName)
-		lib.policy_known(b)
-		not lib.policy_grants_oac(b, d.arn)
+		state := lib.oac_grant_state(b, d.arn)
+		state != "pinned"
 		x := {
 			"originId": o.id, "bucket": b.name, "bucketAccountId": b.accountId, "oacId": o.oacId,
 			"policyExists": b.policy.exists,
 			"sourceArnsAllowed": source_arns(b),
+			"reason": reason[state],
 		}
 	]
 	count(bad) > 0
-	names := concat(", ", [x.bucket | some x in bad])
-	msg := sprintf("Distribution %s reads %s through an OAC, but the bucket policy does not allow cloudfront.amazonaws.com with AWS:SourceArn %s: CloudFront gets 403.", [d.id, names, d.arn])
+	msg := message(d, bad)
 	f := lib.finding(d.accountId, lib.cloudfront_region, "AwsCloudFrontDistribution", d.arn, d.id, msg, {"origins": bad})
 }
+
+reason := {"none": "not-allowed", "unscoped": "unscoped"}
+
+message(d, bad) := sprintf("Distribution %s reads %s through an OAC, but the bucket policy does not allow cloudfront.amazonaws.com with AWS:SourceArn %s: CloudFront gets 403.", [d.id, names(bad, "not-allowed"), d.arn]) if {
+	names(bad, "not-allowed") != ""
+	names(bad, "unscoped") == ""
+}
+
+message(d, bad) := sprintf("Distribution %s reads %s through an OAC, and the bucket policy allows cloudfront.amazonaws.com without an AWS:SourceArn or AWS:SourceAccount condition: any distribution of any AWS account can read the bucket.", [d.id, names(bad, "unscoped")]) if {
+	names(bad, "not-allowed") == ""
+}
+
+message(d, bad) := sprintf("Distribution %s reads %s through an OAC that the bucket policy does not allow (CloudFront gets 403), and %s through an OAC grant without an AWS:SourceArn condition (any distribution of any AWS account can read it).", [d.id, names(bad, "not-allowed"), names(bad, "unscoped")]) if {
+	names(bad, "not-allowed") != ""
+	names(bad, "unscoped") != ""
+}
+
+names(bad, r) := concat(", ", [x.bucket | some x in bad; x.reason == r])
 
 source_arns(b) := [] if b.policy.exists == false
 

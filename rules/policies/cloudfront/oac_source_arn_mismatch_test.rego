@@ -28,9 +28,52 @@ test_fires_without_policy if {
 	count(rule.deny) == 1 with input as inp({"exists": false})
 }
 
+# Without an AWS:SourceArn or AWS:SourceAccount condition the grant works
+# for this distribution (no 403) but also for every distribution of every
+# account (the confused deputy): still reported, with a reason that says so.
 test_fires_when_service_principal_has_no_source_arn if {
 	p := {"exists": true, "document": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject", "Resource": "*"}]}}
+	fs := rule.deny with input as inp(p)
+	count(fs) == 1
+	some f in fs
+	f.evidence.origins[0].reason == "unscoped"
+	not contains(f.message, "403")
+}
+
+test_reason_is_not_allowed_when_the_arn_differs if {
+	some f in rule.deny with input as inp(oac_policy("StringEquals", "arn:aws:cloudfront::111111111111:distribution/EOTHER"))
+	f.evidence.origins[0].reason == "not-allowed"
+	contains(f.message, "403")
+}
+
+# StringEquals compares literally: "*" in its value is not a wildcard.
+test_fires_when_string_equals_holds_a_literal_star if {
+	count(rule.deny) == 1 with input as inp(oac_policy("StringEquals", "arn:aws:cloudfront::111111111111:distribution/*"))
+}
+
+test_silent_when_pinned_by_source_account if {
+	p := {"exists": true, "document": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*", "Condition": {"StringEquals": {"aws:SourceAccount": "111111111111"}}}]}}
+	count(rule.deny) == 0 with input as inp(p)
+}
+
+test_fires_when_source_account_is_another_account if {
+	p := {"exists": true, "document": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*", "Condition": {"StringEquals": {"aws:SourceAccount": "999999999999"}}}]}}
 	count(rule.deny) == 1 with input as inp(p)
+}
+
+# The grant must cover the bucket's objects: s3:GetObject on the bucket ARN
+# alone, or on another bucket, reads nothing.
+test_fires_when_grant_names_only_the_bucket_arn if {
+	p := json.patch(oac_policy("StringEquals", dist_arn), [{"op": "replace", "path": "/document/Statement/0/Resource", "value": "arn:aws:s3:::site"}])
+	count(rule.deny) == 1 with input as inp(p)
+}
+
+# An OAC whose signing behaviour is "never" does not sign: CloudFront reads
+# anonymously and the bucket policy's grant to CloudFront is never used
+# (cloudfront-origin-public-bucket reports the origin instead).
+test_silent_when_oac_never_signs if {
+	i := object.union(inp({"exists": false}), {"originAccessControls": [{"id": "EOAC", "accountId": "111111111111", "signingBehavior": "never"}]})
+	count(rule.deny) == 0 with input as i
 }
 
 test_silent_on_matching_source_arn if {

@@ -2,7 +2,8 @@
 # title: CloudFront S3 origin uses neither OAI nor OAC
 # description: |
 #   A distribution reads an S3 bucket without an origin access identity or
-#   origin access control: through the REST endpoint with anonymous requests,
+#   origin access control (or with an OAC whose signing behaviour is "never",
+#   which does not sign): through the REST endpoint with anonymous requests,
 #   or through the S3 website endpoint, which serves only public content and
 #   supports neither. Either way the bucket's objects must be public, so
 #   anyone can bypass CloudFront (and any authentication at the edge) and read
@@ -46,3 +47,10 @@ unprotected(o) := "REST endpoint without OAI or OAC" if {
 }
 
 unprotected(o) := "website endpoint" if o.type == "s3-website"
+
+unprotected(o) := "OAC that never signs requests" if {
+	o.type == "s3"
+	object.get(o, "oaiId", "") == ""
+	o.oacId != ""
+	lib.oac_never_signs(o)
+}

@@ -32,3 +32,17 @@ test_silent_with_oai_or_oac_or_custom if {
 		{"id": "o3", "domainName": "api.example.com", "type": "custom"},
 	])
 }
+
+# An OAC with SigningBehavior "never" never signs origin requests: the
+# origin is read anonymously, as without an OAC.
+test_fires_when_oac_never_signs if {
+	i := object.union(inp([{"id": "o", "domainName": "b.s3.amazonaws.com", "type": "s3", "bucketName": "b", "oacId": "EOAC"}]), {"originAccessControls": [{"id": "EOAC", "accountId": "111111111111", "signingBehavior": "never"}]})
+	some f in rule.deny with input as i
+	f.evidence.origins[0].reason == "OAC that never signs requests"
+}
+
+test_silent_when_oac_signs_always_or_no_override if {
+	o := [{"id": "o", "domainName": "b.s3.amazonaws.com", "type": "s3", "bucketName": "b", "oacId": "EOAC"}]
+	count(rule.deny) == 0 with input as object.union(inp(o), {"originAccessControls": [{"id": "EOAC", "accountId": "111111111111", "signingBehavior": "always"}]})
+	count(rule.deny) == 0 with input as object.union(inp(o), {"originAccessControls": [{"id": "EOAC", "accountId": "111111111111", "signingBehavior": "no-override"}]})
+}

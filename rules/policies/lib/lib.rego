@@ -412,18 +412,33 @@ oais_by_id := {x.id: x | some x in input.originAccessIdentities}
 # oai returns the inventory OAI with the given ID.
 oai(id) := oais_by_id[id]
 
-# statement_grants_oai: an Allow of s3:GetObject naming the OAI by its IAM
-# ARN or by its S3 canonical user ID.
+# grants_bucket_objects: some Resource of the statement can name an object
+# of the bucket ("*", "arn:aws:s3:::b/*", "arn:aws:s3:::b/site/*", …). A grant
+# on the bucket ARN alone, or on another bucket, reads no object.
+grants_bucket_objects(st, bucket_arn) if {
+	some r in resources(st)
+	glob.match(r, null, sprintf("%s/*", [bucket_arn]))
+}
+
+grants_bucket_objects(st, bucket_arn) if {
+	some r in resources(st)
+	startswith(r, sprintf("%s/", [bucket_arn]))
+}
+
+# statement_grants_oai: an Allow of s3:GetObject on the bucket's objects
+# naming the OAI by its IAM ARN or by its S3 canonical user ID.
 # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#private-content-restricting-access-to-s3-oai
-statement_grants_oai(st, oai_id, cid) if {
+statement_grants_oai(st, bucket_arn, oai_id, cid) if {
 	st.Effect == "Allow"
 	allows_action(st, "s3:GetObject")
+	grants_bucket_objects(st, bucket_arn)
 	oai_arn(oai_id) in principal_values(st.Principal, "AWS")
 }
 
-statement_grants_oai(st, oai_id, cid) if {
+statement_grants_oai(st, bucket_arn, oai_id, cid) if {
 	st.Effect == "Allow"
 	allows_action(st, "s3:GetObject")
+	grants_bucket_objects(st, bucket_arn)
 	cid != ""
 	cid in principal_values(st.Principal, "CanonicalUser")
 }
@@ -431,7 +446,7 @@ statement_grants_oai(st, oai_id, cid) if {
 # policy_grants_oai: the bucket policy has a statement granting the OAI.
 policy_grants_oai(b, oai_id, cid) if {
 	some st in statements(policy_doc(b))
-	statement_grants_oai(st, oai_id, cid)
+	statement_grants_oai(st, b.arn, oai_id, cid)
 }
 
 # source_arns returns the values an Allow statement's conditions accept
@@ -444,21 +459,113 @@ source_arns(st) := [v |
 	some v in as_array(vals)
 ]
 
-# statement_grants_oac: an Allow of s3:GetObject to the CloudFront service
-# principal, conditioned on aws:SourceArn matching this distribution.
-# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
-statement_grants_oac(st, dist_arn) if {
+# oac_statement: an Allow of s3:GetObject on the bucket's objects to the
+# CloudFront service principal, whatever its conditions.
+oac_statement(st, bucket_arn) if {
 	st.Effect == "Allow"
 	allows_action(st, "s3:GetObject")
+	grants_bucket_objects(st, bucket_arn)
 	"cloudfront.amazonaws.com" in principal_values(st.Principal, "Service")
-	some v in source_arns(st)
-	glob.match(v, null, dist_arn)
 }
 
-policy_grants_oac(b, dist_arn) if {
-	some st in statements(policy_doc(b))
-	statement_grants_oac(st, dist_arn)
+# CloudFront signs OAC requests with aws:SourceArn (the distribution's ARN)
+# and aws:SourceAccount (its account) in the request context.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+source_keys := {"aws:sourcearn", "aws:sourceaccount"}
+
+has_source_condition(st) if {
+	some _, kv in st.Condition
+	some k, _ in kv
+	lower(k) in source_keys
 }
+
+# source_conditions_match: every condition on aws:SourceArn or
+# aws:SourceAccount accepts this distribution (other keys are not judged).
+source_conditions_match(st, dist_arn) if {
+	every op, kv in object.get(st, "Condition", {}) {
+		every k, vals in kv {
+			source_condition_ok(op, lower(k), as_array(vals), dist_arn)
+		}
+	}
+}
+
+source_condition_ok(_, k, _, _) if not k in source_keys
+
+source_condition_ok(op, k, vals, dist_arn) if {
+	k in source_keys
+	not negated_operator(op)
+	some v in vals
+	condition_value_matches(op, v, source_value(k, dist_arn))
+}
+
+source_condition_ok(op, k, vals, dist_arn) if {
+	k in source_keys
+	negated_operator(op)
+	not any_value_matches(op, vals, source_value(k, dist_arn))
+}
+
+any_value_matches(op, vals, target) if {
+	some v in vals
+	condition_value_matches(op, v, target)
+}
+
+source_value("aws:sourcearn", dist_arn) := dist_arn
+
+source_value("aws:sourceaccount", dist_arn) := split(dist_arn, ":")[4]
+
+# base_operator strips the set prefix and the IfExists suffix.
+base_operator(op) := trim_suffix(trim_prefix(trim_prefix(op, "ForAnyValue:"), "ForAllValues:"), "IfExists")
+
+negated_operator(op) if contains(base_operator(op), "Not")
+
+# condition_value_matches: the IAM string and ARN operators. StringEquals
+# compares literally; the Like operators and the ARN operators take * and ?
+# as wildcards.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+condition_value_matches(op, v, target) if {
+	base_operator(op) in {"StringEquals", "StringNotEquals"}
+	v == target
+}
+
+condition_value_matches(op, v, target) if {
+	base_operator(op) in {"StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"}
+	lower(v) == lower(target)
+}
+
+condition_value_matches(op, v, target) if {
+	base_operator(op) in {"StringLike", "StringNotLike", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"}
+	glob.match(v, null, target)
+}
+
+# Other operators on these keys (Null "false", …) hold for a CloudFront
+# request, which always carries both keys.
+condition_value_matches(op, _, _) if {
+	not base_operator(op) in {
+		"StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+		"StringLike", "StringNotLike", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike",
+	}
+}
+
+# oac_grant_state tells how the bucket policy lets this distribution's OAC
+# read: "pinned" (a grant whose AWS:SourceArn / AWS:SourceAccount conditions
+# accept this distribution), "unscoped" (a grant to cloudfront.amazonaws.com
+# without such a condition: it works, but for every distribution of every
+# AWS account), or "none". Undefined when the policy is unknown.
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
+oac_grant_state(b, dist_arn) := "pinned" if {
+	some st in statements(policy_doc(b))
+	oac_statement(st, b.arn)
+	has_source_condition(st)
+	source_conditions_match(st, dist_arn)
+} else := "unscoped" if {
+	some st in statements(policy_doc(b))
+	oac_statement(st, b.arn)
+	not has_source_condition(st)
+} else := "none" if {
+	policy_known(b)
+}
+
+policy_grants_oac(b, dist_arn) if oac_grant_state(b, dist_arn) in {"pinned", "unscoped"}
 
 # cloudfront_source_arns: every aws:SourceArn value that statements for the
 # CloudFront service principal accept (evidence for a mismatch).
@@ -486,7 +593,17 @@ identity_origins(b) := [{"dist": d, "origin": o} |
 
 origin_identity(o) if o.oaiId != ""
 
-origin_identity(o) if o.oacId != ""
+origin_identity(o) if {
+	o.oacId != ""
+	not oac_never_signs(o)
+}
+
+oacs_by_id := {x.id: x | some x in input.originAccessControls}
+
+# oac_never_signs: an OAC with SigningBehavior "never" does not sign origin
+# requests; CloudFront then reads the bucket anonymously, as without an OAC.
+# https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginAccessControlConfig.html
+oac_never_signs(o) if oacs_by_id[o.oacId].signingBehavior == "never"
 
 # ---------------------------------------------------------------------------
 # Sampled objects.
@@ -619,6 +736,7 @@ origin_grant(b, d, o) := {
 } if {
 	object.get(o, "oaiId", "") == ""
 	o.oacId != ""
+	not oac_never_signs(o)
 }
 
 # identity_path(p, facts, g, obj) is true when origin g's own identity
