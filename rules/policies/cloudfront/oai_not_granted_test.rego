@@ -71,3 +71,10 @@ test_fires_when_restrict_public_buckets_blocks_the_oai_grant if {
 test_silent_when_public_policy_grants_oai_and_restrict_public_buckets_is_off if {
 	count(rule.deny) == 0 with input as with_bpa(public_with_oai, rpb_off)
 }
+
+# In the China partition the OAI's IAM ARN carries the partition
+# (arn:aws-cn:iam::cloudfront:user/…).
+test_silent_when_granted_by_arn_in_the_scan_partition if {
+	i := object.union(inp(grant({"AWS": "arn:aws-cn:iam::cloudfront:user/CloudFront Origin Access Identity E2OAI"})), {"partition": "aws-cn"})
+	count(rule.deny) == 0 with input as i
+}

@@ -407,6 +407,10 @@ policy_statements_or_empty(b) := statements(policy_doc(b))
 
 oai_arn(oai_id) := sprintf("arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity %s", [oai_id])
 
+# oai_arns: the OAI's IAM ARN in the commercial partition and in the scan's
+# own partition (China: arn:aws-cn:…).
+oai_arns(oai_id) := {oai_arn(oai_id), sprintf("arn:%s:iam::cloudfront:user/CloudFront Origin Access Identity %s", [partition, oai_id])}
+
 oais_by_id := {x.id: x | some x in input.originAccessIdentities}
 
 # oai returns the inventory OAI with the given ID.
@@ -432,7 +436,8 @@ statement_grants_oai(st, bucket_arn, oai_id, cid) if {
 	st.Effect == "Allow"
 	allows_action(st, "s3:GetObject")
 	grants_bucket_objects(st, bucket_arn)
-	oai_arn(oai_id) in principal_values(st.Principal, "AWS")
+	some v in principal_values(st.Principal, "AWS")
+	v in oai_arns(oai_id)
 }
 
 statement_grants_oai(st, bucket_arn, oai_id, cid) if {
