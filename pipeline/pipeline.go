@@ -11,6 +11,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -183,17 +184,29 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 			}
 		}
 	}
+	for _, f := range doc.Findings {
+		if opts.FailOn != findings.SeverityNone && f.Severity >= opts.FailOn {
+			out.AtOrAboveFailOn++
+		}
+	}
 	if opts.Output != "" && stepErr == nil {
 		dest, err := upload.ParseDestination(opts.Output)
 		if err != nil {
 			return out, err
 		}
+		runSummary, err := writeRunSummary(doc, out, opts)
+		if err != nil {
+			return out, err
+		}
+		defer os.RemoveAll(filepath.Dir(runSummary))
 		var files []upload.File
 		kinds := map[string]string{}
 		for _, f := range out.Files {
 			files = append(files, upload.File{Path: f.Location})
 			kinds[filepath.Base(f.Location)] = f.Kind
 		}
+		files = append(files, upload.File{Path: runSummary})
+		kinds[filepath.Base(runSummary)] = "run summary"
 		uris, err := upload.Upload(netCtx, opts.CallerConfig, opts.S3Options, dest, files, upload.Options{SSEKMSKeyID: opts.SSEKMSKey, Now: now(), ExpectedBucketOwner: opts.ExpectedBucketOwner})
 		for _, u := range uris {
 			out.Files = append(out.Files, summary.File{Kind: kinds[path.Base(u)] + " (uploaded)", Location: u})
@@ -203,11 +216,6 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 		}
 	}
 
-	for _, f := range doc.Findings {
-		if opts.FailOn != findings.SeverityNone && f.Severity >= opts.FailOn {
-			out.AtOrAboveFailOn++
-		}
-	}
 	if opts.Summary != nil {
 		if err := summary.Write(opts.Summary, doc, summary.Options{Files: out.Files, FailOn: opts.FailOn, SecurityHub: out.Import}); err != nil {
 			return out, err
@@ -228,6 +236,67 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 		return out, fmt.Errorf("%d findings Security Hub did not accept: %w", importFailed, ErrIncomplete)
 	}
 	return out, nil
+}
+
+// RunSummary is the small JSON document uploaded next to the reports
+// (summary.json), so a dashboard or a person can see how a night went
+// without opening the SARIF file.
+type RunSummary struct {
+	Tool            string         `json:"tool"`
+	Version         string         `json:"version"`
+	StartedAt       time.Time      `json:"startedAt"`
+	FinishedAt      time.Time      `json:"finishedAt"`
+	OrganizationID  string         `json:"organizationId,omitempty"`
+	Accounts        int            `json:"accounts"`
+	Findings        int            `json:"findings"`
+	BySeverity      map[string]int `json:"bySeverity"`
+	ByRule          map[string]int `json:"byRule"`
+	FailOn          string         `json:"failOn"`
+	AtOrAboveFailOn int            `json:"atOrAboveFailOn"`
+	Complete        bool           `json:"complete"`
+	Interrupted     string         `json:"interrupted,omitempty"`
+	Gaps            int            `json:"gaps"`
+	SecurityHub     *ImportCounts  `json:"securityHub,omitempty"`
+}
+
+// ImportCounts are the Security Hub import totals of a run.
+type ImportCounts struct {
+	Imported int `json:"imported"`
+	Updated  int `json:"updated"`
+	Archived int `json:"archived"`
+	Kept     int `json:"kept"`
+	Failed   int `json:"failed"`
+}
+
+// writeRunSummary writes summary.json into a new temporary directory and
+// returns its path.
+func writeRunSummary(doc findings.Document, out Outcome, opts Options) (string, error) {
+	rs := RunSummary{
+		Tool: doc.ToolName, Version: doc.ToolVersion, StartedAt: doc.StartedAt, FinishedAt: doc.FinishedAt,
+		OrganizationID: doc.OrganizationID, Accounts: len(doc.Accounts), Findings: len(doc.Findings),
+		BySeverity: map[string]int{}, ByRule: map[string]int{}, FailOn: opts.FailOn.String(),
+		AtOrAboveFailOn: out.AtOrAboveFailOn, Complete: doc.Coverage.Complete,
+		Interrupted: doc.Coverage.Interrupted, Gaps: len(doc.Coverage.Gaps),
+	}
+	for _, f := range doc.Findings {
+		rs.BySeverity[f.Severity.String()]++
+		rs.ByRule[f.RuleID]++
+	}
+	if out.Import != nil {
+		t := out.Import.Totals()
+		rs.SecurityHub = &ImportCounts{Imported: t.Imported, Updated: t.Updated, Archived: t.Archived, Kept: t.Kept, Failed: t.Failed}
+	}
+	dir, err := os.MkdirTemp("", "hoofprint-run-")
+	if err != nil {
+		return "", fmt.Errorf("write run summary: %w", err)
+	}
+	path := filepath.Join(dir, "summary.json")
+	err = writeFile(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rs)
+	})
+	return path, err
 }
 
 func finishTimeout(opts Options) time.Duration {
