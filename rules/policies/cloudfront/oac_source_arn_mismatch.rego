@@ -25,7 +25,10 @@
 #     Allow s3:GetObject on arn:aws:s3:::BUCKET/* to the service principal
 #     cloudfront.amazonaws.com with the condition StringEquals AWS:SourceArn
 #     set to this distribution's ARN.
-#   remediation_cli: aws s3api put-bucket-policy --bucket BUCKET --policy '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudfront.amazonaws.com"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::BUCKET/*","Condition":{"StringEquals":{"AWS:SourceArn":"DISTRIBUTION_ARN"}}}]}' (merge with the existing statements)
+#     put-bucket-policy replaces the whole policy: add the statement to the
+#     current one (aws s3api get-bucket-policy --bucket BUCKET --query Policy
+#     --output text) instead of overwriting it.
+#   remediation_cli: aws s3api put-bucket-policy --bucket BUCKET --policy '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudfront.amazonaws.com"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::BUCKET/*","Condition":{"StringEquals":{"AWS:SourceArn":"DISTRIBUTION_ARN"}}}]}'
 #   help_url: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
 package hoofprint.rules.cloudfront_oac_source_arn_mismatch
 

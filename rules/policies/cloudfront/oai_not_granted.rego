@@ -24,7 +24,10 @@
 #     Migrate the origin to an origin access control (OAC) and grant it in the
 #     bucket policy, or add a statement allowing s3:GetObject on
 #     arn:aws:s3:::BUCKET/* to the OAI's ARN.
-#   remediation_cli: aws s3api put-bucket-policy --bucket BUCKET --policy '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity OAI_ID"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::BUCKET/*"}]}' (merge with the existing statements)
+#     put-bucket-policy replaces the whole policy: add the statement to the
+#     current one (aws s3api get-bucket-policy --bucket BUCKET --query Policy
+#     --output text) instead of overwriting it.
+#   remediation_cli: aws s3api put-bucket-policy --bucket BUCKET --policy '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity OAI_ID"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::BUCKET/*"}]}'
 #   help_url: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#migrate-from-oai-to-oac
 package hoofprint.rules.cloudfront_oai_not_granted
 

@@ -18,7 +18,8 @@
 #   remediation: |
 #     Create the bucket in an account of the organization at once (to hold the
 #     name), or remove the origin and its cache behaviours, or disable the
-#     distribution.
+#     distribution. In us-east-1 leave out --create-bucket-configuration
+#     (S3 rejects LocationConstraint us-east-1).
 #   remediation_cli: aws s3api create-bucket --bucket BUCKET --region REGION --create-bucket-configuration LocationConstraint=REGION
 #   help_url: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistS3AndCustomOrigins.html
 package hoofprint.rules.cloudfront_origin_bucket_missing

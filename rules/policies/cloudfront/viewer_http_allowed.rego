@@ -14,8 +14,12 @@
 #   sampled: false
 #   remediation: |
 #     Set ViewerProtocolPolicy to redirect-to-https (or https-only) on every
-#     cache behaviour, including the default one.
-#   remediation_cli: aws cloudfront get-distribution-config --id DISTRIBUTION_ID > dist.json (set ViewerProtocolPolicy to redirect-to-https in every behaviour) && aws cloudfront update-distribution --id DISTRIBUTION_ID --if-match ETAG --distribution-config file://dist-config.json
+#     cache behaviour, including the default one: save the configuration,
+#     edit DefaultCacheBehavior and every CacheBehaviors item in
+#     dist-config.json, then update the distribution with the ETag that
+#     aws cloudfront get-distribution-config --id DISTRIBUTION_ID --query ETag
+#     --output text returns.
+#   remediation_cli: aws cloudfront get-distribution-config --id DISTRIBUTION_ID --query DistributionConfig --output json > dist-config.json && aws cloudfront update-distribution --id DISTRIBUTION_ID --if-match ETAG --distribution-config file://dist-config.json
 #   help_url: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html
 package hoofprint.rules.cloudfront_viewer_http_allowed
 

@@ -18,7 +18,10 @@
 #   remediation: |
 #     Add to the bucket policy a statement that denies s3:* to Principal "*"
 #     on the bucket and its objects when aws:SecureTransport is false.
-#   remediation_cli: aws s3api put-bucket-policy --bucket BUCKET --policy '{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::BUCKET","arn:aws:s3:::BUCKET/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}' (merge with the existing statements)
+#     put-bucket-policy replaces the whole policy: add the statement to the
+#     current one (aws s3api get-bucket-policy --bucket BUCKET --query Policy
+#     --output text) instead of overwriting it.
+#   remediation_cli: aws s3api put-bucket-policy --bucket BUCKET --policy '{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::BUCKET","arn:aws:s3:::BUCKET/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}'
 #   help_url: https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule
 package hoofprint.rules.s3_bucket_insecure_transport
 
