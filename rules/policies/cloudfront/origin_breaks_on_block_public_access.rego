@@ -75,12 +75,22 @@ deny contains f if {
 }
 
 # Whether the origin identity reads the object by itself is known when the
-# bucket owner owns it and the policy was read, or when another account owns
-# it and its ACL was read.
+# bucket owner owns it and the policy was read (and, for an OAI, the ACL was
+# read or ACLs are off), or when another account owns it and its ACL was
+# read.
 identity_judgeable(facts, g, obj) if {
 	lib.owned_by_bucket_owner(facts, obj)
 	g.policyKnown == true
+	acl_ruled_out(facts, g, obj)
 }
+
+# An OAI may also be granted READ in the object's ACL: that is known when the
+# ACL was read or ACLs are disabled. No ACL can name an OAC.
+acl_ruled_out(facts, g, obj) if g.kind == "oac"
+
+acl_ruled_out(facts, g, obj) if facts.aclsDisabled == true
+
+acl_ruled_out(facts, g, obj) if obj.aclStatus == "read"
 
 identity_judgeable(facts, g, obj) if {
 	lib.owned_by_other(facts, obj)

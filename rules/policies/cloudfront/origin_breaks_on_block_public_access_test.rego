@@ -85,3 +85,19 @@ test_silent_when_oac_grant_sits_in_a_public_policy if {
 	i := fx.inventory(fx.oac_origin, fx.prod, p, fx.bpa_off, "BucketOwnerEnforced", [fx.obj("cprod", null)])
 	count(rule.deny) == 0 with input as i
 }
+
+# An OAI can also read an object through a READ grant in the object's ACL:
+# when that ACL was not read, whether the OAI keeps access is not judged.
+test_silent_when_oai_is_not_in_the_policy_and_the_object_acl_was_not_read if {
+	public := {"exists": true, "document": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"}]}}
+	o := {"keyHash": "sha256:0a0b", "keyPrefix": "", "ownerCanonicalId": "cprod", "aclStatus": "not-requested", "sampledBecause": "reservoir"}
+	i := fx.inventory(fx.oai_origin, fx.prod, public, fx.bpa_off, "ObjectWriter", [o])
+	count(rule.deny) == 0 with input as i
+}
+
+test_fires_for_an_oac_when_the_object_acl_was_not_read if {
+	public := {"exists": true, "document": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"}]}}
+	o := {"keyHash": "sha256:0a0b", "keyPrefix": "", "ownerCanonicalId": "cprod", "aclStatus": "not-requested", "sampledBecause": "reservoir"}
+	i := fx.inventory(fx.oac_origin, fx.prod, public, fx.bpa_off, "ObjectWriter", [o])
+	count(rule.deny) == 1 with input as i
+}
