@@ -315,20 +315,38 @@ neutralised_by_deny(doc, st) if {
 	only_negated_pins(d.Condition)
 }
 
-# only_negated_pins: a non-empty condition block whose every operator is a
-# negated one and whose every key is a pinning key with fixed values.
+# only_negated_pins: a condition block with at least one negated pin whose
+# every entry is a negated pin (a pinning key with fixed values under a
+# negated operator) or the data perimeter's exemption of AWS service
+# principals (Bool/BoolIfExists aws:PrincipalIsAWSService false), which
+# lets in no one but AWS services.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice
 only_negated_pins(cond) if {
-	count(cond) > 0
-	every op, kv in cond {
-		op in negative_operators
-		count(kv) > 0
-		every k, vals in kv {
-			lower(k) in pinning_keys
-			count(as_array(vals)) > 0
-			every v in as_array(vals) {
-				fixed_value(lower(k), v)
-			}
+	some op, kv in cond
+	op in negative_operators
+	some k, _ in kv
+	lower(k) in pinning_keys
+	every op2, kv2 in cond {
+		every k2, vals in kv2 {
+			allowed_deny_condition(op2, lower(k2), as_array(vals))
 		}
+	}
+}
+
+allowed_deny_condition(op, k, vals) if {
+	op in negative_operators
+	k in pinning_keys
+	count(vals) > 0
+	every v in vals {
+		fixed_value(k, v)
+	}
+}
+
+allowed_deny_condition(op, "aws:principalisawsservice", vals) if {
+	op in {"Bool", "BoolIfExists"}
+	count(vals) > 0
+	every v in vals {
+		lower(sprintf("%v", [v])) == "false"
 	}
 }
 

@@ -159,3 +159,24 @@ test_silent_when_deny_names_the_object_resources if {
 	d := {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}, "NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}
 	count(rule.deny) == 0 with input as inp({"Statement": [allow("*", "s3:GetObject"), d]}, off, off)
 }
+
+# The data perimeter pattern exempts AWS service principals from its Deny
+# (BoolIfExists aws:PrincipalIsAWSService false): everyone else outside the
+# organization is still refused, so the grant is not public.
+test_silent_with_the_data_perimeter_deny if {
+	d := {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {
+		"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"},
+		"BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+	}}
+	count(rule.deny) == 0 with input as inp({"Statement": [allow("*", "s3:GetObject"), d]}, off, off)
+}
+
+# aws:ViaAWSService exempts any principal's requests made through an AWS
+# service, so it does leave a way in.
+test_fires_when_the_deny_exempts_requests_via_aws_services if {
+	d := {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": "*", "Condition": {
+		"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"},
+		"BoolIfExists": {"aws:ViaAWSService": "false"},
+	}}
+	count(rule.deny) == 1 with input as inp({"Statement": [allow("*", "s3:GetObject"), d]}, off, off)
+}
