@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -222,14 +223,39 @@ func (b *Base) S3Options() func(*s3.Options) {
 
 // S3ControlOptions are the S3 Control client options hoofprint always uses.
 func (b *Base) S3ControlOptions() func(*s3control.Options) {
-	endpoint := b.Options.EndpointURL
+	if b.Options.EndpointURL == "" {
+		return func(*s3control.Options) {}
+	}
+	return FixedS3ControlEndpoint(b.Options.EndpointURL)
+}
+
+// FixedS3ControlEndpoint sends S3 Control calls to endpoint as it is. The
+// S3 Control endpoint rules put the account ID in front of the host
+// ("123456789012.host"), which no emulator answers; the account ID still
+// travels in the x-amz-account-id header.
+func FixedS3ControlEndpoint(endpoint string) func(*s3control.Options) {
 	return func(o *s3control.Options) {
-		if endpoint != "" {
-			// The S3 Control endpoint rules put the account ID in front of
-			// the host ("123456789012.host"), which no emulator answers. The
-			// account ID still travels in the x-amz-account-id header.
-			o.EndpointResolverV2 = fixedS3ControlEndpoint{url: endpoint}
-		}
+		o.EndpointResolverV2 = fixedS3ControlEndpoint{url: endpoint}
+	}
+}
+
+// LocalEnv is the environment under which the standard configuration chain
+// uses only the given static keys and region, and nothing of the machine's:
+// no profile, no shared config or credentials files, no instance metadata.
+// A non-empty endpoint becomes AWS_ENDPOINT_URL (an empty one clears it).
+// Tests set it to reach moto or the emulator; `hoofprint demo` sets it to
+// reach its emulator.
+func LocalEnv(endpoint, region string, creds aws.Credentials) map[string]string {
+	return map[string]string{
+		"AWS_ACCESS_KEY_ID":           creds.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":       creds.SecretAccessKey,
+		"AWS_SESSION_TOKEN":           creds.SessionToken,
+		"AWS_REGION":                  region,
+		"AWS_PROFILE":                 "",
+		"AWS_CONFIG_FILE":             os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"AWS_ENDPOINT_URL":            endpoint,
 	}
 }
 

@@ -1,10 +1,8 @@
 package emulator
 
 import (
-	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-	smithyendpoints "github.com/aws/smithy-go/endpoints"
 
+	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
 )
 
@@ -48,9 +46,7 @@ func (c clients) s3(region string) *s3.Client {
 }
 
 func (c clients) s3control() *s3control.Client {
-	return s3control.NewFromConfig(c.cfg, func(o *s3control.Options) {
-		o.EndpointResolverV2 = fixedEndpoint{*c.cfg.BaseEndpoint}
-	})
+	return s3control.NewFromConfig(c.cfg, awsclient.FixedS3ControlEndpoint(*c.cfg.BaseEndpoint))
 }
 
 func (c clients) sts() *sts.Client               { return sts.NewFromConfig(c.cfg) }
@@ -60,16 +56,6 @@ func (c clients) securityhub(region string) *securityhub.Client {
 	cfg := c.cfg.Copy()
 	cfg.Region = region
 	return securityhub.NewFromConfig(cfg)
-}
-
-type fixedEndpoint struct{ url string }
-
-func (f fixedEndpoint) ResolveEndpoint(context.Context, s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
-	u, err := url.Parse(f.url)
-	if err != nil {
-		return smithyendpoints.Endpoint{}, err
-	}
-	return smithyendpoints.Endpoint{URI: *u}, nil
 }
 
 // caller returns clients with the emulator's caller keys.

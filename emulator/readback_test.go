@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
 )
 
@@ -104,7 +105,7 @@ func readOrg(t *testing.T, endpoint string, creds aws.CredentialsProvider, sc *s
 	v := orgView{Accounts: map[string]string{}, Buckets: map[string]bucketView{}, Distributions: map[string]distView{}}
 	for _, acct := range sc.Accounts {
 		cfg := cfgFor(acct.Name)
-		ctl := s3control.NewFromConfig(cfg, func(o *s3control.Options) { o.EndpointResolverV2 = fixedEndpoint{endpoint} })
+		ctl := s3control.NewFromConfig(cfg, awsclient.FixedS3ControlEndpoint(endpoint))
 		pab, err := ctl.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: aws.String(ids.Accounts[acct.Name])})
 		switch {
 		case errCode(err) == "NoSuchPublicAccessBlockConfiguration":

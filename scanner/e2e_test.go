@@ -29,7 +29,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	s3ctltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	smithyendpoints "github.com/aws/smithy-go/endpoints"
 
 	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/internal/motoserver"
@@ -126,9 +125,7 @@ func setupOrganization(t *testing.T, srv *motoserver.Server) *fixture {
 		BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true),
 	}})
 	must(t, err)
-	ctl := s3control.NewFromConfig(dataCfg, func(o *s3control.Options) {
-		o.EndpointResolverV2 = fixedControlEndpoint{srv.URL}
-	})
+	ctl := s3control.NewFromConfig(dataCfg, awsclient.FixedS3ControlEndpoint(srv.URL))
 	_, err = ctl.PutPublicAccessBlock(ctx, &s3control.PutPublicAccessBlockInput{AccountId: &f.data, PublicAccessBlockConfiguration: &s3ctltypes.PublicAccessBlockConfiguration{
 		BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true),
 	}})
@@ -648,16 +645,6 @@ func putObject(t *testing.T, c *s3.Client, bucket, key string, acl s3types.Objec
 	t.Helper()
 	_, err := c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: strings.NewReader("x"), ACL: acl})
 	must(t, err)
-}
-
-type fixedControlEndpoint struct{ url string }
-
-func (f fixedControlEndpoint) ResolveEndpoint(_ context.Context, _ s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
-	u, err := url.Parse(f.url)
-	if err != nil {
-		return smithyendpoints.Endpoint{}, err
-	}
-	return smithyendpoints.Endpoint{URI: *u}, nil
 }
 
 func account(t *testing.T, snap *inventory.Snapshot, id string) inventory.Account {

@@ -31,7 +31,8 @@ import (
 	s3ctypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-	smithyendpoints "github.com/aws/smithy-go/endpoints"
+
+	"github.com/hoofprint/hoofprint/awsclient"
 )
 
 // ApplyOptions configure Apply.
@@ -147,7 +148,7 @@ func (a *applier) run(ctx context.Context) error {
 			return err
 		}
 		id := a.out.Accounts[acct.Name]
-		_, err = s3control.NewFromConfig(c, func(o *s3control.Options) { o.EndpointResolverV2 = fixedS3Control{a.endpoint} }).
+		_, err = s3control.NewFromConfig(c, awsclient.FixedS3ControlEndpoint(a.endpoint)).
 			PutPublicAccessBlock(ctx, &s3control.PutPublicAccessBlockInput{AccountId: aws.String(id), PublicAccessBlockConfiguration: &s3ctypes.PublicAccessBlockConfiguration{
 				BlockPublicAcls: aws.Bool(acct.PublicAccessBlock.BlockPublicAcls), IgnorePublicAcls: aws.Bool(acct.PublicAccessBlock.IgnorePublicAcls),
 				BlockPublicPolicy: aws.Bool(acct.PublicAccessBlock.BlockPublicPolicy), RestrictPublicBuckets: aws.Bool(acct.PublicAccessBlock.RestrictPublicBuckets)}})
@@ -170,16 +171,6 @@ func (a *applier) run(ctx context.Context) error {
 }
 
 var pathStyle = func(o *s3.Options) { o.UsePathStyle = true }
-
-type fixedS3Control struct{ url string }
-
-func (f fixedS3Control) ResolveEndpoint(context.Context, s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
-	u, err := url.Parse(f.url)
-	if err != nil {
-		return smithyendpoints.Endpoint{}, err
-	}
-	return smithyendpoints.Endpoint{URI: *u}, nil
-}
 
 func errorCode(err error) string {
 	var ae smithy.APIError
