@@ -14,6 +14,7 @@ import (
 	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/emulator"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/internal/testutil"
 	"github.com/hoofprint/hoofprint/pipeline"
 	"github.com/hoofprint/hoofprint/scanner"
 )
@@ -33,9 +34,7 @@ func TestTheRolesGrantEveryCallARealRunMakes(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = e.Close() })
-	for k, v := range e.Environ() {
-		t.Setenv(k, v)
-	}
+	testutil.SetEnv(t, e.Environ())
 	// awsclient installs its own HTTP client, which the SDK cannot combine
 	// with a CA bundle from the environment; the emulator is plain HTTP.
 	t.Setenv("AWS_CA_BUNDLE", "")

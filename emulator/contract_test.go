@@ -11,6 +11,7 @@ import (
 
 	"github.com/hoofprint/hoofprint/emulator/scenario"
 	"github.com/hoofprint/hoofprint/internal/motoserver"
+	"github.com/hoofprint/hoofprint/internal/testutil"
 	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/scanner"
 )
@@ -72,13 +73,9 @@ func TestContractWithMoto(t *testing.T) {
 				motoEnv[k] = os.Getenv(k)
 			}
 			invMoto := inventoryView(scanAt(t, moto.URL, sc.MemberRoleName, scanner.Options{Seed: 1}), sc, inMoto)
-			for k, v := range emu.Environ() {
-				t.Setenv(k, v)
-			}
+			testutil.SetEnv(t, emu.Environ())
 			invEmu := inventoryView(scanAt(t, emu.URL(), sc.MemberRoleName, scanner.Options{Seed: 1}), sc, inEmu)
-			for k, v := range motoEnv {
-				t.Setenv(k, v)
-			}
+			testutil.SetEnv(t, motoEnv)
 			var invDiffs []string
 			for _, d := range diffInventories(invMoto, invEmu) {
 				if why := knownMotoInventoryGap(d, invEmu); why != "" {

@@ -72,13 +72,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
 )
 
@@ -455,16 +455,5 @@ func (s *slowWriter) flush(ctx context.Context) {
 // profile or shared files, and AWS_ENDPOINT_URL. A CLI sets these before
 // loading its AWS configuration (hoofprint demo).
 func (e *Emulator) Environ() map[string]string {
-	c := e.CallerCredentials()
-	return map[string]string{
-		"AWS_ACCESS_KEY_ID":           c.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":       c.SecretAccessKey,
-		"AWS_SESSION_TOKEN":           "",
-		"AWS_REGION":                  "us-east-1",
-		"AWS_PROFILE":                 "",
-		"AWS_CONFIG_FILE":             os.DevNull,
-		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
-		"AWS_EC2_METADATA_DISABLED":   "true",
-		"AWS_ENDPOINT_URL":            e.url,
-	}
+	return awsclient.LocalEnv(e.url, "us-east-1", e.CallerCredentials())
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/internal/testutil"
 	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/rules"
 	"github.com/hoofprint/hoofprint/scanner"
@@ -16,9 +17,7 @@ import (
 // the caller's keys in the environment, as `hoofprint demo` does.
 func scanEmulator(t *testing.T, e *Emulator, opts scanner.Options) *inventory.Snapshot {
 	t.Helper()
-	for k, v := range e.Environ() {
-		t.Setenv(k, v)
-	}
+	testutil.SetEnv(t, e.Environ())
 	return scanAt(t, e.URL(), e.Scenario().MemberRoleName, opts)
 }
 
@@ -225,9 +224,7 @@ func BenchmarkScanGeneratedOrg(b *testing.B) {
 		b.Fatal(err)
 	}
 	e := startScenario(b, sc, Options{})
-	for k, v := range e.Environ() {
-		b.Setenv(k, v)
-	}
+	testutil.SetEnv(b, e.Environ())
 	total := 0
 	b.ResetTimer()
 	for b.Loop() {

@@ -1,11 +1,9 @@
 package scanner_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/emulator"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/internal/testutil"
 	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/scanner"
 )
@@ -315,24 +314,9 @@ func TestThrottlingIsRetriedCountedAndLeavesNoGap(t *testing.T) {
 }
 
 // lockedLog captures a scan's JSON log records.
-type lockedLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
+type lockedLog struct{ testutil.SyncBuffer }
 
 func (l *lockedLog) logger() *slog.Logger { return slog.New(slog.NewJSONHandler(l, nil)) }
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // int is the named counter of the "scan finished" summary record.
 func (l *lockedLog) int(name string) int64 {

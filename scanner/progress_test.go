@@ -1,12 +1,10 @@
 package scanner
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,32 +14,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/hoofprint/hoofprint/internal/testutil"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the reporter goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func TestProgressOnATerminalIsOneLiveLine(t *testing.T) {
 	c := &counters{}
 	c.accountsTotal.Store(4)
 	c.accountsDone.Store(1)
 	c.buckets.Store(7)
-	var out lockedBuffer
+	var out testutil.SyncBuffer
 	p := startProgress(c, &out, true, time.Hour, discardLogger())
 	time.Sleep(450 * time.Millisecond)
 	p.finish()
@@ -57,9 +39,9 @@ func TestProgressOnATerminalIsOneLiveLine(t *testing.T) {
 func TestProgressOffATerminalIsStructuredLogRecords(t *testing.T) {
 	c := &counters{}
 	c.objectsListed.Store(12345)
-	var logs lockedBuffer
+	var logs testutil.SyncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
-	var tty lockedBuffer
+	var tty testutil.SyncBuffer
 	p := startProgress(c, &tty, false, 20*time.Millisecond, logger)
 	time.Sleep(90 * time.Millisecond)
 	p.finish()

@@ -7,7 +7,6 @@
 package motoserver
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -15,9 +14,13 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/hoofprint/hoofprint/awsclient"
+	"github.com/hoofprint/hoofprint/internal/testutil"
 )
 
 // Server is a running moto_server.
@@ -25,7 +28,7 @@ type Server struct {
 	// URL is the endpoint, e.g. http://127.0.0.1:43121.
 	URL string
 	cmd *exec.Cmd
-	out *lockedBuffer
+	out *testutil.SyncBuffer
 }
 
 // Start launches moto_server on a free loopback port and stops it when the
@@ -45,7 +48,7 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatalf("find a free port for moto_server: %v", err)
 	}
-	out := &lockedBuffer{}
+	out := &testutil.SyncBuffer{}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -58,14 +61,9 @@ func Start(t testing.TB) *Server {
 	}
 	// moto accepts any credentials; these fixed ones are its documented
 	// defaults and map to its default account 123456789012.
-	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	// Tests pass moto's URL as the endpoint themselves, so
+	// AWS_ENDPOINT_URL is cleared rather than set.
+	testutil.SetEnv(t, awsclient.LocalEnv("", "us-east-1", aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"}))
 	return s
 }
 
@@ -118,21 +116,4 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
