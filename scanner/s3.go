@@ -32,17 +32,18 @@ func (a *accountScan) accountPublicAccessBlock() *inventory.PublicAccessBlock {
 	}
 }
 
+// controlBPA reads the account-level setting through bucketBPA: S3 Control
+// and S3 have their own types for the same four settings.
 func controlBPA(c *s3ctltypes.PublicAccessBlockConfiguration) *inventory.PublicAccessBlock {
 	if c == nil {
-		return &inventory.PublicAccessBlock{Configured: false}
+		return bucketBPA(nil)
 	}
-	return &inventory.PublicAccessBlock{
-		Configured:            true,
-		BlockPublicAcls:       aws.ToBool(c.BlockPublicAcls),
-		IgnorePublicAcls:      aws.ToBool(c.IgnorePublicAcls),
-		BlockPublicPolicy:     aws.ToBool(c.BlockPublicPolicy),
-		RestrictPublicBuckets: aws.ToBool(c.RestrictPublicBuckets),
-	}
+	return bucketBPA(&s3types.PublicAccessBlockConfiguration{
+		BlockPublicAcls:       c.BlockPublicAcls,
+		IgnorePublicAcls:      c.IgnorePublicAcls,
+		BlockPublicPolicy:     c.BlockPublicPolicy,
+		RestrictPublicBuckets: c.RestrictPublicBuckets,
+	})
 }
 
 // collectS3 lists the account's buckets and collects each of them, a
