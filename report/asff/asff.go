@@ -12,6 +12,7 @@
 package asff
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -202,7 +203,10 @@ func Build(doc findings.Document, opts Options) []Finding {
 	return out
 }
 
-func (o Options) partition(doc findings.Document) string {
+// PartitionFor is the partition of the ARNs built for doc: Options.Partition,
+// else the document's, else "aws". The Security Hub importer uses it for the
+// product ARN so that findings and their import agree.
+func (o Options) PartitionFor(doc findings.Document) string {
 	switch {
 	case o.Partition != "":
 		return o.Partition
@@ -236,7 +240,7 @@ func timestamp(t time.Time) string {
 }
 
 func build(doc findings.Document, rule findings.Rule, f findings.Finding, opts Options) Finding {
-	partition := opts.partition(doc)
+	partition := opts.PartitionFor(doc)
 	region := opts.Region(f)
 	res := view.ParseResource(f, doc.ShowObjectKeys)
 	observed := doc.StartedAt
@@ -255,7 +259,7 @@ func build(doc findings.Document, rule findings.Rule, f findings.Finding, opts O
 	if strings.Contains(f.RuleID, "public") {
 		types = append(types, TypeDataExposure)
 	}
-	title := nonEmpty(rule.Title, f.RuleID) + ": " + res.Name
+	title := cmp.Or(rule.Title, f.RuleID) + ": " + res.Name
 	var reqs []string
 	for _, h := range rule.HIPAA {
 		reqs = append(reqs, "HIPAA Security Rule "+h)
@@ -267,8 +271,8 @@ func build(doc findings.Document, rule findings.Rule, f findings.Finding, opts O
 		SchemaVersion:         SchemaVersion,
 		Id:                    ID(f.RuleID, res),
 		ProductArn:            ProductARN(partition, region, f.AccountID),
-		ProductName:           nonEmpty(doc.ToolName, "hoofprint"),
-		CompanyName:           nonEmpty(doc.ToolName, "hoofprint"),
+		ProductName:           cmp.Or(doc.ToolName, "hoofprint"),
+		CompanyName:           cmp.Or(doc.ToolName, "hoofprint"),
 		GeneratorId:           f.RuleID,
 		AwsAccountId:          f.AccountID,
 		Types:                 types,
@@ -279,7 +283,7 @@ func build(doc findings.Document, rule findings.Rule, f findings.Finding, opts O
 		Severity:              sev,
 		FindingProviderFields: &FindingProviderFields{Severity: &Severity{Label: sev.Label, Original: sev.Original}, Types: types},
 		Title:                 Truncate(title, MaxTitle),
-		Description:           Truncate(nonEmpty(f.Message, nonEmpty(rule.Description, title)), MaxDescription),
+		Description:           Truncate(cmp.Or(f.Message, rule.Description, title), MaxDescription),
 		SourceUrl:             rule.HelpURL,
 		ProductFields:         productFields(doc, f, res),
 		Resources:             []Resource{resource(partition, region, res)},
@@ -394,13 +398,6 @@ func Truncate(s string, max int) string {
 		}
 	}
 	return strings.TrimRight(string(cut), " ,;:") + "…"
-}
-
-func nonEmpty(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // ToSDK converts f to the SDK's type for BatchImportFindings. ASFF field

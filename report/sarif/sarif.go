@@ -12,6 +12,7 @@
 package sarif
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -131,7 +132,7 @@ func Build(doc findings.Document, opts Options) (*Log, error) {
 		info = DefaultInformationURI
 	}
 	driver := ToolComponent{
-		Name:            nonEmpty(doc.ToolName, "hoofprint"),
+		Name:            cmp.Or(doc.ToolName, "hoofprint"),
 		Version:         doc.ToolVersion,
 		SemanticVersion: semver(doc.ToolVersion),
 		InformationURI:  info,
@@ -299,8 +300,8 @@ func ruleDescriptor(r findings.Rule) ReportingDescriptor {
 	return ReportingDescriptor{
 		ID:                   r.ID,
 		Name:                 ruleName(r.ID),
-		ShortDescription:     &Message{Text: nonEmpty(r.Title, r.ID)},
-		FullDescription:      &Message{Text: nonEmpty(r.Description, nonEmpty(r.Title, r.ID))},
+		ShortDescription:     &Message{Text: cmp.Or(r.Title, r.ID)},
+		FullDescription:      &Message{Text: cmp.Or(r.Description, r.Title, r.ID)},
 		DefaultConfiguration: &ReportingConfiguration{Level: Level(r.Severity)},
 		HelpURI:              r.HelpURL,
 		Help:                 help(r),
@@ -310,9 +311,9 @@ func ruleDescriptor(r findings.Rule) ReportingDescriptor {
 
 func help(r findings.Rule) *MultiformatMessage {
 	var t, m strings.Builder
-	desc := nonEmpty(r.Description, r.Title)
-	fmt.Fprintf(&t, "%s\n\nRemediation: %s\n", desc, nonEmpty(r.Remediation, "see the documentation."))
-	fmt.Fprintf(&m, "**%s**\n\n%s\n\n## Remediation\n\n%s\n", nonEmpty(r.Title, r.ID), desc, nonEmpty(r.Remediation, "See the documentation."))
+	desc := cmp.Or(r.Description, r.Title)
+	fmt.Fprintf(&t, "%s\n\nRemediation: %s\n", desc, cmp.Or(r.Remediation, "see the documentation."))
+	fmt.Fprintf(&m, "**%s**\n\n%s\n\n## Remediation\n\n%s\n", cmp.Or(r.Title, r.ID), desc, cmp.Or(r.Remediation, "See the documentation."))
 	if r.RemediationCLI != "" {
 		fmt.Fprintf(&t, "\nFix with the AWS CLI:\n    %s\n", r.RemediationCLI)
 		fmt.Fprintf(&m, "\n```sh\n%s\n```\n", r.RemediationCLI)
@@ -388,7 +389,7 @@ func invocation(doc findings.Document) Invocation {
 		inv.EndTimeUTC = &t
 	}
 	if !doc.Coverage.Complete {
-		reason := nonEmpty(doc.Coverage.Interrupted, "unknown reason")
+		reason := cmp.Or(doc.Coverage.Interrupted, "unknown reason")
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, Notification{
 			Descriptor: ref(NotificationInterrupted, 3),
 			Level:      "error",
@@ -406,11 +407,11 @@ func gapNotification(g inventory.Gap, show bool) Notification {
 	if g.Resource != "" {
 		where = append(where, g.Resource)
 	}
-	where = append(where, "account "+nonEmpty(g.AccountID, "unknown"))
+	where = append(where, "account "+cmp.Or(g.AccountID, "unknown"))
 	if g.Region != "" {
 		where = append(where, g.Region)
 	}
-	text := fmt.Sprintf("Not evaluated: %s %s on %s failed with %s", g.Service, g.Operation, strings.Join(where, ", "), nonEmpty(g.Code, "an error"))
+	text := fmt.Sprintf("Not evaluated: %s %s on %s failed with %s", g.Service, g.Operation, strings.Join(where, ", "), cmp.Or(g.Code, "an error"))
 	msg := g.Message
 	if !show && isObjectARN(g.Resource) {
 		// An error message about an object may quote its key.
@@ -600,19 +601,12 @@ func automationID(doc findings.Document, id string) string {
 		if scope == "" && len(doc.Accounts) > 0 {
 			scope = doc.Accounts[0]
 		}
-		id = "hoofprint/" + nonEmpty(scope, "scan") + "/"
+		id = "hoofprint/" + cmp.Or(scope, "scan") + "/"
 	}
 	if strings.HasSuffix(id, "/") {
 		id += instance
 	}
 	return id
-}
-
-func nonEmpty(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func nonNil(s []string) []string {

@@ -21,7 +21,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -205,14 +204,14 @@ func Import(ctx context.Context, configs AccountConfigs, doc findings.Document, 
 	for _, a := range doc.Accounts {
 		accounts[a] = true
 	}
-	regions := sortedKeys(regionSet)
+	regions := view.SortedKeys(regionSet)
 
 	imp := &importer{opts: opts, doc: doc, scope: scope, limiters: map[string]*rate.Limiter{}}
 	results := make([]AccountResult, 0, len(accounts))
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.Concurrency)
-	for _, acct := range sortedKeys(accounts) {
+	for _, acct := range view.SortedKeys(accounts) {
 		g.Go(func() error {
 			res := AccountResult{AccountID: acct}
 			cfg, err := configs.Account(gctx, acct)
@@ -314,7 +313,7 @@ func (l limitedClient) Do(req *http.Request) (*http.Response, error) {
 func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, region string, current []asff.Finding, resourceTypes map[string]string, res *AccountResult) {
 	log := im.opts.Logger.With("account", account, "region", region)
 	client := im.client(cfg, account, region)
-	productARN := asff.ProductARN(partitionOf(im.doc, im.opts.ASFF), region, account)
+	productARN := asff.ProductARN(im.opts.ASFF.PartitionFor(im.doc), region, account)
 
 	existing, err := im.existing(ctx, client, productARN)
 	if err != nil && len(current) == 0 && errorCode(err) == "InvalidAccessException" {
@@ -340,8 +339,8 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 			// Keep the history: a re-run changes only UpdatedAt and
 			// LastObservedAt. Workflow belongs to the customer once the
 			// finding exists (BatchImportFindings cannot update it).
-			f.CreatedAt = nonEmpty(aws.ToString(old.CreatedAt), f.CreatedAt)
-			f.FirstObservedAt = nonEmpty(aws.ToString(old.FirstObservedAt), f.FirstObservedAt)
+			f.CreatedAt = cmp.Or(aws.ToString(old.CreatedAt), f.CreatedAt)
+			f.FirstObservedAt = cmp.Or(aws.ToString(old.FirstObservedAt), f.FirstObservedAt)
 			f.Workflow = nil
 			kinds[f.Id] = "updated"
 		} else {
@@ -363,7 +362,7 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 	if now.IsZero() {
 		now = time.Now()
 	}
-	for _, id := range sortedKeys(existing) {
+	for _, id := range view.SortedKeys(existing) {
 		if seen[id] {
 			continue
 		}
@@ -576,30 +575,4 @@ func errorCode(err error) string {
 		return "canceled"
 	}
 	return "error"
-}
-
-func partitionOf(doc findings.Document, o asff.Options) string {
-	switch {
-	case o.Partition != "":
-		return o.Partition
-	case doc.Partition != "":
-		return doc.Partition
-	}
-	return "aws"
-}
-
-func nonEmpty(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

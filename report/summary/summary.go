@@ -4,6 +4,7 @@
 package summary
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -108,7 +109,7 @@ func header(b *strings.Builder, doc findings.Document) {
 	if doc.OrganizationID != "" {
 		scope = "organization " + doc.OrganizationID + ", " + scope
 	}
-	fmt.Fprintf(b, "%s %s: %s", nonEmpty(doc.ToolName, "hoofprint"), doc.ToolVersion, scope)
+	fmt.Fprintf(b, "%s %s: %s", cmp.Or(doc.ToolName, "hoofprint"), doc.ToolVersion, scope)
 	if !doc.StartedAt.IsZero() {
 		fmt.Fprintf(b, ", started %s", doc.StartedAt.UTC().Format(time.RFC3339))
 		if !doc.FinishedAt.IsZero() {
@@ -117,7 +118,7 @@ func header(b *strings.Builder, doc findings.Document) {
 	}
 	b.WriteString("\n")
 	if !doc.Coverage.Complete {
-		fmt.Fprintf(b, "INCOMPLETE: the scan stopped early (%s); what it did not reach was not evaluated.\n", nonEmpty(doc.Coverage.Interrupted, "unknown reason"))
+		fmt.Fprintf(b, "INCOMPLETE: the scan stopped early (%s); what it did not reach was not evaluated.\n", cmp.Or(doc.Coverage.Interrupted, "unknown reason"))
 	}
 }
 
@@ -229,7 +230,7 @@ func sites(b *strings.Builder, doc findings.Document) {
 // originBucket names the bucket a site finding is about: from an S3 ARN
 // (object or bucket), else from the evidence, else the resource name.
 func originBucket(f findings.Finding, partition string) string {
-	if rest, ok := strings.CutPrefix(f.ResourceARN, "arn:"+nonEmpty(partition, "aws")+":s3:::"); ok {
+	if rest, ok := strings.CutPrefix(f.ResourceARN, "arn:"+cmp.Or(partition, "aws")+":s3:::"); ok {
 		bucket, _, _ := strings.Cut(rest, "/")
 		return bucket
 	}
@@ -290,7 +291,7 @@ func gaps(b *strings.Builder, doc findings.Document, max int) {
 	fmt.Fprintf(b, "\nCoverage gaps: %d (not evaluated, never a pass):\n", len(gs))
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 	for _, g := range gs[:min(max, len(gs))] {
-		fmt.Fprintf(tw, "  %s\t%s\t%s %s\t%s\t%s\n", g.AccountID, nonEmpty(g.Region, "global"), g.Service, g.Operation, nonEmpty(g.Resource, "-"), g.Code)
+		fmt.Fprintf(tw, "  %s\t%s\t%s %s\t%s\t%s\n", g.AccountID, cmp.Or(g.Region, "global"), g.Service, g.Operation, cmp.Or(g.Resource, "-"), g.Code)
 	}
 	_ = tw.Flush()
 	if len(gs) > max {
@@ -342,11 +343,4 @@ func outputs(b *strings.Builder, opts Options) {
 			fmt.Fprintf(b, "  … and %d more Security Hub failures\n", len(fs)-10)
 		}
 	}
-}
-
-func nonEmpty(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

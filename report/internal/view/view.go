@@ -5,6 +5,7 @@
 package view
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -108,7 +109,7 @@ func arnResource(a string) string {
 // wants a file-like location (SARIF physicalLocation). It never contains an
 // object key unless keys may be shown.
 func (r Resource) URI() string {
-	acct := url.PathEscape(nonEmpty(r.AccountID, "unknown-account"))
+	acct := url.PathEscape(cmp.Or(r.AccountID, "unknown-account"))
 	switch r.Type {
 	case findings.ResourceS3Bucket:
 		return "aws/" + acct + "/s3/" + url.PathEscape(r.Bucket)
@@ -149,13 +150,6 @@ func (r Resource) Identity() string {
 func Fingerprint(ruleID string, r Resource) string {
 	sum := sha256.Sum256([]byte(ruleID + "|" + r.Identity()))
 	return hex.EncodeToString(sum[:16])
-}
-
-func nonEmpty(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func evidenceString(ev map[string]any, k string) string {
