@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/internal/testutil"
 	"github.com/hoofprint/hoofprint/inventory"
 )
 
@@ -274,15 +275,7 @@ func TestGoldenFindingsForTheHealthCorpInventory(t *testing.T) {
 	if bytes.Contains(got, []byte("jane-doe")) || bytes.Contains(got, []byte("index.html")) {
 		t.Fatal("findings contain an object key although the inventory kept none")
 	}
-	if *update {
-		if err := os.WriteFile(goldenPath, got, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(goldenPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := testutil.Golden(t, goldenPath, got, *update)
 	if !bytes.Equal(got, want) {
 		t.Fatalf("findings differ from %s (run go test ./rules -run Golden -update and review the diff)\n%s", goldenPath, got)
 	}

@@ -4,6 +4,7 @@ package testutil
 
 import (
 	"bytes"
+	"os"
 	"sync"
 	"testing"
 )
@@ -37,4 +38,21 @@ func SetEnv(t testing.TB, env map[string]string) {
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
+}
+
+// Golden returns the golden file at path for a test to compare got with,
+// after rewriting it with got when update is set (each package's -update
+// flag). A missing golden file fails the test with the way to make it.
+func Golden(t testing.TB, path string, got []byte, update bool) []byte {
+	t.Helper()
+	if update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatalf("rewrite golden file: %v", err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test -update): %v", err)
+	}
+	return want
 }

@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -30,5 +31,15 @@ func TestSetEnvSetsEveryVariableForTheTest(t *testing.T) {
 	}
 	if v, ok := os.LookupEnv("HOOFPRINT_TESTUTIL_B"); !ok || strings.TrimSpace(v) != "" {
 		t.Errorf("B = %q (set %v), want set and empty", v, ok)
+	}
+}
+
+func TestGoldenRewritesOnUpdateAndReadsOtherwise(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.golden")
+	if got := Golden(t, path, []byte("first"), true); string(got) != "first" {
+		t.Errorf("after update got %q, want first", got)
+	}
+	if got := Golden(t, path, []byte("second"), false); string(got) != "first" {
+		t.Errorf("without update got %q, want the file's first", got)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/internal/testutil"
 	"github.com/hoofprint/hoofprint/report/asff"
 	"github.com/hoofprint/hoofprint/report/internal/fixture"
 )
@@ -49,15 +49,7 @@ func validate(t *testing.T, b []byte) {
 func TestWriteGolden(t *testing.T) {
 	got := write(t, fixture.Document())
 	path := filepath.Join("testdata", "healthcorp.asff.json")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run go test -update): %v", err)
-	}
+	want := testutil.Golden(t, path, got, *update)
 	if !bytes.Equal(got, want) {
 		t.Errorf("output differs from %s; run go test ./report/asff -update and review the diff", path)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/internal/testutil"
 	"github.com/hoofprint/hoofprint/report/internal/fixture"
 	"github.com/hoofprint/hoofprint/report/internal/multitool"
 	"github.com/hoofprint/hoofprint/report/sarif"
@@ -32,15 +33,7 @@ func write(t *testing.T, doc findings.Document, opts sarif.Options) []byte {
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update): %v", err)
-	}
+	want := testutil.Golden(t, path, got, *update)
 	if !bytes.Equal(got, want) {
 		t.Errorf("output differs from %s (run go test ./report/sarif -update and review the diff)\n%s", path, firstDiff(got, want))
 	}

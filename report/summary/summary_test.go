@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/internal/testutil"
 	"github.com/hoofprint/hoofprint/report/internal/fixture"
 	"github.com/hoofprint/hoofprint/report/securityhub"
 	"github.com/hoofprint/hoofprint/report/summary"
@@ -52,15 +52,7 @@ func TestWriteGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			path := filepath.Join("testdata", tc.file)
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden (run go test -update): %v", err)
-			}
+			want := testutil.Golden(t, path, buf.Bytes(), *update)
 			if buf.String() != string(want) {
 				t.Errorf("summary differs from %s:\n%s", path, buf.String())
 			}
