@@ -56,20 +56,27 @@ deny contains f if {
 	f := lib.finding(d.accountId, lib.cloudfront_region, "AwsCloudFrontDistribution", d.arn, d.id, msg, {"origins": bad})
 }
 
-reason := {"none": "not-allowed", "unscoped": "unscoped"}
+reason := {"none": "not-allowed", "denied": "denied", "unscoped": "unscoped"}
 
 message(d, bad) := sprintf("Distribution %s reads %s through an OAC, but the bucket policy does not allow cloudfront.amazonaws.com with AWS:SourceArn %s: CloudFront gets 403.", [d.id, names(bad, "not-allowed"), d.arn]) if {
 	names(bad, "not-allowed") != ""
 	names(bad, "unscoped") == ""
+	names(bad, "denied") == ""
+}
+
+message(d, bad) := sprintf("Distribution %s reads %s through an OAC, but a Deny statement of the bucket policy refuses cloudfront.amazonaws.com: CloudFront gets 403.", [d.id, names(bad, "denied")]) if {
+	names(bad, "denied") != ""
 }
 
 message(d, bad) := sprintf("Distribution %s reads %s through an OAC, and the bucket policy allows cloudfront.amazonaws.com without an AWS:SourceArn or AWS:SourceAccount condition: any distribution of any AWS account can read the bucket.", [d.id, names(bad, "unscoped")]) if {
 	names(bad, "not-allowed") == ""
+	names(bad, "denied") == ""
 }
 
 message(d, bad) := sprintf("Distribution %s reads %s through an OAC that the bucket policy does not allow (CloudFront gets 403), and %s through an OAC grant without an AWS:SourceArn condition (any distribution of any AWS account can read it).", [d.id, names(bad, "not-allowed"), names(bad, "unscoped")]) if {
 	names(bad, "not-allowed") != ""
 	names(bad, "unscoped") != ""
+	names(bad, "denied") == ""
 }
 
 names(bad, r) := concat(", ", [x.bucket | some x in bad; x.reason == r])

@@ -85,3 +85,21 @@ test_silent_on_matching_source_arn if {
 test_silent_when_policy_unreadable if {
 	count(rule.deny) == 0 with input as {"distributions": inp({}).distributions, "buckets": [{"name": "site", "arn": "arn:aws:s3:::site", "accountId": "2", "region": "us-west-2"}]}
 }
+
+# A "deny unless from my organization" statement also refuses CloudFront's
+# service principal unless it exempts AWS services or this distribution.
+org_deny(extra) := object.union({"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::site", "arn:aws:s3:::site/*"]}, {"Condition": object.union({"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}, extra)})
+
+test_fires_when_an_org_deny_refuses_cloudfront if {
+	p := {"exists": true, "document": {"Statement": array.concat(oac_policy("StringEquals", dist_arn).document.Statement, [org_deny({})])}}
+	some f in rule.deny with input as inp(p)
+	f.evidence.origins[0].reason == "denied"
+	contains(f.message, "403")
+}
+
+test_silent_when_the_org_deny_exempts_aws_services_or_this_distribution if {
+	svc := {"exists": true, "document": {"Statement": array.concat(oac_policy("StringEquals", dist_arn).document.Statement, [org_deny({"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}})])}}
+	count(rule.deny) == 0 with input as inp(svc)
+	src := {"exists": true, "document": {"Statement": array.concat(oac_policy("StringEquals", dist_arn).document.Statement, [org_deny({"ArnNotEquals": {"aws:SourceArn": dist_arn}})])}}
+	count(rule.deny) == 0 with input as inp(src)
+}

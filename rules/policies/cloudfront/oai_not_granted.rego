@@ -6,11 +6,15 @@
 #   by its IAM ARN ("arn:aws:iam::cloudfront:user/CloudFront Origin Access
 #   Identity ID") nor by its S3 canonical user ID, or names it in a policy
 #   that is public while RestrictPublicBuckets is on (which blocks every
-#   cross-account grant of a public policy, the OAI's included). CloudFront
+#   cross-account grant of a public policy, the OAI's included), or a Deny
+#   statement refuses it (for example "deny unless from my VPC"). CloudFront
 #   then gets 403 for every object unless an object ACL grants the OAI or the
-#   object is public. The distribution and the bucket may be in different accounts of
-#   the organization; origins whose bucket is outside the organization, or
-#   whose policy could not be read, are not judged.
+#   object is public (and no Deny refuses it). The distribution and the
+#   bucket may be in different accounts of the organization; origins whose
+#   bucket is outside the organization, or whose policy could not be read,
+#   are not judged. Deny statements that test aws:SourceIp, aws:userid or
+#   conditions other than negated organization/VPC/account pins are not
+#   judged.
 # related_resources:
 # - https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
 # - https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#private-content-updating-s3-bucket-policies
@@ -50,20 +54,21 @@ deny contains f if {
 		}
 	]
 	count(bad) > 0
-	names := concat(", ", [sprintf("%s (OAI %s)", [x.bucket, x.oaiId]) | some x in bad])
-	msg := sprintf("Distribution %s reads %s through an OAI that the bucket policy does not grant: CloudFront gets 403 unless object ACLs grant it.", [d.id, names])
+	names := concat(", ", [sprintf("%s (OAI %s: %s)", [x.bucket, x.oaiId, x.reason]) | some x in bad])
+	msg := sprintf("Distribution %s reads %s through an OAI that the bucket policy does not let in: CloudFront gets 403, unless an object ACL grants the OAI READ and no Deny refuses it.", [d.id, names])
 	f := lib.finding(d.accountId, lib.cloudfront_region, "AwsCloudFrontDistribution", d.arn, d.id, msg, {"origins": bad})
 }
 
-not_granted_reason(b, oai_id, cid) := "not named in the bucket policy" if {
+# An explicit Deny wins over every Allow and every ACL grant.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+not_granted_reason(b, oai_id, cid) := "refused by a Deny statement of the bucket policy" if {
+	lib.policy_denies_oai(b, oai_id)
+} else := "not named in the bucket policy" if {
 	not lib.policy_grants_oai(b, oai_id, cid)
-}
-
-# RestrictPublicBuckets blocks "public and cross-account access within any
-# public bucket policy, including non-public delegation to specific
-# accounts": an OAI is a CloudFront user of another account.
-# https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
-not_granted_reason(b, oai_id, cid) := "granted in a public policy that RestrictPublicBuckets restricts" if {
-	lib.policy_grants_oai(b, oai_id, cid)
+} else := "granted in a public policy that RestrictPublicBuckets restricts" if {
+	# RestrictPublicBuckets blocks "public and cross-account access within
+	# any public bucket policy, including non-public delegation to specific
+	# accounts": an OAI is a CloudFront user of another account.
+	# https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
 	lib.restricted_cross_account_bool(b) == true
 }

@@ -78,3 +78,38 @@ test_silent_when_granted_by_arn_in_the_scan_partition if {
 	i := object.union(inp(grant({"AWS": "arn:aws-cn:iam::cloudfront:user/CloudFront Origin Access Identity E2OAI"})), {"partition": "aws-cn"})
 	count(rule.deny) == 0 with input as i
 }
+
+# An explicit Deny wins over any Allow ('Policy evaluation logic'): a "deny
+# unless from my VPC" statement also refuses the OAI, whose requests come
+# from CloudFront, not from the VPC.
+vpc_deny := {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::site", "arn:aws:s3:::site/*"], "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}}
+
+with_statements(stmts) := {"exists": true, "document": {"Statement": stmts}}
+
+oai_grant := {"Effect": "Allow", "Principal": {"AWS": oai_arn}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"}
+
+test_fires_when_a_vpc_deny_refuses_the_oai if {
+	fs := rule.deny with input as inp(with_statements([oai_grant, vpc_deny]))
+	count(fs) == 1
+	some f in fs
+	f.evidence.origins[0].reason == "refused by a Deny statement of the bucket policy"
+}
+
+test_fires_when_a_deny_not_principal_leaves_the_oai_out if {
+	d := {"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::222222222222:role/admin"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"}
+	count(rule.deny) == 1 with input as inp(with_statements([oai_grant, d]))
+}
+
+test_silent_when_the_deny_exempts_the_oai_arn if {
+	d := object.union(vpc_deny, {"Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}, "ArnNotEquals": {"aws:PrincipalArn": oai_arn}}})
+	count(rule.deny) == 0 with input as inp(with_statements([oai_grant, d]))
+}
+
+test_silent_when_the_deny_covers_only_a_prefix_or_has_other_conditions if {
+	prefix := object.union(vpc_deny, {"Resource": "arn:aws:s3:::site/private/*"})
+	count(rule.deny) == 0 with input as inp(with_statements([oai_grant, prefix]))
+	tls := object.union(vpc_deny, {"Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+	count(rule.deny) == 0 with input as inp(with_statements([oai_grant, tls]))
+	ip := object.union(vpc_deny, {"Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}})
+	count(rule.deny) == 0 with input as inp(with_statements([oai_grant, ip]))
+}

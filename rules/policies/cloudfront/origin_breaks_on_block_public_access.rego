@@ -43,6 +43,7 @@ deny contains f if {
 	some obj in b.objects.objects
 	cuts := [{"ref": g.ref, "paths": ps} |
 		some g in grants
+		g.policyDenies == false
 		identity_judgeable(facts, g, obj)
 		count(lib.identity_paths_under_bpa(facts, g, obj)) == 0
 		ps := cut_paths(facts, g, obj)

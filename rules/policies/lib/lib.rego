@@ -569,13 +569,118 @@ condition_value_matches(op, _, _) if {
 	}
 }
 
+# ---------------------------------------------------------------------------
+# Deny statements that refuse an origin identity. An explicit Deny wins over
+# every Allow and every ACL grant ("Policy evaluation logic"; "How Amazon S3
+# authorizes a request for an object operation"). A Deny is taken to refuse
+# the identity when it names it (Principal "*", its ARN or service, or a
+# NotPrincipal that leaves it out), covers s3:GetObject on every object of
+# the bucket, and is unconditional or made only of negated pins that a
+# CloudFront request cannot meet: it never comes from the owner's VPC or
+# VPC endpoint, an OAI has no organization, account or source ARN, and a
+# service principal has no organization or principal account. A Deny that
+# tests aws:SourceIp or aws:userid, or any other condition, is not judged.
+
+denies_all_objects(d, bucket_arn) if {
+	d.Effect == "Deny"
+	allows_action(d, "s3:GetObject")
+	covers_resources(d, {"Resource": [sprintf("%s/*", [bucket_arn])]})
+}
+
+deny_names_oai(d, oai_id) if wildcard_principal(d)
+
+deny_names_oai(d, oai_id) if {
+	some v in principal_values(d.Principal, "AWS")
+	v in oai_arns(oai_id)
+}
+
+deny_names_oai(d, oai_id) if {
+	d.NotPrincipal
+	not oai_listed(d.NotPrincipal, oai_id)
+}
+
+oai_listed(p, oai_id) if {
+	some v in principal_values(p, "AWS")
+	v in oai_arns(oai_id)
+}
+
+deny_names_oac(d) if wildcard_principal(d)
+
+deny_names_oac(d) if "cloudfront.amazonaws.com" in principal_values(d.Principal, "Service")
+
+deny_names_oac(d) if {
+	d.NotPrincipal
+	not "cloudfront.amazonaws.com" in principal_values(d.NotPrincipal, "Service")
+}
+
+# deny_conditions_hold(cond, exempt_keys) is true when the Deny applies to a
+# CloudFront request: no condition at all, or only negated pins on keys the
+# request cannot match.
+deny_conditions_hold(d, _) if count(object.get(d, "Condition", {})) == 0
+
+deny_conditions_hold(d, exempt) if {
+	only_negated_pins(d.Condition)
+	every op, kv in d.Condition {
+		every k, vals in kv {
+			not deny_entry_exempts(op, lower(k), as_array(vals), exempt)
+		}
+	}
+}
+
+# An entry exempts the request when its key's value in a CloudFront request
+# is unknown (aws:SourceIp: CloudFront's edge addresses; aws:userid), when it
+# exempts AWS service principals and the identity is one (an OAC), or when
+# it names the identity itself.
+deny_entry_exempts(_, k, _, _) if k in {"aws:sourceip", "aws:userid"}
+
+deny_entry_exempts(op, "aws:principalisawsservice", _, exempt) if exempt.service == true
+
+deny_entry_exempts(op, k, vals, exempt) if {
+	some target in object.get(exempt.values, k, [])
+	some v in vals
+	condition_value_matches(op, v, target)
+}
+
+# policy_denies_oai: a Deny of the bucket policy refuses the OAI.
+policy_denies_oai(b, oai_id) if {
+	some d in statements(policy_doc(b))
+	denies_all_objects(d, b.arn)
+	deny_names_oai(d, oai_id)
+	deny_conditions_hold(d, {"service": false, "values": {"aws:principalarn": oai_arns(oai_id)}})
+}
+
+# policy_denies_oac: a Deny of the bucket policy refuses this
+# distribution's OAC (signed as cloudfront.amazonaws.com with its
+# aws:SourceArn and aws:SourceAccount).
+policy_denies_oac(b, dist_arn) if {
+	some d in statements(policy_doc(b))
+	denies_all_objects(d, b.arn)
+	deny_names_oac(d)
+	deny_conditions_hold(d, {"service": true, "values": {
+		"aws:sourcearn": [dist_arn],
+		"aws:sourceaccount": [source_value("aws:sourceaccount", dist_arn)],
+		"aws:sourceowner": [source_value("aws:sourceaccount", dist_arn)],
+	}})
+}
+
+policy_denies_oai_bool(b, oai_id) := true if {
+	policy_denies_oai(b, oai_id)
+} else := false
+
+policy_denies_oac_bool(b, dist_arn) := true if {
+	policy_denies_oac(b, dist_arn)
+} else := false
+
 # oac_grant_state tells how the bucket policy lets this distribution's OAC
 # read: "pinned" (a grant whose AWS:SourceArn / AWS:SourceAccount conditions
-# accept this distribution), "unscoped" (a grant to cloudfront.amazonaws.com
+# accept this distribution), "denied" (a Deny refuses it, whatever the
+# grants), "unscoped" (a grant to cloudfront.amazonaws.com
 # without such a condition: it works, but for every distribution of every
 # AWS account), or "none". Undefined when the policy is unknown.
 # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
-oac_grant_state(b, dist_arn) := "pinned" if {
+oac_grant_state(b, dist_arn) := "denied" if {
+	policy_denies_oac(b, dist_arn)
+} else := "pinned" if {
 	some st in statements(policy_doc(b))
 	oac_statement(st, b.arn)
 	has_source_condition(st)
@@ -744,6 +849,7 @@ origin_grant(b, d, o) := {
 	"oaiCanonicalId": cid,
 	"policyKnown": policy_known_bool(b),
 	"policyGrants": policy_grants_oai_bool(b, o.oaiId, cid),
+	"policyDenies": policy_denies_oai_bool(b, o.oaiId),
 } if {
 	o.oaiId != ""
 	cid := oai(o.oaiId).s3CanonicalUserId
@@ -756,6 +862,7 @@ origin_grant(b, d, o) := {
 	"oaiCanonicalId": "",
 	"policyKnown": policy_known_bool(b),
 	"policyGrants": policy_grants_oac_bool(b, d.arn),
+	"policyDenies": policy_denies_oac_bool(b, d.arn),
 } if {
 	object.get(o, "oaiId", "") == ""
 	o.oacId != ""
@@ -794,7 +901,12 @@ identity_path("bucket policy grants this distribution", facts, g, obj) if {
 identity_path_names := ["bucket policy grants the OAI", "object ACL grants the OAI", "bucket policy grants this distribution"]
 
 # identity_paths is the set of ways the origin identity reads the object.
-identity_paths(facts, g, obj) := {p | some p in identity_path_names; identity_path(p, facts, g, obj)}
+# A Deny of the bucket policy that refuses the identity closes every path.
+identity_paths(facts, g, obj) := {p |
+	g.policyDenies == false
+	some p in identity_path_names
+	identity_path(p, facts, g, obj)
+}
 
 # identity_paths_under_bpa is the set of ways the origin identity would
 # read the object once all four Block Public Access settings are on: an
