@@ -63,6 +63,7 @@ deny contains f if {
 			"ownerAccountId": object.get(input, ["canonicalIds", object.get(obj, "ownerCanonicalId", ""), "accountId"], ""),
 			"aclStatus": obj.aclStatus,
 			"aclKnown": obj.aclStatus == "read",
+			"aclReadByAccountId": object.get(obj, "aclReadByAccountId", ""),
 			"ignorePublicAcls": facts.ignorePublicAcls,
 			"origins": blocked,
 			"keyHash": obj.keyHash,

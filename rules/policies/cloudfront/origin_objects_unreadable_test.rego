@@ -69,3 +69,17 @@ test_silent_for_custom_or_identityless_origins if {
 	i := fx.inventory({}, fx.prod, grant_arn, fx.bpa_on, "ObjectWriter", [fx.obj("ctools", null)])
 	count(rule.deny) == 0 with input as i
 }
+
+# An ACL the bucket owner was denied but the object owner's role read
+# (aclReadByAccountId) is known: the object is judged on it, and the
+# evidence says whose role read it.
+test_judges_an_acl_read_by_the_object_owner_account if {
+	o := object.union(fx.obj("ctools", fx.private("ctools")), {"aclReadByAccountId": fx.tools})
+	i := fx.inventory(fx.oai_origin, fx.prod, fx.oai_policy({"AWS": fx.oai_arn}), fx.bpa_off, "ObjectWriter", [o])
+	some f in rule.deny with input as i
+	f.evidence.aclKnown == true
+	f.evidence.aclReadByAccountId == fx.tools
+	not contains(f.message, "may not read")
+	granted := object.union(fx.obj("ctools", fx.oai_read("ctools")), {"aclReadByAccountId": fx.tools})
+	count(rule.deny) == 0 with input as fx.inventory(fx.oai_origin, fx.prod, fx.oai_policy({"AWS": fx.oai_arn}), fx.bpa_off, "ObjectWriter", [granted])
+}
