@@ -55,7 +55,7 @@ deny contains f if {
 	]
 	count(bad) > 0
 	names := concat(", ", [sprintf("%s (OAI %s: %s)", [x.bucket, x.oaiId, x.reason]) | some x in bad])
-	msg := sprintf("Distribution %s reads %s through an OAI that the bucket policy does not let in: CloudFront gets 403, unless an object ACL grants the OAI READ and no Deny refuses it.", [d.id, names])
+	msg := sprintf("Distribution %s reads %s through an OAI that the bucket policy does not let in: CloudFront gets 403 unless the object is public or its ACL grants the OAI READ (and no Deny refuses it).", [d.id, names])
 	f := lib.finding(d.accountId, lib.cloudfront_region, "AwsCloudFrontDistribution", d.arn, d.id, msg, {"origins": bad})
 }
 
@@ -63,6 +63,10 @@ deny contains f if {
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 not_granted_reason(b, oai_id, cid) := "refused by a Deny statement of the bucket policy" if {
 	lib.policy_denies_oai(b, oai_id)
+} else := "not named in the bucket policy; read today only through its public grant, which RestrictPublicBuckets would cut" if {
+	not lib.policy_grants_oai(b, oai_id, cid)
+	lib.public_get_policy_state(b) == "yes"
+	lib.bpa_state(b, "restrictPublicBuckets") == "off"
 } else := "not named in the bucket policy" if {
 	not lib.policy_grants_oai(b, oai_id, cid)
 } else := "granted in a public policy that RestrictPublicBuckets restricts" if {

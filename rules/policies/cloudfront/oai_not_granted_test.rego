@@ -113,3 +113,13 @@ test_silent_when_the_deny_covers_only_a_prefix_or_has_other_conditions if {
 	ip := object.union(vpc_deny, {"Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}})
 	count(rule.deny) == 0 with input as inp(with_statements([oai_grant, ip]))
 }
+
+# A public GetObject grant lets the OAI read today (RestrictPublicBuckets
+# off): the OAI is still not granted, and the reason says that only the
+# public grant serves the site.
+test_reason_says_the_site_lives_on_a_public_grant if {
+	public := {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"}
+	some f in rule.deny with input as with_bpa(with_statements([public]), rpb_off)
+	f.evidence.origins[0].reason == "not named in the bucket policy; read today only through its public grant, which RestrictPublicBuckets would cut"
+	contains(f.message, "unless the object is public")
+}
