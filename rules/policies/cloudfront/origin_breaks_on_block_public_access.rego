@@ -25,8 +25,10 @@
 #   remediation: |
 #     Before enabling Block Public Access, set Object Ownership to
 #     BucketOwnerEnforced (so the bucket owner owns every object) and make
-#     sure the bucket policy grants the distribution's OAC (or OAI); then turn
-#     on all four Block Public Access settings.
+#     sure the bucket policy grants the distribution's OAC (or OAI) and has
+#     no public statement left (RestrictPublicBuckets cuts an OAI's grant in a
+#     public policy; migrating to an OAC avoids that); then turn on all four
+#     Block Public Access settings.
 #   remediation_cli: aws s3api put-bucket-ownership-controls --bucket BUCKET --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]' && aws s3api put-public-access-block --bucket BUCKET --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
 #   help_url: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
 package hoofprint.rules.cloudfront_origin_breaks_on_block_public_access
