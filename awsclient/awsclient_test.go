@@ -32,8 +32,8 @@ type fakeAWS struct {
 
 func (f *fakeAWS) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil {
-		io.Copy(io.Discard, req.Body)
-		req.Body.Close()
+		_, _ = io.Copy(io.Discard, req.Body)
+		_ = req.Body.Close()
 	}
 	respond := func(status int, body string) (*http.Response, error) {
 		return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"text/xml"}},

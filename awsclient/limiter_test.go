@@ -44,7 +44,7 @@ func TestLimiterCapsRequestsInFlight(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			resp.Body.Close()
+			_ = resp.Body.Close()
 		})
 	}
 	wg.Wait()
@@ -62,7 +62,7 @@ func TestLimiterGivesUpWaitingWhenTheRequestIsCancelled(t *testing.T) {
 	go func() {
 		req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1/", nil)
 		if resp, err := l.RoundTrip(req); err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 		}
 	}()
 	for l.InFlight() == 0 {
@@ -71,7 +71,11 @@ func TestLimiterGivesUpWaitingWhenTheRequestIsCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1/", nil)
 	cancel()
-	if _, err := l.RoundTrip(req); !errors.Is(err, context.Canceled) {
+	resp, err := l.RoundTrip(req)
+	if err == nil {
+		_ = resp.Body.Close()
+	}
+	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled while the only slot is taken", err)
 	}
 }

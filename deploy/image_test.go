@@ -50,7 +50,7 @@ func parseDockerfile(t *testing.T, path string) dockerfile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	var d dockerfile
 	var lines []string
 	var cur strings.Builder
@@ -312,7 +312,7 @@ func TestStaticBinaryRunsVersionAndDemoInAnEmptyRoot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }()
 		for _, p := range f.Progs {
 			if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
 				t.Errorf("program header %v: the binary is dynamically linked", p.Type)

@@ -119,7 +119,7 @@ func BenchmarkServerOnly(b *testing.B) {
 						b.Fatal(err)
 					}
 					_, _ = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
+					_ = resp.Body.Close()
 					if resp.StatusCode != 200 {
 						b.Fatalf("HTTP %d", resp.StatusCode)
 					}

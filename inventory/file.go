@@ -95,7 +95,7 @@ func ReadFile(path string) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read inventory: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	s, err := decodeMaybeGzip(f)
 	if err != nil {
 		return nil, fmt.Errorf("read inventory %s: %w", path, err)
@@ -117,7 +117,7 @@ func decodeMaybeGzip(f *os.File) (*Snapshot, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer gz.Close()
+		defer func() { _ = gz.Close() }()
 		return Decode(gz)
 	}
 	return Decode(f)

@@ -251,7 +251,7 @@ func TestGoldenFindingsForTheHealthCorpInventory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	inv, err := inventory.Decode(f)
 	if err != nil {
 		t.Fatal(err)

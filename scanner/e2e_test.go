@@ -189,7 +189,7 @@ type denyAssumeRole struct {
 func (d denyAssumeRole) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Method == http.MethodPost {
 		body, err := io.ReadAll(req.Body)
-		req.Body.Close()
+		_ = req.Body.Close()
 		if err != nil {
 			return nil, err
 		}

@@ -163,7 +163,7 @@ func putFile(ctx context.Context, api API, bucket, key string, f File, opts Opti
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", f.Name, err)
 	}
-	defer fh.Close()
+	defer func() { _ = fh.Close() }()
 	st, err := fh.Stat()
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", f.Name, err)

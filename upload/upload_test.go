@@ -112,7 +112,7 @@ func TestUploadAgainstMoto(t *testing.T) {
 				t.Fatalf("%s: %v", key, err)
 			}
 			b, _ := io.ReadAll(got.Body)
-			got.Body.Close()
+			_ = got.Body.Close()
 			if string(b) != body {
 				t.Errorf("%s: body %q, want %q", key, b, body)
 			}

@@ -260,8 +260,11 @@ func (a *applier) createRole(ctx context.Context, account, role string) error {
 	if err != nil {
 		return fmt.Errorf("account %s: iam CreateRole %s: %w", account, role, err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("account %s: iam CreateRole %s: read response: %w", account, role, err)
+	}
 	if resp.StatusCode != http.StatusOK && !bytes.Contains(b, []byte("EntityAlreadyExists")) {
 		var e struct {
 			Code    string `xml:"Error>Code"`

@@ -75,7 +75,7 @@ func (s *Server) Reset(t testing.TB) {
 	if err != nil {
 		t.Fatalf("reset moto: %v", err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("reset moto: HTTP %d", resp.StatusCode)
 	}
@@ -91,7 +91,7 @@ func (s *Server) waitReady(timeout time.Duration) error {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/moto-api/", nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			return nil
 		}
 		select {
@@ -114,6 +114,6 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }

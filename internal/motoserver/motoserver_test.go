@@ -11,7 +11,7 @@ func TestStartAnswersAndStops(t *testing.T) {
 	if err != nil {
 		t.Fatalf("moto did not answer: %v", err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("moto answered HTTP %d, want 200", resp.StatusCode)
 	}

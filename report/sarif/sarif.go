@@ -101,7 +101,7 @@ func ReadBaseline(path string) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read SARIF baseline: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	l, err := Decode(f)
 	if err != nil {
 		return nil, fmt.Errorf("read SARIF baseline %s: %w", path, err)

@@ -98,7 +98,7 @@ func Version(bin string) (string, error) {
 // even when it finds errors) together with its console output.
 func Validate(bin, file string) ([]Issue, string, error) {
 	outFile := file + ".validation.sarif"
-	defer os.Remove(outFile)
+	defer func() { _ = os.Remove(outFile) }()
 	cmd := exec.Command(bin, "validate", file, "--rule-kind", RuleKinds, "--output", outFile, "--log", "ForceOverwrite")
 	console, err := cmd.CombinedOutput()
 	if err != nil {
