@@ -107,7 +107,7 @@ func policyIsPublic(ctx context.Context, api API, bucket string, owner *string) 
 	}
 	public, err := allowsWildcardPrincipal(aws.ToString(pol.Policy))
 	if err != nil {
-		return false, fmt.Errorf("%w: s3://%s: bucket policy is not valid JSON: %v", ErrCheckFailed, bucket, err)
+		return false, fmt.Errorf("%w: s3://%s: bucket policy is not valid JSON: %w", ErrCheckFailed, bucket, err)
 	}
 	return public, nil
 }
