@@ -123,40 +123,49 @@ func header(b *strings.Builder, doc findings.Document) {
 }
 
 func byRule(b *strings.Builder, doc findings.Document) {
-	type row struct {
-		rule  string
-		sev   findings.Severity
-		count int
-	}
-	idx := map[string]*row{}
-	var rows []*row
-	for _, f := range doc.Findings {
-		r, ok := idx[f.RuleID]
-		if !ok {
-			r = &row{rule: f.RuleID}
-			idx[f.RuleID] = r
-			rows = append(rows, r)
-		}
-		r.count++
-		if f.Severity > r.sev {
-			r.sev = f.Severity
-		}
-	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		if rows[i].sev != rows[j].sev {
-			return rows[i].sev > rows[j].sev
-		}
-		if rows[i].count != rows[j].count {
-			return rows[i].count > rows[j].count
-		}
-		return rows[i].rule < rows[j].rule
-	})
+	rows := rank(doc.Findings, func(f findings.Finding) (string, string) { return f.RuleID, f.RuleID })
 	b.WriteString("\nBy rule:\n")
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 	for _, r := range rows {
-		fmt.Fprintf(tw, "  %s\t%d\t%s\n", r.sev, r.count, r.rule)
+		fmt.Fprintf(tw, "  %s\t%d\t%s\n", r.sev, len(r.rules), r.name)
 	}
 	_ = tw.Flush()
+}
+
+// ranked is the findings about one thing (a rule, a resource).
+type ranked struct {
+	name    string            // shown, and the last tie-break
+	account string            // the first finding's account
+	sev     findings.Severity // the worst of the findings
+	rules   []string          // the rule of each finding, in order
+}
+
+// rank gathers fs by key and orders the groups worst severity first, then
+// most findings, then by name, so that what most needs fixing leads.
+func rank(fs []findings.Finding, key func(findings.Finding) (id, name string)) []*ranked {
+	idx := map[string]*ranked{}
+	var all []*ranked
+	for _, f := range fs {
+		id, name := key(f)
+		x, ok := idx[id]
+		if !ok {
+			x = &ranked{name: name, account: f.AccountID}
+			idx[id] = x
+			all = append(all, x)
+		}
+		x.rules = append(x.rules, f.RuleID)
+		x.sev = max(x.sev, f.Severity)
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].sev != all[j].sev {
+			return all[i].sev > all[j].sev
+		}
+		if len(all[i].rules) != len(all[j].rules) {
+			return len(all[i].rules) > len(all[j].rules)
+		}
+		return all[i].name < all[j].name
+	})
+	return all
 }
 
 // Rules that say a CloudFront site is broken, or will break. They lead the
@@ -241,38 +250,9 @@ func originBucket(f findings.Finding, partition string) string {
 }
 
 func worst(b *strings.Builder, doc findings.Document, max int) {
-	type res struct {
-		name    string
-		account string
-		sev     findings.Severity
-		count   int
-		rules   []string
-	}
-	idx := map[string]*res{}
-	var all []*res
-	for _, f := range doc.Findings {
+	all := rank(doc.Findings, func(f findings.Finding) (string, string) {
 		r := view.ParseResource(f, doc.ShowObjectKeys)
-		k := r.Identity()
-		x, ok := idx[k]
-		if !ok {
-			x = &res{name: r.Name, account: f.AccountID}
-			idx[k] = x
-			all = append(all, x)
-		}
-		x.count++
-		x.rules = append(x.rules, f.RuleID)
-		if f.Severity > x.sev {
-			x.sev = f.Severity
-		}
-	}
-	sort.SliceStable(all, func(i, j int) bool {
-		if all[i].sev != all[j].sev {
-			return all[i].sev > all[j].sev
-		}
-		if all[i].count != all[j].count {
-			return all[i].count > all[j].count
-		}
-		return all[i].name < all[j].name
+		return r.Identity(), r.Name
 	})
 	fmt.Fprintf(b, "\nWorst resources (%d of %d):\n", min(max, len(all)), len(all))
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
