@@ -98,6 +98,21 @@ func (c *call) page(q url.Values, ids []string) (pageIDs []string, head listHead
 	return ids[start:end], head, true
 }
 
+// listPage is one page of the caller's items in one of the state's maps,
+// as the list call's summaries, with the list head. The state lock must be
+// held.
+func listPage[V, S any](c *call, q url.Values, items map[string]V, account func(V) string, summary func(V) S) ([]S, listHead, bool) {
+	ids, head, ok := c.page(q, callerIDs(c, items, account))
+	if !ok {
+		return nil, listHead{}, false
+	}
+	var out []S
+	for _, id := range ids {
+		out = append(out, summary(items[id]))
+	}
+	return out, head, true
+}
+
 // createdXML answers a CloudFront create: 201 with the new resource's
 // Location and ETag, and the resource in the body.
 func (c *call) createdXML(location string, v any) {
@@ -234,20 +249,16 @@ func (e *Emulator) distributionXML(d *distribution) distributionSummaryXML {
 func (e *Emulator) listDistributions(c *call, q url.Values) {
 	e.st.mu.RLock()
 	defer e.st.mu.RUnlock()
-	ids, head, ok := c.page(q, callerIDs(c, e.st.dists, func(d *distribution) string { return d.Account }))
+	items, head, ok := listPage(c, q, e.st.dists, func(d *distribution) string { return d.Account }, e.distributionXML)
 	if !ok {
 		return
 	}
-	out := struct {
+	c.okXML(struct {
 		XMLName xml.Name `xml:"DistributionList"`
 		NS      string   `xml:"xmlns,attr"`
 		listHead
 		Items []distributionSummaryXML `xml:"Items>DistributionSummary"`
-	}{NS: cfNS, listHead: head}
-	for _, id := range ids {
-		out.Items = append(out.Items, e.distributionXML(e.st.dists[id]))
-	}
-	c.okXML(out)
+	}{NS: cfNS, listHead: head, Items: items})
 }
 
 func (e *Emulator) getDistribution(c *call, id string) {
@@ -366,21 +377,18 @@ type oaiSummaryXML struct {
 func (e *Emulator) listOAIs(c *call, q url.Values) {
 	e.st.mu.RLock()
 	defer e.st.mu.RUnlock()
-	ids, head, ok := c.page(q, callerIDs(c, e.st.oais, func(o *oai) string { return o.Account }))
+	items, head, ok := listPage(c, q, e.st.oais, func(o *oai) string { return o.Account }, func(o *oai) oaiSummaryXML {
+		return oaiSummaryXML{ID: o.ID, S3CanonicalUserID: o.Canonical, Comment: o.Comment}
+	})
 	if !ok {
 		return
 	}
-	out := struct {
+	c.okXML(struct {
 		XMLName xml.Name `xml:"CloudFrontOriginAccessIdentityList"`
 		NS      string   `xml:"xmlns,attr"`
 		listHead
 		Items []oaiSummaryXML `xml:"Items>CloudFrontOriginAccessIdentitySummary"`
-	}{NS: cfNS, listHead: head}
-	for _, id := range ids {
-		o := e.st.oais[id]
-		out.Items = append(out.Items, oaiSummaryXML{ID: o.ID, S3CanonicalUserID: o.Canonical, Comment: o.Comment})
-	}
-	c.okXML(out)
+	}{NS: cfNS, listHead: head, Items: items})
 }
 
 func (e *Emulator) createOAI(c *call) {
@@ -421,21 +429,18 @@ type oacSummaryXML struct {
 func (e *Emulator) listOACs(c *call, q url.Values) {
 	e.st.mu.RLock()
 	defer e.st.mu.RUnlock()
-	ids, head, ok := c.page(q, callerIDs(c, e.st.oacs, func(o *oac) string { return o.Account }))
+	items, head, ok := listPage(c, q, e.st.oacs, func(o *oac) string { return o.Account }, func(o *oac) oacSummaryXML {
+		return oacSummaryXML{ID: o.ID, Name: o.Name, SigningProtocol: "sigv4", SigningBehavior: o.SigningBehavior, OriginAccessControlOriginType: "s3"}
+	})
 	if !ok {
 		return
 	}
-	out := struct {
+	c.okXML(struct {
 		XMLName xml.Name `xml:"OriginAccessControlList"`
 		NS      string   `xml:"xmlns,attr"`
 		listHead
 		Items []oacSummaryXML `xml:"Items>OriginAccessControlSummary"`
-	}{NS: cfNS, listHead: head}
-	for _, id := range ids {
-		o := e.st.oacs[id]
-		out.Items = append(out.Items, oacSummaryXML{ID: o.ID, Name: o.Name, SigningProtocol: "sigv4", SigningBehavior: o.SigningBehavior, OriginAccessControlOriginType: "s3"})
-	}
-	c.okXML(out)
+	}{NS: cfNS, listHead: head, Items: items})
 }
 
 func (e *Emulator) createOAC(c *call) {
