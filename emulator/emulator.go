@@ -119,6 +119,10 @@ type Emulator struct {
 	counts   map[RequestKey]int
 	requests []Request
 	done     chan struct{}
+	// closeOnce: Close runs from the test's cleanup and from the context
+	// watcher at about the same time (t.Context ends just before cleanups).
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Start loads sc and serves it on opts.Addr until Close (or ctx ends).
@@ -217,17 +221,16 @@ func (p staticProvider) Retrieve(context.Context) (aws.Credentials, error) {
 	return aws.Credentials(p), nil
 }
 
-// Close stops the server.
+// Close stops the server. It is safe to call more than once and from
+// several goroutines.
 func (e *Emulator) Close() error {
-	select {
-	case <-e.done:
-		return nil
-	default:
+	e.closeOnce.Do(func() {
 		close(e.done)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	return e.srv.Shutdown(ctx)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		e.closeErr = e.srv.Shutdown(ctx)
+	})
+	return e.closeErr
 }
 
 // RequestKey identifies a kind of request for counting.
