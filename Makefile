@@ -36,11 +36,13 @@ $(MULTITOOL):
 	@# npm may skip the package's own chmod of the native binary.
 	chmod u+x $(TOOLS)/node_modules/@microsoft/sarif-multitool-*/Sarif.Multitool 2>/dev/null || true
 
-## lint: gofmt, go vet, staticcheck
+GOLANGCI_LINT_VERSION ?= v2.15.0
+
+## lint: gofmt, go vet, golangci-lint (.golangci.yml: staticcheck, errcheck, unused, …)
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) run ./...
 
 ## bench: the benchmarks behind BENCHMARKS.md
 bench:

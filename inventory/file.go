@@ -118,7 +118,16 @@ func decodeMaybeGzip(f *os.File) (*Snapshot, error) {
 			return nil, err
 		}
 		defer func() { _ = gz.Close() }()
-		return Decode(gz)
+		s, err := Decode(gz)
+		if err != nil {
+			return nil, err
+		}
+		// Read to the end so that gzip checks its CRC: a truncated or
+		// corrupted file must fail here, not pass as a shorter inventory.
+		if _, err := io.Copy(io.Discard, gz); err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		return s, nil
 	}
 	return Decode(f)
 }

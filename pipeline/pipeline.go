@@ -180,7 +180,7 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 			res, err := securityhub.Import(netCtx, opts.Accounts, doc, securityhub.Options{Now: now(), Logger: log})
 			out.Import = &res
 			if err != nil {
-				stepErr = fmt.Errorf("Security Hub import: %w", err)
+				stepErr = fmt.Errorf("import to Security Hub: %w", err)
 			}
 		}
 	}
@@ -198,7 +198,7 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 		if err != nil {
 			return out, err
 		}
-		defer os.RemoveAll(filepath.Dir(runSummary))
+		defer func() { _ = os.RemoveAll(filepath.Dir(runSummary)) }()
 		var files []upload.File
 		kinds := map[string]string{}
 		for _, f := range out.Files {

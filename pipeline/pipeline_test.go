@@ -92,7 +92,7 @@ func TestRunUploadsTheReportsAndARunSummary(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read back summary.json: %v", err)
 	}
-	defer obj.Body.Close()
+	defer func() { _ = obj.Body.Close() }()
 	b, _ := io.ReadAll(obj.Body)
 	var rs pipeline.RunSummary
 	if err := json.Unmarshal(b, &rs); err != nil {

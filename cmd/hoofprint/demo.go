@@ -75,7 +75,7 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 	if err != nil {
 		return fmt.Errorf("start the emulator: %w", err)
 	}
-	defer emu.Close()
+	defer func() { _ = emu.Close() }()
 	log.Info("emulated organization started", "scenario", sc.Name, "endpoint", emu.URL(), "accounts", len(sc.Accounts))
 
 	base, err := awsclient.Load(ctx, awsclient.Options{

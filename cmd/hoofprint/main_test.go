@@ -245,7 +245,7 @@ func TestSIGTERMStillWritesTheReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer emu.Close()
+	defer func() { _ = emu.Close() }()
 	// Every object ACL takes a while, so the scan is still collecting when
 	// the signal arrives.
 	emu.SetFaults([]emulator.FaultRule{{Service: "s3", Operation: "GetObjectAcl", Latency: 3 * time.Second}})
