@@ -7,7 +7,8 @@ MULTITOOL := $(TOOLS)/node_modules/.bin/sarif-multitool
 # The official SARIF validator (Microsoft's sarif-sdk), pinned.
 MULTITOOL_VERSION ?= 5.7.0
 
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# Release tags are v<semver>; between them the version says it is a development build.
+VERSION ?= $(or $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null),0.1.0-dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 

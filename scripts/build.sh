@@ -11,7 +11,7 @@ set -eu
 out=${1:?usage: scripts/build.sh OUTPUT}
 cd "$(dirname "$0")/.."
 
-VERSION=${VERSION:-dev}
+VERSION=${VERSION:-0.1.0-dev}
 COMMIT=${COMMIT:-none}
 DATE=${DATE:-unknown}
 

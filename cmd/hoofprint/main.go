@@ -19,7 +19,7 @@ import (
 
 // Set at build time with -ldflags "-X main.version=… -X main.commit=… -X main.date=…".
 var (
-	version = "dev"
+	version = "0.1.0-dev"
 	commit  = "none"
 	date    = "unknown"
 )

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hoofprint/hoofprint/emulator"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/internal/multitool"
 	"github.com/hoofprint/hoofprint/inventory"
 )
 
@@ -84,6 +85,15 @@ func TestDemoFindsTheSeedIncidentAndWritesEveryReport(t *testing.T) {
 		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Size() == 0 {
 			t.Errorf("demo did not write %s: %v", name, err)
 		}
+	}
+	// The official validator, GitHub's rules included: not even a warning.
+	bin := multitool.Find(t)
+	issues, console, err := multitool.Validate(bin, filepath.Join(dir, "hoofprint.sarif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, is := range issues {
+		t.Errorf("SARIF Multitool on the demo's SARIF: %s\n%s", is, console)
 	}
 	l := readSARIF(t, filepath.Join(dir, "hoofprint.sarif"))
 	// The outage: prod's OAI cannot read the objects the tools account owns.

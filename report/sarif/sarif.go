@@ -132,8 +132,9 @@ func Build(doc findings.Document, opts Options) (*Log, error) {
 		info = DefaultInformationURI
 	}
 	driver := ToolComponent{
-		Name:            cmp.Or(doc.ToolName, "hoofprint"),
-		Version:         doc.ToolVersion,
+		Name: cmp.Or(doc.ToolName, "hoofprint"),
+		// SARIF2005 asks for a version that starts with a digit.
+		Version:         strings.TrimPrefix(doc.ToolVersion, "v"),
 		SemanticVersion: semver(doc.ToolVersion),
 		InformationURI:  info,
 		Notifications:   notificationDescriptors(),

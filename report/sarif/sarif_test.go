@@ -15,7 +15,7 @@ import (
 	"github.com/hoofprint/hoofprint/findings"
 	"github.com/hoofprint/hoofprint/internal/testutil"
 	"github.com/hoofprint/hoofprint/report/internal/fixture"
-	"github.com/hoofprint/hoofprint/report/internal/multitool"
+	"github.com/hoofprint/hoofprint/internal/multitool"
 	"github.com/hoofprint/hoofprint/report/sarif"
 )
 
