@@ -142,6 +142,11 @@ func Load(ctx context.Context, opts Options) (*Base, error) {
 	cfg.HTTPClient = &http.Client{Transport: limiter, Timeout: timeout}
 	if opts.EndpointURL != "" {
 		cfg.BaseEndpoint = aws.String(opts.EndpointURL)
+	} else if cfg.BaseEndpoint != nil {
+		// AWS_ENDPOINT_URL (or endpoint_url in the profile) already sends
+		// every service to one endpoint; treat it like --endpoint-url so that
+		// S3 goes path-style and S3 Control keeps the host as given.
+		opts.EndpointURL = *cfg.BaseEndpoint
 	}
 	b := &Base{Config: cfg, Options: opts, Limiter: limiter, providers: map[string]aws.CredentialsProvider{}}
 

@@ -130,3 +130,38 @@ func writeTestCA(t *testing.T) string {
 }
 
 func apiError(code string) error { return &smithy.GenericAPIError{Code: code} }
+
+func TestAWSEndpointURLIsTreatedLikeTheFlag(t *testing.T) {
+	// AWS_ENDPOINT_URL sends every service to one endpoint; S3 must then be
+	// addressed path-style, as with --endpoint-url, or the bucket name would
+	// become a host name the emulator cannot answer.
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+	var paths []string
+	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if req.URL.Path != "/" {
+			paths = append(paths, req.URL.Host+req.URL.Path)
+		}
+		return (&fakeAWS{}).RoundTrip(req)
+	})
+	b, err := Load(t.Context(), Options{
+		Region: "us-east-1", HTTPClient: &http.Client{Transport: rt},
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Options.EndpointURL != "http://127.0.0.1:1" {
+		t.Errorf("EndpointURL = %q, want the environment's", b.Options.EndpointURL)
+	}
+	_, err = s3.NewFromConfig(b.Config, b.S3Options()).GetBucketAcl(t.Context(), &s3.GetBucketAclInput{Bucket: aws.String("my-bucket")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != 1 || paths[0] != "127.0.0.1:1/my-bucket" {
+		t.Errorf("S3 request went to %v, want path-style 127.0.0.1:1/my-bucket", paths)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
