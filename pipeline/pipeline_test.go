@@ -17,6 +17,7 @@ import (
 	"github.com/hoofprint/hoofprint/emulator"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
 	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/internal/testutil"
 	"github.com/hoofprint/hoofprint/pipeline"
 	"github.com/hoofprint/hoofprint/scanner"
 )
@@ -30,10 +31,7 @@ func scanHealthCorp(t *testing.T) (*awsclient.Base, *s3.Client, *emulator.Emulat
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = emu.Close() })
-	for k, v := range emu.Environ() {
-		t.Setenv(k, v)
-	}
-	t.Setenv("AWS_CA_BUNDLE", "")
+	testutil.SetEnv(t, emu.Environ())
 	base, err := awsclient.Load(t.Context(), awsclient.Options{EndpointURL: emu.URL(), RoleName: emu.Scenario().MemberRoleName})
 	if err != nil {
 		t.Fatal(err)

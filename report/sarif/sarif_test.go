@@ -13,9 +13,9 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/internal/multitool"
 	"github.com/hoofprint/hoofprint/internal/testutil"
 	"github.com/hoofprint/hoofprint/report/internal/fixture"
-	"github.com/hoofprint/hoofprint/internal/multitool"
 	"github.com/hoofprint/hoofprint/report/sarif"
 )
 
