@@ -25,7 +25,9 @@ func TestProgressOnATerminalIsOneLiveLine(t *testing.T) {
 	c.buckets.Store(7)
 	var out testutil.SyncBuffer
 	p := startProgress(c, &out, true, time.Hour, discardLogger())
-	time.Sleep(450 * time.Millisecond)
+	// Wait for a redraw rather than sleeping a fixed time: a loaded CI
+	// machine may be slow to schedule the ticker.
+	waitFor(t, func() bool { return strings.Contains(out.String(), "accounts 1/4") })
 	p.finish()
 	s := out.String()
 	if !strings.Contains(s, "\r\x1b[K") || !strings.HasSuffix(s, "\n") || strings.Count(s, "\n") != 1 {
@@ -43,13 +45,25 @@ func TestProgressOffATerminalIsStructuredLogRecords(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	var tty testutil.SyncBuffer
 	p := startProgress(c, &tty, false, 20*time.Millisecond, logger)
-	time.Sleep(90 * time.Millisecond)
+	waitFor(t, func() bool { return strings.Count(logs.String(), `"msg":"scan progress"`) >= 2 })
 	p.finish()
 	if tty.String() != "" {
 		t.Errorf("wrote %q to the progress writer off a terminal", tty.String())
 	}
 	if n := strings.Count(logs.String(), `"msg":"scan progress"`); n < 2 || !strings.Contains(logs.String(), `"objectsListed":12345`) {
 		t.Errorf("%d progress records in %s", n, logs.String())
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after ten seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached within 10s")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
