@@ -109,6 +109,12 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	pkgs := map[string]string{} // rule ID → package path
 	byID := map[string]string{} // rule ID → source
 	byPkg := map[string]string{}
+	builtin := map[string]string{} // package path → embedded file
+	for _, src := range srcs {
+		if strings.HasPrefix(src.name, embeddedPrefix) {
+			builtin[modules[src.name].Package.Path.String()] = src.name
+		}
+	}
 	// Embedded modules come first, so that a user rule reusing an embedded
 	// ID is the one reported.
 	for _, src := range srcs {
@@ -121,7 +127,15 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 				return nil, fmt.Errorf("%s:%d: bad rule metadata: package %s defines deny but has no package-scoped METADATA with custom.id",
 					name, m.Package.Location.Row, m.Package.Path)
 			}
-			continue // a library module
+			// A library module. One in a user directory that reuses a
+			// built-in package (a copy of policies/lib, say) would
+			// otherwise fail to compile with OPA's bare "package
+			// annotation redeclared".
+			if prev, ok := builtin[m.Package.Path.String()]; ok && !strings.HasPrefix(name, embeddedPrefix) {
+				return nil, fmt.Errorf("%s:%d: package %s is a built-in package (%s): --rules adds to the built-in rules and cannot replace them; give your module its own package (user rules can import data.hoofprint.lib as it is)",
+					name, m.Package.Location.Row, m.Package.Path, prev)
+			}
+			continue
 		}
 		r, err := ruleFromAnnotations(a, name)
 		if err != nil {

@@ -144,6 +144,7 @@ func TestLoadRejectsBrokenUserRulesWithFileAndLine(t *testing.T) {
 		{"a bad resource type is rejected", "restype.rego", meta("#   id: user-x\n#   severity: low\n#   resource_type: Bucket\n#   remediation: R\n"), `custom.resource_type "Bucket"`},
 		{"hipaa must be a list", "hipaa.rego", meta("#   id: user-x\n#   hipaa: 164.312(b)\n" + base), "custom.hipaa must be a list"},
 		{"an ID of the embedded pack cannot be reused", "dup.rego", meta("#   id: s3-bucket-acl-public\n" + base), "dup.rego:1: bad rule metadata: rule ID s3-bucket-acl-public is already defined in embedded:policies/s3/bucket_acl_public.rego"},
+		{"a copy of the built-in library names the built-in package", "lib.rego", "# METADATA\n# title: my lib\npackage hoofprint.lib\n\nx := 1\n", "lib.rego:3: package data.hoofprint.lib is a built-in package (embedded:policies/lib/lib.rego)"},
 		{"an ID must be lower-case words", "id.rego", meta("#   id: User_X\n" + base), `custom.id "User_X"`},
 		{"deny without METADATA is rejected", "nometa.rego", "package user.bad\n\ndeny contains {\"x\": 1} if false\n", "nometa.rego:1: bad rule metadata: package data.user.bad defines deny but has no package-scoped METADATA"},
 		{"a rule without deny is rejected", "nodeny.rego", "# METADATA\n# title: T\n# description: D\n# custom:\n#   id: user-x\n" + base + "package user.bad\n\nallow := true\n", "does not define deny"},
