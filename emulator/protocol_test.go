@@ -126,8 +126,22 @@ func TestS3ReadOperationsOverTheSDK(t *testing.T) {
 	prodCanon := scenario.CanonicalUserID("444444444444")
 	toolsCanon := scenario.CanonicalUserID("222222222222")
 
-	t.Run("ListBuckets returns the account's own buckets with regions and its canonical ID", func(t *testing.T) {
+	t.Run("ListBuckets without parameters answers no BucketRegion, as S3 does", func(t *testing.T) {
 		out, err := east.ListBuckets(ctx, &s3.ListBucketsInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Buckets) == 0 {
+			t.Fatal("no buckets")
+		}
+		for _, b := range out.Buckets {
+			if b.BucketRegion != nil {
+				t.Errorf("%s: BucketRegion %q in an unpaginated answer", aws.ToString(b.Name), aws.ToString(b.BucketRegion))
+			}
+		}
+	})
+	t.Run("ListBuckets with MaxBuckets returns the account's own buckets with regions and its canonical ID", func(t *testing.T) {
+		out, err := east.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1000)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -302,7 +302,7 @@ func (e *Emulator) canonicalOf(accountID string) string {
 type bucketXML struct {
 	Name         string `xml:"Name"`
 	CreationDate string `xml:"CreationDate"`
-	BucketRegion string `xml:"BucketRegion"`
+	BucketRegion string `xml:"BucketRegion,omitempty"`
 }
 
 type ownerXML struct {
@@ -350,9 +350,20 @@ func (e *Emulator) listBuckets(c *call, q url.Values) {
 		ContinuationToken string      `xml:"ContinuationToken,omitempty"`
 		Prefix            string      `xml:"Prefix,omitempty"`
 	}{NS: s3NS, Owner: ownerXML{ID: e.canonicalOf(c.caller.AccountID)}, Prefix: q.Get("prefix")}
+	// S3 includes BucketRegion only "if the request contains at least one
+	// valid parameter" (ListBuckets, Bucket data type): an unpaginated
+	// ListBuckets answers names and dates only.
+	withRegion := false
+	for _, p := range []string{"max-buckets", "continuation-token", "prefix", "bucket-region"} {
+		withRegion = withRegion || q.Has(p)
+	}
 	for _, n := range names[start:end] {
 		b := e.st.buckets[n]
-		out.Buckets = append(out.Buckets, bucketXML{Name: n, CreationDate: b.Created.UTC().Format(s3Time), BucketRegion: b.Region})
+		bx := bucketXML{Name: n, CreationDate: b.Created.UTC().Format(s3Time)}
+		if withRegion {
+			bx.BucketRegion = b.Region
+		}
+		out.Buckets = append(out.Buckets, bx)
 	}
 	if end < len(names) {
 		out.ContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(names[end-1]))

@@ -367,3 +367,29 @@ func TestTheOwnerPassHasItsOwnPerAccountDeadline(t *testing.T) {
 		t.Error("a per-account deadline made the whole scan incomplete")
 	}
 }
+
+// TestRegionsComeFromListBucketsNotGetBucketLocation: S3 returns a
+// bucket's BucketRegion in ListBuckets only "if the request contains at
+// least one valid parameter" (ListBuckets API reference, Bucket data
+// type), and the emulator answers the same way. A scan that pages with
+// MaxBuckets learns every region from the listing and spends no
+// GetBucketLocation call per bucket.
+func TestRegionsComeFromListBucketsNotGetBucketLocation(t *testing.T) {
+	sc := scenario.HealthCorp()
+	emu := startEmulator(t, sc, emulator.Options{})
+	base := emulatorBase(t, emu, sc.MemberRoleName)
+	snap := scanWith(t, base, scanner.Options{Seed: 1})
+	for k, n := range emu.Requests() {
+		if k.Service == "s3" && k.Operation == "GetBucketLocation" {
+			t.Errorf("%d GetBucketLocation calls as %s", n, k.Account)
+		}
+	}
+	if len(snap.Buckets) == 0 {
+		t.Fatal("no buckets collected")
+	}
+	for _, b := range snap.Buckets {
+		if b.Region == "" {
+			t.Errorf("%s: no region", b.Name)
+		}
+	}
+}

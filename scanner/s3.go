@@ -50,11 +50,17 @@ func controlBPA(c *s3ctltypes.PublicAccessBlockConfiguration) *inventory.PublicA
 // bounded number at a time. The ListBuckets owner is the account's
 // canonical user ID, which is how object owners and ACL grantees are later
 // recognised as this account.
+//
+// The listing is paginated (MaxBuckets) for two reasons given in the
+// ListBuckets API reference: S3 returns each bucket's BucketRegion only
+// when the request carries at least one parameter (so an unpaginated call
+// would cost a GetBucketLocation per bucket), and unpaginated requests are
+// rejected for accounts whose bucket quota is above 10,000.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html
 func (a *accountScan) collectS3(acct *inventory.Account) []inventory.Bucket {
 	client := a.s3In(a.cfg.Region)
 	var listed []s3types.Bucket
-	p := s3.NewListBucketsPaginator(client, &s3.ListBucketsInput{})
+	p := s3.NewListBucketsPaginator(client, &s3.ListBucketsInput{MaxBuckets: aws.Int32(listBucketsPageSize)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(a.ctx)
 		if err != nil {
@@ -153,6 +159,11 @@ func (a *accountScan) collectBucket(lb s3types.Bucket, ownerID string) inventory
 		slog.Int("keysListed", b.Objects.KeysListed), slog.Int("aclsRead", b.Objects.ACLsRead))
 	return b
 }
+
+// listBucketsPageSize is the MaxBuckets of each ListBuckets page. Older
+// revisions of the API reference give 1,000 as the maximum and newer ones
+// 10,000; 1,000 is valid under both.
+const listBucketsPageSize = 1000
 
 // bucketRegion is the bucket's region: ListBuckets now returns it
 // (BucketRegion), which saves a call; otherwise GetBucketLocation, whose
