@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -155,12 +156,37 @@ func (s *sampler) observe(o s3types.Object) {
 }
 
 func (s *sampler) observePage(out *s3.ListObjectsV2Output) {
+	encoded := out.EncodingType == s3types.EncodingTypeUrl
 	for _, o := range out.Contents {
+		if encoded {
+			o.Key = aws.String(decodeKey(aws.ToString(o.Key)))
+		}
 		s.observe(o)
 	}
 	if s.cfg.onListed != nil {
 		s.cfg.onListed(len(out.Contents))
 	}
+}
+
+// listInput is a ListObjectsV2 request of the sampler. Keys come back
+// URL-encoded (EncodingType=url): S3 writes a key holding a character that
+// XML 1.0 cannot carry (a control character) as a character reference the
+// SDK's XML decoder refuses, which would lose the whole page
+// (aws/aws-sdk-go-v2#1676). Keys and common prefixes are decoded with
+// decodeKey, and only when the answer says it is encoded.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+func (s *sampler) listInput() *s3.ListObjectsV2Input {
+	return &s3.ListObjectsV2Input{Bucket: &s.cfg.bucket, FetchOwner: aws.Bool(true), EncodingType: s3types.EncodingTypeUrl}
+}
+
+// decodeKey undoes S3's URL encoding of a listed key or prefix (form
+// encoding: a space comes as "+", a "+" as "%2B"). A value that does not
+// decode is kept as sent.
+func decodeKey(v string) string {
+	if d, err := url.QueryUnescape(v); err == nil {
+		return d
+	}
+	return v
 }
 
 // listStream is one sequence of ListObjectsV2 pages: the root listing with
@@ -178,9 +204,9 @@ type listStream struct {
 // budget and every part of the bucket is looked at.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-prefixes.html
 func (s *sampler) list(ctx context.Context, api objectSampleAPI) []sampleFailure {
-	first, err := api.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
-		Bucket: &s.cfg.bucket, Delimiter: aws.String("/"), FetchOwner: aws.Bool(true),
-	})
+	in := s.listInput()
+	in.Delimiter = aws.String("/")
+	first, err := api.ListObjectsV2(ctx, in)
 	s.out.Pages++
 	if err != nil {
 		return []sampleFailure{{operation: "ListObjectsV2", resource: s.cfg.bucketARN, err: err}}
@@ -190,7 +216,7 @@ func (s *sampler) list(ctx context.Context, api objectSampleAPI) []sampleFailure
 	if aws.ToBool(first.IsTruncated) && first.NextContinuationToken != nil {
 		streams = append(streams, &listStream{delimiter: true, token: first.NextContinuationToken})
 	}
-	found := commonPrefixes(first.CommonPrefixes)
+	found := commonPrefixes(first)
 	prefixes := make([]string, 0, min(len(found), maxPrefixes))
 	for _, p := range found {
 		if len(prefixes) < maxPrefixes {
@@ -219,7 +245,8 @@ func (s *sampler) list(ctx context.Context, api objectSampleAPI) []sampleFailure
 				next = append(next, st)
 				continue
 			}
-			in := &s3.ListObjectsV2Input{Bucket: &s.cfg.bucket, FetchOwner: aws.Bool(true), ContinuationToken: st.token}
+			in := s.listInput()
+			in.ContinuationToken = st.token
 			if st.delimiter {
 				in.Delimiter = aws.String("/")
 			} else {
@@ -234,7 +261,7 @@ func (s *sampler) list(ctx context.Context, api objectSampleAPI) []sampleFailure
 				continue
 			}
 			s.observePage(out)
-			if n := len(commonPrefixes(out.CommonPrefixes)); n > 0 {
+			if n := len(commonPrefixes(out)); n > 0 {
 				// Prefixes found on later root pages are counted but not
 				// listed: the budget was already shared out.
 				s.out.PrefixesFound += n
@@ -258,11 +285,15 @@ func (s *sampler) list(ctx context.Context, api objectSampleAPI) []sampleFailure
 // never answers an empty one (a common prefix ends with the delimiter), but
 // an empty <CommonPrefixes/> element decodes as one with no Prefix, and
 // listing everything under the empty prefix would list the whole bucket a
-// second time and count every key twice.
-func commonPrefixes(cps []s3types.CommonPrefix) []string {
-	out := make([]string, 0, len(cps))
-	for _, p := range cps {
-		if v := aws.ToString(p.Prefix); v != "" {
+// second time and count every key twice. Prefixes are decoded like keys.
+func commonPrefixes(page *s3.ListObjectsV2Output) []string {
+	out := make([]string, 0, len(page.CommonPrefixes))
+	for _, p := range page.CommonPrefixes {
+		v := aws.ToString(p.Prefix)
+		if page.EncodingType == s3types.EncodingTypeUrl {
+			v = decodeKey(v)
+		}
+		if v != "" {
 			out = append(out, v)
 		}
 	}
