@@ -51,7 +51,7 @@ func TestListAccountsFollowsTokensThroughEmptyPages(t *testing.T) {
 		{acct("222222222222", "", orgtypes.AccountStatusActive), acct("333333333333", orgtypes.AccountStateSuspended, orgtypes.AccountStatusSuspended)},
 		{},
 	}}
-	got, err := listAccounts(context.Background(), f)
+	got, err := listAccounts(t.Context(), f)
 	if err != nil {
 		t.Fatal(err)
 	}

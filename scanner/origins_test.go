@@ -1,7 +1,6 @@
 package scanner
 
 import (
-	"context"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -89,7 +88,7 @@ func TestBucketExistsTellsMissingFromTaken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := s.bucketExists(context.Background(), fakeHead{err: tt.err}, "b", "us-east-1")
+			got := s.bucketExists(t.Context(), fakeHead{err: tt.err}, "b", "us-east-1")
 			if got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
@@ -99,7 +98,7 @@ func TestBucketExistsTellsMissingFromTaken(t *testing.T) {
 		t.Errorf("expected answers recorded gaps: %+v", gaps)
 	}
 	t.Run("a server error is unknown and a gap", func(t *testing.T) {
-		if got := s.bucketExists(context.Background(), fakeHead{err: apiErr("InternalError", 500)}, "b", "us-east-1"); got != bucketExistsUnknown {
+		if got := s.bucketExists(t.Context(), fakeHead{err: apiErr("InternalError", 500)}, "b", "us-east-1"); got != bucketExistsUnknown {
 			t.Errorf("got %q", got)
 		}
 		if gaps := s.cov.sorted(); len(gaps) != 1 || gaps[0].Operation != "HeadBucket" || gaps[0].Code != "InternalError" {

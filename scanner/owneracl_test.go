@@ -27,7 +27,7 @@ func TestDeniedForeignObjectsAreHandedToTheOwnerPassWithTheirKeys(t *testing.T) 
 	var got []handed
 	cfg := testConfig()
 	cfg.onDenied = func(i int, key, owner string) { got = append(got, handed{i, key, owner}) }
-	sample, _ := sampleBucket(context.Background(), f, cfg)
+	sample, _ := sampleBucket(t.Context(), f, cfg)
 
 	if len(got) != 2 {
 		t.Fatalf("handed %+v, want the two foreign-owned objects", got)
@@ -43,7 +43,7 @@ func TestDeniedForeignObjectsAreHandedToTheOwnerPassWithTheirKeys(t *testing.T) 
 
 func TestAnEmptyCommonPrefixIsNotListedAgain(t *testing.T) {
 	api := &emptyPrefixBucket{}
-	sample, failures := sampleBucket(context.Background(), api, testConfig())
+	sample, failures := sampleBucket(t.Context(), api, testConfig())
 	if len(failures) != 0 || api.lists != 1 {
 		t.Fatalf("%d listings, failures %+v; want the root listing only", api.lists, failures)
 	}

@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"sort"
@@ -155,7 +156,7 @@ func TestSampleIsBoundedWhateverTheNumberOfKeys(t *testing.T) {
 	}
 	cfg := testConfig()
 	cfg.pages = 100
-	got, failures := sampleBucket(context.Background(), f, cfg)
+	got, failures := sampleBucket(t.Context(), f, cfg)
 	if len(failures) != 0 {
 		t.Fatalf("failures %+v", failures)
 	}
@@ -189,7 +190,7 @@ func TestPageBudgetIsSpreadOverTopLevelPrefixes(t *testing.T) {
 	f := &fakeBucket{keys: keysUnder([]string{"2024/", "2025/", "2026/"}, 5000)}
 	cfg := testConfig()
 	cfg.pages = 7
-	got, _ := sampleBucket(context.Background(), f, cfg)
+	got, _ := sampleBucket(t.Context(), f, cfg)
 	// One delimiter page finds the prefixes, then two pages of each.
 	if got.Pages != 7 || f.listCalls.Load() != 7 || got.KeysListed != 6000 {
 		t.Errorf("pages %d calls %d listed %d, want 7, 7, 6000", got.Pages, f.listCalls.Load(), got.KeysListed)
@@ -211,12 +212,40 @@ func TestMorePrefixesThanPagesListsASeededSubset(t *testing.T) {
 	for i := range 20 {
 		prefixes = append(prefixes, fmt.Sprintf("p%02d/", i))
 	}
-	f := &fakeBucket{keys: keysUnder(prefixes, 3)}
-	cfg := testConfig()
-	cfg.pages = 5
-	got, _ := sampleBucket(context.Background(), f, cfg)
-	if got.PrefixesFound != 20 || got.PrefixesListed != 4 || got.KeysListed != 12 || got.ListingComplete {
-		t.Errorf("sample %+v, want 4 of 20 prefixes listed, 12 keys, incomplete", got)
+	// listed samples with seed and returns the prefixes whose keys were
+	// listed (the sample of 20 holds all 12 listed keys, each ACL read).
+	listed := func(seed int64) []string {
+		f := &fakeBucket{keys: keysUnder(prefixes, 3)}
+		cfg := testConfig()
+		cfg.pages = 5
+		cfg.seed = seed
+		got, _ := sampleBucket(t.Context(), f, cfg)
+		if got.PrefixesFound != 20 || got.PrefixesListed != 4 || got.KeysListed != 12 || got.ListingComplete {
+			t.Errorf("seed %d: sample %+v, want 4 of 20 prefixes listed, 12 keys, incomplete", seed, got)
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		set := map[string]bool{}
+		for _, k := range f.aclKeys {
+			set[inventory.KeyPrefix(k)] = true
+		}
+		return slices.Sorted(maps.Keys(set))
+	}
+	first := listed(42)
+	if len(first) != 4 {
+		t.Fatalf("the sample covers prefixes %v, want the 4 listed", first)
+	}
+	if again := listed(42); !slices.Equal(first, again) {
+		t.Errorf("the same seed listed prefixes %v, then %v", first, again)
+	}
+	// A subset chosen by the seed, not always the first prefixes: some
+	// other seed picks another.
+	differs := false
+	for seed := int64(1); seed <= 5 && !differs; seed++ {
+		differs = !slices.Equal(first, listed(seed))
+	}
+	if !differs {
+		t.Errorf("seeds 1 to 5 all listed prefixes %v: the subset does not depend on the seed", first)
 	}
 }
 
@@ -226,7 +255,7 @@ func TestPrefixesBeyondTheFirstRootPageAreCountedButMakeTheListingIncomplete(t *
 	// shared out.
 	keys := append(keysUnder([]string{""}, 1500), "zz/a", "zz/b")
 	sort.Strings(keys)
-	got, _ := sampleBucket(context.Background(), &fakeBucket{keys: keys}, testConfig())
+	got, _ := sampleBucket(t.Context(), &fakeBucket{keys: keys}, testConfig())
 	if got.KeysListed != 1500 || got.PrefixesFound != 1 || got.PrefixesListed != 0 || got.ListingComplete {
 		t.Errorf("sample %+v: want 1500 root keys listed, 1 prefix found but not listed, incomplete", got)
 	}
@@ -237,7 +266,7 @@ func TestSamplingIsDeterministicForASeed(t *testing.T) {
 	run := func(seed int64) []string {
 		cfg := testConfig()
 		cfg.seed = seed
-		got, _ := sampleBucket(context.Background(), &fakeBucket{keys: keys}, cfg)
+		got, _ := sampleBucket(t.Context(), &fakeBucket{keys: keys}, cfg)
 		var hashes []string
 		for _, o := range got.Objects {
 			hashes = append(hashes, o.KeyHash)
@@ -263,7 +292,7 @@ func TestSampleLeansToRecentlyModifiedObjects(t *testing.T) {
 	}}
 	cfg := testConfig()
 	cfg.size = 200
-	got, _ := sampleBucket(context.Background(), f, cfg)
+	got, _ := sampleBucket(t.Context(), f, cfg)
 	var recent int
 	for _, o := range got.Objects {
 		if testNow.Sub(o.LastModified) < 24*time.Hour {
@@ -290,7 +319,7 @@ func TestBucketOwnerEnforcedSpendsNoACLCalls(t *testing.T) {
 	f := &fakeBucket{keys: keysUnder([]string{""}, 50)}
 	cfg := testConfig()
 	cfg.aclsDisabled = true
-	got, _ := sampleBucket(context.Background(), f, cfg)
+	got, _ := sampleBucket(t.Context(), f, cfg)
 	if f.aclCalls.Load() != 0 || got.ACLsRequested != 0 || got.ACLsSkipped != inventory.OwnershipBucketOwnerEnforced {
 		t.Errorf("ACL calls %d, sample %+v", f.aclCalls.Load(), got)
 	}
@@ -304,7 +333,7 @@ func TestBucketOwnerEnforcedSpendsNoACLCalls(t *testing.T) {
 func TestAccessDeniedOnAnObjectTheBucketOwnerOwnsIsAGap(t *testing.T) {
 	keys := keysUnder([]string{"patients/"}, 3)
 	f := &fakeBucket{keys: keys, aclErr: map[string]error{keys[1]: apiErr("AccessDenied", 403)}}
-	got, failures := sampleBucket(context.Background(), f, testConfig())
+	got, failures := sampleBucket(t.Context(), f, testConfig())
 	if len(failures) != 1 || failures[0].operation != "GetObjectAcl" {
 		t.Fatalf("failures %+v, want one GetObjectAcl gap", failures)
 	}
@@ -330,16 +359,24 @@ func TestAccessDeniedOnAnObjectTheBucketOwnerOwnsIsAGap(t *testing.T) {
 
 func TestAFailedFirstListingSkipsACLs(t *testing.T) {
 	f := &fakeBucket{listErr: apiErr("AccessDenied", 403)}
-	got, failures := sampleBucket(context.Background(), f, testConfig())
+	got, failures := sampleBucket(t.Context(), f, testConfig())
 	if len(failures) != 1 || got.ACLsSkipped != "listing failed" || got.ListingComplete || f.aclCalls.Load() != 0 {
-		t.Errorf("sample %+v failures %+v", got, failures)
+		t.Fatalf("sample %+v failures %+v", got, failures)
+	}
+	// The gap names the listing of the bucket, with S3's error, so that
+	// it reads as "not evaluated", never as an empty (clean) bucket.
+	if fl := failures[0]; fl.operation != "ListObjectsV2" || fl.resource != "arn:aws:s3:::records" || !strings.Contains(fmt.Sprint(fl.err), "AccessDenied") {
+		t.Errorf("failure %+v, want ListObjectsV2 on arn:aws:s3:::records with AccessDenied", fl)
+	}
+	if len(got.Objects) != 0 || got.KeysListed != 0 {
+		t.Errorf("a failed listing kept %d objects, %d keys listed", len(got.Objects), got.KeysListed)
 	}
 }
 
 func TestShowObjectKeysKeepsKeys(t *testing.T) {
 	cfg := testConfig()
 	cfg.showKeys = true
-	got, _ := sampleBucket(context.Background(), &fakeBucket{keys: []string{"index.html"}}, cfg)
+	got, _ := sampleBucket(t.Context(), &fakeBucket{keys: []string{"index.html"}}, cfg)
 	if len(got.Objects) != 1 || got.Objects[0].Key != "index.html" || got.Objects[0].KeyHash != inventory.HashKey("records", "index.html") {
 		t.Errorf("objects %+v", got.Objects)
 	}
@@ -414,7 +451,7 @@ func BenchmarkSampleBucket(b *testing.B) {
 				var before, after runtime.MemStats
 				runtime.GC()
 				runtime.ReadMemStats(&before)
-				got, _ := sampleBucket(context.Background(), g, cfg)
+				got, _ := sampleBucket(b.Context(), g, cfg)
 				runtime.GC()
 				runtime.ReadMemStats(&after)
 				if got.KeysListed != keys {
