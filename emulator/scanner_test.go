@@ -69,6 +69,7 @@ func TestScannerAgainstHealthCorp(t *testing.T) {
 			t.Errorf("foreign-owned listed %d, kept %d", b.Objects.ForeignOwnedListed, len(b.Objects.Objects))
 		}
 		oaiCanon := scenario.OAICanonicalUserID(e.Scenario().OAI("prod-site").ID)
+		aclsRead := 0
 		for _, o := range b.Objects.Objects {
 			if snap.CanonicalIDs[o.OwnerCanonicalID].AccountID != "222222222222" {
 				t.Errorf("object owner %s does not resolve to tools", o.OwnerCanonicalID)
@@ -76,6 +77,7 @@ func TestScannerAgainstHealthCorp(t *testing.T) {
 			switch o.ACLStatus {
 			case inventory.ACLStatusDeniedForeignOwner:
 			case inventory.ACLStatusRead:
+				aclsRead++
 				// Read with the owner's (tools') role: the public-read grant
 				// is there, a grant to the OAI is not.
 				public, oai := false, false
@@ -113,6 +115,10 @@ func TestScannerAgainstHealthCorp(t *testing.T) {
 		if denied == 0 {
 			t.Error("prod was never denied GetObjectAcl")
 		}
+		// Without a read by tools the public-read check above never ran.
+		if readByTools == 0 || aclsRead == 0 {
+			t.Errorf("GetObjectAcl on the prod site: %d read by tools, %d objects with their ACL read; want both above zero", readByTools, aclsRead)
+		}
 		t.Logf("GetObjectAcl on the prod site: %d denied to prod, %d read by tools", denied, readByTools)
 	})
 	t.Run("OAIs resolve to their canonical IDs and the distributions name them", func(t *testing.T) {
@@ -124,11 +130,20 @@ func TestScannerAgainstHealthCorp(t *testing.T) {
 				t.Errorf("OAI %s canonical maps to %+v", o.ID, id)
 			}
 		}
-		found := false
+		found, oacFound := false, false
 		for _, d := range snap.Distributions {
 			for _, o := range d.Origins {
 				if o.BucketName == "healthcorp-prod-site" && o.OAIID == e.Scenario().OAI("prod-site").ID && o.BucketAccountID == "444444444444" {
 					found = true
+				}
+				// moto drops OriginAccessControlId (scanner/e2e_test.go
+				// tolerates that), so the emulator is where the scan is
+				// proved to carry an OAC origin's ID.
+				if o.BucketName == "healthcorp-prod-portal-assets" {
+					if o.OACID != e.Scenario().OAC("prod-portal").ID || o.OAIID != "" {
+						t.Errorf("portal assets origin %+v, want OAC %s", o, e.Scenario().OAC("prod-portal").ID)
+					}
+					oacFound = true
 				}
 				if o.BucketName == "healthcorp-old-landing" && o.BucketExists != "no" {
 					t.Errorf("missing bucket origin: %+v", o)
@@ -137,6 +152,9 @@ func TestScannerAgainstHealthCorp(t *testing.T) {
 		}
 		if !found {
 			t.Error("prod-site origin with its OAI not found")
+		}
+		if !oacFound {
+			t.Error("portal assets origin (an OAC) not found")
 		}
 	})
 	t.Run("no object key reaches the snapshot by default", func(t *testing.T) {
