@@ -46,6 +46,22 @@ func TestSeveritiesAreOrderedAndRoundTripAsText(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil || back["s"] != SeverityHigh {
 		t.Errorf("unmarshal = %v, %v", back, err)
 	}
+	// Every severity survives JSON (reports and the inventory carry them
+	// as text), and a name no severity has is an error, never "none".
+	for _, s := range order {
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatalf("marshal %v: %v", s, err)
+		}
+		var got Severity
+		if err := json.Unmarshal(b, &got); err != nil || got != s {
+			t.Errorf("%v became %s, then %v (%v)", s, b, got, err)
+		}
+	}
+	got := SeverityHigh
+	if err := json.Unmarshal([]byte(`"urgent"`), &got); err == nil || got != SeverityHigh {
+		t.Errorf(`unmarshal "urgent" = %v, %v; want an error and the value untouched`, got, err)
+	}
 }
 
 func TestUpperBound95IsTheRuleOfThree(t *testing.T) {
