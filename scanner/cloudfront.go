@@ -22,8 +22,15 @@ type cloudFrontResult struct {
 // answered from us-east-1 whatever the configured region.
 // https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListDistributions.html
 func (a *accountScan) collectCloudFront() cloudFrontResult {
-	client := a.cloudFront()
 	var res cloudFrontResult
+	if p := a.s.base.Caller.Partition; !cloudFrontInPartition(p) {
+		a.s.cov.addGap(inventory.Gap{
+			AccountID: a.id, Service: "cloudfront", Operation: "ListDistributions", Code: "NotAvailableInPartition",
+			Message: "CloudFront is not part of the " + p + " partition; its distributions belong to a standard (aws) account, which needs a scan of its own",
+		})
+		return res
+	}
+	client := a.cloudFront()
 
 	dp := cloudfront.NewListDistributionsPaginator(client, &cloudfront.ListDistributionsInput{})
 	for dp.HasMorePages() {
@@ -91,6 +98,22 @@ func (a *accountScan) collectCloudFront() cloudFrontResult {
 		}
 	}
 	return res
+}
+
+// cloudFrontInPartition reports whether CloudFront can be asked with this
+// partition's credentials. It is served in aws (us-east-1) and aws-cn
+// (cn-northwest-1) only: CloudFront "is located outside of the AWS GovCloud
+// (US) boundary" (AWS GovCloud (US) User Guide, CloudFront "Credentials"), and
+// for any other partition the SDK's endpoint rules still resolve
+// cloudfront.amazonaws.com, which refuses that partition's credentials as
+// an invalid token. An empty partition (not known) is asked.
+// https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/setting-up-credentials.html
+func cloudFrontInPartition(partition string) bool {
+	switch partition {
+	case "", "aws", "aws-cn":
+		return true
+	}
+	return false
 }
 
 // completeDistribution reads the configuration of a distribution whose

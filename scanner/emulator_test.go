@@ -393,3 +393,39 @@ func TestRegionsComeFromListBucketsNotGetBucketLocation(t *testing.T) {
 		}
 	}
 }
+
+// TestCloudFrontIsNotCalledInGovCloud: CloudFront "is located outside of
+// the AWS GovCloud (US) boundary" (AWS GovCloud (US) User Guide, Amazon
+// CloudFront), and the SDK's endpoint rules would send GovCloud
+// credentials to the commercial endpoint, which refuses them as an invalid
+// token: three misleading gaps per account. A GovCloud scan makes no
+// CloudFront call and records one gap per scanned account that says why.
+func TestCloudFrontIsNotCalledInGovCloud(t *testing.T) {
+	sc := scenario.HealthCorp()
+	emu := startEmulator(t, sc, emulator.Options{})
+	base := emulatorBase(t, emu, sc.MemberRoleName)
+	base.Caller.Partition = "aws-us-gov"
+	snap := scanWith(t, base, scanner.Options{Seed: 1})
+	for k, n := range emu.Requests() {
+		if k.Service == "cloudfront" {
+			t.Errorf("%d CloudFront %s calls as %s", n, k.Operation, k.Account)
+		}
+	}
+	gaps := map[string]int{}
+	for _, g := range snap.Coverage.Gaps {
+		if g.Service == "cloudfront" {
+			gaps[g.AccountID]++
+			if g.Code != "NotAvailableInPartition" || !strings.Contains(g.Message, "aws-us-gov") {
+				t.Errorf("gap %+v", g)
+			}
+		}
+	}
+	for _, a := range snap.Accounts {
+		if want := map[bool]int{true: 1}[a.Scanned]; gaps[a.ID] != want {
+			t.Errorf("account %s (scanned %v): %d CloudFront gaps, want %d", a.ID, a.Scanned, gaps[a.ID], want)
+		}
+	}
+	if len(snap.Distributions) != 0 {
+		t.Errorf("%d distributions", len(snap.Distributions))
+	}
+}
