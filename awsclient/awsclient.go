@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -88,6 +89,9 @@ func Load(ctx context.Context, opts Options) (*Base, error) {
 	if opts.SessionName == "" {
 		opts.SessionName = "hoofprint"
 	}
+	if err := checkAssumeRoleParams(opts); err != nil {
+		return nil, err
+	}
 	if opts.EndpointURL != "" {
 		u, err := url.Parse(opts.EndpointURL)
 		if err != nil || u.Scheme == "" || u.Host == "" {
@@ -159,6 +163,27 @@ func Load(ctx context.Context, opts Options) (*Base, error) {
 		b.Caller.Partition = a.Partition
 	}
 	return b, nil
+}
+
+// AssumeRole's parameter rules (AWS STS API Reference, "AssumeRole"):
+// RoleSessionName is 2 to 64 of [\w+=,.@-], ExternalId 2 to 1,224 of
+// [\w+=,.@:/-]. The SDK does not check them and STS answers
+// ValidationError, so they are checked once here: a bad value is a
+// configuration error, not one AssumeRole gap per account.
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+var (
+	sessionNameRE = regexp.MustCompile(`^[\w+=,.@-]*$`)
+	externalIDRE  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
+)
+
+func checkAssumeRoleParams(opts Options) error {
+	if n := len(opts.SessionName); n < 2 || n > 64 || !sessionNameRE.MatchString(opts.SessionName) {
+		return fmt.Errorf("role session name %q must be 2 to 64 letters, digits or _+=,.@- (STS AssumeRole)", opts.SessionName)
+	}
+	if n := len(opts.ExternalID); n > 0 && (n < 2 || n > 1224 || !externalIDRE.MatchString(opts.ExternalID)) {
+		return fmt.Errorf("--external-id must be 2 to 1224 letters, digits or _+=,.@:/- with no spaces (STS AssumeRole); got %d characters", len(opts.ExternalID))
+	}
+	return nil
 }
 
 // ErrNoRole is returned by Account when no role name is configured and the
