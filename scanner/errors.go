@@ -81,14 +81,28 @@ func isBucketMissing(err error) bool {
 }
 
 // isBucketElsewhere reports that the bucket exists but is not readable by
-// the caller (403) or lives in another region (301): either way the name
-// is taken, by someone.
+// the caller (403) or lives in another region (301, or 400 when S3 refuses
+// a request signed for the wrong region): either way the name is taken,
+// by someone. S3 names the bucket's region in x-amz-bucket-region on a
+// HeadBucket answer "whether access to the bucket is authorized or not",
+// which only an existing bucket has.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html
 func isBucketElsewhere(err error) bool {
 	switch httpStatus(err) {
 	case 301, 403:
 		return true
 	}
-	return isAccessDenied(err)
+	return isAccessDenied(err) || bucketRegionHeader(err) != ""
+}
+
+// bucketRegionHeader is the x-amz-bucket-region header of the answer that
+// caused err, or "".
+func bucketRegionHeader(err error) string {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil && re.Response.Response != nil {
+		return re.Response.Header.Get("X-Amz-Bucket-Region")
+	}
+	return ""
 }
 
 // isObjectGone reports that an object listed a moment ago was deleted.
