@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	smithyendpoints "github.com/aws/smithy-go/endpoints"
 )
 
@@ -206,16 +207,22 @@ func (b *Base) Account(ctx context.Context, accountID string) (aws.Config, error
 	p, ok := b.providers[accountID]
 	if !ok {
 		roleARN := fmt.Sprintf("arn:%s:iam::%s:role/%s", b.Caller.Partition, accountID, strings.TrimPrefix(b.Options.RoleName, "/"))
-		stsClient := sts.NewFromConfig(b.Config)
 		ext := b.Options.ExternalID
 		session := b.Options.SessionName
-		p = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, roleARN, func(o *stscreds.AssumeRoleOptions) {
-			o.RoleSessionName = session
-			if ext != "" {
-				o.ExternalID = aws.String(ext)
-			}
-			o.Duration = time.Hour
-		}), func(o *aws.CredentialsCacheOptions) {
+		assume := func(region string) aws.CredentialsProvider {
+			return stscreds.NewAssumeRoleProvider(sts.NewFromConfig(InRegion(b.Config, region)), roleARN, func(o *stscreds.AssumeRoleOptions) {
+				o.RoleSessionName = session
+				if ext != "" {
+					o.ExternalID = aws.String(ext)
+				}
+				o.Duration = time.Hour
+			})
+		}
+		provider := assume(b.Config.Region)
+		if home := homeRegion(b.Caller.Partition); home != "" && home != b.Config.Region {
+			provider = regionFallback{primary: provider, fallback: assume(home)}
+		}
+		p = aws.NewCredentialsCache(provider, func(o *aws.CredentialsCacheOptions) {
 			// Refresh a little before expiry, and not all accounts at once.
 			o.ExpiryWindow = 5 * time.Minute
 			o.ExpiryWindowJitterFrac = 0.5
@@ -229,6 +236,40 @@ func (b *Base) Account(ctx context.Context, accountID string) (aws.Config, error
 	cfg := b.Config.Copy()
 	cfg.Credentials = p
 	return cfg, nil
+}
+
+// regionFallback assumes the role through STS in the scan's region, and
+// again through the partition's home region when the member account has
+// not enabled the scan's (opt-in) region: STS then answers
+// RegionDisabledException, "STS is not activated in the requested region
+// for the account that is being asked to generate credentials" (AWS STS
+// API Reference, AssumeRole errors). Credentials from a regional STS
+// endpoint are valid in every region the account has enabled, so the
+// account is scanned as if from its home region.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html
+type regionFallback struct{ primary, fallback aws.CredentialsProvider }
+
+func (r regionFallback) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	c, err := r.primary.Retrieve(ctx)
+	var ae smithy.APIError
+	if err != nil && errors.As(err, &ae) && ae.ErrorCode() == "RegionDisabledException" {
+		return r.fallback.Retrieve(ctx)
+	}
+	return c, err
+}
+
+// homeRegion is the region of a partition that is enabled in every
+// account ("" for a partition hoofprint does not know).
+func homeRegion(partition string) string {
+	switch partition {
+	case "aws":
+		return "us-east-1"
+	case "aws-us-gov":
+		return "us-gov-west-1"
+	case "aws-cn":
+		return "cn-north-1"
+	}
+	return ""
 }
 
 // InRegion returns a copy of cfg for region. Configurations are copied per
