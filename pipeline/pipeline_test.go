@@ -108,7 +108,7 @@ func TestRunUploadsTheReportsAndARunSummary(t *testing.T) {
 }
 
 func TestRunStillPrintsTheSummaryWhenTheUploadIsRefused(t *testing.T) {
-	base, _, _ := scanHealthCorp(t)
+	base, _, emu := scanHealthCorp(t)
 	ctx := t.Context()
 	// A public bucket of another account (the dev account's scratch bucket):
 	// the pre-flight check must refuse it, whichever check fails first.
@@ -117,6 +117,7 @@ func TestRunStillPrintsTheSummaryWhenTheUploadIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	emu.ResetRequests() // what follows is the run's, not the scan's
 	var summary bytes.Buffer
 	out, err := pipeline.Run(ctx, inv, pipeline.Options{
 		SARIFPath:           filepath.Join(t.TempDir(), "hoofprint.sarif"),
@@ -136,6 +137,23 @@ func TestRunStillPrintsTheSummaryWhenTheUploadIsRefused(t *testing.T) {
 		if strings.HasPrefix(f.Location, "s3://") {
 			t.Errorf("%s was uploaded to a public bucket", f.Location)
 		}
+	}
+	// What S3 saw, not only what Run says: the pre-flight reads reached the
+	// bucket, and no request wrote to it.
+	reads := 0
+	for _, r := range emu.RequestLog() {
+		if r.Bucket != bucket || r.Service != "s3" {
+			continue
+		}
+		if r.Write {
+			t.Errorf("%s %s reached the public bucket (HTTP %d)", r.Operation, r.Bucket, r.Status)
+		}
+		if r.Account == base.Caller.AccountID {
+			reads++
+		}
+	}
+	if reads == 0 {
+		t.Error("no request of the caller reached the bucket: the refusal was not the pre-flight check's")
 	}
 	if !strings.Contains(summary.String(), "Findings:") || !strings.Contains(summary.String(), "hoofprint.sarif") {
 		t.Errorf("the summary was not printed after the refused upload:\n%s", summary.String())
