@@ -163,10 +163,17 @@ func TestBuildContents(t *testing.T) {
 		}
 	})
 	t.Run("critical rules map to GitHub's critical band and error level", func(t *testing.T) {
+		found := false
 		for _, r := range run.Tool.Driver.Rules {
-			if r.ID == "s3-object-acl-public" && (r.Properties["security-severity"] != "9.5" || r.DefaultConfiguration.Level != "error") {
-				t.Errorf("s3-object-acl-public: %v %s", r.Properties["security-severity"], r.DefaultConfiguration.Level)
+			if r.ID == "s3-object-acl-public" {
+				found = true
+				if r.Properties["security-severity"] != "9.5" || r.DefaultConfiguration.Level != "error" {
+					t.Errorf("s3-object-acl-public: %v %s", r.Properties["security-severity"], r.DefaultConfiguration.Level)
+				}
 			}
+		}
+		if !found {
+			t.Fatal("the fixture has no s3-object-acl-public rule: nothing was checked")
 		}
 	})
 	t.Run("each result points at its rule, a stable URI and the ARN", func(t *testing.T) {
@@ -228,17 +235,34 @@ func TestBuildContents(t *testing.T) {
 
 func TestFingerprintsAreStable(t *testing.T) {
 	doc := fixture.Document()
-	a, _ := sarif.Build(doc, sarif.Options{})
+	a, err := sarif.Build(doc, sarif.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	later := fixture.Document()
 	later.StartedAt = later.StartedAt.AddDate(0, 0, 1)
 	for i := range later.Findings {
 		later.Findings[i].Message += " (again)"
 	}
-	b, _ := sarif.Build(later, sarif.Options{})
+	b, err := sarif.Build(later, sarif.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Runs[0].Results) < 2 || len(a.Runs[0].Results) != len(b.Runs[0].Results) {
+		t.Fatalf("results %d and %d: the fixture must give several, the same each night", len(a.Runs[0].Results), len(b.Runs[0].Results))
+	}
+	// Stable across nights, and distinct between findings: a constant
+	// fingerprint would be "stable" too, and merge every alert into one.
+	seen := map[string]int{}
 	for i := range a.Runs[0].Results {
-		if a.Runs[0].Results[i].PartialFingerprints[sarif.FingerprintKey] != b.Runs[0].Results[i].PartialFingerprints[sarif.FingerprintKey] {
-			t.Errorf("result %d fingerprint changed between nights", i)
+		fp := a.Runs[0].Results[i].PartialFingerprints[sarif.FingerprintKey]
+		if fp == "" || fp != b.Runs[0].Results[i].PartialFingerprints[sarif.FingerprintKey] {
+			t.Errorf("result %d fingerprint %q changed between nights (or is empty)", i, fp)
 		}
+		if j, dup := seen[fp]; dup {
+			t.Errorf("results %d and %d share the fingerprint %s", j, i, fp)
+		}
+		seen[fp] = i
 	}
 
 	t.Run("showing object keys does not change an object's fingerprint", func(t *testing.T) {
@@ -326,10 +350,17 @@ func TestBaseline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		inProd := 0
 		for _, r := range l.Runs[0].Results {
-			if r.Properties["accountId"] == fixture.Prod && r.Properties["hoofprint/fullyEvaluated"] != false {
-				t.Errorf("%s in unread prod is marked fully evaluated", r.RuleID)
+			if r.Properties["accountId"] == fixture.Prod {
+				inProd++
+				if r.BaselineState != sarif.BaselineAbsent || r.Properties["hoofprint/fullyEvaluated"] != false {
+					t.Errorf("%s in unread prod is %s, fully evaluated %v; want absent and not evaluated", r.RuleID, r.BaselineState, r.Properties["hoofprint/fullyEvaluated"])
+				}
 			}
+		}
+		if inProd == 0 {
+			t.Error("no baseline result of prod was carried over: nothing was checked")
 		}
 	})
 }
