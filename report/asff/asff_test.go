@@ -59,6 +59,9 @@ func TestWriteGolden(t *testing.T) {
 func TestBuild(t *testing.T) {
 	doc := fixture.Document()
 	fs := asff.Build(doc, asff.Options{})
+	if len(fs) != len(doc.Findings) || len(fs) < 2 {
+		t.Fatalf("%d ASFF findings for %d findings", len(fs), len(doc.Findings))
+	}
 	byRule := map[string]asff.Finding{}
 	for _, f := range fs {
 		byRule[f.GeneratorId] = f
@@ -85,10 +88,17 @@ func TestBuild(t *testing.T) {
 		later.FinishedAt = later.FinishedAt.AddDate(0, 0, 3)
 		later.Findings[0].Message = "changed"
 		again := asff.Build(later, asff.Options{})
+		seen := map[string]bool{}
 		for i := range fs {
 			if fs[i].Id != again[i].Id {
 				t.Errorf("Id changed: %s -> %s", fs[i].Id, again[i].Id)
 			}
+			// Distinct too: BatchImportFindings would overwrite one
+			// finding with another that shares its Id.
+			if seen[fs[i].Id] {
+				t.Errorf("two findings share the Id %s", fs[i].Id)
+			}
+			seen[fs[i].Id] = true
 			if !strings.HasPrefix(fs[i].Id, asff.IDPrefix+fs[i].GeneratorId+"/") {
 				t.Errorf("Id %s does not start with prefix and rule", fs[i].Id)
 			}
