@@ -216,6 +216,9 @@ func TestUploadAgainstMoto(t *testing.T) {
 		if _, err := upload.Upload(ctx, base.Config, base.S3Options(), upload.Destination{Bucket: "covered"}, files[:1], upload.Options{Now: when}); err != nil {
 			t.Fatal(err)
 		}
+		if n := objectCount(t, "covered"); n != 1 {
+			t.Errorf("%d objects in the bucket, want the 1 report", n)
+		}
 	})
 
 	t.Run("a bucket that does not exist is a clear error", func(t *testing.T) {
