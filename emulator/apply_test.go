@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/hoofprint/hoofprint/emulator/scenario"
 )
@@ -52,5 +51,5 @@ func TestApplyingHealthCorpThroughTheAPIMatchesLoadingIt(t *testing.T) {
 			t.Errorf("vendor file owned by %q", o.Owner)
 		}
 	})
-	_ = aws.String
+
 }
