@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/hoofprint/hoofprint/emulator/scenario"
 )
 
