@@ -4,8 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -62,7 +65,20 @@ func (c clients) securityhub(region string) *securityhub.Client {
 func caller(e *Emulator) clients {
 	cfg := e.Config()
 	cfg.HTTPClient = &http.Client{}
-	cfg.RetryMaxAttempts = 1
+	// No retries of API errors: tests read the emulator's exact answer (a
+	// throttle must surface, not be retried away). Connection-level errors
+	// alone are retried: under -race the SDK's HTTP client sometimes sees
+	// "use of closed network connection" on a 200 response because its
+	// request writer closed the connection (aws/aws-sdk-go-v2#1825, #2737),
+	// which says nothing about the emulator.
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 3
+			o.Retryables = []retry.IsErrorRetryable{retry.RetryableConnectionError{}}
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+			o.RateLimiter = ratelimit.None
+		})
+	}
 	return clients{cfg: cfg}
 }
 
