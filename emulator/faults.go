@@ -35,6 +35,10 @@ type FaultRule struct {
 	// Limit stops the rule after it fired this many times (0: no limit), so
 	// a test can throttle the first few calls and let retries through.
 	Limit int
+	// After lets this many matching requests through untouched before the
+	// rule applies (per account, service and operation), so a test can fail
+	// page 2 of a listing and not page 1.
+	After int
 }
 
 // faultSet decides faults deterministically: whether the n-th matching
@@ -95,6 +99,9 @@ func (f *faultSet) decide(account, service, op string) faultOutcome {
 		key := fmt.Sprintf("%d/%s/%s/%s", i, account, service, op)
 		n := f.counts[key]
 		f.counts[key] = n + 1
+		if n < uint64(max(r.After, 0)) {
+			continue
+		}
 		fired := false
 		out.latency += r.Latency
 		if r.SlowBody > out.slow {

@@ -429,3 +429,50 @@ func TestCloudFrontIsNotCalledInGovCloud(t *testing.T) {
 		t.Errorf("%d distributions", len(snap.Distributions))
 	}
 }
+
+// TestAListingThatFailsPartWayStillScansTheAccountsListed: ListAccounts is
+// paged 20 accounts at a time; when page 2 fails for good, the accounts of
+// page 1 are still scanned, the unread pages are a gap, and the scope says
+// why. Falling back to the caller's account alone would throw away most of
+// the organization for one failed call. (The fault is an AccessDenied, which
+// is not retried; throttling past every retry takes the same path, only a
+// minute slower.)
+func TestAListingThatFailsPartWayStillScansTheAccountsListed(t *testing.T) {
+	sc, err := scenario.Generate(scenario.GenOptions{Accounts: 45, BucketsPerAccount: 1, ObjectsPerBucket: 1, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu := startEmulator(t, sc, emulator.Options{Faults: []emulator.FaultRule{
+		{Service: "organizations", Operation: "ListAccounts", After: 1, AccessDenied: true},
+	}})
+	base := emulatorBase(t, emu, sc.MemberRoleName)
+	snap := scanWith(t, base, scanner.Options{Seed: 1})
+
+	if snap.Scope != inventory.ScopeOrganization || snap.Organization == nil {
+		t.Fatalf("scope %q, organization %v: want the organization, partially listed", snap.Scope, snap.Organization)
+	}
+	if !strings.Contains(snap.ScopeReason, "ListAccounts failed after 20 accounts") {
+		t.Errorf("scope reason %q does not say the listing stopped after page 1", snap.ScopeReason)
+	}
+	scanned := 0
+	for _, a := range snap.Accounts {
+		if a.Scanned {
+			scanned++
+		}
+	}
+	if scanned < 20 {
+		t.Errorf("%d accounts scanned, want the 20 listed on page 1", scanned)
+	}
+	if scanned > 21 {
+		t.Errorf("%d accounts scanned: accounts on the unread pages cannot be known", scanned)
+	}
+	var gap *inventory.Gap
+	for i, g := range snap.Coverage.Gaps {
+		if g.Service == "organizations" && g.Operation == "ListAccounts" {
+			gap = &snap.Coverage.Gaps[i]
+		}
+	}
+	if gap == nil || gap.Code == "" {
+		t.Fatalf("no organizations ListAccounts gap in %+v", snap.Coverage.Gaps)
+	}
+}

@@ -254,8 +254,23 @@ func (s *scan) discover(ctx context.Context, snap *inventory.Snapshot) []invento
 	if err == nil {
 		orgAccounts, err = listAccounts(ctx, api)
 	}
-	inOrg := err == nil
+	// A listing that fails part-way (throttled past the retries on page 3)
+	// still names accounts worth scanning: keep them, and record the gap
+	// for the pages that were not read, rather than fall back to the
+	// caller's account alone.
+	partial := err != nil && len(orgAccounts) > 0 && !isStopped(err)
+	inOrg := err == nil || partial
 	switch {
+	case partial:
+		snap.Organization = org
+		snap.Scope = inventory.ScopeOrganization
+		snap.ScopeReason = fmt.Sprintf("ListAccounts failed after %d accounts (%s): accounts on the pages not read were not scanned", len(orgAccounts), gapCode(err))
+		s.cov.add(caller, "", "organizations", operationOf(err, "ListAccounts"), "", err)
+		s.log.Warn("the organization's account list is incomplete: scanning the accounts listed so far",
+			slog.Int("listed", len(orgAccounts)), slog.String("code", gapCode(err)))
+		if !slices.ContainsFunc(orgAccounts, func(a orgAccount) bool { return a.ID == caller }) {
+			orgAccounts = append(orgAccounts, orgAccount{ID: caller, State: "ACTIVE"})
+		}
 	case inOrg:
 		snap.Organization = org
 		snap.Scope = inventory.ScopeOrganization
