@@ -127,11 +127,14 @@ func (f Finding) Key() string { return f.RuleID + "|" + f.ResourceARN }
 // SampleStats summarises object sampling for the whole scan, so that a rule
 // that found nothing on a sample can say how much was looked at.
 type SampleStats struct {
-	Buckets           int `json:"buckets"`
-	KeysListed        int `json:"keysListed"`
-	ObjectsSampled    int `json:"objectsSampled"`
-	ACLsRead          int `json:"aclsRead"`
-	BucketsACLsOff    int `json:"bucketsAclsDisabled"`
+	Buckets        int `json:"buckets"`
+	KeysListed     int `json:"keysListed"`
+	ObjectsSampled int `json:"objectsSampled"`
+	ACLsRead       int `json:"aclsRead"`
+	BucketsACLsOff int `json:"bucketsAclsDisabled"`
+	// ObjectsACLsOff counts sampled objects in buckets whose ACLs are
+	// disabled (BucketOwnerEnforced): no ACL to read, none that can grant.
+	ObjectsACLsOff    int `json:"objectsAclsDisabled"`
 	BucketsIncomplete int `json:"bucketsListingIncomplete"`
 }
 
@@ -147,6 +150,22 @@ func UpperBound95(n int) float64 {
 		return 1
 	}
 	return b
+}
+
+// ownerOnlyRules judge sampled objects by their owner alone, which the
+// listing gives for every sampled object.
+var ownerOnlyRules = map[string]bool{"s3-object-foreign-owner": true, "s3-object-external-owner": true}
+
+// Judged is how many sampled objects a sampled rule could judge, the n of
+// its "0 of n" confidence bound. Ownership rules judge every sampled object;
+// every other sampled rule (object ACLs, origin readability, and user rules,
+// whose needs are unknown) only those whose ACL is known or cannot exist:
+// an object whose ACL could not be read is not evidence of anything.
+func (s SampleStats) Judged(ruleID string) int {
+	if ownerOnlyRules[ruleID] {
+		return s.ObjectsSampled
+	}
+	return s.ACLsRead + s.ObjectsACLsOff
 }
 
 // Document is everything a report writer needs.
@@ -217,6 +236,7 @@ func NewDocument(inv *inventory.Snapshot, rules []Rule, fs []Finding) Document {
 		doc.Sample.ACLsRead += b.Objects.ACLsRead
 		if b.Objects.ACLsSkipped == inventory.OwnershipBucketOwnerEnforced {
 			doc.Sample.BucketsACLsOff++
+			doc.Sample.ObjectsACLsOff += len(b.Objects.Objects)
 		}
 		if !b.Objects.ListingComplete {
 			doc.Sample.BucketsIncomplete++

@@ -104,11 +104,30 @@ func TestNewDocumentSortsAndSummarisesTheSample(t *testing.T) {
 	if doc.Findings[0].ResourceARN != "arn:5" || doc.Findings[1].ResourceARN != "arn:9" || doc.Findings[2].RuleID != "z-rule" {
 		t.Errorf("findings not sorted by rule, then severity (highest first): %+v", doc.Findings)
 	}
-	want := SampleStats{Buckets: 2, KeysListed: 15, ObjectsSampled: 8, ACLsRead: 2, BucketsACLsOff: 1, BucketsIncomplete: 1}
+	want := SampleStats{Buckets: 2, KeysListed: 15, ObjectsSampled: 8, ACLsRead: 2, BucketsACLsOff: 1, ObjectsACLsOff: 5, BucketsIncomplete: 1}
 	if doc.Sample != want {
 		t.Errorf("sample = %+v, want %+v", doc.Sample, want)
 	}
 	if fs[0].RuleID != "z-rule" {
 		t.Errorf("NewDocument reordered the caller's slice")
+	}
+}
+
+func TestJudgedCountsOnlyObjectsARuleCouldJudge(t *testing.T) {
+	s := SampleStats{ObjectsSampled: 100, ACLsRead: 60, ObjectsACLsOff: 10}
+	tests := []struct {
+		rule string
+		want int
+	}{
+		{"s3-object-foreign-owner", 100},
+		{"s3-object-external-owner", 100},
+		{"s3-object-acl-public", 70},
+		{"cloudfront-origin-breaks-on-block-public-access", 70},
+		{"acme-user-rule", 70},
+	}
+	for _, tt := range tests {
+		if got := s.Judged(tt.rule); got != tt.want {
+			t.Errorf("Judged(%s) = %d, want %d (30 objects had an unreadable ACL)", tt.rule, got, tt.want)
+		}
 	}
 }

@@ -449,7 +449,7 @@ func sampleNotes(doc findings.Document, ruleIndex map[string]int) []Notification
 		if note == "" {
 			continue
 		}
-		n := doc.Sample.ObjectsSampled
+		n := doc.Sample.Judged(r.ID)
 		out = append(out, Notification{
 			Descriptor:     ref(NotificationSampleClean, 1),
 			AssociatedRule: ref(r.ID, ruleIndex[r.ID]),

@@ -221,9 +221,14 @@ func TestBuildContents(t *testing.T) {
 				texts = append(texts, note.AssociatedRule.ID+": "+note.Message.Text)
 			}
 		}
-		want := "s3-object-acl-public: 0 of 120 sampled objects affected; at 95% confidence under 2.5% of objects are affected."
+		// An ACL rule counts only the 118 objects whose ACL was read; an
+		// ownership rule all 120 (owners come from the listing).
+		want := "s3-object-acl-public: 0 of 118 sampled objects affected; at 95% confidence under 2.54% of objects are affected."
 		if len(texts) != 2 || !strings.Contains(strings.Join(texts, "\n"), want) {
 			t.Errorf("sample notes = %q, want 2 including %q", texts, want)
+		}
+		if owner := "s3-object-external-owner: 0 of 120 sampled objects affected"; !strings.Contains(strings.Join(texts, "\n"), owner) {
+			t.Errorf("sample notes = %q, want %q", texts, owner)
 		}
 	})
 	t.Run("the automation ID has a stable category and the run's start as instance", func(t *testing.T) {

@@ -259,9 +259,9 @@ func SampleNote(doc findings.Document, rule findings.Rule) string {
 			return ""
 		}
 	}
-	n := doc.Sample.ObjectsSampled
+	n := doc.Sample.Judged(rule.ID)
 	if n == 0 {
-		return fmt.Sprintf("%s: no objects were sampled, so this rule says nothing about object contents this run.", rule.ID)
+		return fmt.Sprintf("%s: no sampled object could be judged, so this rule says nothing about object contents this run.", rule.ID)
 	}
 	return fmt.Sprintf("%s: 0 of %d sampled objects affected; at 95%% confidence under %s of objects are affected.",
 		rule.ID, n, Percent(findings.UpperBound95(n)))
