@@ -69,7 +69,8 @@ const (
 // several S3 operations are authorised by an action of another name
 // (ListBuckets by s3:ListAllMyBuckets, ListObjectsV2 and HeadBucket by
 // s3:ListBucket, bucket GetPublicAccessBlock by
-// s3:GetBucketPublicAccessBlock, S3 Control GetPublicAccessBlock by
+// s3:GetBucketPublicAccessBlock, GetBucketEncryption by
+// s3:GetEncryptionConfiguration, S3 Control GetPublicAccessBlock by
 // s3:GetAccountPublicAccessBlock).
 var Permissions = []Permission{
 	// Member accounts: read-only inventory.
@@ -80,6 +81,7 @@ var Permissions = []Permission{
 	{"s3", "GetBucketOwnershipControls", "s3:GetBucketOwnershipControls", RoleMember, "whether ACLs are disabled (BucketOwnerEnforced); skips object ACL reads when they are", Direct},
 	{"s3", "GetBucketAcl", "s3:GetBucketAcl", RoleMember, "public bucket ACL grants", Direct},
 	{"s3", "GetBucketLogging", "s3:GetBucketLogging", RoleMember, "server access logging (HIPAA 164.312(b) audit controls)", Direct},
+	{"s3", "GetBucketEncryption", "s3:GetEncryptionConfiguration", RoleMember, "default encryption (SSE-S3/SSE-KMS and key): CloudFront cannot read SSE-KMS objects without a key policy for its OAC", Direct},
 	{"s3", "ListObjectsV2", "s3:ListBucket", RoleMember, "sample object keys and owners (FetchOwner), never object contents", Direct},
 	{"s3", "GetObjectAcl", "s3:GetObjectAcl", RoleMember, "public or foreign-owned sampled objects", Direct},
 	{"s3control", "GetPublicAccessBlock", "s3:GetAccountPublicAccessBlock", RoleMember, "account-level Block Public Access", Direct},

@@ -92,6 +92,9 @@ func (e *Emulator) routeS3(c *call) func() {
 		{"PUT", "acl", "PutBucketAcl", true, func() { e.putBucketACL(c) }},
 		{"GET", "logging", "GetBucketLogging", false, func() { e.getLogging(c) }},
 		{"PUT", "logging", "PutBucketLogging", true, func() { e.putLogging(c) }},
+		{"GET", "encryption", "GetBucketEncryption", false, func() { e.getBucketEncryption(c) }},
+		{"PUT", "encryption", "PutBucketEncryption", true, func() { e.putBucketEncryption(c) }},
+		{"DELETE", "encryption", "DeleteBucketEncryption", true, func() { e.deleteBucketEncryption(c) }},
 		{"GET", "list-type", "ListObjectsV2", false, func() { e.listObjectsV2(c, q) }},
 	}
 	for _, s := range subs {
@@ -859,6 +862,110 @@ func (e *Emulator) putLogging(c *call) {
 	})
 }
 
+// ---- default encryption
+
+type sseDefaultXML struct {
+	SSEAlgorithm   string `xml:"SSEAlgorithm"`
+	KMSMasterKeyID string `xml:"KMSMasterKeyID,omitempty"`
+}
+
+type encryptionXML struct {
+	XMLName xml.Name `xml:"ServerSideEncryptionConfiguration"`
+	NS      string   `xml:"xmlns,attr,omitempty"`
+	Rules   []struct {
+		Default          *sseDefaultXML `xml:"ApplyServerSideEncryptionByDefault"`
+		BucketKeyEnabled bool           `xml:"BucketKeyEnabled"`
+	} `xml:"Rule"`
+}
+
+// getBucketEncryption answers as S3 has since January 2023: every bucket
+// has a default encryption, SSE-S3 unless set otherwise
+// ("Setting default server-side encryption behavior for Amazon S3
+// buckets", Amazon S3 User Guide).
+func (e *Emulator) getBucketEncryption(c *call) {
+	e.withOwnedBucket(c, func(b *bucket) {
+		enc := b.defaultSSE()
+		out := encryptionXML{NS: s3NS}
+		out.Rules = append(out.Rules, struct {
+			Default          *sseDefaultXML `xml:"ApplyServerSideEncryptionByDefault"`
+			BucketKeyEnabled bool           `xml:"BucketKeyEnabled"`
+		}{&sseDefaultXML{SSEAlgorithm: enc.SSEAlgorithm, KMSMasterKeyID: enc.KMSKeyID}, enc.BucketKeyEnabled})
+		c.okXML(out)
+	})
+}
+
+func (e *Emulator) putBucketEncryption(c *call) {
+	var in encryptionXML
+	if err := xml.Unmarshal(c.body, &in); err != nil || len(in.Rules) != 1 || in.Rules[0].Default == nil {
+		c.fail(apiErr(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema."))
+		return
+	}
+	r := in.Rules[0]
+	enc := &scenario.Encryption{SSEAlgorithm: r.Default.SSEAlgorithm, KMSKeyID: r.Default.KMSMasterKeyID, BucketKeyEnabled: r.BucketKeyEnabled}
+	if !validSSE(enc.SSEAlgorithm) || (enc.SSEAlgorithm == sseS3 && enc.KMSKeyID != "") {
+		c.fail(apiErr(400, "InvalidArgument", "The encryption method specified is not supported"))
+		return
+	}
+	e.withOwnedBucket(c, func(b *bucket) {
+		b.Encryption = enc
+		c.noContent(http.StatusOK)
+	})
+}
+
+func (e *Emulator) deleteBucketEncryption(c *call) {
+	e.withOwnedBucket(c, func(b *bucket) {
+		b.Encryption = nil
+		c.noContent(http.StatusNoContent)
+	})
+}
+
+const sseS3 = "AES256"
+
+func validSSE(alg string) bool {
+	switch alg {
+	case sseS3, "aws:kms", "aws:kms:dsse":
+		return true
+	}
+	return false
+}
+
+// objectSSE is the encryption a PutObject asks for
+// (x-amz-server-side-encryption and its key header), or the bucket's
+// default when it asks for none ("Specifying server-side encryption with
+// AWS KMS (SSE-KMS)", Amazon S3 User Guide).
+func objectSSE(c *call, b *bucket) (*scenario.Encryption, *apiError) {
+	alg := c.r.Header.Get("x-amz-server-side-encryption")
+	if alg == "" {
+		return b.defaultSSE(), nil
+	}
+	if !validSSE(alg) {
+		return nil, apiErr(400, "InvalidArgument", "The encryption method specified is not supported")
+	}
+	return &scenario.Encryption{SSEAlgorithm: alg, KMSKeyID: c.r.Header.Get("x-amz-server-side-encryption-aws-kms-key-id"),
+		BucketKeyEnabled: c.r.Header.Get("x-amz-server-side-encryption-bucket-key-enabled") == "true"}, nil
+}
+
+// setSSEHeaders writes the encryption headers of GetObject and HeadObject.
+// For SSE-KMS without a named key S3 used the account's AWS managed key,
+// written here as its alias ARN.
+func setSSEHeaders(h http.Header, b *bucket, sse *scenario.Encryption) {
+	if sse == nil {
+		sse = b.defaultSSE()
+	}
+	h.Set("x-amz-server-side-encryption", sse.SSEAlgorithm)
+	if sse.SSEAlgorithm == sseS3 {
+		return
+	}
+	key := sse.KMSKeyID
+	if key == "" {
+		key = "arn:aws:kms:" + b.Region + ":" + b.Owner + ":alias/aws/s3"
+	}
+	h.Set("x-amz-server-side-encryption-aws-kms-key-id", key)
+	if sse.BucketKeyEnabled {
+		h.Set("x-amz-server-side-encryption-bucket-key-enabled", "true")
+	}
+}
+
 // ---- ListObjectsV2
 
 type contentsXML struct {
@@ -1136,8 +1243,13 @@ func (e *Emulator) putObject(c *call) {
 		if b.Ownership == scenario.OwnershipBucketOwnerEnforced {
 			a = &acl{Owner: bucketCanon, Grants: []grant{{Type: "CanonicalUser", ID: bucketCanon, Permission: "FULL_CONTROL"}}}
 		}
+		sse, aerr := objectSSE(c, b)
+		if aerr != nil {
+			c.fail(aerr)
+			return
+		}
 		sum := md5.Sum(c.body)
-		o := &object{Key: c.key, Owner: owner, ACL: a, Size: int64(len(c.body)), Modified: time.Now().UTC().Truncate(time.Millisecond), ETag: `"` + hex.EncodeToString(sum[:]) + `"`}
+		o := &object{Key: c.key, Owner: owner, ACL: a, Size: int64(len(c.body)), Modified: time.Now().UTC().Truncate(time.Millisecond), ETag: `"` + hex.EncodeToString(sum[:]) + `"`, SSE: sse}
 		if int64(len(c.body)) <= e.opts.KeepObjectBodies {
 			o.Body = append([]byte(nil), c.body...)
 		}
@@ -1161,6 +1273,7 @@ func (e *Emulator) getObject(c *call, withBody bool) {
 		h.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
 		h.Set("Content-Length", strconv.FormatInt(o.Size, 10))
 		h.Set("Content-Type", "application/octet-stream")
+		setSSEHeaders(h, b, o.SSE)
 		c.noContent(http.StatusOK)
 		if !withBody {
 			return

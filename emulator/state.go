@@ -82,9 +82,11 @@ type bucket struct {
 	Ownership           string // "" when no ownership controls
 	ACL                 acl
 	Logging             *scenario.Logging
-	objects             map[string]*object
-	sorted              []string
-	dirty               bool
+	// Encryption is the default encryption; nil is S3's default, SSE-S3.
+	Encryption *scenario.Encryption
+	objects    map[string]*object
+	sorted     []string
+	dirty      bool
 }
 
 type object struct {
@@ -95,6 +97,8 @@ type object struct {
 	Modified time.Time
 	ETag     string
 	Body     []byte
+	// SSE is how the object is encrypted at rest (never nil once stored).
+	SSE *scenario.Encryption
 }
 
 type oai struct {
@@ -189,6 +193,11 @@ func (s *state) load(sc *scenario.Scenario) error {
 		owner := s.accounts[byName(b.Account)]
 		bk := &bucket{Name: b.Name, Owner: owner.ID, Region: b.Region, Created: b.CreationDate, PAB: clonePAB(b.PublicAccessBlock),
 			Ownership: b.Ownership, Logging: b.Logging, objects: map[string]*object{}}
+		if b.Encryption != nil {
+			enc := *b.Encryption
+			enc.KMSKeyID = sc.KMSKeyID(b.Encryption)
+			bk.Encryption = &enc
+		}
 		if b.Policy != "" {
 			if err := bk.setPolicy(sc.PolicyJSON(b)); err != nil {
 				return fmt.Errorf("bucket %s: %w", b.Name, err)
@@ -231,15 +240,29 @@ func (s *state) load(sc *scenario.Scenario) error {
 				}
 				oa.Grants = append(oa.Grants, extra...)
 			}
+			sse := bk.defaultSSE()
+			if o.Encryption != nil {
+				enc := *o.Encryption
+				enc.KMSKeyID = sc.KMSKeyID(o.Encryption)
+				sse = &enc
+			}
 			for _, k := range o.Keys() {
 				sum := md5.Sum([]byte(b.Name + "/" + k))
-				bk.objects[k] = &object{Key: k, Owner: objOwner, ACL: oa, Size: o.Size, Modified: o.LastModified, ETag: `"` + hex.EncodeToString(sum[:]) + `"`}
+				bk.objects[k] = &object{Key: k, Owner: objOwner, ACL: oa, Size: o.Size, Modified: o.LastModified, ETag: `"` + hex.EncodeToString(sum[:]) + `"`, SSE: sse}
 			}
 		}
 		bk.dirty = true
 		s.buckets[b.Name] = bk
 	}
 	return nil
+}
+
+// defaultSSE is the bucket's default encryption: SSE-S3 when none is set.
+func (b *bucket) defaultSSE() *scenario.Encryption {
+	if b.Encryption != nil {
+		return b.Encryption
+	}
+	return &scenario.Encryption{SSEAlgorithm: sseS3}
 }
 
 func (s *state) scenarioGrants(sc *scenario.Scenario, gs []scenario.Grant) ([]grant, error) {

@@ -136,9 +136,38 @@ type Bucket struct {
 	OwnershipControls *OwnershipControls `json:"ownershipControls,omitempty"`
 	ACL               *ACL               `json:"acl,omitempty"`
 	Logging           *Logging           `json:"logging,omitempty"`
+	// Encryption is the bucket's default encryption (GetBucketEncryption).
+	Encryption *BucketEncryption `json:"encryption,omitempty"`
 
 	Objects ObjectSample `json:"objects"`
 }
+
+// BucketEncryption is a bucket's default encryption configuration. Since
+// January 2023 every bucket has one (SSE-S3 unless set otherwise), so
+// Configured=false is seen only from older S3-compatible services that
+// answer ServerSideEncryptionConfigurationNotFoundError.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html
+type BucketEncryption struct {
+	Configured bool             `json:"configured"`
+	Rules      []EncryptionRule `json:"rules"`
+}
+
+// EncryptionRule is one ServerSideEncryptionRule.
+type EncryptionRule struct {
+	// SSEAlgorithm is AES256 (SSE-S3), aws:kms (SSE-KMS) or aws:kms:dsse.
+	SSEAlgorithm string `json:"sseAlgorithm"`
+	// KMSMasterKeyID is the key ID, key ARN or alias ARN S3 was given; ""
+	// with aws:kms means the account's AWS managed key aws/s3.
+	KMSMasterKeyID   string `json:"kmsMasterKeyId,omitempty"`
+	BucketKeyEnabled bool   `json:"bucketKeyEnabled"`
+}
+
+// Server-side encryption algorithms (x-amz-server-side-encryption).
+const (
+	SSEAES256  = "AES256"
+	SSEKMS     = "aws:kms"
+	SSEKMSDSSE = "aws:kms:dsse"
+)
 
 // BucketPolicy keeps the policy as S3 returned it plus its parsed form.
 type BucketPolicy struct {

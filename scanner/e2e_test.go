@@ -594,12 +594,12 @@ func TestAPICallsPerBucket(t *testing.T) {
 		putObject(t, dataS3, name, fmt.Sprintf("o%d", i), "")
 	}
 	with := cost()
-	// Policy, BPA, ownership controls, ACL, logging (5), GetBucketLocation
+	// Policy, BPA, ownership controls, ACL, logging, encryption (6), GetBucketLocation
 	// only if ListBuckets did not give the region, one listing page, n ACLs.
 	perBucket := with - without
 	t.Logf("one bucket of %d objects costs %d API calls (%d without, %d with)", n, perBucket, without, with)
-	if perBucket != 5+1+n && perBucket != 5+1+1+n {
-		t.Errorf("one bucket of %d objects costs %d calls, want %d (or %d with GetBucketLocation)", n, perBucket, 5+1+n, 5+2+n)
+	if perBucket != 6+1+n && perBucket != 6+1+1+n {
+		t.Errorf("one bucket of %d objects costs %d calls, want %d (or %d with GetBucketLocation)", n, perBucket, 6+1+n, 6+2+n)
 	}
 }
 

@@ -69,6 +69,14 @@ func isNoOwnershipControls(err error) bool {
 	return apiCode(err) == "OwnershipControlsNotFoundError"
 }
 
+// isNoEncryptionConfiguration reports that the bucket has no default
+// encryption configuration (only before January 2023, or from S3-compatible
+// services; S3 now always has one).
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html
+func isNoEncryptionConfiguration(err error) bool {
+	return apiCode(err) == "ServerSideEncryptionConfigurationNotFoundError"
+}
+
 // isBucketMissing reports that S3 says the bucket does not exist anywhere.
 // HeadBucket has no response body, so only the 404 status tells.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html

@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"log/slog"
 
@@ -154,10 +155,51 @@ func (a *accountScan) collectBucket(lb s3types.Bucket, ownerID string) inventory
 		a.fail(b.Region, "s3", "GetBucketLogging", arn, err)
 	}
 
+	b.Encryption = a.bucketEncryption(client, name, b.Region, arn)
+
 	b.Objects = a.sampleObjects(client, &b)
 	a.s.log.Debug("bucket collected", slog.String("account", a.id), slog.String("bucket", name),
 		slog.Int("keysListed", b.Objects.KeysListed), slog.Int("aclsRead", b.Objects.ACLsRead))
 	return b
+}
+
+// bucketEncryptionAPI is the part of the S3 client bucketEncryption uses.
+type bucketEncryptionAPI interface {
+	GetBucketEncryption(ctx context.Context, in *s3.GetBucketEncryptionInput, optFns ...func(*s3.Options)) (*s3.GetBucketEncryptionOutput, error)
+}
+
+// bucketEncryption reads the bucket's default encryption; nil means it
+// could not be read (a gap is recorded). The answer decides whether new
+// objects are SSE-KMS, which CloudFront can read only through an OAC the
+// key policy allows.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html
+func (a *accountScan) bucketEncryption(client bucketEncryptionAPI, name, region, arn string) *inventory.BucketEncryption {
+	out, err := client.GetBucketEncryption(a.ctx, &s3.GetBucketEncryptionInput{Bucket: &name})
+	switch {
+	case err == nil:
+		return convertEncryption(out.ServerSideEncryptionConfiguration)
+	case isNoEncryptionConfiguration(err):
+		return &inventory.BucketEncryption{Configured: false, Rules: []inventory.EncryptionRule{}}
+	default:
+		a.fail(region, "s3", "GetBucketEncryption", arn, err)
+		return nil
+	}
+}
+
+func convertEncryption(c *s3types.ServerSideEncryptionConfiguration) *inventory.BucketEncryption {
+	enc := &inventory.BucketEncryption{Configured: true, Rules: []inventory.EncryptionRule{}}
+	if c == nil {
+		return enc
+	}
+	for _, r := range c.Rules {
+		rule := inventory.EncryptionRule{BucketKeyEnabled: aws.ToBool(r.BucketKeyEnabled)}
+		if d := r.ApplyServerSideEncryptionByDefault; d != nil {
+			rule.SSEAlgorithm = string(d.SSEAlgorithm)
+			rule.KMSMasterKeyID = aws.ToString(d.KMSMasterKeyID)
+		}
+		enc.Rules = append(enc.Rules, rule)
+	}
+	return enc
 }
 
 // listBucketsPageSize is the MaxBuckets of each ListBuckets page. Older

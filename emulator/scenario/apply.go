@@ -478,6 +478,23 @@ func (a *applier) buckets(ctx context.Context) error {
 		if _, err := cl.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String(b.Name)}); err != nil {
 			return wrap("DeletePublicAccessBlock", err)
 		}
+		if enc := b.Encryption; enc != nil {
+			// Before the uploads: objects written without their own
+			// encryption get the bucket's default.
+			key, err := Substitute(enc.KMSKeyID, values)
+			if err != nil {
+				return wrap("PutBucketEncryption", err)
+			}
+			def := &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryption(enc.SSEAlgorithm)}
+			if key != "" {
+				def.KMSMasterKeyID = aws.String(key)
+			}
+			if _, err := cl.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String(b.Name),
+				ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
+					ApplyServerSideEncryptionByDefault: def, BucketKeyEnabled: aws.Bool(enc.BucketKeyEnabled)}}}}); err != nil {
+				return wrap("PutBucketEncryption", err)
+			}
+		}
 		owner := a.out.Canonical[b.Account]
 		if b.ACL != "" || len(b.Grants) > 0 {
 			acl := &s3.PutBucketAclInput{Bucket: aws.String(b.Name)}
@@ -533,6 +550,19 @@ func (a *applier) buckets(ctx context.Context) error {
 				}
 				put.GrantRead, put.GrantReadACP, put.GrantWriteACP, put.GrantFullControl =
 					grant(hdrs, "read"), grant(hdrs, "read-acp"), grant(hdrs, "write-acp"), grant(hdrs, "full-control")
+				if enc := o.Encryption; enc != nil {
+					key, err := Substitute(enc.KMSKeyID, values)
+					if err != nil {
+						return wrap("PutObject", err)
+					}
+					put.ServerSideEncryption = s3types.ServerSideEncryption(enc.SSEAlgorithm)
+					if key != "" {
+						put.SSEKMSKeyId = aws.String(key)
+					}
+					if enc.BucketKeyEnabled {
+						put.BucketKeyEnabled = aws.Bool(true)
+					}
+				}
 				if _, err := wcl.PutObject(ctx, put); err != nil {
 					return fmt.Errorf("bucket %s: s3 PutObject by %s: %w", b.Name, o.Writer, err)
 				}

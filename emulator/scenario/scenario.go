@@ -116,9 +116,23 @@ type Bucket struct {
 	Grants []Grant `json:"grants,omitempty"`
 	// Logging nil means server access logging off.
 	Logging *Logging `json:"logging,omitempty"`
+	// Encryption is the bucket's default encryption; nil means S3's
+	// default since January 2023, SSE-S3 (AES256).
+	Encryption *Encryption `json:"encryption,omitempty"`
 	// CreationDate defaults to a fixed date so scenarios are reproducible.
 	CreationDate time.Time `json:"creationDate,omitzero"`
 	Objects      []Object  `json:"objects,omitempty"`
+}
+
+// Encryption is server-side encryption: a bucket's default, or what an
+// object's writer asked for.
+type Encryption struct {
+	// SSEAlgorithm is AES256, aws:kms or aws:kms:dsse.
+	SSEAlgorithm string `json:"sseAlgorithm"`
+	// KMSKeyID is the key (ID or ARN, placeholders allowed) for aws:kms;
+	// "" means the account's AWS managed key aws/s3.
+	KMSKeyID         string `json:"kmsKeyId,omitempty"`
+	BucketKeyEnabled bool   `json:"bucketKeyEnabled,omitempty"`
 }
 
 // Logging is a bucket's server access logging target.
@@ -138,9 +152,12 @@ type Object struct {
 	// ACL is the canned ACL the writer sent (x-amz-acl), "" for none.
 	ACL string `json:"acl,omitempty"`
 	// Grants are explicit grants the writer sent (x-amz-grant-*).
-	Grants       []Grant   `json:"grants,omitempty"`
-	Size         int64     `json:"size,omitempty"`
-	LastModified time.Time `json:"lastModified,omitzero"`
+	Grants []Grant `json:"grants,omitempty"`
+	// Encryption is the x-amz-server-side-encryption the writer sent; nil
+	// means the bucket's default applies.
+	Encryption   *Encryption `json:"encryption,omitempty"`
+	Size         int64       `json:"size,omitempty"`
+	LastModified time.Time   `json:"lastModified,omitzero"`
 }
 
 // Keys expands Count into the object's keys.
@@ -458,8 +475,43 @@ func (sc *Scenario) Resolve() error {
 		if _, err := Substitute(b.Policy, sc.ids); err != nil {
 			errs = append(errs, fmt.Errorf("bucket %s policy: %w", b.Name, err))
 		}
+		encs := []*Encryption{b.Encryption}
+		for _, o := range b.Objects {
+			encs = append(encs, o.Encryption)
+		}
+		for _, e := range encs {
+			if err := e.check(sc.ids); err != nil {
+				errs = append(errs, fmt.Errorf("bucket %s encryption: %w", b.Name, err))
+			}
+		}
 	}
 	return errors.Join(errs...)
+}
+
+func (e *Encryption) check(ids map[string]string) error {
+	if e == nil {
+		return nil
+	}
+	switch e.SSEAlgorithm {
+	case "AES256":
+		if e.KMSKeyID != "" {
+			return errors.New("kmsKeyId needs sseAlgorithm aws:kms")
+		}
+	case "aws:kms", "aws:kms:dsse":
+	default:
+		return fmt.Errorf("sseAlgorithm %q is not AES256, aws:kms or aws:kms:dsse", e.SSEAlgorithm)
+	}
+	_, err := Substitute(e.KMSKeyID, ids)
+	return err
+}
+
+// KMSKeyID is e's key with the placeholders replaced ("" for none).
+func (sc *Scenario) KMSKeyID(e *Encryption) string {
+	if e == nil {
+		return ""
+	}
+	s, _ := Substitute(e.KMSKeyID, sc.ids) // checked by Resolve
+	return s
 }
 
 func (sc *Scenario) checkGrantee(g string) (string, error) {
