@@ -35,11 +35,16 @@ type dockerfile struct {
 	cmd        []string
 	user       string
 	workdir    string
+	volumes    []string
 }
 
 type stage struct {
-	from string
-	runs []string
+	from     string
+	platform string // FROM --platform=...
+	runs     []string
+	// args are the stage's ARG declarations: name -> default value, nil
+	// when declared without one.
+	args map[string]*string
 }
 
 // parseDockerfile reads the instructions the tests rely on; continuation
@@ -77,14 +82,40 @@ func parseDockerfile(t *testing.T, path string) dockerfile {
 		switch strings.ToUpper(instr) {
 		case "FROM":
 			fields := strings.Fields(rest)
-			img := ""
+			st := stage{args: map[string]*string{}}
 			for _, fl := range fields {
+				if p, ok := strings.CutPrefix(fl, "--platform="); ok {
+					st.platform = p
+					continue
+				}
 				if !strings.HasPrefix(fl, "--") {
-					img = fl
+					st.from = fl
 					break
 				}
 			}
-			d.stages = append(d.stages, stage{from: img})
+			d.stages = append(d.stages, st)
+		case "ARG":
+			if len(d.stages) == 0 {
+				continue // a global ARG, for FROM lines only
+			}
+			for _, a := range strings.Fields(rest) {
+				name, def, hasDefault := strings.Cut(a, "=")
+				if hasDefault {
+					d.stages[len(d.stages)-1].args[name] = &def
+				} else {
+					d.stages[len(d.stages)-1].args[name] = nil
+				}
+			}
+		case "VOLUME":
+			var vs []string
+			if strings.HasPrefix(rest, "[") {
+				if err := json.Unmarshal([]byte(rest), &vs); err != nil {
+					t.Fatalf("Dockerfile: VOLUME %s: %v", rest, err)
+				}
+			} else {
+				vs = strings.Fields(rest)
+			}
+			d.volumes = append(d.volumes, vs...)
 		case "RUN":
 			if len(d.stages) == 0 {
 				t.Fatalf("Dockerfile: RUN before FROM")
@@ -166,11 +197,12 @@ func buildLikeTheImage(t *testing.T, out string, env ...string) {
 }
 
 // emptyRoot is a directory holding only a binary, the CA certificates and
-// /tmp, like the distroless static image.
-func emptyRoot(t *testing.T, bin string) string {
+// the task's /tmp mount as ECS makes it for the image d describes.
+func emptyRoot(t *testing.T, bin string, d dockerfile) string {
 	t.Helper()
 	root := t.TempDir()
-	// The non-root user must be able to traverse the root once inside it.
+	// The non-root user must be able to traverse the root once inside it,
+	// and (the task's root filesystem is read-only) not write to it.
 	if err := os.Chmod(root, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -183,13 +215,67 @@ func emptyRoot(t *testing.T, bin string) string {
 		t.Fatal(err)
 	}
 	copyFile(t, ca, filepath.Join(root, "etc/ssl/certs/ca-certificates.crt"), 0o644)
-	if err := os.Mkdir(filepath.Join(root, "tmp"), 0o777); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(filepath.Join(root, "tmp"), 0o1777); err != nil {
-		t.Fatal(err)
+	for _, p := range taskMountPaths(t) {
+		ecsBindMount(t, root, p, d)
 	}
 	return root
+}
+
+// imageDirModes are the modes of the base image's directories a task may
+// mount over. distroless ships /tmp as root:root 1777
+// (GoogleContainerTools/distroless common/BUILD.bazel, tar "tmp").
+var imageDirModes = map[string]os.FileMode{"/tmp": 0o1777}
+
+// ecsBindMount creates the task's bind mount at path inside root the way
+// ECS does on Fargate: "By default, the volume permissions are set to 0755
+// and the owner as root", unless the image declares a VOLUME at the mount's
+// container path, in which case the mount takes the image's directory
+// (owner, mode and contents). ("Use bind mounts with Amazon ECS" and "Bind
+// mount examples for Amazon ECS", Amazon ECS Developer Guide.)
+func ecsBindMount(t *testing.T, root, path string, d dockerfile) {
+	t.Helper()
+	mode := os.FileMode(0o755)
+	if os.Geteuid() != 0 {
+		// Without root the directory is owned by the user the test maps to
+		// the image's user, so 0755 would let it write; 0555 denies it the
+		// way a root-owned 0755 directory does.
+		mode = 0o555
+	}
+	if slices.Contains(d.volumes, path) {
+		m, ok := imageDirModes[path]
+		if !ok {
+			t.Fatalf("the image declares VOLUME %s, but this test does not know the base image's mode for it (add it to imageDirModes)", path)
+		}
+		mode = m
+	}
+	dir := filepath.Join(root, strings.TrimPrefix(path, "/"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// taskMountPaths returns the container paths the scanner task mounts.
+func taskMountPaths(t *testing.T) []string {
+	t.Helper()
+	defs := mapValue(mapValue(resource(t, "cloudformation/scanner-account.yaml", "TaskDefinition"), "Properties"), "ContainerDefinitions")
+	if defs == nil || len(defs.Content) != 1 {
+		t.Fatal("the scanner task definition should have exactly one container")
+	}
+	var paths []string
+	if mps := mapValue(defs.Content[0], "MountPoints"); mps != nil {
+		for _, mp := range mps.Content {
+			if p := mapValue(mp, "ContainerPath"); p != nil {
+				paths = append(paths, p.Value)
+			}
+		}
+	}
+	if len(paths) == 0 {
+		t.Fatal("the scanner task mounts nothing: with a read-only root filesystem it has nowhere to write its reports")
+	}
+	return paths
 }
 
 func copyFile(t *testing.T, from, to string, mode os.FileMode) {
@@ -271,16 +357,22 @@ func imageUser(t *testing.T, d dockerfile) (int, int) {
 	return uid, gid
 }
 
-func TestEmptyRootOffersNoShellNoLibcButCACertificates(t *testing.T) {
-	d := parseDockerfile(t, "../Dockerfile")
-	uid, gid := imageUser(t, d)
+func buildProbe(t *testing.T) string {
+	t.Helper()
 	probe := filepath.Join(t.TempDir(), "probe")
 	cmd := exec.CommandContext(t.Context(), "go", "build", "-trimpath", "-o", probe, "./testdata/probe")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build probe: %v\n%s", err, b)
 	}
-	root := emptyRoot(t, probe)
+	return probe
+}
+
+func TestEmptyRootOffersNoShellNoLibcButCACertificates(t *testing.T) {
+	d := parseDockerfile(t, "../Dockerfile")
+	uid, gid := imageUser(t, d)
+	probe := buildProbe(t)
+	root := emptyRoot(t, probe, d)
 	out, code := runInRoot(t, root, uid, gid, d.workdir, "/hoofprint")
 	if code != 0 {
 		t.Fatalf("probe exited %d: %s", code, out)
@@ -326,7 +418,7 @@ func TestStaticBinaryRunsVersionAndDemoInAnEmptyRoot(t *testing.T) {
 		}
 	})
 
-	root := emptyRoot(t, bin)
+	root := emptyRoot(t, bin, d)
 
 	t.Run("version prints the stamped version, commit and date", func(t *testing.T) {
 		out, code := runInRoot(t, root, uid, gid, d.workdir, d.entrypoint[0], "version")
