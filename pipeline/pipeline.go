@@ -10,6 +10,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,6 +67,16 @@ type Options struct {
 	// FinishTimeout bounds network steps after an interruption (ECS gives a
 	// stopped task 30 seconds by default before SIGKILL).
 	FinishTimeout time.Duration
+	// EvalTimeout bounds rule evaluation (--eval-timeout; 0 means
+	// DefaultEvalTimeout). When it runs out, what was evaluated is reported
+	// and the run is incomplete (exit 3).
+	EvalTimeout time.Duration
+	// SignalGrace is how long evaluation may go on once ctx is cancelled (a
+	// signal), within EvalTimeout; 0 means DefaultSignalGrace.
+	SignalGrace time.Duration
+	// Prepared holds the rules and baseline loaded by Prepare before the
+	// scan; nil means Run loads them itself.
+	Prepared *Prepared
 	// Now is the clock (tests).
 	Now func() time.Time
 }
@@ -84,6 +95,40 @@ type Outcome struct {
 	AtOrAboveFailOn int
 	// Import is the Security Hub import result, nil when not asked.
 	Import *securityhub.Result
+}
+
+// DefaultEvalTimeout is --eval-timeout's default. Evaluating a synthetic
+// organization of 1,000 accounts × 10 buckets takes 23–41 s (BENCHMARKS.md);
+// after a signal, a minute of evaluation plus FinishTimeout of network steps
+// stays inside the 120 s StopTimeout of the documented ECS task.
+const DefaultEvalTimeout = time.Minute
+
+// DefaultSignalGrace is how long evaluation goes on after SIGTERM or
+// SIGINT: with FinishTimeout for the network steps, well inside the 120 s
+// StopTimeout of the documented ECS task.
+const DefaultSignalGrace = 15 * time.Second
+
+// Prepared is what Run needs that can be checked before any AWS call: the
+// compiled rules and the parsed baseline. A syntax error in --rules or a
+// truncated --baseline must not cost a night's scan.
+type Prepared struct {
+	Engine   *rules.Engine
+	Baseline *sarif.Log
+}
+
+// Prepare loads the rules in opts.RuleDirs and parses opts.BaselinePath.
+func Prepare(ctx context.Context, opts Options) (*Prepared, error) {
+	engine, err := rules.Load(ctx, rules.Options{Dirs: opts.RuleDirs})
+	if err != nil {
+		return nil, fmt.Errorf("load rules: %w", err)
+	}
+	p := &Prepared{Engine: engine}
+	if opts.BaselinePath != "" {
+		if p.Baseline, err = sarif.ReadBaseline(opts.BaselinePath); err != nil {
+			return nil, fmt.Errorf("--baseline %s: %w", opts.BaselinePath, err)
+		}
+	}
+	return p, nil
 }
 
 // Sentinel errors that the CLI maps to exit codes. Run returns them wrapped
@@ -111,51 +156,58 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 	// Reports are local files and must be written even after a signal.
 	writeCtx := context.WithoutCancel(ctx)
 	var out Outcome
+	// Every output that can be written is written; the ones that could not
+	// are named together at the end (exit 2).
+	var writeErrs []error
 
 	// The inventory first: it is the most expensive thing to get again.
 	if opts.InventoryPath != "" {
-		if err := os.MkdirAll(filepath.Dir(opts.InventoryPath), 0o755); err != nil {
-			return out, fmt.Errorf("write inventory: %w", err)
+		err := os.MkdirAll(filepath.Dir(opts.InventoryPath), 0o755)
+		if err == nil {
+			err = inventory.WriteFile(opts.InventoryPath, inv)
 		}
-		if err := inventory.WriteFile(opts.InventoryPath, inv); err != nil {
-			return out, err
+		if err != nil {
+			writeErrs = append(writeErrs, fmt.Errorf("inventory %s: %w", opts.InventoryPath, err))
+		} else {
+			out.Files = append(out.Files, summary.File{Kind: "inventory", Location: opts.InventoryPath})
+			log.Info("inventory written", "path", opts.InventoryPath)
 		}
-		out.Files = append(out.Files, summary.File{Kind: "inventory", Location: opts.InventoryPath})
-		log.Info("inventory written", "path", opts.InventoryPath)
 	}
 
-	engine, err := rules.Load(writeCtx, rules.Options{Dirs: opts.RuleDirs})
-	if err != nil {
-		return out, fmt.Errorf("load rules: %w", err)
+	prep := opts.Prepared
+	if prep == nil {
+		var err error
+		if prep, err = Prepare(writeCtx, opts); err != nil {
+			return out, errors.Join(append(writeErrs, err)...)
+		}
 	}
-	fs, err := engine.Evaluate(writeCtx, inv)
+	fs, evalStop, err := evaluate(ctx, prep.Engine, inv, opts, log)
 	if err != nil {
-		return out, fmt.Errorf("evaluate rules: %w", err)
+		return out, errors.Join(append(writeErrs, fmt.Errorf("evaluate rules: %w", err))...)
 	}
-	doc := findings.NewDocument(inv, engine.Rules(), fs)
+	doc := findings.NewDocument(inv, prep.Engine.Rules(), fs)
+	if evalStop != nil {
+		markStopped(&doc, evalStop, inv.CallerAccountID)
+		interrupted = true
+	}
 	out.Document = doc
 	log.Info("rules evaluated", "rules", len(doc.Rules), "findings", len(doc.Findings))
 
 	if opts.SARIFPath != "" {
-		sopts := sarif.Options{}
-		if opts.BaselinePath != "" {
-			base, err := sarif.ReadBaseline(opts.BaselinePath)
-			if err != nil {
-				return out, fmt.Errorf("--baseline %s: %w", opts.BaselinePath, err)
-			}
-			sopts.Baseline = base
-		}
+		sopts := sarif.Options{Baseline: prep.Baseline}
 		if err := writeFile(opts.SARIFPath, func(w io.Writer) error { return sarif.Write(w, doc, sopts) }); err != nil {
-			return out, err
+			writeErrs = append(writeErrs, fmt.Errorf("SARIF: %w", err))
+		} else {
+			out.Files = append(out.Files, summary.File{Kind: "SARIF", Location: opts.SARIFPath})
 		}
-		out.Files = append(out.Files, summary.File{Kind: "SARIF", Location: opts.SARIFPath})
 	}
 	if opts.ASFFPath != "" {
 		aopts := asff.Options{Now: now()}
 		if err := writeFile(opts.ASFFPath, func(w io.Writer) error { return asff.Write(w, doc, aopts) }); err != nil {
-			return out, err
+			writeErrs = append(writeErrs, fmt.Errorf("ASFF: %w", err))
+		} else {
+			out.Files = append(out.Files, summary.File{Kind: "ASFF", Location: opts.ASFFPath})
 		}
-		out.Files = append(out.Files, summary.File{Kind: "ASFF", Location: opts.ASFFPath})
 	}
 
 	netCtx := ctx
@@ -173,7 +225,7 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 		case interrupted:
 			// An interrupted run has not seen everything; importing would be
 			// safe (archiving checks coverage) but may not finish in time.
-			log.Warn("Security Hub import skipped: the scan was interrupted")
+			log.Warn("Security Hub import skipped: the run was interrupted")
 		case opts.Accounts == nil:
 			return out, errors.New("--securityhub needs AWS credentials")
 		default:
@@ -181,6 +233,11 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 			out.Import = &res
 			if err != nil {
 				stepErr = fmt.Errorf("import to Security Hub: %w", err)
+				if ctx.Err() != nil {
+					// A signal cut the import short: an incomplete run (exit
+					// 3), not a configuration error.
+					stepErr = fmt.Errorf("%w (%w)", stepErr, ErrIncomplete)
+				}
 			}
 		}
 	}
@@ -196,7 +253,7 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 		}
 		runSummary, err := writeRunSummary(doc, out, opts)
 		if err != nil {
-			return out, err
+			return out, errors.Join(append(writeErrs, err)...)
 		}
 		defer func() { _ = os.RemoveAll(filepath.Dir(runSummary)) }()
 		var files []upload.File
@@ -213,12 +270,15 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 		}
 		if err != nil {
 			stepErr = fmt.Errorf("upload reports to %s: %w", opts.Output, err)
+			if ctx.Err() != nil {
+				stepErr = fmt.Errorf("%w (%w)", stepErr, ErrIncomplete)
+			}
 		}
 	}
 
 	if opts.Summary != nil {
 		if err := summary.Write(opts.Summary, doc, summary.Options{Files: out.Files, FailOn: opts.FailOn, SecurityHub: out.Import}); err != nil {
-			return out, err
+			writeErrs = append(writeErrs, fmt.Errorf("summary: %w", err))
 		}
 	}
 	var importFailed int
@@ -226,10 +286,21 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 		importFailed = out.Import.Totals().Failed
 	}
 	switch {
-	case stepErr != nil:
+	case len(writeErrs) > 0:
+		// Exit 2 whatever else happened: the step error is told, not
+		// wrapped, so that its sentinel cannot turn this into exit 3.
+		err := fmt.Errorf("%d outputs could not be written:\n%w", len(writeErrs), errors.Join(writeErrs...))
+		if stepErr != nil {
+			err = fmt.Errorf("%w\nalso: %s", err, stepErr.Error())
+		}
+		return out, err
+	case stepErr != nil && !errors.Is(stepErr, ErrIncomplete):
 		return out, stepErr
 	case out.AtOrAboveFailOn > 0:
+		// Exit 1 takes precedence over 3 (README "Exit codes").
 		return out, fmt.Errorf("%d %w (%s)", out.AtOrAboveFailOn, ErrFindingsAtThreshold, opts.FailOn)
+	case stepErr != nil:
+		return out, stepErr
 	case !doc.Coverage.Complete || len(doc.Coverage.Gaps) > 0:
 		return out, fmt.Errorf("%d gaps: %w", len(doc.Coverage.Gaps), ErrIncomplete)
 	case importFailed > 0:
@@ -297,6 +368,76 @@ func writeRunSummary(doc findings.Document, out Outcome, opts Options) (string, 
 		return enc.Encode(rs)
 	})
 	return path, err
+}
+
+// evaluate runs the rules under the evaluation budget: EvalTimeout from
+// now, and never more than SignalGrace after ctx is cancelled (a signal).
+// A stop is not an error: it returns the findings of what finished and the
+// *rules.StoppedError describing the rest.
+func evaluate(ctx context.Context, engine *rules.Engine, inv *inventory.Snapshot, opts Options, log *slog.Logger) ([]findings.Finding, *rules.StoppedError, error) {
+	budget := opts.EvalTimeout
+	if budget <= 0 {
+		budget = DefaultEvalTimeout
+	}
+	timed, cancelTimed := context.WithTimeoutCause(context.WithoutCancel(ctx), budget,
+		fmt.Errorf("--eval-timeout %s reached", budget))
+	defer cancelTimed()
+	evalCtx, cancel := context.WithCancelCause(timed)
+	defer cancel(nil)
+	grace := cmp.Or(opts.SignalGrace, DefaultSignalGrace)
+	// context.AfterFunc runs at once when ctx is already cancelled (SIGTERM
+	// during collection): what was collected still gets the grace period.
+	stopGrace := context.AfterFunc(ctx, func() {
+		log.Warn("interrupted: rule evaluation stops soon", "grace", grace.String())
+		t := time.AfterFunc(grace, func() {
+			cancel(fmt.Errorf("interrupted, and the %s grace for evaluation is over", grace))
+		})
+		context.AfterFunc(evalCtx, func() { t.Stop() })
+	})
+	defer stopGrace()
+	fs, err := engine.Evaluate(evalCtx, inv)
+	var stopped *rules.StoppedError
+	if errors.As(err, &stopped) {
+		log.Error("rule evaluation stopped", "rules_running", stopped.Running, "rules_unfinished", len(stopped.Unfinished), "cause", stopped.Cause.Error())
+		return fs, stopped, nil
+	}
+	return fs, nil, err
+}
+
+// markStopped records an evaluation that stopped early in the document's
+// coverage: the run is incomplete, and each rule that did not run
+// everywhere is a gap naming the first resource it did not finish on.
+func markStopped(doc *findings.Document, st *rules.StoppedError, caller string) {
+	doc.Coverage.Complete = false
+	doc.Coverage.Interrupted = st.Error()
+	doc.Coverage.Gaps = append([]inventory.Gap(nil), doc.Coverage.Gaps...)
+	for _, u := range st.Unfinished {
+		code := "EvaluationStopped"
+		if contains(st.Running, u.RuleID) {
+			code = "EvaluationTimeout"
+		}
+		resource := u.Resource
+		if resource == "organization" {
+			resource = ""
+		}
+		doc.Coverage.Gaps = append(doc.Coverage.Gaps, inventory.Gap{
+			AccountID: cmp.Or(u.AccountID, caller),
+			Service:   "hoofprint",
+			Operation: "evaluate rule " + u.RuleID,
+			Resource:  resource,
+			Code:      code,
+			Message:   fmt.Sprintf("rule %s did not finish on %d inputs: %v", u.RuleID, u.Inputs, st.Cause),
+		})
+	}
+}
+
+func contains(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
 }
 
 func finishTimeout(opts Options) time.Duration {

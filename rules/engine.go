@@ -72,11 +72,13 @@ type Engine struct {
 	sampled scope
 }
 
-// scope is one prepared query over a set of rules: binding i holds rule i's
-// deny set.
+// scope is the rules of one evaluation scope, each with its own prepared
+// query. One query per rule (rather than one for the scope) lets an
+// evaluation that is stopped keep the rules that finished and name the one
+// that was running.
 type scope struct {
-	rules []findings.Rule
-	query *rego.PreparedEvalQuery
+	rules   []findings.Rule
+	queries []*rego.PreparedEvalQuery
 }
 
 // source is a Rego file to parse.
@@ -161,7 +163,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 
 	// The input schema makes the type checker reject references to fields
 	// the inventory does not have (a typo would otherwise never fire).
-	compiler := ast.NewCompiler().WithSchemas(inputSchemaSet())
+	compiler := ast.NewCompiler().WithSchemas(inputSchemaSet()).WithCapabilities(capabilities())
 	compiler.Compile(modules)
 	if compiler.Failed() {
 		return nil, fmt.Errorf("compile rules: %w", compiler.Errors)
@@ -183,24 +185,19 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	return e, nil
 }
 
-// prepare builds and prepares the query `r0 = data.pkg0.deny; r1 = …`.
+// prepare builds and prepares the query `x = data.pkg.deny` for each rule.
 func (s *scope) prepare(ctx context.Context, c *ast.Compiler, pkgs map[string]string) error {
-	if len(s.rules) == 0 {
-		return nil
+	for _, r := range s.rules {
+		body, err := ast.ParseBodyWithOpts("x = "+pkgs[r.ID]+".deny", ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if err != nil {
+			return fmt.Errorf("build query for rule %s: %w", r.ID, err)
+		}
+		pq, err := rego.New(rego.ParsedQuery(body), rego.Compiler(c)).PrepareForEval(ctx)
+		if err != nil {
+			return fmt.Errorf("prepare query for rule %s: %w", r.ID, err)
+		}
+		s.queries = append(s.queries, &pq)
 	}
-	var q strings.Builder
-	for i, r := range s.rules {
-		fmt.Fprintf(&q, "r%d = %s.deny\n", i, pkgs[r.ID])
-	}
-	body, err := ast.ParseBodyWithOpts(q.String(), ast.ParserOptions{RegoVersion: ast.RegoV1})
-	if err != nil {
-		return fmt.Errorf("build rules query: %w", err)
-	}
-	pq, err := rego.New(rego.ParsedQuery(body), rego.Compiler(c)).PrepareForEval(ctx)
-	if err != nil {
-		return fmt.Errorf("prepare rules query: %w", err)
-	}
-	s.query = &pq
 	return nil
 }
 
@@ -222,41 +219,52 @@ func (e *Engine) Rules() []findings.Rule {
 
 // Evaluate runs every rule over the snapshot and returns the findings
 // sorted with findings.SortFindings.
+//
+// Evaluation honours ctx: OPA checks for cancellation as it evaluates, so a
+// rule that runs too long (a huge comprehension in a user rule) stops when
+// ctx is cancelled or its deadline passes. Evaluate then returns the
+// findings of every rule that finished on every input it finished, and a
+// *StoppedError naming the rules that were running and what was left.
 func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Snapshot) ([]findings.Finding, error) {
 	if inv == nil {
 		return nil, errors.New("evaluate rules: no inventory")
 	}
 	var out []findings.Finding
-	if e.global.query != nil {
+	stop := &stopRecorder{}
+	if len(e.global.rules) > 0 {
 		in, err := globalInput(inv)
 		if err != nil {
 			return nil, err
 		}
-		fs, err := e.global.eval(ctx, in, "organization")
+		fs, done, cut, err := e.global.evalRules(ctx, in, "organization")
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, fs...)
+		stop.record(e.global.rules, done, cut, "organization", inv.CallerAccountID)
 	}
-	if e.sampled.query != nil {
-		fs, err := e.evalSampled(ctx, inv)
+	if len(e.sampled.rules) > 0 {
+		fs, err := e.evalSampled(ctx, inv, stop)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, fs...)
 	}
 	findings.SortFindings(out)
+	if err := stop.err(ctx); err != nil {
+		return out, err
+	}
 	return out, nil
 }
 
 // evalSampled evaluates the sampled rules bucket by bucket on all cores.
-func (e *Engine) evalSampled(ctx context.Context, inv *inventory.Snapshot) ([]findings.Finding, error) {
+func (e *Engine) evalSampled(ctx context.Context, inv *inventory.Snapshot, stop *stopRecorder) ([]findings.Finding, error) {
 	ix, err := newIndex(inv)
 	if err != nil {
 		return nil, err
 	}
 	results := make([][]findings.Finding, len(inv.Buckets))
-	g, gctx := errgroup.WithContext(ctx)
+	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range inv.Buckets {
 		b := &inv.Buckets[i]
@@ -264,18 +272,20 @@ func (e *Engine) evalSampled(ctx context.Context, inv *inventory.Snapshot) ([]fi
 			continue // sampled rules judge objects; nothing to judge
 		}
 		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
+			if ctx.Err() != nil {
+				stop.record(e.sampled.rules, 0, false, b.ARN, b.AccountID)
+				return nil
 			}
 			in, err := ix.bucketInput(b)
 			if err != nil {
 				return err
 			}
-			fs, err := e.sampled.eval(gctx, in, "bucket "+b.ARN)
+			fs, done, cut, err := e.sampled.evalRules(ctx, in, "bucket "+b.ARN)
 			if err != nil {
 				return err
 			}
 			results[i] = fs
+			stop.record(e.sampled.rules, done, cut, b.ARN, b.AccountID)
 			return nil
 		})
 	}
@@ -289,31 +299,49 @@ func (e *Engine) evalSampled(ctx context.Context, inv *inventory.Snapshot) ([]fi
 	return out, nil
 }
 
-// eval runs the scope's query on one input and converts each rule's deny set.
+// eval runs every rule of the scope on one input; being stopped is an
+// error.
 func (s *scope) eval(ctx context.Context, in ast.Value, what string) ([]findings.Finding, error) {
-	rs, err := s.query.Eval(ctx, rego.EvalParsedInput(in))
-	if err != nil {
-		return nil, fmt.Errorf("evaluate rules on %s: %w", what, err)
+	out, done, _, err := s.evalRules(ctx, in, what)
+	if err == nil && done < len(s.rules) {
+		err = fmt.Errorf("evaluate rule %s on %s: %w", s.rules[done].ID, what, context.Cause(ctx))
 	}
-	if len(rs) != 1 {
-		return nil, fmt.Errorf("evaluate rules on %s: query gave %d results, want 1", what, len(rs))
-	}
-	var out []findings.Finding
+	return out, err
+}
+
+// evalRules runs each rule of the scope on one input and converts its deny
+// set. It returns the findings of the rules that finished and how many did
+// (rules[:done]). When ctx stops it, done < len(s.rules), err is nil and cut
+// says whether rules[done] was cut short (rather than never started).
+func (s *scope) evalRules(ctx context.Context, in ast.Value, what string) (out []findings.Finding, done int, cut bool, err error) {
 	for i, r := range s.rules {
-		v := rs[0].Bindings[fmt.Sprintf("r%d", i)]
+		if ctx.Err() != nil {
+			return out, i, false, nil
+		}
+		rs, err := s.queries[i].Eval(ctx, rego.EvalParsedInput(in))
+		if err != nil {
+			if ctx.Err() != nil {
+				return out, i, true, nil
+			}
+			return nil, i, false, fmt.Errorf("evaluate rule %s (%s) on %s: %w", r.ID, r.Source, what, err)
+		}
+		if len(rs) != 1 {
+			return nil, i, false, fmt.Errorf("evaluate rule %s on %s: query gave %d results, want 1", r.ID, what, len(rs))
+		}
+		v := rs[0].Bindings["x"]
 		list, ok := v.([]any)
 		if !ok {
-			return nil, fmt.Errorf("rule %s (%s): deny is %T, want a set of objects", r.ID, r.Source, v)
+			return nil, i, false, fmt.Errorf("rule %s (%s): deny is %T, want a set of objects", r.ID, r.Source, v)
 		}
 		for _, x := range list {
 			f, err := toFinding(r, x)
 			if err != nil {
-				return nil, err
+				return nil, i, false, err
 			}
 			out = append(out, f)
 		}
 	}
-	return out, nil
+	return out, len(s.rules), false, nil
 }
 
 // toFinding checks one deny entry and converts it.

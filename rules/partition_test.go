@@ -23,7 +23,7 @@ func TestPerBucketEvaluationFindsWhatTheWholeSnapshotGives(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			snap := inv()
 			e := loadEmbedded(t)
-			if e.sampled.query == nil || e.global.query == nil {
+			if len(e.sampled.queries) == 0 || len(e.global.queries) == 0 {
 				t.Fatal("the embedded rules have no sampled or no global scope")
 			}
 			got, err := e.Evaluate(t.Context(), snap)

@@ -41,7 +41,13 @@ func RunTests(ctx context.Context, dirs []string, w io.Writer, verbose bool) (pa
 	if err := checkPackageAnnotations(srcs, modules); err != nil {
 		return 0, 0, err
 	}
+	// Tests compile with the same capabilities as Load: a rule that passes
+	// its tests must also load.
 	runner := tester.NewRunner().
+		SetCompiler(ast.NewCompiler().
+			WithCapabilities(capabilities()).
+			WithEnablePrintStatements(true).
+			WithDefaultRegoVersion(ast.RegoV1)).
 		SetDefaultRegoVersion(ast.RegoV1).
 		SetModules(modules).
 		CapturePrintOutput(true)

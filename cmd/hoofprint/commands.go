@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -80,6 +81,7 @@ type reportFlags struct {
 	failOn         string
 	logFormat      string
 	quiet          bool
+	evalTimeout    time.Duration
 	failOnSeverity findings.Severity
 	logger         *slog.Logger
 	stderrIsTerm   bool
@@ -97,6 +99,7 @@ func (r *reportFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&r.failOn, "fail-on", "none", "exit 1 when a finding is at or above `SEVERITY`: none, informational, low, medium, high, critical")
 	fs.StringVar(&r.logFormat, "log-format", "text", "log format on stderr: text or json (json suits CloudWatch Logs)")
 	fs.BoolVarP(&r.quiet, "quiet", "q", false, "print only warnings, errors and no summary")
+	fs.DurationVar(&r.evalTimeout, "eval-timeout", pipeline.DefaultEvalTimeout, "stop evaluating the rules after this long, report what was evaluated and exit 3 naming the rule that ran out (raise it for very large organizations)")
 }
 
 // finish validates the shared flags and builds the logger.
@@ -106,6 +109,9 @@ func (r *reportFlags) finish(stderr io.Writer) error {
 		return usageErr("--fail-on: %v", err)
 	}
 	r.failOnSeverity = sev
+	if r.evalTimeout <= 0 {
+		return usageErr("--eval-timeout %s: want a positive duration such as 60s or 5m", r.evalTimeout)
+	}
 	level := slog.LevelInfo
 	if r.quiet {
 		level = slog.LevelWarn
@@ -136,11 +142,24 @@ func (r *reportFlags) pipelineOptions(stdout io.Writer) pipeline.Options {
 		RuleDirs:     r.rulesDirs,
 		FailOn:       r.failOnSeverity,
 		Logger:       r.logger,
+		EvalTimeout:  r.evalTimeout,
 	}
 	if !r.quiet {
 		o.Summary = stdout
 	}
 	return o
+}
+
+// prepare loads the rules and parses the baseline before any AWS call, so
+// that a typo in --rules or a truncated --baseline fails in seconds, not
+// after a night's scan.
+func (r *reportFlags) prepare(ctx context.Context, o *pipeline.Options) error {
+	p, err := pipeline.Prepare(ctx, *o)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	o.Prepared = p
+	return nil
 }
 
 func usageErr(format string, args ...any) error {

@@ -63,6 +63,10 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 	}
 	ctx := cmd.Context()
 	log := f.report.logger
+	opts := f.report.pipelineOptions(stdout)
+	if err := f.report.prepare(ctx, &opts); err != nil {
+		return err
+	}
 
 	sc := scenario.HealthCorp()
 	if f.scenario != "" {
@@ -101,7 +105,6 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 		return err
 	}
 
-	opts := f.report.pipelineOptions(stdout)
 	opts.InventoryPath = filepath.Join(f.out, "inventory.json")
 	if opts.SARIFPath == "" {
 		opts.SARIFPath = filepath.Join(f.out, "hoofprint.sarif")

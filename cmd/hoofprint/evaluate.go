@@ -34,6 +34,10 @@ authors and tests can re-run the rules on a night's snapshot as often as they li
 			if f.inventory == "" {
 				return usageErr("evaluate needs --inventory FILE (written by 'hoofprint scan --inventory FILE')")
 			}
+			opts := f.report.pipelineOptions(stdout)
+			if err := f.report.prepare(cmd.Context(), &opts); err != nil {
+				return err
+			}
 			inv, err := inventory.ReadFile(f.inventory)
 			if err != nil {
 				return usageErr("%v", err)
@@ -41,7 +45,7 @@ authors and tests can re-run the rules on a night's snapshot as often as they li
 			if !inv.ShowObjectKeys && f.report.showObjectKeys {
 				f.report.logger.Warn("--show-object-keys has no effect: the inventory was collected without object keys")
 			}
-			out, err := pipeline.Run(cmd.Context(), inv, f.report.pipelineOptions(stdout))
+			out, err := pipeline.Run(cmd.Context(), inv, opts)
 			rec.observe(f.report.final, inv, out)
 			return outcomeErr(err)
 		},

@@ -117,6 +117,10 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	}
 	log := f.report.logger
 	ctx := cmd.Context()
+	opts := f.report.pipelineOptions(stdout)
+	if err := f.report.prepare(ctx, &opts); err != nil {
+		return err
+	}
 
 	base, err := awsclient.Load(ctx, awsclient.Options{
 		EndpointURL: f.endpointURL,
@@ -152,7 +156,6 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 		return usageErr("%v", err)
 	}
 
-	opts := f.report.pipelineOptions(stdout)
 	opts.InventoryPath = f.inventory
 	opts.SecurityHub = f.securityHub
 	opts.Accounts = base

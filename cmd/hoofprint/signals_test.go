@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hoofprint/hoofprint/emulator"
+	"github.com/hoofprint/hoofprint/emulator/scenario"
+)
+
+// buildBinary builds hoofprint into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "hoofprint")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// slowRules is a --rules directory whose one rule runs for minutes.
+func slowRules(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	const rule = "# METADATA\n# title: Slow\n# description: D\n# custom:\n#   id: zz-user-slow\n#   severity: low\n#   resource_type: AwsS3Bucket\n#   remediation: R\npackage user.slow\n\n" +
+		"deny contains f if {\n\tsome b in input.buckets\n\tn := count([1 | some i in numbers.range(1, 5000); some j in numbers.range(1, 5000)])\n\tn < 0\n\tf := {\"account_id\": b.accountId, \"resource_arn\": b.arn, \"message\": \"never\"}\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "slow.rego"), []byte(rule), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// Issue 10 item 5, end to end: a rule that would run for minutes is stopped
+// by --eval-timeout, and by SIGTERM (after the grace period); the reports
+// are written, the run exits 3 and names the rule.
+func TestSlowRuleIsStoppedByEvalTimeoutAndBySIGTERM(t *testing.T) {
+	bin := buildBinary(t)
+	rulesDir := slowRules(t)
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		signal bool
+	}{
+		{"--eval-timeout", []string{"--eval-timeout", "2s"}, false},
+		{"SIGTERM", []string{"--eval-timeout", "10m"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"evaluate", "--inventory", "../../rules/testdata/healthcorp-inventory.json", "--rules", rulesDir,
+				"--sarif", filepath.Join(dir, "out.sarif"), "--asff", filepath.Join(dir, "out.asff.json")}, tc.args...)
+			cmd := exec.Command(bin, args...)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			start := time.Now()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if tc.signal {
+				time.Sleep(time.Second)
+				if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+					t.Fatal(err)
+				}
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(90 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("still evaluating after 90 s\n%s", stderr.String())
+			}
+			if code := cmd.ProcessState.ExitCode(); code != exitIncomplete {
+				t.Fatalf("exit %d, want %d\nstderr:\n%s", code, exitIncomplete, stderr.String())
+			}
+			t.Logf("stopped after %v", time.Since(start).Round(time.Millisecond))
+			if !strings.Contains(stderr.String(), "zz-user-slow") || !strings.Contains(stdout.String(), "zz-user-slow") {
+				t.Errorf("the log or the summary does not name the rule that ran out of time\nstdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+			}
+			l := readSARIF(t, filepath.Join(dir, "out.sarif"))
+			if l.Runs[0].Invocations[0].ExecutionSuccessful {
+				t.Error("the SARIF invocation says the run was successful")
+			}
+			if _, err := os.Stat(filepath.Join(dir, "out.asff.json")); err != nil {
+				t.Errorf("no ASFF: %v", err)
+			}
+		})
+	}
+}
+
+// Issue 10 item 7, end to end: SIGTERM while findings are being imported
+// into Security Hub is an incomplete run (exit 3), as the README says.
+func TestSIGTERMDuringTheSecurityHubImportExits3(t *testing.T) {
+	bin := buildBinary(t)
+	sc := scenario.HealthCorp()
+	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = emu.Close() }()
+	emu.SetFaults([]emulator.FaultRule{{Service: "securityhub", Latency: 3 * time.Second}})
+	dir := t.TempDir()
+	creds := emu.CallerCredentials()
+	cmd := exec.Command(bin, "scan", "--endpoint-url", emu.URL(), "--role-name", sc.MemberRoleName,
+		"--sarif", filepath.Join(dir, "out.sarif"), "--securityhub", "--log-format", "json")
+	cmd.Env = append(os.Environ(),
+		"AWS_ACCESS_KEY_ID="+creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+creds.SecretAccessKey,
+		"AWS_SESSION_TOKEN=", "AWS_REGION=us-east-1", "AWS_PROFILE=", "AWS_CONFIG_FILE="+os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_EC2_METADATA_DISABLED=true")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !anySecurityHubRequest(emu) {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("the run never reached Security Hub\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitIncomplete {
+		t.Fatalf("after SIGTERM during the import the run exited %d, want %d\nstderr:\n%s", code, exitIncomplete, stderr.String())
+	}
+	readSARIF(t, filepath.Join(dir, "out.sarif"))
+}
+
+func anySecurityHubRequest(emu *emulator.Emulator) bool {
+	for k, n := range emu.Requests() {
+		if k.Service == "securityhub" && n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Issue 10 item 6: a broken --rules directory or a truncated --baseline
+// fails before the first AWS call, not after a night's collection.
+func TestBrokenRulesOrBaselineFailBeforeAnyAWSCall(t *testing.T) {
+	sc := scenario.HealthCorp()
+	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = emu.Close() }()
+	creds := emu.CallerCredentials()
+	t.Setenv("AWS_ACCESS_KEY_ID", creds.AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", creds.SecretAccessKey)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+	badRules := t.TempDir()
+	if err := os.WriteFile(filepath.Join(badRules, "typo.rego"), []byte("package user.typo\n\ndeny contains x if {\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	baseline := filepath.Join(t.TempDir(), "last.sarif")
+	if err := os.WriteFile(baseline, []byte(`{"version":"2.1.0","runs":[{"res`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		args []string
+		want string
+	}{
+		"rules":    {[]string{"--rules", badRules}, "typo.rego:"},
+		"baseline": {[]string{"--baseline", baseline, "--sarif", filepath.Join(t.TempDir(), "o.sarif")}, "--baseline " + baseline},
+	} {
+		t.Run(name, func(t *testing.T) {
+			emu.ResetRequests()
+			var so, se bytes.Buffer
+			code := run(t.Context(), append([]string{"scan", "--endpoint-url", emu.URL(), "--role-name", sc.MemberRoleName}, tc.args...), &so, &se)
+			if code != exitUsage || !strings.Contains(se.String(), tc.want) {
+				t.Fatalf("exit %d, want %d saying %q\n%s", code, exitUsage, tc.want, se.String())
+			}
+			if n := len(emu.RequestLog()); n != 0 {
+				t.Errorf("%d AWS requests were made before the %s were checked", n, name)
+			}
+		})
+	}
+}
