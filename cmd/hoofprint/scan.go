@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -40,6 +41,11 @@ const scanExample = `  # Nightly job: every account, reports to S3, fail the tas
   # Compare with last night's SARIF: results carry baselineState new/unchanged/absent
   hoofprint scan --sarif tonight.sarif --baseline last-night.sarif`
 
+// externalIDEnv is read when --external-id is not given: the scanner
+// stack passes the ExternalId from Secrets Manager this way, so that
+// ecs:DescribeTaskDefinition does not show it in the command.
+const externalIDEnv = "HOOFPRINT_EXTERNAL_ID"
+
 type scanFlags struct {
 	report         reportFlags
 	roleName       string
@@ -73,7 +79,7 @@ func newScanCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 	fs := cmd.Flags()
 	fs.SortFlags = false
 	fs.StringVar(&f.roleName, "role-name", "OrganizationAccountAccessRole", "role to assume in each member account (deploy/cloudformation/member-role.yaml creates a read-only one)")
-	fs.StringVar(&f.externalID, "external-id", "", "sts:ExternalId to pass when assuming --role-name")
+	fs.StringVar(&f.externalID, "external-id", "", "sts:ExternalId to pass when assuming --role-name (default: $"+externalIDEnv+", which keeps it out of process listings and task definitions)")
 	fs.StringSliceVar(&f.accounts, "accounts", nil, "scan only these account `IDs` (comma-separated)")
 	fs.StringSliceVar(&f.exclude, "exclude-accounts", nil, "skip these account `IDs` (comma-separated)")
 	fs.IntVar(&f.sample, "sample", 100, "object ACLs to sample per bucket (plus every listed object another account owns, bounded)")
@@ -114,6 +120,9 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 		}
 	} else if f.sseKMSKey != "" {
 		return usageErr("--sse-kms-key is only used with --output s3://BUCKET/PREFIX/")
+	}
+	if f.externalID == "" {
+		f.externalID = os.Getenv(externalIDEnv)
 	}
 	log := f.report.logger
 	ctx := cmd.Context()
