@@ -244,16 +244,46 @@ negative_operators := {
 }
 
 # fixed_value: a condition value that names something specific. AWS counts
-# only "fixed values (values that don't contain a wildcard)" or policy
-# variables: any * or ? makes the value non-fixed ("vpc-*",
-# "arn:aws:iam::111122223333:role/*", a userid "AROA…:*"). An aws:SourceIp
-# range broader than /8 (IPv4) or /32 (IPv6) is public too.
+# only "fixed values (values that don't contain a wildcard or an AWS
+# Identity and Access Management Policy variable)": any * or ? makes the
+# value non-fixed ("vpc-*", "arn:aws:iam::111122223333:role/*", a userid
+# "AROA…:*"), and so does any ${…} variable ("${aws:ResourceOrgID}" is
+# whatever the request's resource says, which pins nothing). An
+# aws:SourceIp range broader than /8 (IPv4) or /32 (IPv6) is public too.
+# The one exception AWS names is access point delegation:
+# s3:DataAccessPointArn with a wildcard access point name and a fixed
+# account ID (access_point_delegation).
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status
 fixed_value(key, v) if {
 	is_string(v)
 	not contains(v, "*")
 	not contains(v, "?")
+	not contains(v, "${")
 	not wildcard_account_arn(key, v)
 	not broad_cidr(key, v)
+}
+
+fixed_value(key, v) if access_point_delegation(key, v)
+
+# access_point_delegation: "arn:aws:s3:us-west-2:123456789012:accesspoint/*"
+# names every access point of one fixed account, which the S3 User Guide
+# says is not public ("a wildcard … for the access point name … with a
+# fixed account ID"). Partition, service, region and account must be
+# literal (the account 12 digits); only the access point name may hold
+# wildcards, and no part a policy variable.
+access_point_delegation(key, v) if {
+	key == "s3:dataaccesspointarn"
+	is_string(v)
+	not contains(v, "${")
+	parts := split(v, ":")
+	count(parts) == 6
+	parts[0] == "arn"
+	regex.match(`^aws(-cn|-us-gov)?$`, parts[1])
+	parts[2] == "s3"
+	regex.match(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`, parts[3])
+	regex.match(`^[0-9]{12}$`, parts[4])
+	startswith(parts[5], "accesspoint/")
+	count(parts[5]) > count("accesspoint/")
 }
 
 # An ARN too short to name an account pins nothing.

@@ -180,3 +180,53 @@ test_fires_when_the_deny_exempts_requests_via_aws_services if {
 	}}
 	count(rule.deny) == 1 with input as inp({"Statement": [allow("*", "s3:GetObject"), d]}, off, off)
 }
+
+# A policy variable is not a fixed value ("The meaning of public", S3 User
+# Guide): ${aws:ResourceOrgID} is whatever organization the bucket is in,
+# and pins nothing about the caller.
+test_fires_when_condition_value_is_a_policy_variable if {
+	st := object.union(allow("*", "s3:GetObject"), {"Condition": {"StringEquals": {"aws:PrincipalOrgID": "${aws:ResourceOrgID}"}}})
+	count(rule.deny) == 1 with input as inp({"Statement": [st]}, off, off)
+	st2 := object.union(allow("*", "s3:GetObject"), {"Condition": {"StringEquals": {"aws:PrincipalAccount": ["111111111111", "${aws:ResourceAccount}"]}}})
+	count(rule.deny) == 1 with input as inp({"Statement": [st2]}, off, off)
+	st3 := object.union(allow("*", "s3:GetObject"), {"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::${aws:PrincipalAccount}:role/app"}}})
+	count(rule.deny) == 1 with input as inp({"Statement": [st3]}, off, off)
+}
+
+test_silent_when_pinned_by_a_fixed_org_id if {
+	st := object.union(allow("*", "s3:GetObject"), {"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}}})
+	count(rule.deny) == 0 with input as inp({"Statement": [st]}, off, off)
+}
+
+# Access point delegation: a wildcard access point name with a fixed
+# account ID is not public (same page); a wildcard account or region, or a
+# variable, is.
+test_silent_on_access_point_delegation_to_a_fixed_account if {
+	st := object.union(allow("*", "s3:*"), {"Condition": {"ArnLike": {"s3:DataAccessPointArn": "arn:aws:s3:us-west-2:123456789012:accesspoint/*"}}})
+	count(rule.deny) == 0 with input as inp({"Statement": [st]}, off, off)
+	st2 := object.union(allow("*", "s3:*"), {"Condition": {"StringEquals": {"s3:DataAccessPointAccount": "123456789012"}}})
+	count(rule.deny) == 0 with input as inp({"Statement": [st2]}, off, off)
+}
+
+test_fires_on_every_non_fixed_access_point_value if {
+	fired := [v |
+		some v in [
+			"arn:aws:s3:us-west-2:*:accesspoint/*",
+			"arn:aws:s3:*:123456789012:accesspoint/*",
+			"arn:aws:s3:us-west-2:${aws:PrincipalAccount}:accesspoint/*",
+			"arn:aws:s3:us-west-2:123456789012:*",
+			"arn:aws:s3:::accesspoint/*",
+		]
+		st := object.union(allow("*", "s3:*"), {"Condition": {"ArnLike": {"s3:DataAccessPointArn": v}}})
+		count(rule.deny) == 1 with input as inp({"Statement": [st]}, off, off)
+	]
+	count(fired) == 5
+}
+
+# A Deny "unless from my organization" written with a variable pins nothing
+# either, so it does not neutralise a public grant.
+test_a_deny_pinned_by_a_variable_does_not_neutralise if {
+	d := {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*",
+		"Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "${aws:ResourceOrgID}"}}}
+	count(rule.deny) == 1 with input as inp({"Statement": [allow("*", "s3:GetObject"), d]}, off, off)
+}
