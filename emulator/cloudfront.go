@@ -219,7 +219,7 @@ func (e *Emulator) distributionXML(d *distribution) distributionSummaryXML {
 	s.ViewerCertificate.CloudFrontDefaultCertificate = true
 	s.Restrictions.GeoRestriction.RestrictionType = "none"
 	for _, o := range d.Origins {
-		ox := originXML{ID: o.ID, DomainName: o.Domain, ConnectionAttempts: 3, ConnectionTimeout: 10, OriginAccessControlID: o.OAC}
+		ox := originXML{ID: o.ID, DomainName: o.Domain, OriginPath: o.Path, ConnectionAttempts: 3, ConnectionTimeout: 10, OriginAccessControlID: o.OAC}
 		if o.Custom {
 			ox.CustomOriginConfig = &struct {
 				HTTPPort             int    `xml:"HTTPPort"`
@@ -312,6 +312,7 @@ func (e *Emulator) createDistribution(c *call) {
 			Items []struct {
 				ID             string `xml:"Id"`
 				DomainName     string `xml:"DomainName"`
+				OriginPath     string `xml:"OriginPath"`
 				S3OriginConfig *struct {
 					OriginAccessIdentity string `xml:"OriginAccessIdentity"`
 				} `xml:"S3OriginConfig"`
@@ -337,7 +338,7 @@ func (e *Emulator) createDistribution(c *call) {
 		Enabled: in.Enabled, Modified: time.Now().UTC().Truncate(time.Millisecond),
 		Default: scenario.Behavior{TargetOrigin: in.Default.TargetOriginID, ViewerProtocol: in.Default.ViewerProtocolPolicy}}
 	for _, o := range in.Origins.Items {
-		org := origin{ID: o.ID, Domain: o.DomainName, OAC: o.OriginAccessControlID, Custom: o.CustomOriginConfig != nil}
+		org := origin{ID: o.ID, Domain: o.DomainName, Path: o.OriginPath, OAC: o.OriginAccessControlID, Custom: o.CustomOriginConfig != nil}
 		if o.S3OriginConfig != nil && o.S3OriginConfig.OriginAccessIdentity != "" {
 			org.OAI = strings.TrimPrefix(o.S3OriginConfig.OriginAccessIdentity, oaiPathPrefix)
 			if oa := e.st.oais[org.OAI]; oa == nil || oa.Account != c.caller.AccountID {

@@ -121,7 +121,10 @@ type distribution struct {
 
 type origin struct {
 	ID, Domain, OAI, OAC string
-	Custom               bool
+	// Path is the OriginPath CloudFront prepends to every request ("" or
+	// "/site").
+	Path   string
+	Custom bool
 }
 
 func newState(memberRole string) *state {
@@ -176,7 +179,7 @@ func (s *state) load(sc *scenario.Scenario) error {
 			Aliases: d.Aliases, Enabled: !d.Disabled, Default: d.DefaultBehavior, Behaviors: d.Behaviors,
 			Modified: time.Date(2019, 6, 30, 17, 0, 0, 0, time.UTC)}
 		for _, o := range d.Origins {
-			org := origin{ID: o.ID, Domain: o.Domain(), Custom: o.Bucket == "" || o.Website}
+			org := origin{ID: o.ID, Domain: o.Domain(), Path: o.Path, Custom: o.Bucket == "" || o.Website}
 			if o.OAI != "" {
 				org.OAI = sc.OAI(o.OAI).ID
 			}

@@ -348,6 +348,11 @@ type Origin struct {
 	OAIID string `json:"oaiId,omitempty"`
 	// OACID is OriginAccessControlId.
 	OACID string `json:"oacId,omitempty"`
+	// OriginPath is prepended by CloudFront to every request it sends the
+	// origin ("/site": a viewer's /index.html is the object
+	// site/index.html); "" for none. Only objects under it can be asked for.
+	// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginPath
+	OriginPath string `json:"originPath,omitempty"`
 }
 
 // Origin types.

@@ -185,6 +185,7 @@ func convertOrigin(o cftypes.Origin) inventory.Origin {
 		ID:         aws.ToString(o.Id),
 		DomainName: aws.ToString(o.DomainName),
 		OACID:      aws.ToString(o.OriginAccessControlId),
+		OriginPath: aws.ToString(o.OriginPath),
 	}
 	out.Type, out.BucketName, out.BucketRegion = resolveOriginDomain(out.DomainName)
 	if o.S3OriginConfig != nil {

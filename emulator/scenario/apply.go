@@ -371,7 +371,7 @@ func (a *applier) cloudFront(ctx context.Context) error {
 			}
 		}
 		for _, o := range d.Origins {
-			org := cftypes.Origin{Id: aws.String(o.ID), DomainName: aws.String(o.Domain()), OriginPath: aws.String(""), ConnectionAttempts: aws.Int32(3), ConnectionTimeout: aws.Int32(10)}
+			org := cftypes.Origin{Id: aws.String(o.ID), DomainName: aws.String(o.Domain()), OriginPath: aws.String(o.Path), ConnectionAttempts: aws.Int32(3), ConnectionTimeout: aws.Int32(10)}
 			if o.Bucket == "" || o.Website {
 				org.CustomOriginConfig = &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(80), HTTPSPort: aws.Int32(443), OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpOnly}
 			} else {

@@ -225,6 +225,9 @@ type Origin struct {
 	Website bool   `json:"website,omitempty"`
 	// DomainName for a custom origin (when Bucket is empty).
 	DomainName string `json:"domainName,omitempty"`
+	// Path is the OriginPath ("/site": CloudFront asks the origin for
+	// /site/KEY when a viewer asks for /KEY); "" for none.
+	Path string `json:"path,omitempty"`
 	// OAI and OAC name the scenario's OAI / OAC used by this origin.
 	OAI string `json:"oai,omitempty"`
 	OAC string `json:"oac,omitempty"`
