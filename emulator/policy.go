@@ -313,7 +313,8 @@ func (d *policyDoc) isPublic() bool {
 				if limiting[k] {
 					wild := false
 					for _, v := range vals {
-						wild = wild || strings.Contains(v, "*")
+						// A wildcard or a policy variable is not a fixed value.
+						wild = wild || strings.ContainsAny(v, "*?") || strings.Contains(v, "${")
 					}
 					limited = limited || !wild
 				}

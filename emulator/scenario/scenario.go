@@ -632,6 +632,11 @@ func Substitute(s string, values map[string]string) (string, error) {
 	var missing []string
 	out := placeholderRE.ReplaceAllStringFunc(s, func(m string) string {
 		k := m[2 : len(m)-1]
+		if ns, _, _ := strings.Cut(k, ":"); ns == "aws" || ns == "s3" {
+			// An IAM policy variable (${aws:ResourceOrgID}), which the
+			// policy keeps for IAM to resolve.
+			return m
+		}
 		v, ok := values[k]
 		if !ok {
 			missing = append(missing, k)

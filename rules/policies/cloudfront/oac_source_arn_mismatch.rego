@@ -42,42 +42,55 @@ deny contains f if {
 		o.oacId != ""
 		not lib.oac_never_signs(o)
 		b := lib.bucket_by_name(o.bucketName)
-		state := lib.oac_grant_state(b, d.arn)
+		state := lib.oac_grant_state(b, d, o)
 		state != "pinned"
-		x := {
-			"originId": o.id, "bucket": b.name, "bucketAccountId": b.accountId, "oacId": o.oacId,
-			"policyExists": b.policy.exists,
-			"sourceArnsAllowed": source_arns(b),
-			"reason": reason[state],
-		}
+		x := object.union(
+			{
+				"originId": o.id, "bucket": b.name, "bucketAccountId": b.accountId, "oacId": o.oacId,
+				"policyExists": b.policy.exists,
+				"sourceArnsAllowed": source_arns(b),
+				"reason": reason[state],
+			},
+			extras(b, d, o),
+		)
 	]
 	count(bad) > 0
 	msg := message(d, bad)
 	f := lib.finding(d.accountId, lib.cloudfront_region, "AwsCloudFrontDistribution", d.arn, d.id, msg, {"origins": bad})
 }
 
-reason := {"none": "not-allowed", "denied": "denied", "unscoped": "unscoped"}
-
-message(d, bad) := sprintf("Distribution %s reads %s through an OAC, but the bucket policy does not allow cloudfront.amazonaws.com with AWS:SourceArn %s: CloudFront gets 403.", [d.id, names(bad, "not-allowed"), d.arn]) if {
-	names(bad, "not-allowed") != ""
-	names(bad, "unscoped") == ""
-	names(bad, "denied") == ""
+reason := {
+	"none": "not-allowed", "denied": "denied", "unscoped": "unscoped",
+	"conditions-not-met": "conditions-not-met", "uncertain": "uncertain",
 }
 
+# extras adds the origin path and, when a grant's or a Deny's conditions
+# could not be decided for the OAC's requests, which ones.
+extras(b, d, o) := object.union(path_extra(o), uncertain_extra(b, d, o))
+
+path_extra(o) := {"originPath": o.originPath} if object.get(o, "originPath", "") != ""
+
+path_extra(o) := {} if object.get(o, "originPath", "") == ""
+
+uncertain_extra(b, d, o) := {"uncertain": true, "uncertainConditions": us} if {
+	us := lib.uncertainties(b, d, o)
+	count(us) > 0
+} else := {}
+
+# message names the most serious reason first: one message per finding,
+# every origin in evidence.
 message(d, bad) := sprintf("Distribution %s reads %s through an OAC, but a Deny statement of the bucket policy refuses cloudfront.amazonaws.com: CloudFront gets 403.", [d.id, names(bad, "denied")]) if {
 	names(bad, "denied") != ""
-}
-
-message(d, bad) := sprintf("Distribution %s reads %s through an OAC, and the bucket policy allows cloudfront.amazonaws.com without an AWS:SourceArn or AWS:SourceAccount condition: any distribution of any AWS account can read the bucket.", [d.id, names(bad, "unscoped")]) if {
-	names(bad, "not-allowed") == ""
-	names(bad, "denied") == ""
-}
-
-message(d, bad) := sprintf("Distribution %s reads %s through an OAC that the bucket policy does not allow (CloudFront gets 403), and %s through an OAC grant without an AWS:SourceArn condition (any distribution of any AWS account can read it).", [d.id, names(bad, "not-allowed"), names(bad, "unscoped")]) if {
+} else := sprintf("Distribution %s reads %s through an OAC that the bucket policy does not allow (CloudFront gets 403), and %s through an OAC grant without an AWS:SourceArn condition (any distribution of any AWS account can read it).", [d.id, names(bad, "not-allowed"), names(bad, "unscoped")]) if {
 	names(bad, "not-allowed") != ""
 	names(bad, "unscoped") != ""
-	names(bad, "denied") == ""
-}
+} else := sprintf("Distribution %s reads %s through an OAC, but the bucket policy does not allow cloudfront.amazonaws.com with AWS:SourceArn %s: CloudFront gets 403.", [d.id, names(bad, "not-allowed"), d.arn]) if {
+	names(bad, "not-allowed") != ""
+} else := sprintf("Distribution %s reads %s through an OAC whose grant in the bucket policy names this distribution but also requires what CloudFront's requests never carry (CloudFront is in no organization, VPC or account of yours): CloudFront gets 403.", [d.id, names(bad, "conditions-not-met")]) if {
+	names(bad, "conditions-not-met") != ""
+} else := sprintf("Distribution %s reads %s through an OAC whose grant in the bucket policy has conditions that cannot be decided for CloudFront's requests (uncertain; see uncertainConditions): CloudFront may get 403.", [d.id, names(bad, "uncertain")]) if {
+	names(bad, "uncertain") != ""
+} else := sprintf("Distribution %s reads %s through an OAC, and the bucket policy allows cloudfront.amazonaws.com without an AWS:SourceArn or AWS:SourceAccount condition: any distribution of any AWS account can read the bucket.", [d.id, names(bad, "unscoped")])
 
 names(bad, r) := concat(", ", [x.bucket | some x in bad; x.reason == r])
 

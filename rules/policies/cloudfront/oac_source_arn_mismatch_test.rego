@@ -103,3 +103,42 @@ test_silent_when_the_org_deny_exempts_aws_services_or_this_distribution if {
 	src := {"exists": true, "document": {"Statement": array.concat(oac_policy("StringEquals", dist_arn).document.Statement, [org_deny({"ArnNotEquals": {"aws:SourceArn": dist_arn}})])}}
 	count(rule.deny) == 0 with input as inp(src)
 }
+
+# ---- conditions judged against the request context of an OAC request
+
+oac_with(extra) := {"exists": true, "document": {"Statement": [{
+	"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
+	"Resource": "arn:aws:s3:::site/*", "Condition": object.union({"StringEquals": {"AWS:SourceArn": dist_arn}}, extra),
+}]}}
+
+# The right AWS:SourceArn plus aws:PrincipalOrgID: CloudFront's service
+# principal is in no organization, so the grant never holds.
+test_fires_when_the_oac_grant_also_needs_an_organization if {
+	some f in rule.deny with input as inp(oac_with({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a/*"}, "StringEqualsIgnoreCase": {"aws:PrincipalOrgID": "o-abcdefghij"}}))
+	f.evidence.origins[0].reason == "conditions-not-met"
+	contains(f.message, "403")
+}
+
+test_silent_when_the_extra_condition_holds_for_cloudfront if {
+	count(rule.deny) == 0 with input as inp(oac_with({"Bool": {"aws:PrincipalIsAWSService": "true"}, "StringEquals": {"AWS:SourceArn": dist_arn, "aws:SourceAccount": "111111111111"}}))
+	count(rule.deny) == 0 with input as inp(oac_with({"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abcdefghij"}}))
+}
+
+test_uncertain_when_the_extra_condition_cannot_be_decided if {
+	some f in rule.deny with input as inp(oac_with({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))
+	f.evidence.origins[0].reason == "uncertain"
+	f.evidence.origins[0].uncertainConditions == ["IpAddress aws:SourceIp"]
+	contains(f.message, "uncertain")
+}
+
+test_fires_when_the_oac_grant_misses_the_origin_path if {
+	p := {"exists": true, "document": {"Statement": [{
+		"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
+		"Resource": "arn:aws:s3:::site/assets/*", "Condition": {"StringEquals": {"AWS:SourceArn": dist_arn}},
+	}]}}
+	i := inp(p)
+	ip := object.union(i, {"distributions": [object.union(i.distributions[0], {"origins": [object.union(i.distributions[0].origins[0], {"originPath": "/web"})]})]})
+	some f in rule.deny with input as ip
+	f.evidence.origins[0].reason == "not-allowed"
+	count(rule.deny) == 0 with input as i
+}

@@ -46,12 +46,15 @@ deny contains f if {
 		b := lib.bucket_by_name(o.bucketName)
 		lib.policy_known(b)
 		cid := lib.oai(o.oaiId).s3CanonicalUserId
-		reason := not_granted_reason(b, o.oaiId, cid)
-		x := {
-			"originId": o.id, "bucket": b.name, "bucketAccountId": b.accountId,
-			"oaiId": o.oaiId, "oaiArn": lib.oai_arn(o.oaiId), "oaiCanonicalUserId": cid,
-			"policyExists": b.policy.exists, "reason": reason,
-		}
+		reason := not_granted_reason(b, d, o)
+		x := object.union(
+			{
+				"originId": o.id, "bucket": b.name, "bucketAccountId": b.accountId,
+				"oaiId": o.oaiId, "oaiArn": lib.oai_arn(o.oaiId), "oaiCanonicalUserId": cid,
+				"policyExists": b.policy.exists, "reason": reason,
+			},
+			origin_extras(b, d, o),
+		)
 	]
 	count(bad) > 0
 	names := concat(", ", [sprintf("%s (OAI %s: %s)", [x.bucket, x.oaiId, x.reason]) | some x in bad])
@@ -59,16 +62,38 @@ deny contains f if {
 	f := lib.finding(d.accountId, lib.cloudfront_region, "AwsCloudFrontDistribution", d.arn, d.id, msg, {"origins": bad})
 }
 
+# origin_extras adds the origin path and, when a grant's or a Deny's
+# conditions could not be decided for the OAI's requests, which ones.
+origin_extras(b, d, o) := object.union(path_extra(o), uncertain_extra(b, d, o))
+
+path_extra(o) := {"originPath": o.originPath} if object.get(o, "originPath", "") != ""
+
+path_extra(o) := {} if object.get(o, "originPath", "") == ""
+
+uncertain_extra(b, d, o) := {"uncertain": true, "uncertainConditions": us} if {
+	us := lib.uncertainties(b, d, o)
+	count(us) > 0
+} else := {}
+
 # An explicit Deny wins over every Allow and every ACL grant.
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
-not_granted_reason(b, oai_id, cid) := "refused by a Deny statement of the bucket policy" if {
-	lib.policy_denies_oai(b, oai_id)
+not_granted_reason(b, d, o) := "refused by a Deny statement of the bucket policy" if {
+	lib.policy_denies_identity(b, d, o)
+} else := "granted only under conditions that cannot be decided for CloudFront's requests (uncertain)" if {
+	lib.oai_grant_state(b, d, o) == "uncertain"
+} else := "granted only under conditions CloudFront's requests never meet (CloudFront is in no organization, VPC or account of yours)" if {
+	lib.oai_grant_state(b, d, o) == "conditions-not-met"
 } else := "not named in the bucket policy; read today only through its public grant, which RestrictPublicBuckets would cut" if {
-	not lib.policy_grants_oai(b, oai_id, cid)
+	lib.oai_grant_state(b, d, o) == "none"
 	lib.public_get_policy_state(b) == "yes"
 	lib.bpa_state(b, "restrictPublicBuckets") == "off"
+} else := sprintf("the bucket policy grants nothing under the origin path %s", [o.originPath]) if {
+	lib.oai_grant_state(b, d, o) == "none"
+	lib.origin_key_prefix(o) != ""
+	some st in lib.statements(lib.policy_doc(b))
+	lib.oai_grant_statement(st, sprintf("%s/", [b.arn]), o.oaiId, object.get(lib.oai(o.oaiId), "s3CanonicalUserId", ""))
 } else := "not named in the bucket policy" if {
-	not lib.policy_grants_oai(b, oai_id, cid)
+	lib.oai_grant_state(b, d, o) == "none"
 } else := "granted in a public policy that RestrictPublicBuckets restricts" if {
 	# RestrictPublicBuckets blocks "public and cross-account access within
 	# any public bucket policy, including non-public delegation to specific

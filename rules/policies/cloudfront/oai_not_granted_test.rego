@@ -123,3 +123,85 @@ test_reason_says_the_site_lives_on_a_public_grant if {
 	f.evidence.origins[0].reason == "not named in the bucket policy; read today only through its public grant, which RestrictPublicBuckets would cut"
 	contains(f.message, "unless the object is public")
 }
+
+# ---- conditions judged against the request context of an OAI request
+
+cond_grant(cond) := {"exists": true, "document": {"Statement": [{"Effect": "Allow", "Principal": {"AWS": oai_arn}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*", "Condition": cond}]}}
+
+with_behaviors(i, vpp) := object.union(i, {"distributions": [object.union(i.distributions[0], {"cacheBehaviors": [{"pathPattern": "*", "targetOriginId": "o1", "viewerProtocolPolicy": vpp}]})]})
+
+# CloudFront is in no organization: a grant pinned to one fails for it.
+test_fires_when_the_oai_grant_needs_an_organization if {
+	some f in rule.deny with input as inp(cond_grant({"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}}))
+	contains(f.evidence.origins[0].reason, "never meet")
+	not f.evidence.origins[0].uncertain
+}
+
+test_fires_when_the_oai_grant_needs_a_vpc_endpoint if {
+	count(rule.deny) == 1 with input as inp(cond_grant({"StringEquals": {"aws:SourceVpce": "vpce-1"}}))
+}
+
+# A negated condition on a key the request lacks holds ("Condition
+# operators": StringNotEquals on a missing key is true).
+test_silent_when_the_condition_is_negated_on_a_missing_key if {
+	count(rule.deny) == 0 with input as inp(cond_grant({"StringNotEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}}))
+	count(rule.deny) == 0 with input as inp(cond_grant({"Null": {"aws:PrincipalOrgID": "true"}}))
+	count(rule.deny) == 0 with input as inp(cond_grant({"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1"}}))
+}
+
+test_silent_when_the_condition_names_the_oai if {
+	count(rule.deny) == 0 with input as inp(cond_grant({"ArnEquals": {"aws:PrincipalArn": oai_arn}}))
+	count(rule.deny) == 0 with input as inp(cond_grant({"Bool": {"aws:PrincipalIsAWSService": "false"}}))
+}
+
+# A key whose value a CloudFront request may or may not match is uncertain:
+# reported, and the evidence says which condition and that it is uncertain.
+test_uncertain_when_the_grant_tests_the_source_ip if {
+	some f in rule.deny with input as inp(cond_grant({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))
+	f.evidence.origins[0].uncertain == true
+	f.evidence.origins[0].uncertainConditions == ["IpAddress aws:SourceIp"]
+	contains(f.evidence.origins[0].reason, "uncertain")
+}
+
+test_uncertain_on_an_unknown_operator if {
+	some f in rule.deny with input as inp(cond_grant({"NumericLessThan": {"s3:max-keys": "10"}}))
+	f.evidence.origins[0].uncertain == true
+}
+
+# aws:SecureTransport follows the viewer's protocol for an S3 origin.
+test_secure_transport_is_true_only_when_viewers_must_use_https if {
+	p := cond_grant({"Bool": {"aws:SecureTransport": "true"}})
+	count(rule.deny) == 0 with input as with_behaviors(inp(p), "redirect-to-https")
+	some f in rule.deny with input as with_behaviors(inp(p), "allow-all")
+	f.evidence.origins[0].uncertain == true
+}
+
+test_fires_when_a_deny_requires_an_organization if {
+	d := {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::site/*", "Condition": {"Null": {"aws:PrincipalOrgID": "true"}}}
+	p := {"exists": true, "document": {"Statement": [grant({"AWS": oai_arn}).document.Statement[0], d]}}
+	some f in rule.deny with input as inp(p)
+	contains(f.evidence.origins[0].reason, "Deny")
+}
+
+# ---- OriginPath: CloudFront asks for site/KEY
+
+with_path(i, path) := object.union(i, {"distributions": [object.union(i.distributions[0], {"origins": [object.union(i.distributions[0].origins[0], {"originPath": path})]})]})
+
+path_grant(resource) := {"exists": true, "document": {"Statement": [{"Effect": "Allow", "Principal": {"AWS": oai_arn}, "Action": "s3:GetObject", "Resource": resource}]}}
+
+test_fires_when_the_grant_is_outside_the_origin_path if {
+	some f in rule.deny with input as with_path(inp(path_grant("arn:aws:s3:::site/assets/*")), "/web")
+	contains(f.evidence.origins[0].reason, "origin path /web")
+	f.evidence.origins[0].originPath == "/web"
+}
+
+test_silent_when_the_grant_covers_the_origin_path if {
+	count(rule.deny) == 0 with input as with_path(inp(path_grant("arn:aws:s3:::site/web/*")), "/web")
+	count(rule.deny) == 0 with input as with_path(inp(path_grant("arn:aws:s3:::site/*")), "/web")
+	count(rule.deny) == 0 with input as with_path(inp(path_grant("arn:aws:s3:::site/web/img/*")), "/web/")
+	count(rule.deny) == 0 with input as with_path(inp(path_grant("*")), "/web")
+}
+
+test_silent_without_origin_path_for_a_prefix_grant if {
+	count(rule.deny) == 0 with input as inp(path_grant("arn:aws:s3:::site/assets/*"))
+}

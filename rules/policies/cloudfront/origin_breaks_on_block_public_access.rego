@@ -45,6 +45,7 @@ deny contains f if {
 	some obj in b.objects.objects
 	cuts := [{"ref": g.ref, "paths": ps} |
 		some g in grants
+		lib.object_in_origin_path(g.pathPrefix, obj)
 		g.policyDenies == false
 		identity_judgeable(facts, g, obj)
 		count(lib.identity_paths_under_bpa(facts, g, obj)) == 0

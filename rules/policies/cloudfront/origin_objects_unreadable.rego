@@ -42,6 +42,7 @@ deny contains f if {
 	acl_judgeable(facts, obj)
 	blocked := [g.ref |
 		some g in grants
+		lib.object_in_origin_path(g.pathPrefix, obj)
 		count(lib.identity_paths(facts, g, obj)) == 0
 	]
 	count(blocked) > 0

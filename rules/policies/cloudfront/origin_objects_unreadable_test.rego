@@ -83,3 +83,24 @@ test_judges_an_acl_read_by_the_object_owner_account if {
 	granted := object.union(fx.obj("ctools", fx.oai_read("ctools")), {"aclReadByAccountId": fx.tools})
 	count(rule.deny) == 0 with input as fx.inventory(fx.oai_origin, fx.prod, fx.oai_policy({"AWS": fx.oai_arn}), fx.bpa_off, "ObjectWriter", [granted])
 }
+
+# CloudFront only asks for objects under the origin path: a foreign-owned
+# object elsewhere in the bucket is not unreadable "by that distribution".
+in_path(i, path, key_prefix) := object.union(i, {
+	"distributions": [object.union(i.distributions[0], {"origins": [object.union(i.distributions[0].origins[0], {"originPath": path})]})],
+	"buckets": [object.union(i.buckets[0], {"objects": object.union(i.buckets[0].objects, {"objects": [object.union(o, {"keyPrefix": key_prefix}) | some o in i.buckets[0].objects.objects]})})],
+})
+
+test_objects_outside_the_origin_path_are_not_reported if {
+	i := fx.inventory(fx.oai_origin, fx.prod, grant_arn, fx.bpa_on, "ObjectWriter", [fx.obj("ctools", fx.private("ctools"))])
+	count(rule.deny) == 0 with input as in_path(i, "/web", "uploads/")
+	count(rule.deny) == 1 with input as in_path(i, "/web", "web/")
+	# Deeper origin paths cannot be judged from the first segment alone.
+	count(rule.deny) == 0 with input as in_path(i, "/web/v2", "web/")
+}
+
+test_objects_with_keys_are_judged_against_the_whole_origin_path if {
+	i := fx.inventory(fx.oai_origin, fx.prod, grant_arn, fx.bpa_on, "ObjectWriter", [object.union(fx.obj("ctools", fx.private("ctools")), {"key": "web/v2/app.js"})])
+	count(rule.deny) == 1 with input as in_path(i, "/web/v2", "web/")
+	count(rule.deny) == 0 with input as in_path(i, "/web/v1", "web/")
+}

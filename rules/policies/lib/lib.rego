@@ -464,43 +464,318 @@ oais_by_id := {x.id: x | some x in input.originAccessIdentities}
 # oai returns the inventory OAI with the given ID.
 oai(id) := oais_by_id[id]
 
+# ---------------------------------------------------------------------------
+# What CloudFront asks the origin for. CloudFront prepends the origin's
+# OriginPath to every request ("/site": a viewer's /index.html is the
+# object site/index.html), so only objects under that prefix are ever
+# requested, and only grants whose Resource reaches them let CloudFront in.
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginPath
+
+# origin_key_prefix is the key prefix CloudFront's requests carry: "" or
+# "site/" (for OriginPath "/site" or "/site/").
+origin_key_prefix(o) := "" if {
+	trim(object.get(o, "originPath", ""), "/") == ""
+} else := sprintf("%s/", [trim(o.originPath, "/")])
+
+# origin_objects_arn is the ARN prefix of every object CloudFront can ask
+# this origin for: "arn:aws:s3:::b/" or "arn:aws:s3:::b/site/".
+origin_objects_arn(bucket_arn, o) := sprintf("%s/%s", [bucket_arn, origin_key_prefix(o)])
+
 # grants_bucket_objects: some Resource of the statement can name an object
 # of the bucket ("*", "arn:aws:s3:::b/*", "arn:aws:s3:::b/site/*", …). A grant
 # on the bucket ARN alone, or on another bucket, reads no object.
-grants_bucket_objects(st, bucket_arn) if {
+grants_bucket_objects(st, bucket_arn) if reaches_objects(st, sprintf("%s/", [bucket_arn]))
+
+# reaches_objects(st, prefix): some Resource of the statement can name an
+# object whose ARN starts with prefix: a resource under the prefix
+# ("b/site/img/*", "b/site/index.html"), or a pattern whose literal part
+# before its first wildcard is a prefix of it ("*", "b/*", "b/s*").
+# "b/assets/*" reaches nothing under "b/site/".
+reaches_objects(st, prefix) if {
 	some r in resources(st)
-	glob.match(r, null, sprintf("%s/*", [bucket_arn]))
+	startswith(r, prefix)
 }
 
-grants_bucket_objects(st, bucket_arn) if {
+reaches_objects(st, prefix) if {
 	some r in resources(st)
-	startswith(r, sprintf("%s/", [bucket_arn]))
+	regex.match(`[*?]`, r)
+	lit := regex.split(`[*?]`, r)[0]
+	startswith(prefix, lit)
 }
 
-# statement_grants_oai: an Allow of s3:GetObject on the bucket's objects
-# naming the OAI by its IAM ARN or by its S3 canonical user ID.
+# object_in_origin_path: CloudFront can ask the origin for this sampled
+# object. Without the key (no --show-object-keys) only the first path
+# segment is known: an object whose first segment differs from the origin
+# path's is outside it; under a deeper origin path ("/site/v2") an object
+# in "site/" may or may not be, and is not judged.
+object_in_origin_path(prefix, _) if prefix == ""
+
+object_in_origin_path(prefix, obj) if {
+	prefix != ""
+	object.get(obj, "key", "") != ""
+	startswith(obj.key, prefix)
+}
+
+object_in_origin_path(prefix, obj) if {
+	prefix != ""
+	object.get(obj, "key", "") == ""
+	prefix == object.get(obj, "keyPrefix", "")
+}
+
+# ---------------------------------------------------------------------------
+# The request context of CloudFront's origin requests. Grants and Denies
+# are evaluated against what such a request actually carries, with the
+# operators' reading of a missing key ("Condition operators": a missing key
+# fails every operator except the negated ones, …IfExists, Null "true" and
+# ForAllValues).
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+#
+# Both kinds of request are made by CloudFront, which is in no
+# organization, from no VPC and through no access point. An OAI request is
+# signed as the OAI, a CloudFront user (its IAM ARN is the principal ARN);
+# it is not an AWS service principal and has no aws:SourceArn. An OAC
+# request is signed by the service principal cloudfront.amazonaws.com with
+# aws:SourceArn (the distribution's ARN) and aws:SourceAccount (its
+# account). For an S3 REST origin CloudFront uses the viewer's protocol
+# ("Requiring HTTPS for communication between CloudFront and your Amazon S3
+# origin"), so aws:SecureTransport is true only when every cache behaviour
+# of the origin redirects or refuses HTTP. Every other key (aws:SourceIp:
+# an edge address; aws:userid; aws:PrincipalAccount; aws:CurrentTime; tags;
+# aws:SourceOrgID …) is "uncertain": a condition on it is neither met nor
+# failed, and the evidence says so.
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
+
+cf_absent_keys := {
+	"aws:principalorgid", "aws:principalorgpaths", "aws:sourcevpc", "aws:sourcevpce",
+	"aws:vpcsourceip", "s3:dataaccesspointarn", "s3:dataaccesspointaccount",
+	"s3:accesspointnetworkorigin",
+}
+
+cf_context(d, o) := {
+	"identity": "oai",
+	"known": object.union(
+		{"aws:principalarn": oai_arn_in_partition(o.oaiId), "aws:principalisawsservice": "false"},
+		secure_transport_context(d, o),
+	),
+	"absent": cf_absent_keys | {"aws:sourcearn", "aws:sourceaccount", "aws:principalservicename"},
+} if o.oaiId != ""
+
+cf_context(d, o) := {
+	"identity": "oac",
+	"known": object.union(
+		{
+			"aws:sourcearn": d.arn, "aws:sourceaccount": d.accountId,
+			"aws:principalisawsservice": "true", "aws:principalservicename": "cloudfront.amazonaws.com",
+		},
+		secure_transport_context(d, o),
+	),
+	"absent": cf_absent_keys,
+} if object.get(o, "oaiId", "") == ""
+
+oai_arn_in_partition(oai_id) := sprintf("arn:%s:iam::cloudfront:user/CloudFront Origin Access Identity %s", [partition, oai_id])
+
+secure_transport_context(d, o) := {"aws:securetransport": "true"} if {
+	bs := [x | some x in d.cacheBehaviors; x.targetOriginId == o.id]
+	count(bs) > 0
+	every x in bs {
+		x.viewerProtocolPolicy in {"https-only", "redirect-to-https"}
+	}
+} else := {}
+
+ctx_absent(ctx, k) if k in ctx.absent
+
+ctx_absent(_, k) if startswith(k, "aws:principaltag/")
+
+# cond_eval(cond, ctx) is "true" when every condition of the block holds for
+# the request, "false" when one fails, and "uncertain" otherwise.
+cond_eval(cond, ctx) := "false" if {
+	some op, kv in cond
+	some k, vals in kv
+	entry_eval(op, lower(k), as_array(vals), ctx) == "false"
+} else := "uncertain" if {
+	some op, kv in cond
+	some k, vals in kv
+	entry_eval(op, lower(k), as_array(vals), ctx) == "uncertain"
+} else := "true"
+
+# cond_uncertain lists the condition entries that could not be decided, for
+# evidence ("StringEquals aws:SourceIp").
+cond_uncertain(cond, ctx) := sort([sprintf("%s %s", [op, k]) |
+	some op, kv in cond
+	some k, vals in kv
+	entry_eval(op, lower(k), as_array(vals), ctx) == "uncertain"
+])
+
+statement_cond(st) := object.get(st, "Condition", {})
+
+# entry_eval evaluates one operator/key/values entry.
+entry_eval(op, k, vals, ctx) := r if {
+	not ctx.known[k]
+	ctx_absent(ctx, k)
+	r := absent_result(op, vals)
+} else := r if {
+	v := ctx.known[k]
+	r := present_result(op, vals, v)
+} else := "uncertain"
+
+# A key the request lacks: the negated operators, …IfExists and
+# ForAllValues hold; Null holds when it asks for "true"; all others fail.
+absent_result(op, _) := "true" if endswith(op, "IfExists")
+
+absent_result(op, _) := "true" if {
+	not endswith(op, "IfExists")
+	startswith(op, "ForAllValues:")
+}
+
+absent_result(op, vals) := r if {
+	not endswith(op, "IfExists")
+	not startswith(op, "ForAllValues:")
+	op == "Null"
+	r := every_value_text(vals, "true")
+}
+
+absent_result(op, _) := "true" if {
+	not endswith(op, "IfExists")
+	not startswith(op, "ForAllValues:")
+	op != "Null"
+	negated_operator(op)
+}
+
+absent_result(op, _) := "false" if {
+	not endswith(op, "IfExists")
+	not startswith(op, "ForAllValues:")
+	op != "Null"
+	not negated_operator(op)
+}
+
+# every_value_text is "true" when every value reads as want, else "false"
+# (never undefined, unlike a bare test).
+every_value_text(vals, want) := "true" if {
+	every v in vals {
+		lower(sprintf("%v", [v])) == want
+	}
+} else := "false"
+
+# A key the request carries with a known value.
+present_result("Null", vals, _) := every_value_text(vals, "false")
+
+present_result(op, vals, v) := "uncertain" if {
+	op != "Null"
+	some x in vals
+	contains(sprintf("%v", [x]), "${")
+} else := "true" if {
+	op != "Null"
+	base_operator(op) in string_operators
+	string_operator_holds(op, vals, v)
+} else := "false" if {
+	op != "Null"
+	base_operator(op) in string_operators
+} else := "true" if {
+	base_operator(op) == "Bool"
+	any_value_is(vals, lower(v))
+} else := "false" if {
+	base_operator(op) == "Bool"
+} else := "uncertain" if op != "Null"
+
+string_operators := {
+	"StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+	"StringLike", "StringNotLike", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike",
+}
+
+string_operator_holds(op, vals, v) if {
+	not negated_operator(op)
+	some x in vals
+	condition_value_matches(op, sprintf("%v", [x]), v)
+}
+
+string_operator_holds(op, vals, v) if {
+	negated_operator(op)
+	not any_value_matches(op, [sprintf("%v", [x]) | some x in vals], v)
+}
+
+any_value_is(vals, want) if {
+	some x in vals
+	lower(sprintf("%v", [x])) == want
+}
+
+# ---------------------------------------------------------------------------
+# Grants to an origin identity, judged against the request context.
+
+# oai_grant_statement: an Allow of s3:GetObject reaching what the origin
+# asks for, naming the OAI by its IAM ARN or by its S3 canonical user ID.
 # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#private-content-restricting-access-to-s3-oai
-statement_grants_oai(st, bucket_arn, oai_id, cid) if {
+oai_grant_statement(st, objects_arn, oai_id, cid) if {
 	st.Effect == "Allow"
 	allows_action(st, "s3:GetObject")
-	grants_bucket_objects(st, bucket_arn)
+	reaches_objects(st, objects_arn)
+	oai_named(st, oai_id, cid)
+}
+
+oai_named(st, oai_id, _) if {
 	some v in principal_values(st.Principal, "AWS")
 	v in oai_arns(oai_id)
 }
 
-statement_grants_oai(st, bucket_arn, oai_id, cid) if {
-	st.Effect == "Allow"
-	allows_action(st, "s3:GetObject")
-	grants_bucket_objects(st, bucket_arn)
+oai_named(st, _, cid) if {
 	cid != ""
 	cid in principal_values(st.Principal, "CanonicalUser")
 }
 
-# policy_grants_oai: the bucket policy has a statement granting the OAI.
-policy_grants_oai(b, oai_id, cid) if {
-	some st in statements(policy_doc(b))
-	statement_grants_oai(st, b.arn, oai_id, cid)
+# oac_statement: an Allow of s3:GetObject reaching what the origin asks
+# for, to the CloudFront service principal, whatever its conditions.
+oac_statement(st, objects_arn) if {
+	st.Effect == "Allow"
+	allows_action(st, "s3:GetObject")
+	reaches_objects(st, objects_arn)
+	"cloudfront.amazonaws.com" in principal_values(st.Principal, "Service")
 }
+
+# identity_grant_statements lists the Allow statements that name the
+# origin's identity and reach what it asks for, with their conditions'
+# verdict for its requests.
+identity_grant_statements(b, d, o) := [{"st": st, "eval": cond_eval(statement_cond(st), ctx), "uncertain": cond_uncertain(statement_cond(st), ctx)} |
+	ctx := cf_context(d, o)
+	objects_arn := origin_objects_arn(b.arn, o)
+	some st in statements(policy_doc(b))
+	identity_statement(st, objects_arn, o)
+]
+
+identity_statement(st, objects_arn, o) if {
+	o.oaiId != ""
+	oai_grant_statement(st, objects_arn, o.oaiId, object.get(oai(o.oaiId), "s3CanonicalUserId", ""))
+}
+
+identity_statement(st, objects_arn, o) if {
+	object.get(o, "oaiId", "") == ""
+	oac_statement(st, objects_arn)
+}
+
+# oai_grant_state is "granted" (a grant whose conditions hold for the OAI's
+# requests), "uncertain" (none holds, one cannot be decided),
+# "conditions-not-met" (the grants there are need what CloudFront's
+# requests never carry, e.g. aws:PrincipalOrgID), or "none". Undefined when
+# the policy is unknown.
+oai_grant_state(b, d, o) := "granted" if {
+	some x in identity_grant_statements(b, d, o)
+	x.eval == "true"
+} else := "uncertain" if {
+	some x in identity_grant_statements(b, d, o)
+	x.eval == "uncertain"
+} else := "conditions-not-met" if {
+	count(identity_grant_statements(b, d, o)) > 0
+} else := "none" if {
+	policy_known(b)
+}
+
+# grant_uncertainties lists, for evidence, the conditions of the origin's
+# grants that could not be decided.
+grant_uncertainties(b, d, o) := sort({u |
+	some x in identity_grant_statements(b, d, o)
+	some u in x.uncertain
+}) if policy_doc(b)
+
+grant_uncertainties(b, _, _) := [] if b.policy.exists == false
 
 # source_arns returns the values an Allow statement's conditions accept
 # for aws:SourceArn (any operator that tests the key positively).
@@ -511,15 +786,6 @@ source_arns(st) := [v |
 	lower(k) == "aws:sourcearn"
 	some v in as_array(vals)
 ]
-
-# oac_statement: an Allow of s3:GetObject on the bucket's objects to the
-# CloudFront service principal, whatever its conditions.
-oac_statement(st, bucket_arn) if {
-	st.Effect == "Allow"
-	allows_action(st, "s3:GetObject")
-	grants_bucket_objects(st, bucket_arn)
-	"cloudfront.amazonaws.com" in principal_values(st.Principal, "Service")
-}
 
 # CloudFront signs OAC requests with aws:SourceArn (the distribution's ARN)
 # and aws:SourceAccount (its account) in the request context.
@@ -533,7 +799,7 @@ has_source_condition(st) if {
 }
 
 # source_conditions_match: every condition on aws:SourceArn or
-# aws:SourceAccount accepts this distribution (other keys are not judged).
+# aws:SourceAccount accepts this distribution (the other keys aside).
 source_conditions_match(st, dist_arn) if {
 	every op, kv in object.get(st, "Condition", {}) {
 		every k, vals in kv {
@@ -602,19 +868,19 @@ condition_value_matches(op, _, _) if {
 # ---------------------------------------------------------------------------
 # Deny statements that refuse an origin identity. An explicit Deny wins over
 # every Allow and every ACL grant ("Policy evaluation logic"; "How Amazon S3
-# authorizes a request for an object operation"). A Deny is taken to refuse
-# the identity when it names it (Principal "*", its ARN or service, or a
-# NotPrincipal that leaves it out), covers s3:GetObject on every object of
-# the bucket, and is unconditional or made only of negated pins that a
-# CloudFront request cannot meet: it never comes from the owner's VPC or
-# VPC endpoint, an OAI has no organization, account or source ARN, and a
-# service principal has no organization or principal account. A Deny that
-# tests aws:SourceIp or aws:userid, or any other condition, is not judged.
+# authorizes a request for an object operation"). A Deny refuses the
+# identity when it names it (Principal "*", its ARN or service, or a
+# NotPrincipal that leaves it out), covers s3:GetObject on every object the
+# origin can ask for, and its conditions hold for the identity's requests
+# (cond_eval "true": unconditional, "deny unless from my organization /
+# VPC / account", Null aws:PrincipalOrgID …). A Deny whose conditions cannot
+# be decided (aws:SourceIp, aws:SecureTransport under allow-all) is not
+# taken to refuse; deny_uncertainties names it.
 
-denies_all_objects(d, bucket_arn) if {
+denies_all_objects(d, objects_arn) if {
 	d.Effect == "Deny"
 	allows_action(d, "s3:GetObject")
-	covers_resources(d, {"Resource": [sprintf("%s/*", [bucket_arn])]})
+	covers_resources(d, {"Resource": [sprintf("%s*", [objects_arn])]})
 }
 
 deny_names_oai(d, oai_id) if wildcard_principal(d)
@@ -643,87 +909,75 @@ deny_names_oac(d) if {
 	not "cloudfront.amazonaws.com" in principal_values(d.NotPrincipal, "Service")
 }
 
-# deny_conditions_hold(cond, exempt_keys) is true when the Deny applies to a
-# CloudFront request: no condition at all, or only negated pins on keys the
-# request cannot match.
-deny_conditions_hold(d, _) if count(object.get(d, "Condition", {})) == 0
-
-deny_conditions_hold(d, exempt) if {
-	only_negated_pins(d.Condition)
-	every op, kv in d.Condition {
-		every k, vals in kv {
-			not deny_entry_exempts(op, lower(k), as_array(vals), exempt)
-		}
-	}
+deny_names_identity(d, o) if {
+	o.oaiId != ""
+	deny_names_oai(d, o.oaiId)
 }
 
-# An entry exempts the request when its key's value in a CloudFront request
-# is unknown (aws:SourceIp: CloudFront's edge addresses; aws:userid), when it
-# exempts AWS service principals and the identity is one (an OAC), or when
-# it names the identity itself.
-deny_entry_exempts(_, k, _, _) if k in {"aws:sourceip", "aws:userid"}
-
-deny_entry_exempts(op, "aws:principalisawsservice", _, exempt) if exempt.service == true
-
-deny_entry_exempts(op, k, vals, exempt) if {
-	some target in object.get(exempt.values, k, [])
-	some v in vals
-	condition_value_matches(op, v, target)
-}
-
-# policy_denies_oai: a Deny of the bucket policy refuses the OAI.
-policy_denies_oai(b, oai_id) if {
-	some d in statements(policy_doc(b))
-	denies_all_objects(d, b.arn)
-	deny_names_oai(d, oai_id)
-	deny_conditions_hold(d, {"service": false, "values": {"aws:principalarn": oai_arns(oai_id)}})
-}
-
-# policy_denies_oac: a Deny of the bucket policy refuses this
-# distribution's OAC (signed as cloudfront.amazonaws.com with its
-# aws:SourceArn and aws:SourceAccount).
-policy_denies_oac(b, dist_arn) if {
-	some d in statements(policy_doc(b))
-	denies_all_objects(d, b.arn)
+deny_names_identity(d, o) if {
+	object.get(o, "oaiId", "") == ""
 	deny_names_oac(d)
-	deny_conditions_hold(d, {"service": true, "values": {
-		"aws:sourcearn": [dist_arn],
-		"aws:sourceaccount": [source_value("aws:sourceaccount", dist_arn)],
-		"aws:sourceowner": [source_value("aws:sourceaccount", dist_arn)],
-	}})
 }
 
-policy_denies_oai_bool(b, oai_id) := true if {
-	policy_denies_oai(b, oai_id)
+identity_deny_statements(b, d, o) := [{"st": st, "eval": cond_eval(statement_cond(st), ctx), "uncertain": cond_uncertain(statement_cond(st), ctx)} |
+	ctx := cf_context(d, o)
+	objects_arn := origin_objects_arn(b.arn, o)
+	some st in statements(policy_doc(b))
+	denies_all_objects(st, objects_arn)
+	deny_names_identity(st, o)
+]
+
+# policy_denies_identity: a Deny of the bucket policy refuses the origin's
+# identity (OAI, or this distribution's OAC).
+policy_denies_identity(b, d, o) if {
+	some x in identity_deny_statements(b, d, o)
+	x.eval == "true"
+}
+
+policy_denies_identity_bool(b, d, o) := true if {
+	policy_denies_identity(b, d, o)
 } else := false
 
-policy_denies_oac_bool(b, dist_arn) := true if {
-	policy_denies_oac(b, dist_arn)
-} else := false
+deny_uncertainties(b, d, o) := sort({u |
+	some x in identity_deny_statements(b, d, o)
+	x.eval == "uncertain"
+	some u in x.uncertain
+}) if policy_doc(b)
+
+deny_uncertainties(b, _, _) := [] if b.policy.exists == false
 
 # oac_grant_state tells how the bucket policy lets this distribution's OAC
-# read: "pinned" (a grant whose AWS:SourceArn / AWS:SourceAccount conditions
-# accept this distribution), "denied" (a Deny refuses it, whatever the
-# grants), "unscoped" (a grant to cloudfront.amazonaws.com
-# without such a condition: it works, but for every distribution of every
-# AWS account), or "none". Undefined when the policy is unknown.
+# read: "pinned" (a grant whose conditions hold for its requests, with an
+# AWS:SourceArn / AWS:SourceAccount condition), "denied" (a Deny refuses
+# it, whatever the grants), "unscoped" (a grant to cloudfront.amazonaws.com
+# that holds without such a condition: it works, but for every distribution
+# of every AWS account), "uncertain" (a grant whose conditions cannot be
+# decided), "conditions-not-met" (a grant that names this distribution but
+# whose other conditions CloudFront's requests never meet, e.g.
+# aws:PrincipalOrgID), or "none". Undefined when the policy is unknown.
 # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
-oac_grant_state(b, dist_arn) := "denied" if {
-	policy_denies_oac(b, dist_arn)
+oac_grant_state(b, d, o) := "denied" if {
+	policy_denies_identity(b, d, o)
 } else := "pinned" if {
-	some st in statements(policy_doc(b))
-	oac_statement(st, b.arn)
-	has_source_condition(st)
-	source_conditions_match(st, dist_arn)
+	some x in identity_grant_statements(b, d, o)
+	x.eval == "true"
+	has_source_condition(x.st)
 } else := "unscoped" if {
-	some st in statements(policy_doc(b))
-	oac_statement(st, b.arn)
-	not has_source_condition(st)
+	some x in identity_grant_statements(b, d, o)
+	x.eval == "true"
+	not has_source_condition(x.st)
+} else := "uncertain" if {
+	some x in identity_grant_statements(b, d, o)
+	x.eval == "uncertain"
+} else := "conditions-not-met" if {
+	some x in identity_grant_statements(b, d, o)
+	has_source_condition(x.st)
+	source_conditions_match(x.st, d.arn)
 } else := "none" if {
 	policy_known(b)
 }
 
-policy_grants_oac(b, dist_arn) if oac_grant_state(b, dist_arn) in {"pinned", "unscoped"}
+policy_grants_oac(b, d, o) if oac_grant_state(b, d, o) in {"pinned", "unscoped"}
 
 # cloudfront_source_arns: every aws:SourceArn value that statements for the
 # CloudFront service principal accept (evidence for a mismatch).
@@ -795,13 +1049,6 @@ policy_known_bool(b) := true if {
 	policy_known(b)
 } else := false
 
-policy_grants_oai_bool(b, oai_id, cid) := true if {
-	policy_grants_oai(b, oai_id, cid)
-} else := false
-
-policy_grants_oac_bool(b, dist_arn) := true if {
-	policy_grants_oac(b, dist_arn)
-} else := false
 
 # public_get_policy_state is "yes" when the policy allows s3:GetObject to
 # everyone, "no" when it does not (or there is no policy), "unknown" when
@@ -874,30 +1121,53 @@ origin_grants(b) := [g |
 ]
 
 origin_grant(b, d, o) := {
-	"ref": origin_ref(d, o),
+	"ref": origin_grant_ref(b, d, o, state),
 	"kind": "oai",
 	"oaiCanonicalId": cid,
+	"pathPrefix": origin_key_prefix(o),
 	"policyKnown": policy_known_bool(b),
-	"policyGrants": policy_grants_oai_bool(b, o.oaiId, cid),
-	"policyDenies": policy_denies_oai_bool(b, o.oaiId),
+	"policyGrants": state == "granted",
+	"policyDenies": policy_denies_identity_bool(b, d, o),
 } if {
 	o.oaiId != ""
 	cid := oai(o.oaiId).s3CanonicalUserId
 	cid != ""
+	state := grant_state_or_unknown(b, d, o)
 }
 
 origin_grant(b, d, o) := {
-	"ref": origin_ref(d, o),
+	"ref": origin_grant_ref(b, d, o, state),
 	"kind": "oac",
 	"oaiCanonicalId": "",
+	"pathPrefix": origin_key_prefix(o),
 	"policyKnown": policy_known_bool(b),
-	"policyGrants": policy_grants_oac_bool(b, d.arn),
-	"policyDenies": policy_denies_oac_bool(b, d.arn),
+	"policyGrants": state in {"pinned", "unscoped"},
+	"policyDenies": policy_denies_identity_bool(b, d, o),
 } if {
 	object.get(o, "oaiId", "") == ""
 	o.oacId != ""
 	not oac_never_signs(o)
+	state := grant_state_or_unknown(b, d, o)
 }
+
+grant_state_or_unknown(b, d, o) := s if {
+	o.oaiId != ""
+	s := oai_grant_state(b, d, o)
+} else := s if {
+	s := oac_grant_state(b, d, o)
+} else := "unknown"
+
+# origin_grant_ref is the origin's evidence: where a grant or a Deny could
+# not be decided for CloudFront's requests, it says which conditions and
+# that the verdict is uncertain, rather than calling the grant good.
+origin_grant_ref(b, d, o, state) := object.union(origin_ref(d, o), {"policyGrant": state, "uncertain": true, "uncertainConditions": us}) if {
+	us := uncertainties(b, d, o)
+	count(us) > 0
+} else := origin_ref(d, o)
+
+uncertainties(b, d, o) := array.concat(grant_uncertainties(b, d, o), deny_uncertainties(b, d, o)) if {
+	policy_known(b)
+} else := []
 
 # identity_path(p, facts, g, obj) is true when origin g's own identity
 # reads the object by way p, without any public grant.
