@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	smithyendpoints "github.com/aws/smithy-go/endpoints"
+	"github.com/aws/smithy-go/logging"
 )
 
 // DefaultRegion is used when the configuration chain names no region.
@@ -122,6 +123,11 @@ func Load(ctx context.Context, opts Options) (*Base, error) {
 	if opts.Region != "" {
 		loadOpts = append(loadOpts, config.WithRegion(opts.Region))
 	}
+	// The SDK's own log lines ("SDK … WARN falling back to IMDSv1" while
+	// the credential chain is tried) go to stderr unformatted, around
+	// hoofprint's structured logs and before its own explanation; every
+	// failure they hint at reaches hoofprint as an error anyway.
+	loadOpts = append(loadOpts, config.WithLogger(logging.Nop{}))
 	if opts.Credentials != nil {
 		loadOpts = append(loadOpts, config.WithCredentialsProvider(opts.Credentials))
 	}
@@ -155,6 +161,9 @@ func Load(ctx context.Context, opts Options) (*Base, error) {
 	}
 	b := &Base{Config: cfg, Options: opts, Limiter: limiter, providers: map[string]aws.CredentialsProvider{}}
 
+	if err := checkCredentials(ctx, cfg); err != nil {
+		return nil, err
+	}
 	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return nil, fmt.Errorf("sts GetCallerIdentity (are AWS credentials configured?): %w", err)
@@ -164,6 +173,41 @@ func Load(ctx context.Context, opts Options) (*Base, error) {
 		b.Caller.Partition = a.Partition
 	}
 	return b, nil
+}
+
+// ErrNoCredentials is returned by Load when the standard credential chain
+// yields no credentials.
+var ErrNoCredentials = errors.New("no AWS credentials found")
+
+// checkCredentials retrieves the chain's credentials before the first call,
+// so that an unconfigured machine gets what to do instead of the SDK's
+// chained GetCallerIdentity error (which names only the last provider
+// tried, usually the EC2 instance metadata service).
+func checkCredentials(ctx context.Context, cfg aws.Config) error {
+	if cfg.Credentials == nil {
+		return noCredentials(errors.New("no credential provider"))
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("retrieve AWS credentials: %w", ctx.Err())
+		}
+		return noCredentials(err)
+	}
+	return nil
+}
+
+func noCredentials(cause error) error {
+	// The innermost error is the one that says why (an expired SSO token,
+	// a profile that does not exist, no role on this instance).
+	inner := cause
+	for u := errors.Unwrap(inner); u != nil; u = errors.Unwrap(inner) {
+		inner = u
+	}
+	return fmt.Errorf("%w (%v). Give hoofprint credentials the standard AWS way: "+
+		"AWS_PROFILE=NAME with a profile in ~/.aws/config (for IAM Identity Center profiles, run 'aws sso login --profile NAME' first); "+
+		"or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN); "+
+		"or run it where a role is attached: the ECS task role (deploy/cloudformation/scanner-account.yaml), an EC2 instance profile. "+
+		"Check with 'aws sts get-caller-identity'", ErrNoCredentials, inner)
 }
 
 // AssumeRole's parameter rules (AWS STS API Reference, "AssumeRole"):

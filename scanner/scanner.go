@@ -239,7 +239,9 @@ func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.S
 	s.log.Info("scan finished", append(s.counters.attrs(),
 		slog.Int("gaps", len(snap.Coverage.Gaps)),
 		slog.Bool("complete", snap.Coverage.Complete),
-		slog.Duration("took", snap.FinishedAt.Sub(snap.StartedAt).Round(time.Millisecond)))...)
+		// Seconds, not a Duration: slog's JSON handler writes a Duration as
+		// integer nanoseconds.
+		slog.Float64("took_seconds", snap.FinishedAt.Sub(snap.StartedAt).Round(time.Millisecond).Seconds()))...)
 	return snap, nil
 }
 
@@ -278,6 +280,14 @@ func (s *scan) discover(ctx context.Context, snap *inventory.Snapshot) []invento
 		snap.Scope = inventory.ScopeCallerAccount
 		snap.ScopeReason = "account " + caller + " is not a member of an AWS Organization"
 		s.log.Info("not in an organization: scanning the caller's own account only", slog.String("account", caller))
+	case ctx.Err() != nil && isStopped(err):
+		// The scan's deadline (--timeout) or a signal came before the
+		// organization was listed: say that, not "cannot list".
+		snap.Organization = org
+		snap.Scope = inventory.ScopeCallerAccount
+		snap.ScopeReason = "stopped before the organization's accounts were listed (" + context.Cause(ctx).Error() + "); only the caller's own account was in scope"
+		s.log.Warn("stopped before the organization's accounts were listed",
+			slog.String("account", caller), slog.String("cause", context.Cause(ctx).Error()))
 	default:
 		// A member account may describe its organization but not list it;
 		// the accounts it cannot see are not covered, which is a gap.

@@ -48,7 +48,7 @@ func newRootCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &exitError{code: exitUsage, msg: fmt.Sprintf("%v\nRun '%s --help' for usage.", err, c.CommandPath())}
+		return &exitError{code: exitUsage, msg: fmt.Sprintf("%v%s\nRun '%s --help' for usage.", err, flagSuggestion(c, err), c.CommandPath())}
 	})
 	root.AddCommand(
 		newScanCommand(stdout, stderr, rec),
@@ -58,6 +58,91 @@ func newRootCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 		newVersionCommand(stdout),
 	)
 	return root
+}
+
+// flagSuggestion returns "\nDid you mean --X?" for an unknown flag close
+// to one the command has (pflag's error names the flag it did not know).
+func flagSuggestion(c *cobra.Command, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return ""
+	}
+	var names []string
+	c.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	c.InheritedFlags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	if best := closest(name, names); best != "" {
+		return "\nDid you mean --" + best + "?"
+	}
+	return ""
+}
+
+// closest returns the candidate nearest to s by edit distance, if it is
+// near enough to be a typo (at most a third of the word, and 2 edits), or
+// one that s is a prefix of.
+func closest(s string, candidates []string) string {
+	best, bestD := "", 0
+	for _, c := range candidates {
+		d := editDistance(s, c)
+		if best == "" || d < bestD {
+			best, bestD = c, d
+		}
+	}
+	limit := min(2, max(1, len(s)/3))
+	if best != "" && bestD <= limit {
+		return best
+	}
+	for _, c := range candidates {
+		if len(s) >= 3 && strings.HasPrefix(c, s) {
+			return c
+		}
+	}
+	return ""
+}
+
+// editDistance is the optimal-string-alignment distance between a and b:
+// Levenshtein plus the swap of two neighbours as one edit, the commonest
+// typo (--sarfi).
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+// unknownSubcommand makes a command that only groups subcommands refuse an
+// argument that is none of them (cobra would print the help and exit 0).
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if best := closest(args[0], names); best != "" {
+		msg += "\nDid you mean " + cmd.CommandPath() + " " + best + "?"
+	}
+	return &exitError{code: exitUsage, msg: msg + "\nRun '" + cmd.CommandPath() + " --help' for usage."}
 }
 
 func newVersionCommand(stdout io.Writer) *cobra.Command {

@@ -80,7 +80,17 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 		return fmt.Errorf("start the emulator: %w", err)
 	}
 	defer func() { _ = emu.Close() }()
-	log.Info("emulated organization started", "scenario", sc.Name, "endpoint", emu.URL(), "accounts", len(sc.Accounts))
+	members, outside := 0, 0
+	for _, a := range sc.Accounts {
+		if a.Outside {
+			outside++
+		} else {
+			members++
+		}
+	}
+	// Counted as the summary counts them: the organization's accounts, and
+	// apart, the accounts outside it that the scenario also models.
+	log.Info("emulated organization started", "scenario", sc.Name, "endpoint", emu.URL(), "accounts", members, "accounts_outside_organization", outside)
 
 	base, err := awsclient.Load(ctx, awsclient.Options{
 		EndpointURL: emu.URL(),

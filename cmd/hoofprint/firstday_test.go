@@ -2,8 +2,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hoofprint/hoofprint/emulator"
+	"github.com/hoofprint/hoofprint/emulator/scenario"
 )
 
 // TestScanReadsTheExternalIdFromTheEnvironment: the scanner stack passes
@@ -16,5 +23,120 @@ func TestScanReadsTheExternalIdFromTheEnvironment(t *testing.T) {
 	code := run(t.Context(), []string{"scan", "--endpoint-url", "http://127.0.0.1:1", "-q"}, &stdout, &stderr)
 	if code != exitUsage || !strings.Contains(stderr.String(), "--external-id must be") {
 		t.Errorf("exit %d, stderr %q; want exit 2 naming --external-id", code, stderr.String())
+	}
+}
+
+// lastLine returns the last non-empty line of s.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+// TestExit2EndsWithTheFinalSummaryLine: the alarms read the last stderr
+// line, so a usage error, however early, still ends with it.
+func TestExit2EndsWithTheFinalSummaryLine(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string // in the error
+	}{
+		{"an unknown command", []string{"scna"}, `unknown command "scna"`},
+		{"an unknown subcommand", []string{"rules", "shwo", "X"}, `unknown command "shwo" for "hoofprint rules"`},
+		{"an unknown flag", []string{"scan", "--sarfi", "x"}, "Did you mean --sarif?"},
+		{"an unknown flag, JSON logs", []string{"scan", "--log-format", "json", "--sarfi", "x"}, "Did you mean --sarif?"},
+		{"a zero account timeout", []string{"scan", "--account-timeout", "0"}, "--account-timeout 0s: want a positive duration"},
+		{"a negative timeout", []string{"scan", "--timeout", "-1m"}, "--timeout -1m0s: want a positive duration"},
+		{"an empty S3 URI names --output once", []string{"scan", "--output", "s3://"}, `hoofprint: --output "s3://": no bucket name`},
+		{"a bad severity, JSON logs", []string{"evaluate", "--inventory", "x", "--log-format=json", "--fail-on", "severe"}, `unknown severity "severe"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), tc.args, &stdout, &stderr)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want 2; stderr:\n%s", code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("stderr does not say %q:\n%s", tc.want, stderr.String())
+			}
+			last := lastLine(stderr.String())
+			if slices.Contains(tc.args, "json") || slices.Contains(tc.args, "--log-format=json") {
+				var rec map[string]any
+				if err := json.Unmarshal([]byte(last), &rec); err != nil || rec["msg"] != "hoofprint finished" || rec["exit_code"] != float64(2) {
+					t.Errorf("the last line is not the JSON run summary with exit_code 2: %q (%v)", last, err)
+				}
+				return
+			}
+			if !strings.Contains(last, `msg="hoofprint finished" exit_code=2`) {
+				t.Errorf("the last line is not the run summary with exit_code 2: %q", last)
+			}
+		})
+	}
+}
+
+func TestSuggestionsAreForTyposOnly(t *testing.T) {
+	flags := []string{"sarif", "asff", "inventory", "account-timeout", "timeout", "output"}
+	for in, want := range map[string]string{"sarfi": "sarif", "invnetory": "inventory", "outptu": "output", "acount-timeout": "account-timeout", "account": "account-timeout", "zzz": "", "x": "", "sh": ""} {
+		if got := closest(in, flags); got != want {
+			t.Errorf("closest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestNoCredentialsSaysWhatToDo: an unconfigured machine gets the three
+// ways to give credentials, not the SDK's warning and chained error.
+func TestNoCredentialsSaysWhatToDo(t *testing.T) {
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_ENDPOINT_URL"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_REGION", "us-east-1")
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"scan", "--sarif", filepath.Join(t.TempDir(), "x.sarif")}, &stdout, &stderr)
+	if code != exitUsage {
+		t.Fatalf("exit %d, want 2:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{"no AWS credentials found", "AWS_PROFILE", "aws sso login", "ECS task role", "aws sts get-caller-identity"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr does not say %q:\n%s", want, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "SDK ") || strings.Contains(stderr.String(), "GetCallerIdentity") {
+		t.Errorf("stderr carries the SDK's warning or chained error:\n%s", stderr.String())
+	}
+	if !strings.Contains(lastLine(stderr.String()), "hoofprint finished") {
+		t.Errorf("the last line is not the run summary:\n%s", stderr.String())
+	}
+}
+
+// TestATimeoutBeforeTheOrganizationIsListedSaysSo: --timeout that expires
+// at once is reported as the timeout, not as "cannot list the
+// organization".
+func TestATimeoutBeforeTheOrganizationIsListedSaysSo(t *testing.T) {
+	sc := scenario.HealthCorp()
+	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = emu.Close() }()
+	creds := emu.CallerCredentials()
+	t.Setenv("AWS_ACCESS_KEY_ID", creds.AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", creds.SecretAccessKey)
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_REGION", "us-east-1")
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"scan", "--endpoint-url", emu.URL(), "--role-name", sc.MemberRoleName, "--timeout", "1ns", "-q"}, &stdout, &stderr)
+	if code != exitIncomplete {
+		t.Errorf("exit %d, want 3:\n%s", code, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "cannot list the organization") || !strings.Contains(stderr.String(), "--timeout 1ns reached") {
+		t.Errorf("stderr does not name the timeout:\n%s", stderr.String())
 	}
 }

@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -48,8 +50,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	code := exitCode(err, stderr)
+	if rec.logger == nil && code != exitOK {
+		// The run failed before a command set up its logger (an unknown
+		// command or flag, a bad value, no credentials): the summary record
+		// must still be the last line, for the alarms that read it.
+		rec.logger = fallbackLogger(args, stderr)
+	}
 	rec.log(code)
 	return code
+}
+
+// fallbackLogger logs in the --log-format the command line asked for,
+// read without the flag parser (which may be what failed).
+func fallbackLogger(args []string, stderr io.Writer) *slog.Logger {
+	format := "text"
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(a, "--log-format="); ok {
+			format = v
+		} else if a == "--log-format" && i+1 < len(args) {
+			format = args[i+1]
+		}
+	}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(stderr, nil))
 }
 
 // exitCode maps the sentinel errors the commands return to DESIGN.md's exit

@@ -184,7 +184,7 @@ func TestUsageErrorsExit2WithAClearMessage(t *testing.T) {
 		{"evaluate without an inventory", []string{"evaluate"}, "evaluate needs --inventory FILE"},
 		{"an inventory that does not exist", []string{"evaluate", "--inventory", "/nonexistent/inv.json"}, "/nonexistent/inv.json"},
 		{"an endpoint that is not a URL", []string{"scan", "--endpoint-url", "localhost"}, `--endpoint-url "localhost"`},
-		{"an output that is not an S3 URI", []string{"scan", "--output", "/tmp/reports"}, "--output:"},
+		{"an output that is not an S3 URI", []string{"scan", "--output", "/tmp/reports"}, `hoofprint: --output "/tmp/reports": scheme must be s3://`},
 		{"a KMS key without an output", []string{"scan", "--sse-kms-key", "arn:aws:kms:us-east-1:111111111111:key/x"}, "--sse-kms-key is only used with --output"},
 		{"a sample of zero objects", []string{"scan", "--sample", "0"}, "--sample 0: want 1 or more"},
 	}

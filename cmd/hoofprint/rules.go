@@ -15,6 +15,8 @@ func newRulesCommand(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "List the rules or run their Rego tests",
+		Args:  cobra.ArbitraryArgs,
+		RunE:  unknownSubcommand,
 	}
 	var dirs []string
 	list := &cobra.Command{

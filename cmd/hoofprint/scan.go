@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -110,13 +111,19 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	if f.sample < 1 {
 		return usageErr("--sample %d: want 1 or more (objects whose ACL is read per bucket)", f.sample)
 	}
+	if f.accountTimeout <= 0 {
+		return usageErr("--account-timeout %s: want a positive duration such as 30m (the longest one account may take)", f.accountTimeout)
+	}
+	if f.timeout < 0 {
+		return usageErr("--timeout %s: want a positive duration such as 6h, or 0 for no limit", f.timeout)
+	}
 	if f.concurrency < 1 {
 		return usageErr("--concurrency %d: want 1 or more", f.concurrency)
 	}
 	if f.output != "" {
 		// Checked before the scan: a typo must not cost a night's work.
 		if _, err := upload.ParseDestination(f.output); err != nil {
-			return usageErr("--output: %v", err)
+			return usageErr("%v", err) // it names --output and the value
 		}
 	} else if f.sseKMSKey != "" {
 		return usageErr("--sse-kms-key is only used with --output s3://BUCKET/PREFIX/")
@@ -146,7 +153,7 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	scanCtx := ctx
 	if f.timeout > 0 {
 		var cancel func()
-		scanCtx, cancel = context.WithTimeout(ctx, f.timeout)
+		scanCtx, cancel = context.WithTimeoutCause(ctx, f.timeout, fmt.Errorf("--timeout %s reached", f.timeout))
 		defer cancel()
 	}
 	inv, err := scanner.Scan(scanCtx, base, scanner.Options{
