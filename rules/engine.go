@@ -107,66 +107,13 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 
-	var all []findings.Rule
-	pkgs := map[string]string{} // rule ID → package path
-	byID := map[string]string{} // rule ID → source
-	byPkg := map[string]string{}
-	builtin := map[string]string{} // package path → embedded file
-	for _, src := range srcs {
-		if strings.HasPrefix(src.name, embeddedPrefix) {
-			builtin[modules[src.name].Package.Path.String()] = src.name
-		}
+	all, pkgs, err := checkRuleModules(srcs, modules)
+	if err != nil {
+		return nil, err
 	}
-	// Embedded modules come first, so that a user rule reusing an embedded
-	// ID is the one reported.
-	for _, src := range srcs {
-		name := src.name
-		m := modules[name]
-		a := packageAnnotation(m)
-		hasDeny := definesDeny(m)
-		if a == nil || a.Custom == nil || a.Custom["id"] == nil {
-			if hasDeny {
-				return nil, fmt.Errorf("%s:%d: bad rule metadata: package %s defines deny but has no package-scoped METADATA with custom.id",
-					name, m.Package.Location.Row, m.Package.Path)
-			}
-			// A library module. One in a user directory that reuses a
-			// built-in package (a copy of policies/lib, say) would
-			// otherwise fail to compile with OPA's bare "package
-			// annotation redeclared".
-			if prev, ok := builtin[m.Package.Path.String()]; ok && !strings.HasPrefix(name, embeddedPrefix) {
-				return nil, fmt.Errorf("%s:%d: package %s is a built-in package (%s): --rules adds to the built-in rules and cannot replace them; give your module its own package (user rules can import data.hoofprint.lib as it is)",
-					name, m.Package.Location.Row, m.Package.Path, prev)
-			}
-			continue
-		}
-		r, err := ruleFromAnnotations(a, name)
-		if err != nil {
-			return nil, err
-		}
-		if !hasDeny {
-			return nil, metadataError(a, name, "rule %s: package %s does not define deny", r.ID, m.Package.Path)
-		}
-		if prev, ok := byID[r.ID]; ok {
-			return nil, metadataError(a, name, "rule ID %s is already defined in %s", r.ID, prev)
-		}
-		pkg := m.Package.Path.String()
-		if prev, ok := byPkg[pkg]; ok {
-			return nil, metadataError(a, name, "rule %s: package %s is already used by %s (one rule per package)", r.ID, pkg, prev)
-		}
-		byID[r.ID], byPkg[pkg], pkgs[r.ID] = name, name, pkg
-		all = append(all, r)
-	}
-	if len(all) == 0 {
-		return nil, errors.New("load rules: no rules found")
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
-
-	// The input schema makes the type checker reject references to fields
-	// the inventory does not have (a typo would otherwise never fire).
-	compiler := ast.NewCompiler().WithSchemas(inputSchemaSet()).WithCapabilities(capabilities())
-	compiler.Compile(modules)
-	if compiler.Failed() {
-		return nil, fmt.Errorf("compile rules: %w", compiler.Errors)
+	compiler, err := typeCheck(modules)
+	if err != nil {
+		return nil, err
 	}
 
 	e := &Engine{rules: all}
@@ -183,6 +130,93 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		}
 	}
 	return e, nil
+}
+
+// checkRuleModules applies the load-time checks on rule METADATA to the
+// modules of srcs (those still in modules): a deny rule needs package
+// METADATA with a valid custom.id and severity; IDs and packages are
+// unique; a user library may not reuse a built-in package. It returns the
+// rules sorted by ID and each rule's package path. Load and RunTests share
+// it, so a rule that passes `rules test` also loads.
+func checkRuleModules(srcs []source, modules map[string]*ast.Module) ([]findings.Rule, map[string]string, error) {
+	var all []findings.Rule
+	pkgs := map[string]string{} // rule ID → package path
+	byID := map[string]string{} // rule ID → source
+	byPkg := map[string]string{}
+	builtin := map[string]string{} // package path → embedded file
+	for _, src := range srcs {
+		if m, ok := modules[src.name]; ok && strings.HasPrefix(src.name, embeddedPrefix) {
+			builtin[m.Package.Path.String()] = src.name
+		}
+	}
+	// Embedded modules come first, so that a user rule reusing an embedded
+	// ID is the one reported.
+	for _, src := range srcs {
+		name := src.name
+		m, ok := modules[name]
+		if !ok || strings.HasSuffix(name, "_test.rego") {
+			continue // replaced by a user package (rules test DIR), or a test
+		}
+		a := packageAnnotation(m)
+		hasDeny := definesDeny(m)
+		if a == nil || a.Custom == nil || a.Custom["id"] == nil {
+			if hasDeny {
+				return nil, nil, fmt.Errorf("%s:%d: bad rule metadata: package %s defines deny but has no package-scoped METADATA with custom.id",
+					name, m.Package.Location.Row, m.Package.Path)
+			}
+			// A library module. One in a user directory that reuses a
+			// built-in package (a copy of policies/lib, say) would
+			// otherwise fail to compile with OPA's bare "package
+			// annotation redeclared".
+			if prev, ok := builtin[m.Package.Path.String()]; ok && !strings.HasPrefix(name, embeddedPrefix) {
+				return nil, nil, fmt.Errorf("%s:%d: package %s is a built-in package (%s): --rules adds to the built-in rules and cannot replace them; give your module its own package (user rules can import data.hoofprint.lib as it is)",
+					name, m.Package.Location.Row, m.Package.Path, prev)
+			}
+			continue
+		}
+		r, err := ruleFromAnnotations(a, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !hasDeny {
+			return nil, nil, metadataError(a, name, "rule %s: package %s does not define deny", r.ID, m.Package.Path)
+		}
+		if prev, ok := byID[r.ID]; ok {
+			return nil, nil, metadataError(a, name, "rule ID %s is already defined in %s", r.ID, prev)
+		}
+		pkg := m.Package.Path.String()
+		if prev, ok := byPkg[pkg]; ok {
+			return nil, nil, metadataError(a, name, "rule %s: package %s is already used by %s (one rule per package)", r.ID, pkg, prev)
+		}
+		byID[r.ID], byPkg[pkg], pkgs[r.ID] = name, name, pkg
+		all = append(all, r)
+	}
+	if len(all) == 0 {
+		return nil, nil, errors.New("load rules: no rules found")
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+
+	return all, pkgs, nil
+}
+
+// typeCheck compiles the modules with the inventory's input schema, so the
+// type checker rejects references to fields the inventory does not have
+// (input.bukets would otherwise never fire), with the file and line. Test
+// modules are left out: their mocked inputs (`with input as`) need not be
+// whole inventories.
+func typeCheck(modules map[string]*ast.Module) (*ast.Compiler, error) {
+	rulesOnly := make(map[string]*ast.Module, len(modules))
+	for name, m := range modules {
+		if !strings.HasSuffix(name, "_test.rego") {
+			rulesOnly[name] = m
+		}
+	}
+	compiler := ast.NewCompiler().WithSchemas(inputSchemaSet()).WithCapabilities(capabilities())
+	compiler.Compile(rulesOnly)
+	if compiler.Failed() {
+		return nil, fmt.Errorf("compile rules: %w", compiler.Errors)
+	}
+	return compiler, nil
 }
 
 // prepare builds and prepares the query `x = data.pkg.deny` for each rule.

@@ -41,6 +41,16 @@ func RunTests(ctx context.Context, dirs []string, w io.Writer, verbose bool) (pa
 	if err := checkPackageAnnotations(srcs, modules); err != nil {
 		return 0, 0, err
 	}
+	// Every check Load makes (METADATA, ID clashes with the built-in rules
+	// left after shadowing, the input schema's types), before any test
+	// runs: a rule that passes its tests must also load, and a typo such
+	// as input.bukets gets its file and line rather than a bare FAIL.
+	if _, _, err := checkRuleModules(srcs, modules); err != nil {
+		return 0, 0, err
+	}
+	if _, err := typeCheck(modules); err != nil {
+		return 0, 0, err
+	}
 	// Tests compile with the same capabilities as Load: a rule that passes
 	// its tests must also load.
 	runner := tester.NewRunner().

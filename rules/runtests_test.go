@@ -79,7 +79,7 @@ func TestRulesTestOfCopiedBuiltInRules(t *testing.T) {
 		// A copy that never fires fails the copied tests that expect a
 		// finding; with the built-in module also loaded it would not
 		// even compile.
-		tweaked := strings.Replace(string(b), "deny contains f if {", "deny contains f if {\n\tinput.tweaked_away\n", 1)
+		tweaked := strings.Replace(string(b), "deny contains f if {", "deny contains f if {\n\tinput.scope == \"tweaked away\"\n", 1)
 		if tweaked == string(b) {
 			t.Fatal("the built-in rule has no `deny contains f if {` to tweak")
 		}
