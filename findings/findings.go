@@ -205,6 +205,53 @@ type Document struct {
 // were evaluated and their findings. Findings are sorted here so that every
 // writer sees the same order.
 func NewDocument(inv *inventory.Snapshot, rules []Rule, fs []Finding) Document {
+	var t Tally
+	for i := range inv.Buckets {
+		t.Add(&inv.Buckets[i])
+	}
+	return t.Document(inv, rules, fs)
+}
+
+// Tally gathers what the report document says about buckets (regions,
+// sample statistics, fully sampled buckets) one bucket at a time, so that a
+// streamed scan can drop a bucket's objects once it is counted. The zero
+// value is ready to use; it is not safe for concurrent use.
+type Tally struct {
+	regions map[string]bool
+	sample  SampleStats
+	fully   []string
+}
+
+// Add counts one bucket, with its sampled objects.
+func (t *Tally) Add(b *inventory.Bucket) {
+	if t.regions == nil {
+		t.regions = map[string]bool{}
+	}
+	if b.Region != "" {
+		t.regions[b.Region] = true
+	}
+	t.sample.Buckets++
+	t.sample.KeysListed += b.Objects.KeysListed
+	t.sample.ObjectsSampled += len(b.Objects.Objects)
+	t.sample.ACLsRead += b.Objects.ACLsRead
+	if b.Objects.ACLsSkipped == inventory.OwnershipBucketOwnerEnforced {
+		t.sample.BucketsACLsOff++
+		t.sample.ObjectsACLsOff += len(b.Objects.Objects)
+	}
+	if !b.Objects.ListingComplete {
+		t.sample.BucketsIncomplete++
+	}
+	o := b.Objects
+	if o.ACLsSkipped == inventory.OwnershipBucketOwnerEnforced ||
+		(o.ListingComplete && len(o.Objects) >= o.KeysListed && o.ACLsRead >= o.KeysListed) {
+		t.fully = append(t.fully, b.Name)
+	}
+}
+
+// Document assembles the report document from the snapshot's header
+// fields (its buckets are not read: Add counted them), the rules that were
+// evaluated and their findings, which it sorts.
+func (t *Tally) Document(inv *inventory.Snapshot, rules []Rule, fs []Finding) Document {
 	doc := Document{
 		ToolName:       inv.Tool.Name,
 		ToolVersion:    inv.Tool.Version,
@@ -215,6 +262,7 @@ func NewDocument(inv *inventory.Snapshot, rules []Rule, fs []Finding) Document {
 		Findings:       append([]Finding(nil), fs...),
 		Coverage:       inv.Coverage,
 		ShowObjectKeys: inv.ShowObjectKeys,
+		Sample:         t.sample,
 	}
 	if inv.Organization != nil {
 		doc.OrganizationID = inv.Organization.ID
@@ -224,29 +272,10 @@ func NewDocument(inv *inventory.Snapshot, rules []Rule, fs []Finding) Document {
 			doc.Accounts = append(doc.Accounts, a.ID)
 		}
 	}
-	regions := map[string]bool{}
-	for _, b := range inv.Buckets {
-		if b.Region != "" && !regions[b.Region] {
-			regions[b.Region] = true
-			doc.Regions = append(doc.Regions, b.Region)
-		}
-		doc.Sample.Buckets++
-		doc.Sample.KeysListed += b.Objects.KeysListed
-		doc.Sample.ObjectsSampled += len(b.Objects.Objects)
-		doc.Sample.ACLsRead += b.Objects.ACLsRead
-		if b.Objects.ACLsSkipped == inventory.OwnershipBucketOwnerEnforced {
-			doc.Sample.BucketsACLsOff++
-			doc.Sample.ObjectsACLsOff += len(b.Objects.Objects)
-		}
-		if !b.Objects.ListingComplete {
-			doc.Sample.BucketsIncomplete++
-		}
-		o := b.Objects
-		if o.ACLsSkipped == inventory.OwnershipBucketOwnerEnforced ||
-			(o.ListingComplete && len(o.Objects) >= o.KeysListed && o.ACLsRead >= o.KeysListed) {
-			doc.FullySampledBuckets = append(doc.FullySampledBuckets, b.Name)
-		}
+	for r := range t.regions {
+		doc.Regions = append(doc.Regions, r)
 	}
+	doc.FullySampledBuckets = append([]string(nil), t.fully...)
 	sort.Strings(doc.Regions)
 	sort.Strings(doc.FullySampledBuckets)
 	sort.Slice(doc.Rules, func(i, j int) bool { return doc.Rules[i].ID < doc.Rules[j].ID })

@@ -1,12 +1,8 @@
 package inventory
 
 import (
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -29,107 +25,61 @@ func KeyPrefix(key string) string {
 	return ""
 }
 
-// Encode writes s as indented JSON.
+// Encode writes s in the streamed layout (SchemaVersion): a header line,
+// one line per bucket, a trailer.
 func Encode(w io.Writer, s *Snapshot) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(s)
+	iw := NewWriter(w)
+	if err := iw.Header(s); err != nil {
+		return err
+	}
+	for i := range s.Buckets {
+		if err := iw.Bucket(&s.Buckets[i]); err != nil {
+			return err
+		}
+	}
+	return iw.Close(s)
 }
 
-// Decode reads a snapshot and checks its schema version.
+// Decode reads a whole snapshot (streamed v2, or v1) and checks its schema
+// version.
 func Decode(r io.Reader) (*Snapshot, error) {
-	var s Snapshot
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("decode inventory: %w", err)
+	ir, err := NewReader(r)
+	if err != nil {
+		return nil, err
 	}
-	if s.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("inventory schema %q is not supported (want %q)", s.SchemaVersion, SchemaVersion)
-	}
-	return &s, nil
+	return ReadAll(ir)
 }
 
 // WriteFile writes s to path, gzip-compressed when path ends in ".gz". It
 // writes to a temporary file first and renames it, so an interrupted write
 // never leaves a truncated snapshot where a good one was.
-func WriteFile(path string, s *Snapshot) (err error) {
-	tmp, err := os.CreateTemp(dirOf(path), ".hoofprint-inventory-*")
+func WriteFile(path string, s *Snapshot) error {
+	w, err := Create(path)
 	if err != nil {
-		return fmt.Errorf("write inventory %s: %w", path, err)
+		return err
 	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	var w io.Writer = tmp
-	var gz *gzip.Writer
-	if strings.HasSuffix(path, ".gz") {
-		gz = gzip.NewWriter(tmp)
-		w = gz
+	if err := w.Header(s); err != nil {
+		w.Abort()
+		return err
 	}
-	if err := Encode(w, s); err != nil {
-		return fmt.Errorf("write inventory %s: %w", path, err)
-	}
-	if gz != nil {
-		if err := gz.Close(); err != nil {
-			return fmt.Errorf("write inventory %s: %w", path, err)
+	for i := range s.Buckets {
+		if err := w.Bucket(&s.Buckets[i]); err != nil {
+			w.Abort()
+			return err
 		}
 	}
-	if err := tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("write inventory %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write inventory %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write inventory %s: %w", path, err)
-	}
-	return nil
+	return w.Close(s)
 }
 
-// ReadFile reads a snapshot written by WriteFile (gzip detected by content).
+// ReadFile reads a whole snapshot written by WriteFile or by a scan (gzip
+// detected by content). Use Open to read one bucket at a time.
 func ReadFile(path string) (*Snapshot, error) {
-	f, err := os.Open(path)
+	r, err := Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read inventory: %w", err)
-	}
-	defer func() { _ = f.Close() }()
-	s, err := decodeMaybeGzip(f)
-	if err != nil {
-		return nil, fmt.Errorf("read inventory %s: %w", path, err)
-	}
-	return s, nil
-}
-
-func decodeMaybeGzip(f *os.File) (*Snapshot, error) {
-	var magic [2]byte
-	n, err := io.ReadFull(f, magic[:])
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	if n == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, err
-		}
-		defer func() { _ = gz.Close() }()
-		s, err := Decode(gz)
-		if err != nil {
-			return nil, err
-		}
-		// Read to the end so that gzip checks its CRC: a truncated or
-		// corrupted file must fail here, not pass as a shorter inventory.
-		if _, err := io.Copy(io.Discard, gz); err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
-		}
-		return s, nil
-	}
-	return Decode(f)
+	defer func() { _ = r.Close() }()
+	return ReadAll(r)
 }
 
 func dirOf(path string) string {

@@ -9,8 +9,10 @@ package inventory
 
 import "time"
 
-// SchemaVersion identifies the JSON layout of a Snapshot.
-const SchemaVersion = "hoofprint.inventory/v1"
+// SchemaVersion identifies the file layout of an inventory: v2 is the
+// streamed layout of stream.go (a header, one record per bucket, a
+// trailer). The Snapshot's own JSON shape is the one v1 had.
+const SchemaVersion = "hoofprint.inventory/v2"
 
 // Snapshot is everything one scan learned about an organization, including
 // what it could not learn (Coverage).

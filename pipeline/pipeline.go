@@ -143,7 +143,30 @@ var (
 // Run evaluates inv and writes the reports. It returns an error wrapping
 // ErrFindingsAtThreshold or ErrIncomplete when the run should exit non-zero
 // for those reasons; any other error is a failure to evaluate or write.
+//
+// Run is the whole-snapshot form of a Stream: Start, Map, every bucket,
+// Finish. A scan streams instead (scanner.Options.Sink), so that no more
+// than the buckets in flight hold their objects.
 func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, error) {
+	st, err := Start(ctx, opts)
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer st.Abort()
+	if err := st.Map(ctx, inv); err != nil {
+		return Outcome{}, err
+	}
+	for i := range inv.Buckets {
+		if err := st.Bucket(ctx, i, &inv.Buckets[i]); err != nil {
+			return Outcome{}, err
+		}
+	}
+	return st.Finish(ctx, inv)
+}
+
+// report writes the reports of an evaluated run. out lists the inventory
+// when one was written; writeErrs are the outputs that already failed.
+func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedError, caller string, prep *Prepared, out Outcome, writeErrs []error, opts Options) (Outcome, error) {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -155,39 +178,8 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 	interrupted := ctx.Err() != nil
 	// Reports are local files and must be written even after a signal.
 	writeCtx := context.WithoutCancel(ctx)
-	var out Outcome
-	// Every output that can be written is written; the ones that could not
-	// are named together at the end (exit 2).
-	var writeErrs []error
-
-	// The inventory first: it is the most expensive thing to get again.
-	if opts.InventoryPath != "" {
-		err := os.MkdirAll(filepath.Dir(opts.InventoryPath), 0o755)
-		if err == nil {
-			err = inventory.WriteFile(opts.InventoryPath, inv)
-		}
-		if err != nil {
-			writeErrs = append(writeErrs, fmt.Errorf("inventory %s: %w", opts.InventoryPath, err))
-		} else {
-			out.Files = append(out.Files, summary.File{Kind: "inventory", Location: opts.InventoryPath})
-			log.Info("inventory written", "path", opts.InventoryPath)
-		}
-	}
-
-	prep := opts.Prepared
-	if prep == nil {
-		var err error
-		if prep, err = Prepare(writeCtx, opts); err != nil {
-			return out, errors.Join(append(writeErrs, err)...)
-		}
-	}
-	fs, evalStop, err := evaluate(ctx, prep.Engine, inv, opts, log)
-	if err != nil {
-		return out, errors.Join(append(writeErrs, fmt.Errorf("evaluate rules: %w", err))...)
-	}
-	doc := findings.NewDocument(inv, prep.Engine.Rules(), fs)
 	if evalStop != nil {
-		markStopped(&doc, evalStop, inv.CallerAccountID)
+		markStopped(&doc, evalStop, caller)
 		interrupted = true
 	}
 	out.Document = doc
@@ -368,40 +360,6 @@ func writeRunSummary(doc findings.Document, out Outcome, opts Options) (string, 
 		return enc.Encode(rs)
 	})
 	return path, err
-}
-
-// evaluate runs the rules under the evaluation budget: EvalTimeout from
-// now, and never more than SignalGrace after ctx is cancelled (a signal).
-// A stop is not an error: it returns the findings of what finished and the
-// *rules.StoppedError describing the rest.
-func evaluate(ctx context.Context, engine *rules.Engine, inv *inventory.Snapshot, opts Options, log *slog.Logger) ([]findings.Finding, *rules.StoppedError, error) {
-	budget := opts.EvalTimeout
-	if budget <= 0 {
-		budget = DefaultEvalTimeout
-	}
-	timed, cancelTimed := context.WithTimeoutCause(context.WithoutCancel(ctx), budget,
-		fmt.Errorf("--eval-timeout %s reached", budget))
-	defer cancelTimed()
-	evalCtx, cancel := context.WithCancelCause(timed)
-	defer cancel(nil)
-	grace := cmp.Or(opts.SignalGrace, DefaultSignalGrace)
-	// context.AfterFunc runs at once when ctx is already cancelled (SIGTERM
-	// during collection): what was collected still gets the grace period.
-	stopGrace := context.AfterFunc(ctx, func() {
-		log.Warn("interrupted: rule evaluation stops soon", "grace", grace.String())
-		t := time.AfterFunc(grace, func() {
-			cancel(fmt.Errorf("interrupted, and the %s grace for evaluation is over", grace))
-		})
-		context.AfterFunc(evalCtx, func() { t.Stop() })
-	})
-	defer stopGrace()
-	fs, err := engine.Evaluate(evalCtx, inv)
-	var stopped *rules.StoppedError
-	if errors.As(err, &stopped) {
-		log.Error("rule evaluation stopped", "rules_running", stopped.Running, "rules_unfinished", len(stopped.Unfinished), "cause", stopped.Cause.Error())
-		return fs, stopped, nil
-	}
-	return fs, nil, err
 }
 
 // markStopped records an evaluation that stopped early in the document's

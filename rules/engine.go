@@ -252,7 +252,10 @@ func (e *Engine) Rules() []findings.Rule {
 }
 
 // Evaluate runs every rule over the snapshot and returns the findings
-// sorted with findings.SortFindings.
+// sorted with findings.SortFindings. It gives exactly what a streaming
+// evaluation gives (pipeline.Stream): BucketEvaluator.Evaluate on each
+// bucket as it is collected, then BucketEvaluator.EvaluateOrganization on
+// the map and the bucket configurations.
 //
 // Evaluation honours ctx: OPA checks for cancellation as it evaluates, so a
 // rule that runs too long (a huge comprehension in a user rule) stops when
@@ -263,64 +266,121 @@ func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Snapshot) ([]findi
 	if inv == nil {
 		return nil, errors.New("evaluate rules: no inventory")
 	}
-	var out []findings.Finding
-	stop := &stopRecorder{}
-	if len(e.global.rules) > 0 {
-		in, err := globalInput(inv)
-		if err != nil {
-			return nil, err
-		}
-		fs, done, cut, err := e.global.evalRules(ctx, in, "organization")
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, fs...)
-		stop.record(e.global.rules, done, cut, "organization", inv.CallerAccountID)
+	be, err := e.ForMap(inv)
+	if err != nil {
+		return nil, err
+	}
+	out, err := be.EvaluateOrganization(ctx, inv)
+	if err != nil {
+		return nil, err
 	}
 	if len(e.sampled.rules) > 0 {
-		fs, err := e.evalSampled(ctx, inv, stop)
+		fs, err := be.evalSampled(ctx, inv)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, fs...)
 	}
 	findings.SortFindings(out)
-	if err := stop.err(ctx); err != nil {
+	if err := be.Stopped(ctx); err != nil {
 		return out, err
 	}
 	return out, nil
 }
 
-// evalSampled evaluates the sampled rules bucket by bucket on all cores.
-func (e *Engine) evalSampled(ctx context.Context, inv *inventory.Snapshot, stop *stopRecorder) ([]findings.Finding, error) {
-	ix, err := newIndex(inv)
+// BucketEvaluator evaluates the rules of one organization map: the sampled
+// rules one bucket at a time (Evaluate, safe for concurrent use), then the
+// organization-level rules once (EvaluateOrganization). It records what a
+// cancelled context kept from finishing (Stopped).
+type BucketEvaluator struct {
+	e    *Engine
+	ix   *index
+	stop stopRecorder
+}
+
+// ForMap prepares the evaluation of one organization map. orgMap needs its
+// accounts, distributions (origins resolved), OAIs, OACs and canonical IDs;
+// its buckets are not read.
+func (e *Engine) ForMap(orgMap *inventory.Snapshot) (*BucketEvaluator, error) {
+	if orgMap == nil {
+		return nil, errors.New("evaluate rules: no inventory")
+	}
+	be := &BucketEvaluator{e: e}
+	if len(e.sampled.rules) == 0 {
+		return be, nil
+	}
+	ix, err := newIndex(orgMap)
 	if err != nil {
 		return nil, err
 	}
+	be.ix = ix
+	return be, nil
+}
+
+// Evaluate runs the sampled rules on one bucket and returns their findings
+// (unsorted). A bucket without sampled objects gives none. When ctx stops
+// the evaluation, the findings of the rules that finished are returned,
+// and Stopped says what did not.
+func (be *BucketEvaluator) Evaluate(ctx context.Context, b *inventory.Bucket) ([]findings.Finding, error) {
+	if be.ix == nil || len(b.Objects.Objects) == 0 {
+		return nil, nil // sampled rules judge objects; nothing to judge
+	}
+	if ctx.Err() != nil {
+		be.stop.record(be.e.sampled.rules, 0, false, b.ARN, b.AccountID)
+		return nil, nil
+	}
+	in, err := be.ix.bucketInput(b)
+	if err != nil {
+		return nil, err
+	}
+	fs, done, cut, err := be.e.sampled.evalRules(ctx, in, "bucket "+b.ARN)
+	if err != nil {
+		return nil, err
+	}
+	be.stop.record(be.e.sampled.rules, done, cut, b.ARN, b.AccountID)
+	return fs, nil
+}
+
+// EvaluateOrganization runs the organization-level rules (sampled: false)
+// on inv. They never read sampled objects, so inv's buckets may have had
+// theirs dropped already.
+func (be *BucketEvaluator) EvaluateOrganization(ctx context.Context, inv *inventory.Snapshot) ([]findings.Finding, error) {
+	e := be.e
+	if len(e.global.rules) == 0 {
+		return nil, nil
+	}
+	in, err := globalInput(inv)
+	if err != nil {
+		return nil, err
+	}
+	fs, done, cut, err := e.global.evalRules(ctx, in, "organization")
+	if err != nil {
+		return nil, err
+	}
+	be.stop.record(e.global.rules, done, cut, "organization", inv.CallerAccountID)
+	return fs, nil
+}
+
+// Stopped is the *StoppedError describing what ctx (the context the
+// evaluations ran under) kept from finishing, or nil.
+func (be *BucketEvaluator) Stopped(ctx context.Context) error {
+	return be.stop.err(ctx)
+}
+
+// evalSampled evaluates the sampled rules bucket by bucket on all cores.
+func (be *BucketEvaluator) evalSampled(ctx context.Context, inv *inventory.Snapshot) ([]findings.Finding, error) {
 	results := make([][]findings.Finding, len(inv.Buckets))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range inv.Buckets {
 		b := &inv.Buckets[i]
 		if len(b.Objects.Objects) == 0 {
-			continue // sampled rules judge objects; nothing to judge
+			continue
 		}
 		g.Go(func() error {
-			if ctx.Err() != nil {
-				stop.record(e.sampled.rules, 0, false, b.ARN, b.AccountID)
-				return nil
-			}
-			in, err := ix.bucketInput(b)
-			if err != nil {
-				return err
-			}
-			fs, done, cut, err := e.sampled.evalRules(ctx, in, "bucket "+b.ARN)
-			if err != nil {
-				return err
-			}
+			fs, err := be.Evaluate(ctx, b)
 			results[i] = fs
-			stop.record(e.sampled.rules, done, cut, b.ARN, b.AccountID)
-			return nil
+			return err
 		})
 	}
 	if err := g.Wait(); err != nil {

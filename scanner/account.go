@@ -4,51 +4,60 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 
 	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/inventory"
 )
 
-// accountResult is what one account contributed to the snapshot.
-type accountResult struct {
-	buckets       []inventory.Bucket
-	distributions []inventory.Distribution
-	oais          []inventory.OriginAccessIdentity
-	oacs          []inventory.OriginAccessControl
-	// denied are the sampled objects whose ACL the bucket owner may not
-	// read, kept (with their keys, in memory only) for the object-owner
-	// pass that runs once every account is collected.
-	denied []deniedObject
-}
-
 // accountScan is the collection of one account: its credentials, its
-// clients (one S3 client per region) and its deadline.
+// clients (one S3 client per region), what phase 1 mapped, and the
+// deadline of the phase in progress.
 type accountScan struct {
-	s   *scan
-	id  string
-	ctx context.Context
-	cfg aws.Config
+	s  *scan
+	id string
+	// acct is the account's entry in the snapshot during phase 1 only:
+	// the snapshot's accounts are sorted afterwards. canonical is its
+	// canonical user ID, kept for phase 2.
+	acct      *inventory.Account
+	canonical string
+	cfg       aws.Config
+	// ctx is the account's deadline: the mapping deadline during phase 1,
+	// then a fresh one (AccountTimeout again) for its buckets, so that an
+	// account streamed late in a long scan still gets its full time.
+	ctx     context.Context
+	cancel  context.CancelFunc
+	started bool
+
+	// listed and cf are what phase 1 found.
+	listed []s3types.Bucket
+	cf     cloudFrontResult
+	// pending counts the account's buckets not yet collected (plus one
+	// while they are being started); the account is done at zero.
+	pending atomic.Int64
+
+	// owner is the deadline of the ACL reads made with this account's role
+	// on objects it owns in other accounts' buckets (owneracl.go).
+	owner ownerDeadline
 
 	mu        sync.Mutex
 	s3Clients map[string]*s3.Client
-
-	deniedMu sync.Mutex
-	denied   []deniedObject
 }
 
-// scanAccount collects one account. It never fails: what it cannot read is
-// recorded in coverage, and acct is updated in place (Scanned, canonical ID,
-// account BPA).
-func (s *scan) scanAccount(parent context.Context, acct *inventory.Account) accountResult {
+// mapAccount is phase 1 for one account: credentials, account Block Public
+// Access, the bucket list (whose owner is the account's canonical ID) and
+// CloudFront. It returns nil when the account cannot be assumed or its
+// mapping deadline passed (a gap says which); acct is updated in place
+// (Scanned, canonical ID, account BPA).
+func (s *scan) mapAccount(parent context.Context, acct *inventory.Account) *accountScan {
 	ctx, cancel := context.WithTimeout(parent, s.opts.AccountTimeout)
 	defer cancel()
-	log := s.log.With(slog.String("account", acct.ID))
-
 	cfg, err := s.base.Account(ctx, acct.ID)
 	if err != nil {
 		if isStopped(err) && ctx.Err() != nil {
@@ -56,31 +65,50 @@ func (s *scan) scanAccount(parent context.Context, acct *inventory.Account) acco
 		} else {
 			s.cov.add(acct.ID, "", "sts", "AssumeRole", "", err)
 		}
-		return accountResult{}
+		s.counters.accountsDone.Add(1)
+		return nil
 	}
 	acct.Scanned = true
-	a := &accountScan{s: s, id: acct.ID, ctx: ctx, cfg: cfg, s3Clients: map[string]*s3.Client{}}
-
-	var (
-		wg  sync.WaitGroup
-		res accountResult
-		cf  cloudFrontResult
-	)
+	a := &accountScan{s: s, id: acct.ID, acct: acct, ctx: ctx, cfg: cfg, s3Clients: map[string]*s3.Client{}}
+	var wg sync.WaitGroup
 	wg.Go(func() { acct.PublicAccessBlock = a.accountPublicAccessBlock() })
-	wg.Go(func() { res.buckets = a.collectS3(acct) })
-	wg.Go(func() { cf = a.collectCloudFront() })
+	wg.Go(func() { a.listed = a.listBuckets() })
+	wg.Go(func() { a.cf = a.collectCloudFront() })
 	wg.Wait()
-	res.distributions, res.oais, res.oacs = cf.distributions, cf.oais, cf.oacs
-	res.denied = a.denied
-
+	a.canonical = acct.CanonicalUserID
 	if ctx.Err() != nil {
-		// The deadline or an interruption cut this account short: calls
-		// that were abandoned are not listed one by one, this gap says the
-		// account as a whole is incomplete.
+		// The deadline or an interruption cut the mapping short: calls that
+		// were abandoned are not listed one by one, this gap says the
+		// account as a whole is incomplete, and its buckets are not
+		// collected.
 		s.cov.addStop(acct.ID, ctx)
+		a.listed = nil
 	}
-	log.Debug("account collected", slog.Int("buckets", len(res.buckets)), slog.Int("distributions", len(res.distributions)))
-	return res
+	s.log.Debug("account mapped", slog.String("account", acct.ID), slog.Int("buckets", len(a.listed)), slog.Int("distributions", len(a.cf.distributions)))
+	// Phase 2 starts the bucket deadline when it reaches this account.
+	a.ctx, a.cancel = parent, func() {}
+	return a
+}
+
+// startBuckets gives the account its phase-2 deadline.
+func (a *accountScan) startBuckets(parent context.Context) {
+	a.ctx, a.cancel = context.WithTimeout(parent, a.s.opts.AccountTimeout)
+	a.started = true
+}
+
+// bucketDone is called once per collected bucket (and once more when all
+// of them are started); the last call closes the account.
+func (a *accountScan) bucketDone() {
+	if a.pending.Add(-1) != 0 {
+		return
+	}
+	if a.started && a.ctx.Err() != nil {
+		// The deadline or an interruption cut the account's buckets short.
+		a.s.cov.addStop(a.id, a.ctx)
+	}
+	a.cancel()
+	a.s.counters.accountsDone.Add(1)
+	a.s.log.Debug("account collected", slog.String("account", a.id))
 }
 
 // fail records a gap unless err is only this account's own cancellation,

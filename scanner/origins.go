@@ -117,17 +117,14 @@ type headBucketAPI interface {
 	HeadBucket(ctx context.Context, in *s3.HeadBucketInput, optFns ...func(*s3.Options)) (*s3.HeadBucketOutput, error)
 }
 
-// resolveOrigins joins every S3 origin to the bucket it names. Buckets
-// found in a scanned account are "yes". For the others the caller asks S3
+// resolveOrigins joins every S3 origin to the bucket it names; owners maps
+// the name of every bucket the scanned accounts listed to its account.
+// Buckets found in a scanned account are "yes". For the others the caller asks S3
 // with HeadBucket: 404 means nobody owns the name ("no": anyone could
 // create it and serve content through the distribution); 403 or 301 means
 // someone outside the scanned accounts owns it ("unknown").
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
-func (s *scan) resolveOrigins(ctx context.Context, snap *inventory.Snapshot) {
-	owners := map[string]string{}
-	for _, b := range snap.Buckets {
-		owners[b.Name] = b.AccountID
-	}
+func (s *scan) resolveOrigins(ctx context.Context, snap *inventory.Snapshot, owners map[string]string) {
 	regionOf := map[string]string{}
 	for _, d := range snap.Distributions {
 		for _, o := range d.Origins {

@@ -2,8 +2,14 @@ package scanner
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -12,31 +18,143 @@ import (
 	"github.com/hoofprint/hoofprint/inventory"
 )
 
-func TestDeniedForeignObjectsAreHandedToTheOwnerPassWithTheirKeys(t *testing.T) {
-	keys := keysUnder([]string{"site/"}, 4)
-	f := &fakeBucket{keys: keys, owner: func(k string) string {
-		if k == keys[0] || k == keys[2] {
-			return foreignID
-		}
-		return ownerID
-	}}
-	type handed struct {
-		index      int
-		key, owner string
-	}
-	var got []handed
-	cfg := testConfig()
-	cfg.onDenied = func(i int, key, owner string) { got = append(got, handed{i, key, owner}) }
-	sample, _ := sampleBucket(t.Context(), f, cfg)
+// ownerACLs answers GetObjectAcl as the object owner would: it may read
+// its own objects' ACLs. denied makes it answer AccessDenied instead (an
+// SCP on the owner's role).
+type ownerACLs struct {
+	mu     sync.Mutex
+	keys   []string
+	denied bool
+}
 
-	if len(got) != 2 {
-		t.Fatalf("handed %+v, want the two foreign-owned objects", got)
+func (o *ownerACLs) ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	return nil, errors.New("an owner reader never lists")
+}
+
+func (o *ownerACLs) GetObjectAcl(_ context.Context, in *s3.GetObjectAclInput, _ ...func(*s3.Options)) (*s3.GetObjectAclOutput, error) {
+	o.mu.Lock()
+	o.keys = append(o.keys, aws.ToString(in.Key))
+	o.mu.Unlock()
+	if o.denied {
+		return nil, apiErr("AccessDenied", 403)
 	}
-	for _, h := range got {
-		o := sample.Objects[h.index]
-		if o.KeyHash != inventory.HashKey("records", h.key) || h.owner != foreignID ||
-			o.ACLStatus != inventory.ACLStatusDeniedForeignOwner || o.Key != "" {
-			t.Errorf("handed %+v for object %+v", h, o)
+	return &s3.GetObjectAclOutput{Owner: &s3types.Owner{ID: aws.String(foreignID)}, Grants: []s3types.Grant{{
+		Grantee: &s3types.Grantee{Type: s3types.TypeGroup, URI: aws.String(inventory.AllUsersURI)}, Permission: s3types.PermissionRead,
+	}}}, nil
+}
+
+func TestObjectsOfAnotherOrgAccountAreReadAsTheirOwnerWithoutADeniedFirstAttempt(t *testing.T) {
+	for _, denied := range []bool{false, true} {
+		t.Run(fmt.Sprintf("owner denied %v", denied), func(t *testing.T) {
+			keys := keysUnder([]string{"site/"}, 4)
+			f := &fakeBucket{keys: keys, owner: func(k string) string {
+				if k == keys[0] || k == keys[2] {
+					return foreignID
+				}
+				return ownerID
+			}}
+			owner := &ownerACLs{denied: denied}
+			var stopped atomic.Int64
+			cfg := testConfig()
+			cfg.ownerFor = func(c string) *ownerReader {
+				if c != foreignID {
+					return nil
+				}
+				return &ownerReader{accountID: "222222222222", api: owner, deadline: t.Context(), stopped: &stopped}
+			}
+			sample, failures := sampleBucket(t.Context(), f, cfg)
+			if len(failures) != 0 {
+				t.Fatalf("failures %+v", failures)
+			}
+			slices.Sort(owner.keys)
+			if strings.Join(owner.keys, ",") != keys[0]+","+keys[2] {
+				t.Errorf("the owner was asked for %v, want the two objects it owns", owner.keys)
+			}
+			bucketAsked := map[string]bool{}
+			for _, k := range f.aclKeys {
+				bucketAsked[k] = true
+			}
+			for _, o := range sample.Objects {
+				foreign := o.OwnerCanonicalID == foreignID
+				switch {
+				case foreign && !denied:
+					if o.ACLStatus != inventory.ACLStatusRead || o.ACLReadByAccountID != "222222222222" || o.ACL == nil {
+						t.Errorf("%s: status %q by %q", o.KeyHash, o.ACLStatus, o.ACLReadByAccountID)
+					}
+				case foreign && denied:
+					// Both roles denied: the bucket owner's denial is the
+					// evidence, exactly as before.
+					if o.ACLStatus != inventory.ACLStatusDeniedForeignOwner || o.ACLReadByAccountID != "" {
+						t.Errorf("%s: status %q by %q", o.KeyHash, o.ACLStatus, o.ACLReadByAccountID)
+					}
+				default:
+					if o.ACLStatus != inventory.ACLStatusRead || o.ACLReadByAccountID != "" {
+						t.Errorf("%s (bucket owner's): status %q by %q", o.KeyHash, o.ACLStatus, o.ACLReadByAccountID)
+					}
+				}
+			}
+			for _, k := range []string{keys[0], keys[2]} {
+				if bucketAsked[k] != denied {
+					t.Errorf("bucket owner asked for %s: %v; want only when the owner was denied (%v)", k, bucketAsked[k], denied)
+				}
+			}
+			wantRequested, wantRead := 2, 4
+			if denied {
+				wantRequested, wantRead = 4, 2
+			}
+			if sample.ACLsRequestedByObjectOwner != 2 || sample.ACLsRequested != wantRequested || sample.ACLsRead != wantRead {
+				t.Errorf("counts %+v", sample)
+			}
+		})
+	}
+}
+
+func TestOwnerReadsStoppedByTheOwnersDeadlineFallBackAndAreCounted(t *testing.T) {
+	keys := keysUnder([]string{"site/"}, 2)
+	f := &fakeBucket{keys: keys, owner: func(string) string { return foreignID }}
+	ended, cancel := context.WithCancel(t.Context())
+	cancel()
+	var stopped atomic.Int64
+	cfg := testConfig()
+	cfg.ownerFor = func(string) *ownerReader {
+		return &ownerReader{accountID: "222222222222", api: &ownerACLs{}, deadline: ended, stopped: &stopped}
+	}
+	sample, _ := sampleBucket(t.Context(), f, cfg)
+	if stopped.Load() != 2 {
+		t.Errorf("%d reads counted as stopped by the owner's deadline, want 2", stopped.Load())
+	}
+	for _, o := range sample.Objects {
+		if o.ACLStatus != inventory.ACLStatusDeniedForeignOwner {
+			t.Errorf("%s: status %q, want the bucket owner's denial", o.KeyHash, o.ACLStatus)
+		}
+	}
+}
+
+func TestOwnerForNamesOnlyOtherScannedAccounts(t *testing.T) {
+	s := &scan{ctx: t.Context(), owners: map[string]*accountScan{}}
+	s.opts.AccountTimeout = time.Minute
+	mk := func(id string) *accountScan {
+		return &accountScan{s: s, id: id, s3Clients: map[string]*s3.Client{}}
+	}
+	bucketAcct, other := mk("111111111111"), mk("222222222222")
+	s.owners["c-bucket"], s.owners["c-org"] = bucketAcct, other
+	other.s3Clients["eu-west-1"] = s3.New(s3.Options{Region: "eu-west-1"})
+	tests := []struct {
+		canonical, want string
+	}{
+		{"c-org", "222222222222"},
+		{"c-bucket", ""},    // the bucket's own account: the bucket owner asks
+		{"c-vendor", ""},    // outside the organization
+		{"c-unscanned", ""}, // phase 1 maps only accounts whose role was assumed
+	}
+	for _, tt := range tests {
+		r := bucketAcct.ownerFor(tt.canonical, "eu-west-1")
+		got := ""
+		if r != nil {
+			got = r.accountID
+		}
+		if got != tt.want {
+			t.Errorf("ownerFor(%s) = %q, want %q", tt.canonical, got, tt.want)
 		}
 	}
 }
@@ -69,55 +187,4 @@ func (e *emptyPrefixBucket) ListObjectsV2(context.Context, *s3.ListObjectsV2Inpu
 
 func (e *emptyPrefixBucket) GetObjectAcl(context.Context, *s3.GetObjectAclInput, ...func(*s3.Options)) (*s3.GetObjectAclOutput, error) {
 	return &s3.GetObjectAclOutput{Owner: &s3types.Owner{ID: aws.String(ownerID)}}, nil
-}
-
-func TestPlanOwnerReads(t *testing.T) {
-	const (
-		bucketAcct = "111111111111"
-		orgOwner   = "222222222222"
-		unscanned  = "333333333333"
-	)
-	canonical := map[string]inventory.CanonicalIdentity{
-		"c-bucket":    {Kind: inventory.KindAccount, AccountID: bucketAcct},
-		"c-org":       {Kind: inventory.KindAccount, AccountID: orgOwner},
-		"c-unscanned": {Kind: inventory.KindAccount, AccountID: unscanned},
-		"c-oai":       {Kind: inventory.KindOAI, AccountID: orgOwner, OAIID: "E1"},
-	}
-	objects := func(status string) []inventory.Object {
-		return []inventory.Object{{KeyHash: "sha256:00", ACLStatus: status}}
-	}
-	tests := []struct {
-		name   string
-		owner  string
-		status string
-		want   string // owner account planned, "" for none
-	}{
-		{"an object owned by another scanned org account is read as that account", "c-org", inventory.ACLStatusDeniedForeignOwner, orgOwner},
-		{"an object owned outside the organization is left alone", "c-vendor", inventory.ACLStatusDeniedForeignOwner, ""},
-		{"an object owned by an account that was not scanned is left alone", "c-unscanned", inventory.ACLStatusDeniedForeignOwner, ""},
-		{"an object whose owner maps to the bucket's own account is left alone", "c-bucket", inventory.ACLStatusDeniedForeignOwner, ""},
-		{"an owner that is an OAI, not an account, is left alone", "c-oai", inventory.ACLStatusDeniedForeignOwner, ""},
-		{"an object whose ACL is no longer denied is left alone", "c-org", inventory.ACLStatusRead, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			snap := &inventory.Snapshot{
-				Accounts: []inventory.Account{{ID: bucketAcct, Scanned: true}, {ID: orgOwner, Scanned: true}, {ID: unscanned}},
-				Buckets: []inventory.Bucket{{Name: "site", ARN: "arn:aws:s3:::site", AccountID: bucketAcct,
-					Objects: inventory.ObjectSample{Objects: objects(tt.status)}}},
-			}
-			d := deniedObject{bucketAccount: bucketAcct, bucket: "site", bucketARN: "arn:aws:s3:::site", index: 0, key: "index.html", owner: tt.owner}
-			plan := planOwnerReads(snap, canonical, []deniedObject{d})
-			var got []string
-			for acct, reads := range plan {
-				got = append(got, acct)
-				if len(reads) != 1 || reads[0].bucket != &snap.Buckets[0] || reads[0].d.key != "index.html" {
-					t.Errorf("reads %+v", reads)
-				}
-			}
-			if strings.Join(got, ",") != tt.want {
-				t.Errorf("planned %v, want %q", got, tt.want)
-			}
-		})
-	}
 }

@@ -11,7 +11,6 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	s3ctltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/hoofprint/hoofprint/inventory"
 )
@@ -47,10 +46,9 @@ func controlBPA(c *s3ctltypes.PublicAccessBlockConfiguration) *inventory.PublicA
 	})
 }
 
-// collectS3 lists the account's buckets and collects each of them, a
-// bounded number at a time. The ListBuckets owner is the account's
-// canonical user ID, which is how object owners and ACL grantees are later
-// recognised as this account.
+// listBuckets lists the account's buckets (phase 1). The ListBuckets owner
+// is the account's canonical user ID, which is how object owners and ACL
+// grantees are later recognised as this account.
 //
 // The listing is paginated (MaxBuckets) for two reasons given in the
 // ListBuckets API reference: S3 returns each bucket's BucketRegion only
@@ -58,7 +56,7 @@ func controlBPA(c *s3ctltypes.PublicAccessBlockConfiguration) *inventory.PublicA
 // would cost a GetBucketLocation per bucket), and unpaginated requests are
 // rejected for accounts whose bucket quota is above 10,000.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html
-func (a *accountScan) collectS3(acct *inventory.Account) []inventory.Bucket {
+func (a *accountScan) listBuckets() []s3types.Bucket {
 	client := a.s3In(a.cfg.Region)
 	var listed []s3types.Bucket
 	p := s3.NewListBucketsPaginator(client, &s3.ListBucketsInput{MaxBuckets: aws.Int32(listBucketsPageSize)})
@@ -69,47 +67,42 @@ func (a *accountScan) collectS3(acct *inventory.Account) []inventory.Bucket {
 			break
 		}
 		if page.Owner != nil && aws.ToString(page.Owner.ID) != "" {
-			acct.CanonicalUserID = aws.ToString(page.Owner.ID)
+			a.acct.CanonicalUserID = aws.ToString(page.Owner.ID)
 		}
 		listed = append(listed, page.Buckets...)
 	}
-	if acct.CanonicalUserID != "" {
-		a.s.addCanonical(acct.CanonicalUserID, inventory.CanonicalIdentity{Kind: inventory.KindAccount, AccountID: a.id})
+	if a.acct.CanonicalUserID != "" {
+		a.s.addCanonical(a.acct.CanonicalUserID, inventory.CanonicalIdentity{Kind: inventory.KindAccount, AccountID: a.id})
 	}
-
-	buckets := make([]inventory.Bucket, len(listed))
-	g := new(errgroup.Group)
-	g.SetLimit(a.s.opts.BucketConcurrency)
-	for i, lb := range listed {
-		if a.ctx.Err() != nil {
-			buckets = buckets[:i]
-			break
-		}
-		g.Go(func() error {
-			buckets[i] = a.collectBucket(lb, acct.CanonicalUserID)
-			a.s.counters.buckets.Add(1)
-			return nil
-		})
-	}
-	_ = g.Wait()
-	return buckets
+	return listed
 }
 
-// collectBucket reads one bucket's access configuration and samples its
-// objects. Each read that fails leaves its field nil and records a gap.
-func (a *accountScan) collectBucket(lb s3types.Bucket, ownerID string) inventory.Bucket {
+// collectBucket is phase 2 for one bucket: its configuration, then a
+// sample of its objects.
+func (a *accountScan) collectBucket(lb s3types.Bucket) inventory.Bucket {
 	name := aws.ToString(lb.Name)
-	arn := a.arnPrefix() + "s3:::" + name
 	b := inventory.Bucket{
 		Name:             name,
-		ARN:              arn,
+		ARN:              a.arnPrefix() + "s3:::" + name,
 		AccountID:        a.id,
-		OwnerCanonicalID: ownerID,
+		OwnerCanonicalID: a.canonical,
 		CreationDate:     aws.ToTime(lb.CreationDate),
 	}
-	b.Region = a.bucketRegion(lb, arn)
+	b.Region = a.bucketRegion(lb, b.ARN)
 	client := a.s3In(cmp.Or(b.Region, a.cfg.Region))
-	ctx := a.ctx
+	a.collectBucketConfig(client, &b)
+	b.Objects = a.sampleObjects(client, &b)
+	a.s.log.Debug("bucket collected", slog.String("account", a.id), slog.String("bucket", name),
+		slog.Int("keysListed", b.Objects.KeysListed), slog.Int("aclsRead", b.Objects.ACLsRead))
+	return b
+}
+
+// collectBucketConfig reads one bucket's configuration into b, in the
+// bucket's region: every per-bucket configuration read belongs here. Each
+// read that fails leaves its field nil and records a gap; "not configured"
+// answers are values, not gaps.
+func (a *accountScan) collectBucketConfig(client *s3.Client, b *inventory.Bucket) {
+	ctx, name, arn := a.ctx, b.Name, b.ARN
 
 	if out, err := client.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &name}); err == nil {
 		b.Policy = parsePolicy(aws.ToString(out.Policy))
@@ -156,11 +149,6 @@ func (a *accountScan) collectBucket(lb s3types.Bucket, ownerID string) inventory
 	}
 
 	b.Encryption = a.bucketEncryption(client, name, b.Region, arn)
-
-	b.Objects = a.sampleObjects(client, &b)
-	a.s.log.Debug("bucket collected", slog.String("account", a.id), slog.String("bucket", name),
-		slog.Int("keysListed", b.Objects.KeysListed), slog.Int("aclsRead", b.Objects.ACLsRead))
-	return b
 }
 
 // bucketEncryptionAPI is the part of the S3 client bucketEncryption uses.

@@ -45,12 +45,11 @@ type sampleConfig struct {
 	// onListed and onACLRead feed the progress counters.
 	onListed  func(n int)
 	onACLRead func()
-	// onDenied is told, after the ACL pass, of every object whose ACL was
-	// denied to the bucket owner and whose listed owner is someone else:
-	// its index in ObjectSample.Objects and its key, which the follow-up
-	// pass needs to ask the object's owner (see owneracl.go). The key must
-	// stay in memory only.
-	onDenied func(index int, key, owner string)
+	// ownerFor returns, for an object's listed owner that is another
+	// scanned account of the organization, a reader acting as that owner
+	// (owneracl.go); nil otherwise. onOwnerACL feeds the progress counters.
+	ownerFor   func(owner string) *ownerReader
+	onOwnerACL func(read bool)
 }
 
 // sampleFailure is one call that failed while sampling. resource is the
@@ -58,7 +57,10 @@ type sampleConfig struct {
 type sampleFailure struct {
 	operation string
 	resource  string
-	err       error
+	// via is the account whose role made the call when it is not the
+	// bucket owner's (an object owner's read).
+	via string
+	err error
 }
 
 // recencyHalfLife sets how strongly the sample leans to recent objects: an
@@ -350,16 +352,28 @@ func (s *sampler) readACLs(ctx context.Context, api objectSampleAPI) []sampleFai
 		mu       sync.Mutex
 		failures []sampleFailure
 	)
+	fail := func(f sampleFailure) {
+		mu.Lock()
+		failures = append(failures, f)
+		mu.Unlock()
+	}
 	g := new(errgroup.Group)
 	g.SetLimit(max(s.cfg.aclConcurrency, 1))
 	for i, c := range kept {
 		if ctx.Err() != nil {
 			break
 		}
-		s.out.ACLsRequested++
 		g.Go(func() error {
-			out, err := api.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: &s.cfg.bucket, Key: aws.String(c.key)})
 			o := &objs[i]
+			if c.owner != "" && c.owner != s.cfg.bucketOwner && s.cfg.ownerFor != nil {
+				if r := s.cfg.ownerFor(c.owner); r != nil && s.readAsOwner(ctx, r, c.key, o, &mu, fail) {
+					return nil
+				}
+			}
+			mu.Lock()
+			s.out.ACLsRequested++
+			mu.Unlock()
+			out, err := api.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: &s.cfg.bucket, Key: aws.String(c.key)})
 			switch {
 			case err == nil:
 				o.ACL = convertACL(out.Owner, out.Grants)
@@ -379,23 +393,76 @@ func (s *sampler) readACLs(ctx context.Context, api objectSampleAPI) []sampleFai
 				return nil
 			}
 			o.ACLStatus = inventory.ACLStatusError
-			mu.Lock()
-			failures = append(failures, sampleFailure{operation: "GetObjectAcl", resource: s.cfg.bucketARN + "/" + o.KeyHash, err: err})
-			mu.Unlock()
+			fail(sampleFailure{operation: "GetObjectAcl", resource: s.cfg.bucketARN + "/" + o.KeyHash, err: err})
 			return nil
 		})
 	}
 	_ = g.Wait()
-	for i, o := range objs {
-		switch {
-		case o.ACLStatus == inventory.ACLStatusRead:
+	for _, o := range objs {
+		if o.ACLStatus == inventory.ACLStatusRead {
 			s.out.ACLsRead++
-		case o.ACLStatus == inventory.ACLStatusDeniedForeignOwner && s.cfg.onDenied != nil &&
-			o.OwnerCanonicalID != "" && o.OwnerCanonicalID != s.cfg.bucketOwner:
-			s.cfg.onDenied(i, kept[i].key, o.OwnerCanonicalID)
+			if o.ACLReadByAccountID != "" {
+				s.out.ACLsReadByObjectOwner++
+			}
 		}
 	}
 	return failures
+}
+
+// readAsOwner reads o's ACL with the role of the org account that owns it.
+// It returns true when that settled o; false when the bucket owner must
+// still be asked: the owner was denied too (an SCP, a permissions
+// boundary, a role without s3:GetObjectAcl, an explicit Deny in the bucket
+// policy), its call failed (a gap naming both accounts), or its deadline
+// ended. Then the bucket owner's answer (AccessDenied, in real S3) is the
+// evidence, as it always was.
+func (s *sampler) readAsOwner(ctx context.Context, r *ownerReader, key string, o *inventory.Object, mu *sync.Mutex, fail func(sampleFailure)) bool {
+	if r.deadline.Err() != nil {
+		r.stopped.Add(1)
+		return false
+	}
+	mu.Lock()
+	s.out.ACLsRequestedByObjectOwner++
+	mu.Unlock()
+	// The owner's read may take at most half of the time the bucket's
+	// account has left, so that an owner whose calls hang never costs the
+	// bucket owner's answer: that is still asked, with the other half.
+	callCtx, cancel := context.WithCancel(ctx)
+	if dl, ok := ctx.Deadline(); ok {
+		callCtx, cancel = context.WithDeadline(ctx, time.Now().Add(time.Until(dl)/2))
+	}
+	stop := context.AfterFunc(r.deadline, cancel)
+	out, err := r.api.GetObjectAcl(callCtx, &s3.GetObjectAclInput{Bucket: &s.cfg.bucket, Key: aws.String(key)})
+	stop()
+	cancel()
+	if s.cfg.onOwnerACL != nil {
+		s.cfg.onOwnerACL(err == nil)
+	}
+	switch {
+	case err == nil:
+		o.ACL = convertACL(out.Owner, out.Grants)
+		o.ACLStatus = inventory.ACLStatusRead
+		o.ACLReadByAccountID = r.accountID
+		if s.cfg.onACLRead != nil {
+			s.cfg.onACLRead()
+		}
+		return true
+	case isStopped(err) && ctx.Err() != nil:
+		// The bucket's own deadline or the interruption: nothing more.
+		return true
+	case isStopped(err):
+		// The owner's deadline, or its half of the bucket's time.
+		r.stopped.Add(1)
+		return false
+	case isAccessDenied(err):
+		return false
+	case isObjectGone(err):
+		// Deleted since it was listed: nothing to evaluate.
+		o.ACLStatus = inventory.ACLStatusError
+		return true
+	}
+	fail(sampleFailure{operation: "GetObjectAcl", resource: s.cfg.bucketARN + "/" + o.KeyHash, via: r.accountID, err: err})
+	return false
 }
 
 // sampleObjects samples one bucket's objects and records failures as gaps.
@@ -415,17 +482,22 @@ func (a *accountScan) sampleObjects(api objectSampleAPI, b *inventory.Bucket) in
 		showKeys:       opts.ShowObjectKeys,
 		onListed:       func(n int) { a.s.counters.objectsListed.Add(int64(n)) },
 		onACLRead:      func() { a.s.counters.aclsRead.Add(1) },
-		onDenied: func(index int, key, owner string) {
-			a.deniedMu.Lock()
-			defer a.deniedMu.Unlock()
-			a.denied = append(a.denied, deniedObject{
-				bucketAccount: a.id, bucket: b.Name, bucketARN: b.ARN, region: cmp.Or(b.Region, a.cfg.Region),
-				index: index, key: key, owner: owner,
-			})
+		ownerFor: func(owner string) *ownerReader {
+			return a.ownerFor(owner, cmp.Or(b.Region, a.cfg.Region))
+		},
+		onOwnerACL: func(read bool) {
+			a.s.counters.ownerACLCalls.Add(1)
+			if read {
+				a.s.counters.ownerACLReads.Add(1)
+			}
 		},
 	}
 	sample, failures := sampleBucket(a.ctx, api, cfg)
 	for _, f := range failures {
+		if f.via != "" {
+			a.s.cov.addVia(a.id, f.via, b.Region, "s3", f.operation, f.resource, f.err)
+			continue
+		}
 		a.fail(b.Region, "s3", f.operation, f.resource, f.err)
 	}
 	return sample

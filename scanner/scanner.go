@@ -20,7 +20,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hoofprint/hoofprint/awsclient"
@@ -87,6 +89,11 @@ type Options struct {
 	// Now is the clock (nil means time.Now); sampling leans to objects
 	// modified recently relative to it.
 	Now func() time.Time
+	// Sink, when set, receives the organization map and then each bucket
+	// as soon as it is collected; the snapshot Scan returns then keeps the
+	// bucket configurations but not their objects. nil keeps everything
+	// in the returned snapshot.
+	Sink Sink
 }
 
 func (o *Options) setDefaults() error {
@@ -119,8 +126,26 @@ func (o *Options) setDefaults() error {
 	return nil
 }
 
+// Sink receives a scan as it is collected (see Options.Sink).
+type Sink interface {
+	// Map is called once, before any bucket, with the organization map:
+	// the snapshot's accounts (canonical IDs, account Block Public Access),
+	// distributions with their origins resolved, OAIs, OACs and canonical
+	// IDs. Its Buckets are empty and its Coverage not yet final. The map is
+	// not modified afterwards; the sink may keep it.
+	Map(ctx context.Context, orgMap *inventory.Snapshot) error
+	// Bucket is called once per collected bucket, with its sampled
+	// objects, from several goroutines at once. seq numbers the buckets in
+	// the scan's order (accounts by ID, then bucket names as ListBuckets
+	// returns them) from 0, without holes. When Bucket returns, the scanner
+	// drops the bucket's objects.
+	Bucket(ctx context.Context, seq int, b *inventory.Bucket) error
+}
+
 // scan is the state shared by all accounts of one Scan call.
 type scan struct {
+	// ctx is Scan's context, the parent of every per-account deadline.
+	ctx      context.Context
 	base     *awsclient.Base
 	opts     Options
 	log      *slog.Logger
@@ -130,6 +155,10 @@ type scan struct {
 
 	mu        sync.Mutex
 	canonical map[string]inventory.CanonicalIdentity
+	// owners maps the canonical ID of every scanned account to its
+	// collection, so that an object another org account owns has its ACL
+	// read with that account's role straight away (owneracl.go).
+	owners map[string]*accountScan
 }
 
 func (s *scan) addCanonical(id string, ident inventory.CanonicalIdentity) {
@@ -143,15 +172,28 @@ func (s *scan) addCanonical(id string, ident inventory.CanonicalIdentity) {
 	}
 }
 
-// Scan collects every account in scope into one snapshot.
+// Scan collects every account in scope, in two phases.
+//
+//  1. The organization map: accounts, each account's canonical ID (its
+//     ListBuckets owner) and bucket list, account Block Public Access,
+//     CloudFront distributions, OAIs and OACs. It is small and stays in
+//     memory; with it, every origin is joined to its bucket and every
+//     canonical ID is known before the first object is sampled.
+//  2. The buckets, as a stream: per bucket its configuration, a listing
+//     and a sample of objects, whose ACLs are read with the role of the
+//     org account that owns each object. With opts.Sink set, each bucket
+//     goes to the sink as soon as it is collected and its objects are then
+//     dropped, so memory does not grow with the number of buckets'
+//     objects; the returned snapshot keeps the bucket configurations only.
+//     Without a Sink the returned snapshot keeps every object.
 //
 // It returns an error only when nothing can be done (invalid options, no
-// base configuration). Everything else (an account whose role cannot be
-// assumed, a call denied, a deadline) is a gap in the snapshot's Coverage.
-// When ctx is cancelled (SIGINT/SIGTERM) Scan stops starting new work,
-// returns what was collected so far with Coverage.Complete=false and
-// Coverage.Interrupted saying why, and does not wait for anything but the
-// calls already in flight to be abandoned.
+// base configuration) or the sink failed. Everything else (an account
+// whose role cannot be assumed, a call denied, a deadline) is a gap in the
+// snapshot's Coverage. When ctx is cancelled (SIGINT/SIGTERM) Scan stops
+// starting new work, returns what was collected so far with
+// Coverage.Complete=false and Coverage.Interrupted saying why, and does not
+// wait for anything but the calls already in flight to be abandoned.
 func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.Snapshot, error) {
 	if base == nil {
 		return nil, errors.New("scanner: no AWS configuration")
@@ -160,12 +202,14 @@ func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.S
 		return nil, err
 	}
 	s := &scan{
+		ctx:       ctx,
 		base:      base,
 		opts:      opts,
 		log:       opts.Logger,
 		counters:  &counters{limiter: base.Limiter},
 		now:       opts.Now(),
 		canonical: map[string]inventory.CanonicalIdentity{},
+		owners:    map[string]*accountScan{},
 	}
 	s.cov = &coverage{logger: s.log, c: s.counters}
 	snap := &inventory.Snapshot{
@@ -182,50 +226,10 @@ func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.S
 	}
 
 	accounts := s.discover(ctx, snap)
-	results := make([]accountResult, len(accounts))
-	g := new(errgroup.Group)
-	g.SetLimit(opts.AccountConcurrency)
-	for i := range accounts {
-		if accounts[i].Skipped != "" {
-			continue
-		}
-		s.counters.accountsTotal.Add(1)
-	}
-	for i := range accounts {
-		if accounts[i].Skipped != "" {
-			continue
-		}
-		if ctx.Err() != nil {
-			// Stop starting new accounts, but say which ones were not reached.
-			s.cov.addStop(accounts[i].ID, ctx)
-			continue
-		}
-		g.Go(func() error {
-			results[i] = s.scanAccount(ctx, &accounts[i])
-			s.counters.accountsDone.Add(1)
-			// Never an error: one account's failure must not cancel the others.
-			return nil
-		})
-	}
-	_ = g.Wait()
+	maps := s.mapOrganization(ctx, snap, accounts)
+	sinkErr := s.streamBuckets(ctx, snap, maps)
 
-	var denied []deniedObject
-	for i, r := range results {
-		snap.Buckets = append(snap.Buckets, r.buckets...)
-		snap.Distributions = append(snap.Distributions, r.distributions...)
-		snap.OriginAccessIdentities = append(snap.OriginAccessIdentities, r.oais...)
-		snap.OriginAccessControls = append(snap.OriginAccessControls, r.oacs...)
-		denied = append(denied, r.denied...)
-		results[i].denied = nil
-	}
-	snap.Accounts = accounts
-	// Only now is the canonical ID → account map complete, so only now can
-	// an object's owner be recognised as another account of the scan.
-	// The keys in denied are not used after this call.
-	s.readACLsAsObjectOwner(ctx, snap, denied)
-	s.resolveOrigins(ctx, snap)
-
-	snap.CanonicalIDs = s.canonical
+	s.closeOwners()
 	sortSnapshot(snap)
 	snap.Coverage.Gaps = s.cov.sorted()
 	snap.Coverage.Complete = ctx.Err() == nil
@@ -242,7 +246,125 @@ func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.S
 		// Seconds, not a Duration: slog's JSON handler writes a Duration as
 		// integer nanoseconds.
 		slog.Float64("took_seconds", snap.FinishedAt.Sub(snap.StartedAt).Round(time.Millisecond).Seconds()))...)
+	if sinkErr != nil {
+		return snap, sinkErr
+	}
 	return snap, nil
+}
+
+// mapOrganization is phase 1: every account in scope is assumed and mapped
+// (a bounded number at a time), then origins are joined to buckets and the
+// map is complete. accounts is updated in place and becomes snap.Accounts.
+func (s *scan) mapOrganization(ctx context.Context, snap *inventory.Snapshot, accounts []inventory.Account) []*accountScan {
+	maps := make([]*accountScan, len(accounts))
+	g := new(errgroup.Group)
+	g.SetLimit(s.opts.AccountConcurrency)
+	for i := range accounts {
+		if accounts[i].Skipped != "" {
+			continue
+		}
+		s.counters.accountsTotal.Add(1)
+	}
+	for i := range accounts {
+		if accounts[i].Skipped != "" {
+			continue
+		}
+		if ctx.Err() != nil {
+			// Stop starting new accounts, but say which ones were not reached.
+			s.cov.addStop(accounts[i].ID, ctx)
+			continue
+		}
+		g.Go(func() error {
+			maps[i] = s.mapAccount(ctx, &accounts[i])
+			// Never an error: one account's failure must not cancel the others.
+			return nil
+		})
+	}
+	_ = g.Wait()
+	maps = slices.DeleteFunc(maps, func(a *accountScan) bool { return a == nil })
+
+	owners := map[string]string{} // bucket name → account
+	for _, a := range maps {
+		snap.Distributions = append(snap.Distributions, a.cf.distributions...)
+		snap.OriginAccessIdentities = append(snap.OriginAccessIdentities, a.cf.oais...)
+		snap.OriginAccessControls = append(snap.OriginAccessControls, a.cf.oacs...)
+		a.cf = cloudFrontResult{}
+		slices.SortFunc(a.listed, func(x, y s3types.Bucket) int { return cmp.Compare(aws.ToString(x.Name), aws.ToString(y.Name)) })
+		for _, lb := range a.listed {
+			owners[aws.ToString(lb.Name)] = a.id
+		}
+		if a.canonical != "" {
+			s.owners[a.canonical] = a
+		}
+		a.acct = nil
+	}
+	snap.Accounts = accounts
+	s.resolveOrigins(ctx, snap, owners)
+	snap.CanonicalIDs = s.canonical
+	slices.SortFunc(maps, func(a, b *accountScan) int { return cmp.Compare(a.id, b.id) })
+	return maps
+}
+
+// streamBuckets is phase 2: every listed bucket of every mapped account is
+// collected, at most AccountConcurrency × BucketConcurrency at a time, and
+// handed to the sink. It returns the sink's first error, after which no
+// new bucket is started.
+func (s *scan) streamBuckets(ctx context.Context, snap *inventory.Snapshot, maps []*accountScan) error {
+	sortSnapshot(snap)
+	sink := s.opts.Sink
+	if sink != nil {
+		if err := sink.Map(ctx, snap); err != nil {
+			for _, a := range maps {
+				a.cancel()
+			}
+			return err
+		}
+	}
+	var (
+		mu      sync.Mutex
+		sinkErr error
+	)
+	g := new(errgroup.Group)
+	g.SetLimit(s.opts.AccountConcurrency * s.opts.BucketConcurrency)
+	seq := 0
+	for _, a := range maps {
+		a.pending.Add(int64(len(a.listed)) + 1)
+		for i, lb := range a.listed {
+			mu.Lock()
+			failed := sinkErr != nil
+			mu.Unlock()
+			if i == 0 {
+				a.startBuckets(ctx)
+			}
+			if failed || a.ctx.Err() != nil {
+				a.pending.Add(-int64(len(a.listed) - i))
+				break
+			}
+			n := seq
+			seq++
+			g.Go(func() error {
+				defer a.bucketDone()
+				b := a.collectBucket(lb)
+				s.counters.buckets.Add(1)
+				if sink != nil {
+					if err := sink.Bucket(ctx, n, &b); err != nil {
+						mu.Lock()
+						sinkErr = cmp.Or(sinkErr, err)
+						mu.Unlock()
+					}
+					b.Objects.Objects = nil
+				}
+				mu.Lock()
+				snap.Buckets = append(snap.Buckets, b)
+				mu.Unlock()
+				return nil
+			})
+		}
+		a.listed = nil
+		a.bucketDone() // the +1 above: the account is done once its buckets are
+	}
+	_ = g.Wait()
+	return sinkErr
 }
 
 // discover finds the accounts in scope and records the scope in snap.
@@ -318,8 +440,10 @@ func operationOf(err error, fallback string) string {
 
 func sortSnapshot(snap *inventory.Snapshot) {
 	slices.SortFunc(snap.Accounts, func(a, b inventory.Account) int { return cmp.Compare(a.ID, b.ID) })
+	// Buckets in the order they are streamed (accounts by ID, then names),
+	// so a snapshot and its streamed inventory list them alike.
 	slices.SortFunc(snap.Buckets, func(a, b inventory.Bucket) int {
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.AccountID, b.AccountID))
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Name, b.Name))
 	})
 	slices.SortFunc(snap.Distributions, func(a, b inventory.Distribution) int { return cmp.Compare(a.ARN, b.ARN) })
 	slices.SortFunc(snap.OriginAccessIdentities, func(a, b inventory.OriginAccessIdentity) int {

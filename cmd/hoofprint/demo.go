@@ -103,18 +103,6 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 	if err != nil {
 		return fmt.Errorf("connect to the emulator: %w", err)
 	}
-	inv, err := scanner.Scan(ctx, base, scanner.Options{
-		SampleSize:     f.sample,
-		ShowObjectKeys: f.report.showObjectKeys,
-		ToolVersion:    version,
-		Logger:         log,
-		Progress:       progressWriter(f.report, stderr),
-		ProgressTTY:    f.report.stderrIsTerm,
-	})
-	if err != nil {
-		return err
-	}
-
 	opts.InventoryPath = filepath.Join(f.out, "inventory.json")
 	if opts.SARIFPath == "" {
 		opts.SARIFPath = filepath.Join(f.out, "hoofprint.sarif")
@@ -124,7 +112,24 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 	}
 	opts.SecurityHub = true
 	opts.Accounts = base
-	out, err := pipeline.Run(ctx, inv, opts)
+	stream, err := pipeline.Start(ctx, opts)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	defer stream.Abort()
+	inv, err := scanner.Scan(ctx, base, scanner.Options{
+		SampleSize:     f.sample,
+		ShowObjectKeys: f.report.showObjectKeys,
+		ToolVersion:    version,
+		Logger:         log,
+		Progress:       progressWriter(f.report, stderr),
+		ProgressTTY:    f.report.stderrIsTerm,
+		Sink:           stream,
+	})
+	if err != nil {
+		return err
+	}
+	out, err := stream.Finish(ctx, inv)
 	rec.observe(f.report.final, inv, out)
 	return outcomeErr(err)
 }

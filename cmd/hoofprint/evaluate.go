@@ -38,14 +38,17 @@ authors and tests can re-run the rules on a night's snapshot as often as they li
 			if err := f.report.prepare(cmd.Context(), &opts); err != nil {
 				return err
 			}
-			inv, err := inventory.ReadFile(f.inventory)
+			// One bucket at a time: an inventory of any size is evaluated
+			// in bounded memory (docs/architecture.md).
+			r, err := inventory.Open(f.inventory)
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			if !inv.ShowObjectKeys && f.report.showObjectKeys {
+			defer func() { _ = r.Close() }()
+			if !r.Header().ShowObjectKeys && f.report.showObjectKeys {
 				f.report.logger.Warn("--show-object-keys has no effect: the inventory was collected without object keys")
 			}
-			out, err := pipeline.Run(cmd.Context(), inv, opts)
+			inv, out, err := pipeline.EvaluateReader(cmd.Context(), r, opts)
 			rec.observe(f.report.final, inv, out)
 			return outcomeErr(err)
 		},

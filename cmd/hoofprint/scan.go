@@ -150,6 +150,23 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	}
 	log.Info("scanning", "caller_account", base.Caller.AccountID, "role_name", f.roleName, "concurrency", f.concurrency, "sample", f.sample)
 
+	opts.InventoryPath = f.inventory
+	opts.SecurityHub = f.securityHub
+	opts.Accounts = base
+	opts.CallerConfig = base.Config
+	opts.S3Options = base.S3Options()
+	opts.Output = f.output
+	opts.SSEKMSKey = f.sseKMSKey
+	opts.ExpectedBucketOwner = base.Caller.AccountID
+	// The rules were loaded before the first AWS call (prepare); they
+	// evaluate each bucket as soon as it is collected: the scan streams into the
+	// inventory and the findings (docs/architecture.md).
+	stream, err := pipeline.Start(ctx, opts)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	defer stream.Abort()
+
 	scanCtx := ctx
 	if f.timeout > 0 {
 		var cancel func()
@@ -167,20 +184,12 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 		Logger:          log,
 		Progress:        progressWriter(f.report, stderr),
 		ProgressTTY:     f.report.stderrIsTerm,
+		Sink:            stream,
 	})
 	if err != nil {
 		return usageErr("%v", err)
 	}
-
-	opts.InventoryPath = f.inventory
-	opts.SecurityHub = f.securityHub
-	opts.Accounts = base
-	opts.CallerConfig = base.Config
-	opts.S3Options = base.S3Options()
-	opts.Output = f.output
-	opts.SSEKMSKey = f.sseKMSKey
-	opts.ExpectedBucketOwner = base.Caller.AccountID
-	out, err := pipeline.Run(ctx, inv, opts)
+	out, err := stream.Finish(ctx, inv)
 	rec.observe(f.report.final, inv, out)
 	return outcomeErr(err)
 }

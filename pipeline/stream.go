@@ -1,0 +1,297 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/inventory"
+	"github.com/hoofprint/hoofprint/report/summary"
+	"github.com/hoofprint/hoofprint/rules"
+)
+
+// Stream evaluates and records a scan while it is collected. It is the
+// scanner.Sink of `hoofprint scan`, and `hoofprint evaluate` feeds it from
+// an inventory file one bucket at a time:
+//
+//   - Map takes the organization map and writes the inventory's header;
+//   - Bucket, called concurrently, evaluates the sampled rules on one
+//     bucket at once, counts it for the report, and appends its record to
+//     the inventory (in the scan's order, whatever the order buckets
+//     finish in); after it returns the bucket's objects may be dropped;
+//   - Finish writes the inventory's trailer, runs the organization-level
+//     rules on the map plus the bucket configurations, and writes the
+//     reports.
+//
+// So neither a scan nor an evaluation ever holds more sampled objects than
+// the buckets in flight.
+//
+// Evaluation budget: each evaluation (one bucket's sampled rules, or the
+// organization-level rules) may take EvalTimeout; once one has run out, the
+// evaluations after it are not started. After a signal (ctx cancelled),
+// evaluation goes on for SignalGrace. What did not finish is a gap, and the
+// run is incomplete (exit 3).
+type Stream struct {
+	opts Options
+	log  *slog.Logger
+	prep *Prepared
+	be   *rules.BucketEvaluator
+	inv  *inventory.Writer
+
+	// evalCtx ends SignalGrace after the run's context (a signal);
+	// stopEval ends it at once, when an evaluation ran out of EvalTimeout.
+	evalCtx  context.Context
+	stopEval context.CancelCauseFunc
+	endGrace func() bool
+
+	mu        sync.Mutex
+	tally     findings.Tally
+	found     []findings.Finding
+	pending   map[int][]byte // encoded bucket records waiting for their turn
+	next      int            // the seq of the next record to write
+	writeErrs []error        // outputs that could not be written
+	out       Outcome
+}
+
+// Start loads the rules (unless opts.Prepared holds them) and, with
+// opts.InventoryPath, starts the inventory file. ctx is the run's context:
+// its cancellation (a signal) starts the evaluation grace period.
+func Start(ctx context.Context, opts Options) (*Stream, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	prep := opts.Prepared
+	if prep == nil {
+		var err error
+		if prep, err = Prepare(context.WithoutCancel(ctx), opts); err != nil {
+			return nil, err
+		}
+	}
+	st := &Stream{opts: opts, log: log, prep: prep, pending: map[int][]byte{}}
+	st.evalCtx, st.stopEval = context.WithCancelCause(context.WithoutCancel(ctx))
+	grace := cmp.Or(opts.SignalGrace, DefaultSignalGrace)
+	// context.AfterFunc runs at once when ctx is already cancelled (SIGTERM
+	// during collection): what was collected still gets the grace period.
+	st.endGrace = context.AfterFunc(ctx, func() {
+		log.Warn("interrupted: rule evaluation stops soon", "grace", grace.String())
+		t := time.AfterFunc(grace, func() {
+			st.stopEval(fmt.Errorf("interrupted, and the %s grace for evaluation is over", grace))
+		})
+		context.AfterFunc(st.evalCtx, func() { t.Stop() })
+	})
+	if opts.InventoryPath != "" {
+		err := os.MkdirAll(filepath.Dir(opts.InventoryPath), 0o755)
+		if err == nil {
+			st.inv, err = inventory.Create(opts.InventoryPath)
+		}
+		if err != nil {
+			st.inventoryFailed(err)
+		}
+	}
+	return st, nil
+}
+
+// inventoryFailed records that the inventory cannot be written; the other
+// outputs still are (exit 2 at the end).
+func (st *Stream) inventoryFailed(err error) {
+	st.writeErrs = append(st.writeErrs, fmt.Errorf("inventory %s: %w", st.opts.InventoryPath, err))
+	if st.inv != nil {
+		st.inv.Abort()
+		st.inv = nil
+	}
+	st.pending = map[int][]byte{}
+}
+
+// Map takes the organization map (scanner.Sink).
+func (st *Stream) Map(_ context.Context, orgMap *inventory.Snapshot) error {
+	be, err := st.prep.Engine.ForMap(orgMap)
+	if err != nil {
+		return fmt.Errorf("evaluate rules: %w", err)
+	}
+	st.be = be
+	if st.inv != nil {
+		if err := st.inv.Header(orgMap); err != nil {
+			st.mu.Lock()
+			st.inventoryFailed(err)
+			st.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// evalContext is the context of one evaluation: EvalTimeout from now,
+// within evalCtx. When it runs out, later evaluations are not started.
+func (st *Stream) evalContext() (context.Context, func()) {
+	budget := cmp.Or(st.opts.EvalTimeout, DefaultEvalTimeout)
+	cause := fmt.Errorf("--eval-timeout %s reached", budget)
+	ctx, cancel := context.WithTimeoutCause(st.evalCtx, budget, cause)
+	return ctx, func() {
+		if errors.Is(context.Cause(ctx), cause) {
+			st.stopEval(cause)
+		}
+		cancel()
+	}
+}
+
+// Bucket evaluates one bucket's sampled rules and records it
+// (scanner.Sink). seq is the bucket's place in the inventory; every seq
+// from 0 up comes at most once. It is safe for concurrent use.
+func (st *Stream) Bucket(_ context.Context, seq int, b *inventory.Bucket) error {
+	if st.be == nil {
+		return errors.New("pipeline: Bucket before Map")
+	}
+	ctx, done := st.evalContext()
+	fs, err := st.be.Evaluate(ctx, b)
+	done()
+	if err != nil {
+		return fmt.Errorf("evaluate rules: %w", err)
+	}
+	var rec []byte
+	if st.inv != nil {
+		if rec, err = inventory.EncodeBucket(b); err != nil {
+			return err
+		}
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.tally.Add(b)
+	st.found = append(st.found, fs...)
+	if st.inv != nil {
+		st.pending[seq] = rec
+		st.flushLocked(false)
+	}
+	return nil
+}
+
+// flushLocked writes the records whose turn has come; with all, every
+// pending record in seq order (at the end, when a seq will never come).
+func (st *Stream) flushLocked(all bool) {
+	for st.inv != nil && len(st.pending) > 0 {
+		rec, ok := st.pending[st.next]
+		if !ok {
+			if !all {
+				return
+			}
+			st.next++
+			continue
+		}
+		delete(st.pending, st.next)
+		st.next++
+		if err := st.inv.WriteRaw(rec); err != nil {
+			st.inventoryFailed(err)
+		}
+	}
+}
+
+// Finish closes the inventory with inv's coverage and finish time, runs the
+// organization-level rules on inv (its buckets' objects are not needed),
+// and writes the reports. inv is the snapshot the scan returned, or the
+// inventory file's header with the bucket configurations.
+func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome, error) {
+	defer st.endGrace()
+	st.mu.Lock()
+	if st.inv != nil {
+		st.flushLocked(true)
+	}
+	if st.inv != nil {
+		if err := st.inv.Close(inv); err != nil {
+			st.inventoryFailed(err)
+		} else {
+			st.inv = nil
+			st.out.Files = append(st.out.Files, summary.File{Kind: "inventory", Location: st.opts.InventoryPath})
+			st.log.Info("inventory written", "path", st.opts.InventoryPath)
+		}
+	}
+	st.mu.Unlock()
+
+	if st.be == nil {
+		if err := st.Map(ctx, inv); err != nil {
+			return st.out, err
+		}
+	}
+	evalCtx, done := st.evalContext()
+	org, err := st.be.EvaluateOrganization(evalCtx, inv)
+	done()
+	if err != nil {
+		return st.out, errors.Join(append(st.writeErrs, fmt.Errorf("evaluate rules: %w", err))...)
+	}
+	var stopped *rules.StoppedError
+	if err := st.be.Stopped(st.evalCtx); err != nil {
+		if !errors.As(err, &stopped) {
+			return st.out, err
+		}
+		st.log.Error("rule evaluation stopped", "rules_running", stopped.Running, "rules_unfinished", len(stopped.Unfinished), "cause", stopped.Cause.Error())
+	}
+	st.mu.Lock()
+	all := append(st.found, org...)
+	st.found = nil
+	st.mu.Unlock()
+	doc := st.tally.Document(inv, st.prep.Engine.Rules(), all)
+	return report(ctx, doc, stopped, inv.CallerAccountID, st.prep, st.out, st.writeErrs, st.opts)
+}
+
+// Abort removes an unfinished inventory file; it is a no-op after Finish.
+func (st *Stream) Abort() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.inv != nil {
+		st.inv.Abort()
+		st.inv = nil
+	}
+	st.endGrace()
+}
+
+// EvaluateReader runs the rules on an inventory one bucket at a time and
+// writes the reports (`hoofprint evaluate`). It returns the inventory's
+// header with its coverage and bucket configurations, for the run's final
+// record.
+func EvaluateReader(ctx context.Context, r *inventory.Reader, opts Options) (*inventory.Snapshot, Outcome, error) {
+	st, err := Start(ctx, opts)
+	if err != nil {
+		return nil, Outcome{}, err
+	}
+	defer st.Abort()
+	h := r.Header()
+	if err := st.Map(ctx, h); err != nil {
+		return nil, Outcome{}, err
+	}
+	// The organization-level rules read the bucket configurations, which
+	// are small; a bucket's objects go once its sampled rules have run, on
+	// every core, while the next buckets are read.
+	buckets := []inventory.Bucket{}
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for seq := 0; ; seq++ {
+		b, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			_ = g.Wait()
+			return nil, Outcome{}, err
+		}
+		cfg := *b
+		cfg.Objects.Objects = nil
+		buckets = append(buckets, cfg)
+		g.Go(func() error { return st.Bucket(ctx, seq, b) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, Outcome{}, err
+	}
+	inv := *h
+	inv.Buckets = buckets
+	out, err := st.Finish(ctx, &inv)
+	return &inv, out, err
+}
