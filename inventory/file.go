@@ -8,9 +8,9 @@ import (
 	"strings"
 )
 
-// HashKey returns the stable identity reports show instead of an object key.
-// The bucket name is part of the input so that one common key name does not
-// give the same hash in every bucket.
+// HashKey is the unkeyed legacy key hash (KeyHashUnkeyed): a zero
+// KeyHasher, test fixtures and inventories made before keyed hashing. It can
+// be reversed with a list of likely keys; collection uses KeyHasher.
 func HashKey(bucket, key string) string {
 	sum := sha256.Sum256([]byte(bucket + "/" + key))
 	return "sha256:" + hex.EncodeToString(sum[:8])

@@ -38,6 +38,9 @@ type Snapshot struct {
 	// key is replaced by its hash at collection time, so the file itself
 	// carries no patient data that a key might hold.
 	ShowObjectKeys bool `json:"showObjectKeys"`
+	// KeyHashing says how Object.KeyHash was computed and with which secret
+	// (by its SecretID); nil in inventories made before keyed hashing.
+	KeyHashing *KeyHashing `json:"keyHashing,omitempty"`
 
 	Accounts               []Account              `json:"accounts"`
 	Buckets                []Bucket               `json:"buckets"`
@@ -272,8 +275,9 @@ type Object struct {
 	// Key is the object key, present only when the scan ran with
 	// --show-object-keys. Keys may hold patient data.
 	Key string `json:"key,omitempty"`
-	// KeyHash is a stable, non-reversible identity of the key:
-	// "sha256:" + the first 16 hex digits of SHA-256(bucket + "/" + key).
+	// KeyHash is a stable identity of the key that cannot be reversed
+	// without the deployment's key secret: KeyHasher.Hash, "hmac:" + 32 hex
+	// digits (older inventories: "sha256:" + 16, see KeyHashUnkeyed).
 	KeyHash string `json:"keyHash"`
 	// KeyPrefix is the key's first path segment followed by "/", or "" when
 	// the key has no "/". It is shown in reports to give context.

@@ -43,6 +43,11 @@ type Options struct {
 	ASFFPath      string
 	// BaselinePath is last night's SARIF file, for baselineState.
 	BaselinePath string
+	// ShowObjectKeys shows object keys in the reports (--show-object-keys).
+	// The output side decides: without it, keys that an inventory made with
+	// --show-object-keys still holds are hidden from the rules and the
+	// reports, so no message or report can show one.
+	ShowObjectKeys bool
 	// RuleDirs hold extra user Rego rules.
 	RuleDirs []string
 	// FailOn is the severity at or above which the run fails (exit 1).

@@ -116,7 +116,7 @@ func (st *Stream) inventoryFailed(err error) {
 
 // Map takes the organization map (scanner.Sink).
 func (st *Stream) Map(_ context.Context, orgMap *inventory.Snapshot) error {
-	be, err := st.prep.Engine.ForMap(orgMap)
+	be, err := st.prep.Engine.ForMap(st.hideKeys(orgMap))
 	if err != nil {
 		return fmt.Errorf("evaluate rules: %w", err)
 	}
@@ -153,7 +153,11 @@ func (st *Stream) Bucket(_ context.Context, seq int, b *inventory.Bucket) error 
 		return errors.New("pipeline: Bucket before Map")
 	}
 	ctx, done := st.evalContext()
-	fs, err := st.be.Evaluate(ctx, b)
+	eb := b
+	if !st.opts.ShowObjectKeys {
+		eb = inventory.BucketWithoutKeys(b)
+	}
+	fs, err := st.be.Evaluate(ctx, eb)
 	done()
 	if err != nil {
 		return fmt.Errorf("evaluate rules: %w", err)
@@ -238,8 +242,20 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 	all := append(st.found, org...)
 	st.found = nil
 	st.mu.Unlock()
-	doc := st.tally.Document(inv, st.prep.Engine.Rules(), all)
+	doc := st.tally.Document(st.hideKeys(inv), st.prep.Engine.Rules(), all)
 	return report(ctx, doc, stopped, inv.CallerAccountID, st.prep, st.out, st.writeErrs, st.opts)
+}
+
+// hideKeys is what the rules and reports see of a snapshot: without
+// Options.ShowObjectKeys, no object key, whatever the inventory holds (the
+// output side decides; an inventory made with --show-object-keys and
+// evaluated without it shows none). The inventory file itself is written
+// as collected.
+func (st *Stream) hideKeys(s *inventory.Snapshot) *inventory.Snapshot {
+	if st.opts.ShowObjectKeys {
+		return s
+	}
+	return inventory.WithoutKeys(s)
 }
 
 // Abort removes an unfinished inventory file; it is a no-op after Finish.

@@ -42,6 +42,7 @@ type sampleConfig struct {
 	seed           int64
 	now            time.Time
 	showKeys       bool
+	keyHasher      inventory.KeyHasher
 	// onListed and onACLRead feed the progress counters.
 	onListed  func(n int)
 	onACLRead func()
@@ -327,7 +328,7 @@ func (s *sampler) readACLs(ctx context.Context, api objectSampleAPI) []sampleFai
 	objs := make([]inventory.Object, len(kept))
 	for i, c := range kept {
 		objs[i] = inventory.Object{
-			KeyHash:          inventory.HashKey(s.cfg.bucket, c.key),
+			KeyHash:          s.cfg.keyHasher.Hash(s.cfg.bucket, c.key),
 			KeyPrefix:        inventory.KeyPrefix(c.key),
 			Size:             c.size,
 			LastModified:     c.modified,
@@ -480,6 +481,7 @@ func (a *accountScan) sampleObjects(api objectSampleAPI, b *inventory.Bucket) in
 		seed:           opts.Seed,
 		now:            a.s.now,
 		showKeys:       opts.ShowObjectKeys,
+		keyHasher:      opts.KeyHasher,
 		onListed:       func(n int) { a.s.counters.objectsListed.Add(int64(n)) },
 		onACLRead:      func() { a.s.counters.aclsRead.Add(1) },
 		ownerFor: func(owner string) *ownerReader {

@@ -67,8 +67,12 @@ type Options struct {
 	AccountConcurrency int
 	BucketConcurrency  int
 	// ShowObjectKeys keeps object keys in the snapshot (--show-object-keys).
-	// Otherwise only inventory.HashKey and inventory.KeyPrefix are kept.
+	// Otherwise only the key's hash and inventory.KeyPrefix are kept.
 	ShowObjectKeys bool
+	// KeyHasher hashes object keys with the deployment's secret. The zero
+	// value is the unkeyed legacy hash, for tests only: the CLI always sets
+	// a secret.
+	KeyHasher inventory.KeyHasher
 	// Seed makes object sampling reproducible: the same seed and the same
 	// bucket contents give the same sample. 0 means a seed derived from the
 	// scan's UTC date (20261127), so one night's sample can be reproduced
@@ -219,6 +223,7 @@ func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.S
 		Partition:       base.Caller.Partition,
 		CallerAccountID: base.Caller.AccountID,
 		ShowObjectKeys:  opts.ShowObjectKeys,
+		KeyHashing:      opts.KeyHasher.Describe(),
 	}
 	var progress *progressReporter
 	if opts.Progress != nil {

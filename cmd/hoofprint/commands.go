@@ -55,6 +55,7 @@ func newRootCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 		newDemoCommand(stdout, stderr, rec),
 		newEvaluateCommand(stdout, stderr, rec),
 		newRulesCommand(stdout, stderr),
+		newKeysCommand(stdout, stderr),
 		newVersionCommand(stdout),
 	)
 	return root
@@ -167,6 +168,7 @@ type reportFlags struct {
 	logFormat      string
 	quiet          bool
 	evalTimeout    time.Duration
+	keySecret      keySecretFlags
 	failOnSeverity findings.Severity
 	logger         *slog.Logger
 	stderrIsTerm   bool
@@ -184,6 +186,7 @@ func (r *reportFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&r.failOn, "fail-on", "none", "exit 1 when a finding is at or above `SEVERITY`: none, informational, low, medium, high, critical")
 	fs.StringVar(&r.logFormat, "log-format", "text", "log format on stderr: text or json (json suits CloudWatch Logs)")
 	fs.BoolVarP(&r.quiet, "quiet", "q", false, "print only warnings, errors and no summary")
+	r.keySecret.register(fs)
 	fs.DurationVar(&r.evalTimeout, "eval-timeout", pipeline.DefaultEvalTimeout, "stop evaluating the rules after this long, report what was evaluated and exit 3 naming the rule that ran out (raise it for very large organizations)")
 }
 
@@ -228,6 +231,8 @@ func (r *reportFlags) pipelineOptions(stdout io.Writer) pipeline.Options {
 		FailOn:       r.failOnSeverity,
 		Logger:       r.logger,
 		EvalTimeout:  r.evalTimeout,
+
+		ShowObjectKeys: r.showObjectKeys,
 	}
 	if !r.quiet {
 		o.Summary = stdout

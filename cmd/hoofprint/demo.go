@@ -1,8 +1,10 @@
 package main
 
 import (
+	"crypto/rand"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -11,6 +13,7 @@ import (
 	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/emulator"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/pipeline"
 	"github.com/hoofprint/hoofprint/scanner"
 )
@@ -67,6 +70,16 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 	if err := f.report.prepare(ctx, &opts); err != nil {
 		return err
 	}
+	// The demo's organization lives only as long as the run: without a
+	// secret given, a random one hashes its keys.
+	hasher := inventory.NewKeyHasher([]byte(rand.Text()))
+	if _, env := os.LookupEnv(keySecretEnv); f.report.keySecret.file != "" || env {
+		secret, err := f.report.keySecret.resolve(false, log)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		hasher = secret.hasher
+	}
 
 	sc := scenario.HealthCorp()
 	if f.scenario != "" {
@@ -120,6 +133,7 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 	inv, err := scanner.Scan(ctx, base, scanner.Options{
 		SampleSize:     f.sample,
 		ShowObjectKeys: f.report.showObjectKeys,
+		KeyHasher:      hasher,
 		ToolVersion:    version,
 		Logger:         log,
 		Progress:       progressWriter(f.report, stderr),

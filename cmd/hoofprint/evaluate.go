@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"log/slog"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -45,6 +48,9 @@ authors and tests can re-run the rules on a night's snapshot as often as they li
 				return usageErr("%v", err)
 			}
 			defer func() { _ = r.Close() }()
+			if err := checkKeySecret(r.Header(), f.report.keySecret, f.report.logger); err != nil {
+				return err
+			}
 			if !r.Header().ShowObjectKeys && f.report.showObjectKeys {
 				f.report.logger.Warn("--show-object-keys has no effect: the inventory was collected without object keys")
 			}
@@ -56,4 +62,35 @@ authors and tests can re-run the rules on a night's snapshot as often as they li
 	cmd.Flags().StringVar(&f.inventory, "inventory", "", "inventory snapshot `FILE` (JSON, or gzip when compressed)")
 	f.report.register(cmd.Flags())
 	return cmd
+}
+
+// checkKeySecret compares the secret the inventory's keys were hashed with
+// (by its ID) with this run's. Evaluation itself never hashes a key (the
+// inventory holds the hashes), but reports compared with reports made with
+// another secret would silently disagree, so a mismatch with a secret given
+// on the command line or in the environment is an error, and with the local
+// default a warning.
+func checkKeySecret(inv *inventory.Snapshot, k keySecretFlags, log *slog.Logger) error {
+	kh := inv.KeyHashing
+	if kh == nil || kh.Algorithm != inventory.KeyHashHMAC {
+		log.Warn("the inventory's object keys were hashed without a secret (made before keyed hashing, or by a test): a list of likely keys can reverse them; re-scan to hash them with a secret")
+		return nil
+	}
+	_, env := os.LookupEnv(keySecretEnv)
+	explicit := k.file != "" || env
+	secret, err := k.resolve(false, log)
+	if err != nil {
+		if explicit {
+			return usageErr("%v", err)
+		}
+		return nil
+	}
+	if got := secret.hasher.SecretID(); got != kh.SecretID {
+		msg := fmt.Sprintf("the inventory's object keys were hashed with key secret %s, but the secret from %s is %s: key hashes and fingerprints will not match reports made with it; pass the scan's secret with --key-secret-file or $%s", kh.SecretID, secret.source, got, keySecretEnv)
+		if explicit {
+			return usageErr("%s", msg)
+		}
+		log.Warn(msg)
+	}
+	return nil
 }

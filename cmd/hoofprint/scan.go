@@ -137,6 +137,10 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	if err := f.report.prepare(ctx, &opts); err != nil {
 		return err
 	}
+	secret, err := f.report.keySecret.resolve(true, log)
+	if err != nil {
+		return usageErr("%v", err)
+	}
 
 	base, err := awsclient.Load(ctx, awsclient.Options{
 		EndpointURL: f.endpointURL,
@@ -179,6 +183,7 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 		SampleSize:      f.sample,
 		AccountTimeout:  f.accountTimeout,
 		ShowObjectKeys:  f.report.showObjectKeys,
+		KeyHasher:       secret.hasher,
 		Seed:            f.seed,
 		ToolVersion:     version,
 		Logger:          log,

@@ -19,8 +19,9 @@ import (
 	"github.com/hoofprint/hoofprint/inventory"
 )
 
-// keyHashRE matches inventory.HashKey output.
-var keyHashRE = regexp.MustCompile(`^sha256:[0-9a-f]{16}$`)
+// keyHashRE matches inventory.KeyHasher output: keyed (hmac:) or the
+// legacy unkeyed form (sha256:).
+var keyHashRE = regexp.MustCompile(`^(hmac:[0-9a-f]{32}|sha256:[0-9a-f]{16})$`)
 
 // Resource is a finding's resource, parsed from its ARN.
 type Resource struct {
@@ -121,7 +122,7 @@ func (r Resource) URI() string {
 			}
 			return "aws/" + acct + "/s3/" + url.PathEscape(r.Bucket) + "/" + strings.Join(segs, "/")
 		}
-		return "aws/" + acct + "/s3/" + url.PathEscape(r.Bucket) + "/objects/" + strings.TrimPrefix(r.KeyHash, "sha256:")
+		return "aws/" + acct + "/s3/" + url.PathEscape(r.Bucket) + "/objects/" + hashDigits(r.KeyHash)
 	case findings.ResourceDistribution:
 		return "aws/" + acct + "/cloudfront/" + url.PathEscape(r.DistributionID)
 	default:
@@ -150,6 +151,13 @@ func (r Resource) Identity() string {
 func Fingerprint(ruleID string, r Resource) string {
 	sum := sha256.Sum256([]byte(ruleID + "|" + r.Identity()))
 	return hex.EncodeToString(sum[:16])
+}
+
+// hashDigits is the hex part of a key hash: "sha256:ab…" and "hmac:ab…"
+// alike give "ab…".
+func hashDigits(h string) string {
+	_, digits, _ := strings.Cut(h, ":")
+	return digits
 }
 
 func evidenceString(ev map[string]any, k string) string {
