@@ -94,7 +94,7 @@ func TestTheRolesGrantEveryCallARealRunMakes(t *testing.T) {
 			t.Errorf("%d anonymous %s %s requests: hoofprint always signs", n, k.Service, k.Operation)
 			continue
 		}
-		c := awsCall{k.Service, k.Operation}
+		c := awsCall{sdkPackage(k.Service), k.Operation}
 		called[c] = true
 		p, ok := byCall[c]
 		if !ok {
@@ -155,4 +155,13 @@ func sortedCalls(m map[awsCall]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// sdkPackage names the SDK package of a service by the signing name the
+// emulator logs: they differ for CloudWatch Logs (signing name "logs").
+func sdkPackage(signingName string) string {
+	if signingName == "logs" {
+		return "cloudwatchlogs"
+	}
+	return signingName
 }

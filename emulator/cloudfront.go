@@ -187,13 +187,11 @@ type distributionSummaryXML struct {
 	CustomErrorResponses struct {
 		Quantity int `xml:"Quantity"`
 	} `xml:"CustomErrorResponses"`
-	Comment           string `xml:"Comment"`
-	PriceClass        string `xml:"PriceClass"`
-	Enabled           bool   `xml:"Enabled"`
-	ViewerCertificate struct {
-		CloudFrontDefaultCertificate bool `xml:"CloudFrontDefaultCertificate"`
-	} `xml:"ViewerCertificate"`
-	Restrictions struct {
+	Comment           string        `xml:"Comment"`
+	PriceClass        string        `xml:"PriceClass"`
+	Enabled           bool          `xml:"Enabled"`
+	ViewerCertificate viewerCertXML `xml:"ViewerCertificate"`
+	Restrictions      struct {
 		GeoRestriction struct {
 			RestrictionType string `xml:"RestrictionType"`
 			Quantity        int    `xml:"Quantity"`
@@ -203,6 +201,35 @@ type distributionSummaryXML struct {
 	HTTPVersion   string `xml:"HttpVersion"`
 	IsIPV6Enabled bool   `xml:"IsIPV6Enabled"`
 	Staging       bool   `xml:"Staging"`
+}
+
+// viewerCertXML is a ViewerCertificate. With the default *.cloudfront.net
+// certificate CloudFront reports TLSv1 and vip whatever was asked.
+// https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ViewerCertificate.html
+type viewerCertXML struct {
+	CloudFrontDefaultCertificate bool   `xml:"CloudFrontDefaultCertificate"`
+	ACMCertificateArn            string `xml:"ACMCertificateArn,omitempty"`
+	SSLSupportMethod             string `xml:"SSLSupportMethod"`
+	MinimumProtocolVersion       string `xml:"MinimumProtocolVersion"`
+	Certificate                  string `xml:"Certificate,omitempty"`
+	CertificateSource            string `xml:"CertificateSource"`
+}
+
+func viewerCert(d *distribution) viewerCertXML {
+	if d.MinimumProtocolVersion == "" {
+		return viewerCertXML{CloudFrontDefaultCertificate: true, SSLSupportMethod: "vip", MinimumProtocolVersion: "TLSv1", CertificateSource: "cloudfront"}
+	}
+	arn := fmt.Sprintf("arn:aws:acm:us-east-1:%s:certificate/%s", d.Account, strings.ToLower(d.ID))
+	return viewerCertXML{ACMCertificateArn: arn, SSLSupportMethod: "sni-only", MinimumProtocolVersion: d.MinimumProtocolVersion,
+		Certificate: arn, CertificateSource: "acm"}
+}
+
+// loggingXML is DistributionConfig.Logging: legacy standard logging.
+type cfLoggingXML struct {
+	Enabled        bool   `xml:"Enabled"`
+	IncludeCookies bool   `xml:"IncludeCookies"`
+	Bucket         string `xml:"Bucket"`
+	Prefix         string `xml:"Prefix"`
 }
 
 func behaviorOut(b scenario.Behavior) behaviorXML {
@@ -216,7 +243,7 @@ func (e *Emulator) distributionXML(d *distribution) distributionSummaryXML {
 		LastModifiedTime: d.Modified.UTC().Format(s3Time), DomainName: d.Domain, Comment: d.Comment, PriceClass: "PriceClass_All",
 		Enabled: d.Enabled, HTTPVersion: "http2", IsIPV6Enabled: true}
 	s.Aliases = aliasesXML{Quantity: len(d.Aliases), Items: d.Aliases}
-	s.ViewerCertificate.CloudFrontDefaultCertificate = true
+	s.ViewerCertificate = viewerCert(d)
 	s.Restrictions.GeoRestriction.RestrictionType = "none"
 	for _, o := range d.Origins {
 		ox := originXML{ID: o.ID, DomainName: o.Domain, OriginPath: o.Path, ConnectionAttempts: 3, ConnectionTimeout: 10, OriginAccessControlID: o.OAC}
@@ -271,18 +298,25 @@ func (e *Emulator) getDistribution(c *call, id string) {
 	}
 	s := e.distributionXML(d)
 	type config struct {
-		CallerReference      string     `xml:"CallerReference"`
-		Aliases              aliasesXML `xml:"Aliases"`
-		DefaultRootObject    string     `xml:"DefaultRootObject"`
-		Origins              any        `xml:"Origins"`
-		DefaultCacheBehavior any        `xml:"DefaultCacheBehavior"`
-		CacheBehaviors       any        `xml:"CacheBehaviors"`
-		Comment              string     `xml:"Comment"`
-		Enabled              bool       `xml:"Enabled"`
+		CallerReference      string        `xml:"CallerReference"`
+		Aliases              aliasesXML    `xml:"Aliases"`
+		DefaultRootObject    string        `xml:"DefaultRootObject"`
+		Origins              any           `xml:"Origins"`
+		DefaultCacheBehavior any           `xml:"DefaultCacheBehavior"`
+		CacheBehaviors       any           `xml:"CacheBehaviors"`
+		Comment              string        `xml:"Comment"`
+		Logging              cfLoggingXML  `xml:"Logging"`
+		Enabled              bool          `xml:"Enabled"`
+		ViewerCertificate    viewerCertXML `xml:"ViewerCertificate"`
 	}
 	c.w.Header().Set("ETag", "E"+strings.ToUpper(randHex(6)))
 	cfg := config{CallerReference: d.ID, Aliases: s.Aliases, DefaultRootObject: "index.html", Origins: s.Origins,
-		DefaultCacheBehavior: s.DefaultCacheBehavior, CacheBehaviors: s.CacheBehaviors, Comment: s.Comment, Enabled: s.Enabled}
+		DefaultCacheBehavior: s.DefaultCacheBehavior, CacheBehaviors: s.CacheBehaviors, Comment: s.Comment, Enabled: s.Enabled,
+		ViewerCertificate: s.ViewerCertificate}
+	if l := d.Logging; l != nil {
+		// CloudFront stores the bucket as its S3 domain name.
+		cfg.Logging = cfLoggingXML{Enabled: true, Bucket: l.Bucket + ".s3.amazonaws.com", Prefix: l.Prefix}
+	}
 	if c.op == "GetDistributionConfig" {
 		c.okXML(struct {
 			XMLName xml.Name `xml:"DistributionConfig"`

@@ -17,14 +17,23 @@
 //     DeleteBucket, HeadBucket, GetBucketLocation, Get/Put/DeleteBucketPolicy,
 //     GetBucketPolicyStatus, Get/Put/DeletePublicAccessBlock,
 //     Get/Put/DeleteBucketOwnershipControls, Get/PutBucketAcl,
-//     Get/PutBucketLogging, ListObjectsV2 (prefix, delimiter, start-after,
+//     Get/PutBucketLogging, Get/PutBucketVersioning,
+//     GetObjectLockConfiguration, ListObjectsV2 (prefix, delimiter, start-after,
 //     continuation token, max-keys, fetch-owner, encoding-type=url),
 //     Put/Get/Head/DeleteObject, Get/PutObjectAcl.
 //   - S3 Control (REST XML): Get/Put/DeletePublicAccessBlock.
 //   - CloudFront (REST XML 2020-05-31): ListDistributions, GetDistribution,
 //     GetDistributionConfig, CreateDistribution,
 //     List/CreateCloudFrontOriginAccessIdentity (96-hex S3CanonicalUserId),
-//     List/CreateOriginAccessControl.
+//     List/CreateOriginAccessControl. Summaries and configurations carry the
+//     viewer certificate (the default certificate reports TLSv1) and the
+//     configuration legacy standard logging.
+//   - CloudTrail (JSON 1.1): DescribeTrails (own trails in the region,
+//     with shadow trails also multi-region ones from other regions and the
+//     organization's trails), GetTrailStatus and GetEventSelectors (owner,
+//     home region only; basic or advanced selectors).
+//   - CloudWatch Logs (JSON 1.1): DescribeDeliverySources and
+//     DescribeDeliveries for CloudFront standard logging v2 (us-east-1).
 //   - Security Hub (REST JSON): BatchImportFindings (required attributes,
 //     default product ARN of the caller's account and region, at most 100,
 //     240 KB each, FailedFindings), GetFindings (string filters on
@@ -49,7 +58,8 @@
 //
 // Not modelled: IAM identity policies, permission boundaries, SCPs and role
 // trust policies (any known caller may assume an existing role); KMS,
-// versioning, Object Lock, CORS, website hosting, multipart uploads, S3
+// object versions (versioning is a setting only), setting Object Lock or
+// MFA delete through the API (scenarios set them), CORS, website hosting, multipart uploads, S3
 // Access Points; CloudFront updates and deletes; Security Hub
 // BatchUpdateFindings; request-time skew; chunk signatures of aws-chunked
 // uploads (their framing is decoded, not verified).

@@ -95,6 +95,9 @@ func (e *Emulator) routeS3(c *call) func() {
 		{"GET", "encryption", "GetBucketEncryption", false, func() { e.getBucketEncryption(c) }},
 		{"PUT", "encryption", "PutBucketEncryption", true, func() { e.putBucketEncryption(c) }},
 		{"DELETE", "encryption", "DeleteBucketEncryption", true, func() { e.deleteBucketEncryption(c) }},
+		{"GET", "versioning", "GetBucketVersioning", false, func() { e.getVersioning(c) }},
+		{"PUT", "versioning", "PutBucketVersioning", true, func() { e.putVersioning(c) }},
+		{"GET", "object-lock", "GetObjectLockConfiguration", false, func() { e.getObjectLock(c) }},
 		{"GET", "list-type", "ListObjectsV2", false, func() { e.listObjectsV2(c, q) }},
 	}
 	for _, s := range subs {

@@ -28,6 +28,7 @@ type state struct {
 	oacs       map[string]*oac
 	dists      map[string]*distribution
 	distOrder  []string
+	trails     []*scenario.Trail // resolved: Account is an account ID
 	// findings: account/region → finding key (ProductArn + "|" + Id) → finding.
 	findings   map[string]map[string]map[string]any
 	findOrder  map[string][]string
@@ -84,6 +85,9 @@ type bucket struct {
 	Logging             *scenario.Logging
 	// Encryption is the default encryption; nil is S3's default, SSE-S3.
 	Encryption *scenario.Encryption
+	Versioning string
+	MFADelete  bool
+	ObjectLock *scenario.ObjectLock
 	objects    map[string]*object
 	sorted     []string
 	dirty      bool
@@ -117,6 +121,9 @@ type distribution struct {
 	Default                      scenario.Behavior
 	Behaviors                    []scenario.Behavior
 	Modified                     time.Time
+	MinimumProtocolVersion       string
+	Logging                      *scenario.DistributionLogging
+	LoggingV2                    []scenario.LogDestination
 }
 
 type origin struct {
@@ -177,6 +184,7 @@ func (s *state) load(sc *scenario.Scenario) error {
 	for _, d := range sc.Distributions {
 		dist := &distribution{ID: d.ID, Account: byName(d.Account), Domain: distributionDomain(d.ID), Comment: d.Comment,
 			Aliases: d.Aliases, Enabled: !d.Disabled, Default: d.DefaultBehavior, Behaviors: d.Behaviors,
+			MinimumProtocolVersion: d.MinimumProtocolVersion, Logging: d.Logging, LoggingV2: d.LoggingV2,
 			Modified: time.Date(2019, 6, 30, 17, 0, 0, 0, time.UTC)}
 		for _, o := range d.Origins {
 			org := origin{ID: o.ID, Domain: o.Domain(), Path: o.Path, Custom: o.Bucket == "" || o.Website}
@@ -191,11 +199,16 @@ func (s *state) load(sc *scenario.Scenario) error {
 		s.dists[d.ID] = dist
 		s.distOrder = append(s.distOrder, d.ID)
 	}
+	for _, t := range sc.Trails {
+		t.Account = byName(t.Account)
+		s.trails = append(s.trails, &t)
+	}
 	for i := range sc.Buckets {
 		b := &sc.Buckets[i]
 		owner := s.accounts[byName(b.Account)]
 		bk := &bucket{Name: b.Name, Owner: owner.ID, Region: b.Region, Created: b.CreationDate, PAB: clonePAB(b.PublicAccessBlock),
-			Ownership: b.Ownership, Logging: b.Logging, objects: map[string]*object{}}
+			Ownership: b.Ownership, Logging: b.Logging, Versioning: b.Versioning, MFADelete: b.MFADelete, ObjectLock: b.ObjectLock,
+			objects: map[string]*object{}}
 		if b.Encryption != nil {
 			enc := *b.Encryption
 			enc.KMSKeyID = sc.KMSKeyID(b.Encryption)

@@ -25,6 +25,8 @@ var services = map[string]struct {
 	"s3control":     {protoS3Control, (*Emulator).routeS3Control},
 	"cloudfront":    {protoCloudFront, (*Emulator).routeCloudFront},
 	"securityhub":   {protoRestJSON, (*Emulator).routeSecurityHub},
+	"cloudtrail":    {protoJSON11, (*Emulator).routeCloudTrail},
+	"logs":          {protoJSON11, (*Emulator).routeLogs},
 }
 
 // route picks the handler for a request and names its operation.

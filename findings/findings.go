@@ -85,9 +85,19 @@ type Rule struct {
 	// Sampled is true for rules that judge sampled objects, whose silence
 	// must be reported with the sample size and a confidence bound.
 	Sampled bool `json:"sampled,omitempty"`
+	// Profiles are the --profile values the rule runs in (ProfileIncident,
+	// ProfileHIPAA, ProfileAll).
+	Profiles []string `json:"profiles,omitempty"`
 	// Source is where the rule was loaded from ("embedded:…" or a file path).
 	Source string `json:"source,omitempty"`
 }
+
+// Rule profiles (--profile).
+const (
+	ProfileIncident = "incident"
+	ProfileHIPAA    = "hipaa"
+	ProfileAll      = "all"
+)
 
 // Resource types a finding can be about. They match Security Hub's
 // resource type names where one exists.
@@ -168,6 +178,17 @@ func (s SampleStats) Judged(ruleID string) int {
 	return s.ACLsRead + s.ObjectsACLsOff
 }
 
+// Control is one HIPAA Security Rule section and the rules of this run
+// that address it: reports group results by control with it.
+type Control struct {
+	// ID is the section, e.g. "164.312(b)".
+	ID    string `json:"id"`
+	Title string `json:"title,omitempty"`
+	// Safeguard is administrative, physical, technical or organizational.
+	Safeguard string   `json:"safeguard,omitempty"`
+	Rules     []string `json:"rules"`
+}
+
 // Document is everything a report writer needs.
 type Document struct {
 	ToolName    string    `json:"toolName"`
@@ -179,6 +200,11 @@ type Document struct {
 	OrganizationID string `json:"organizationId,omitempty"`
 	// Rules are all rules evaluated, sorted by ID.
 	Rules []Rule `json:"rules"`
+	// Profile is the --profile that chose the built-in rules ("" unknown).
+	Profile string `json:"profile,omitempty"`
+	// Controls are the HIPAA sections with the rules that address each
+	// (nil when the caller did not map them).
+	Controls []Control `json:"controls,omitempty"`
 	// Findings are sorted by rule, severity, account, region, resource.
 	Findings []Finding `json:"findings"`
 	// Coverage is copied from the inventory.

@@ -42,9 +42,13 @@ type Snapshot struct {
 	// (by its SecretID); nil in inventories made before keyed hashing.
 	KeyHashing *KeyHashing `json:"keyHashing,omitempty"`
 
-	Accounts               []Account              `json:"accounts"`
-	Buckets                []Bucket               `json:"buckets"`
-	Distributions          []Distribution         `json:"distributions"`
+	Accounts      []Account      `json:"accounts"`
+	Buckets       []Bucket       `json:"buckets"`
+	Distributions []Distribution `json:"distributions"`
+	// Trails are the CloudTrail trails seen: each account's own trails
+	// with their event selectors, and organization trails as member
+	// accounts see them (selectors read only in the owning account).
+	Trails                 []Trail                `json:"trails,omitempty"`
 	OriginAccessIdentities []OriginAccessIdentity `json:"originAccessIdentities"`
 	OriginAccessControls   []OriginAccessControl  `json:"originAccessControls"`
 	// CanonicalIDs maps an S3 canonical user ID to the account or OAI it
@@ -92,6 +96,12 @@ type Account struct {
 	// it could not be read (a gap is in Coverage); a value with
 	// Configured=false means no configuration exists, which is "off".
 	PublicAccessBlock *PublicAccessBlock `json:"publicAccessBlock,omitempty"`
+	// TrailsRead is true when the account's CloudTrail trails were listed
+	// (DescribeTrails); false means unknown, never "no trail".
+	TrailsRead bool `json:"trailsRead,omitempty"`
+	// LogDeliveriesRead is true when the account's CloudWatch Logs
+	// deliveries (CloudFront standard logging v2) were read.
+	LogDeliveriesRead bool `json:"logDeliveriesRead,omitempty"`
 }
 
 // PublicAccessBlock is an S3 Block Public Access configuration (account or bucket).
@@ -143,6 +153,10 @@ type Bucket struct {
 	Logging           *Logging           `json:"logging,omitempty"`
 	// Encryption is the bucket's default encryption (GetBucketEncryption).
 	Encryption *BucketEncryption `json:"encryption,omitempty"`
+	// Versioning is nil when it could not be read.
+	Versioning *Versioning `json:"versioning,omitempty"`
+	// ObjectLock is nil when it could not be read.
+	ObjectLock *ObjectLock `json:"objectLock,omitempty"`
 
 	Objects ObjectSample `json:"objects"`
 }
@@ -228,6 +242,32 @@ type Logging struct {
 	Enabled      bool   `json:"enabled"`
 	TargetBucket string `json:"targetBucket,omitempty"`
 	TargetPrefix string `json:"targetPrefix,omitempty"`
+}
+
+// Versioning is the bucket's versioning state (GetBucketVersioning).
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html
+type Versioning struct {
+	// Status is "Enabled", "Suspended" or "" (never enabled).
+	Status string `json:"status"`
+	// MFADelete is "Enabled", "Disabled" or "" (never configured).
+	MFADelete string `json:"mfaDelete,omitempty"`
+}
+
+// Versioning statuses.
+const (
+	VersioningEnabled   = "Enabled"
+	VersioningSuspended = "Suspended"
+)
+
+// ObjectLock is the bucket's Object Lock configuration
+// (GetObjectLockConfiguration; ObjectLockConfigurationNotFoundError means
+// Enabled=false).
+type ObjectLock struct {
+	Enabled bool `json:"enabled"`
+	// Mode is GOVERNANCE or COMPLIANCE for a default retention rule.
+	Mode  string `json:"mode,omitempty"`
+	Days  int32  `json:"days,omitempty"`
+	Years int32  `json:"years,omitempty"`
 }
 
 // ObjectSample is what the scanner learned about a bucket's objects. It keeps
@@ -330,6 +370,104 @@ type Distribution struct {
 	Origins    []Origin `json:"origins"`
 	// CacheBehaviors includes the default behaviour with PathPattern "*".
 	CacheBehaviors []CacheBehavior `json:"cacheBehaviors"`
+	// ViewerCertificate is nil when the summary carried none.
+	ViewerCertificate *ViewerCertificate `json:"viewerCertificate,omitempty"`
+	// Logging is nil when neither kind of access logging could be read.
+	Logging *DistributionLogging `json:"logging,omitempty"`
+}
+
+// ViewerCertificate is how a distribution serves HTTPS to viewers.
+// https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ViewerCertificate.html
+type ViewerCertificate struct {
+	// CloudFrontDefault is true for the *.cloudfront.net certificate, with
+	// which CloudFront accepts TLSv1 whatever MinimumProtocolVersion says.
+	CloudFrontDefault bool `json:"cloudFrontDefault"`
+	// MinimumProtocolVersion is the security policy, e.g. TLSv1.2_2021.
+	MinimumProtocolVersion string `json:"minimumProtocolVersion,omitempty"`
+	// SSLSupportMethod is sni-only, vip or static-ip.
+	SSLSupportMethod string `json:"sslSupportMethod,omitempty"`
+	// Source is cloudfront, acm or iam.
+	Source string `json:"source,omitempty"`
+}
+
+// DistributionLogging is the distribution's access logging: legacy
+// standard logging (in the distribution configuration) and standard
+// logging v2 (CloudWatch Logs deliveries). Each part is nil when unread.
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html
+type DistributionLogging struct {
+	Standard *StandardLogging `json:"standard,omitempty"`
+	// V2 is standard logging v2; nil when the account's deliveries were
+	// not read.
+	V2 *LoggingV2 `json:"v2,omitempty"`
+}
+
+// LoggingV2 lists the deliveries of the distribution's ACCESS_LOGS
+// delivery source (none: v2 logging is off).
+type LoggingV2 struct {
+	Deliveries []LogDelivery `json:"deliveries"`
+}
+
+// StandardLogging is DistributionConfig.Logging.
+type StandardLogging struct {
+	Enabled bool   `json:"enabled"`
+	Bucket  string `json:"bucket,omitempty"`
+	Prefix  string `json:"prefix,omitempty"`
+}
+
+// LogDelivery is one CloudWatch Logs delivery of a distribution's logs.
+type LogDelivery struct {
+	ID              string `json:"id"`
+	DestinationType string `json:"destinationType,omitempty"`
+	DestinationARN  string `json:"destinationArn,omitempty"`
+}
+
+// Trail is one CloudTrail trail.
+type Trail struct {
+	ARN  string `json:"arn"`
+	Name string `json:"name"`
+	// AccountID owns the trail (from its ARN).
+	AccountID         string `json:"accountId"`
+	HomeRegion        string `json:"homeRegion"`
+	MultiRegion       bool   `json:"multiRegion"`
+	OrganizationTrail bool   `json:"organizationTrail"`
+	// IsLogging is nil when GetTrailStatus was not read.
+	IsLogging *bool `json:"isLogging,omitempty"`
+	// SelectorsRead is true when GetEventSelectors answered (only the
+	// owning account can read an organization trail's selectors).
+	SelectorsRead          bool                    `json:"selectorsRead"`
+	EventSelectors         []EventSelector         `json:"eventSelectors,omitempty"`
+	AdvancedEventSelectors []AdvancedEventSelector `json:"advancedEventSelectors,omitempty"`
+}
+
+// EventSelector is a basic CloudTrail event selector.
+type EventSelector struct {
+	// ReadWriteType is All, ReadOnly or WriteOnly.
+	ReadWriteType string         `json:"readWriteType"`
+	DataResources []DataResource `json:"dataResources,omitempty"`
+}
+
+// DataResource is a basic selector's data resource, e.g. Type
+// AWS::S3::Object with Values ["arn:aws:s3:::bucket/"].
+type DataResource struct {
+	Type   string   `json:"type"`
+	Values []string `json:"values,omitempty"`
+}
+
+// AdvancedEventSelector is a named AND of field selectors.
+type AdvancedEventSelector struct {
+	Name           string          `json:"name,omitempty"`
+	FieldSelectors []FieldSelector `json:"fieldSelectors"`
+}
+
+// FieldSelector is one condition of an advanced event selector.
+type FieldSelector struct {
+	Field         string   `json:"field"`
+	Equals        []string `json:"equals,omitempty"`
+	StartsWith    []string `json:"startsWith,omitempty"`
+	EndsWith      []string `json:"endsWith,omitempty"`
+	NotEquals     []string `json:"notEquals,omitempty"`
+	NotStartsWith []string `json:"notStartsWith,omitempty"`
+	NotEndsWith   []string `json:"notEndsWith,omitempty"`
 }
 
 // Origin is one origin of a distribution.

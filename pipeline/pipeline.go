@@ -50,6 +50,9 @@ type Options struct {
 	ShowObjectKeys bool
 	// RuleDirs hold extra user Rego rules.
 	RuleDirs []string
+	// Profile chooses the built-in rules: incident, hipaa or all
+	// (--profile; "" means hipaa, the CLI's default).
+	Profile string
 	// FailOn is the severity at or above which the run fails (exit 1).
 	FailOn findings.Severity
 	// SecurityHub imports findings into each account's Security Hub.
@@ -119,15 +122,24 @@ const DefaultSignalGrace = 15 * time.Second
 type Prepared struct {
 	Engine   *rules.Engine
 	Baseline *sarif.Log
+	// Profile is the rule profile the engine was loaded with; Controls the
+	// HIPAA sections with the loaded rules behind each.
+	Profile  string
+	Controls []findings.Control
 }
 
 // Prepare loads the rules in opts.RuleDirs and parses opts.BaselinePath.
 func Prepare(ctx context.Context, opts Options) (*Prepared, error) {
-	engine, err := rules.Load(ctx, rules.Options{Dirs: opts.RuleDirs})
+	profile := cmp.Or(opts.Profile, findings.ProfileHIPAA)
+	engine, err := rules.Load(ctx, rules.Options{Dirs: opts.RuleDirs, Profile: profile})
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
 	}
-	p := &Prepared{Engine: engine}
+	mapping, err := rules.HIPAA()
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{Engine: engine, Profile: profile, Controls: rules.Controls(mapping, engine.Rules())}
 	if opts.BaselinePath != "" {
 		if p.Baseline, err = sarif.ReadBaseline(opts.BaselinePath); err != nil {
 			return nil, fmt.Errorf("--baseline %s: %w", opts.BaselinePath, err)

@@ -243,6 +243,7 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 	st.found = nil
 	st.mu.Unlock()
 	doc := st.tally.Document(st.hideKeys(inv), st.prep.Engine.Rules(), all)
+	doc.Profile, doc.Controls = st.prep.Profile, st.prep.Controls
 	return report(ctx, doc, stopped, inv.CallerAccountID, st.prep, st.out, st.writeErrs, st.opts)
 }
 

@@ -37,6 +37,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -62,6 +63,9 @@ type Options struct {
 	// Dirs are directories of user rules (`--rules DIR`), read recursively.
 	// Files ending in _test.rego are tests and are not loaded as rules.
 	Dirs []string
+	// Profile selects the built-in rules that run: incident, hipaa or all
+	// (see Profiles). "" runs every rule. User rules always run.
+	Profile string
 }
 
 // Engine holds the compiled rules and the prepared queries that evaluate
@@ -91,6 +95,9 @@ type source struct {
 // opts.Dirs, and prepares the queries that evaluate them. A syntax error,
 // a compile error or malformed METADATA fails with the file and line.
 func Load(ctx context.Context, opts Options) (*Engine, error) {
+	if opts.Profile != "" && !slices.Contains(Profiles, opts.Profile) {
+		return nil, fmt.Errorf("unknown rule profile %q (want %s)", opts.Profile, strings.Join(Profiles, ", "))
+	}
 	srcs, err := embeddedSources(false)
 	if err != nil {
 		return nil, err
@@ -111,6 +118,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	all = inProfile(all, opts.Profile)
 	compiler, err := typeCheck(modules)
 	if err != nil {
 		return nil, err
@@ -550,4 +558,20 @@ func parseSources(srcs []source) (map[string]*ast.Module, error) {
 		return nil, fmt.Errorf("parse rules: %w", errors.Join(errs...))
 	}
 	return mods, nil
+}
+
+// inProfile keeps the rules that run in profile ("" keeps all). Rules that
+// are left out are still compiled and checked. User rules join every
+// profile, whatever their METADATA says.
+func inProfile(all []findings.Rule, profile string) []findings.Rule {
+	var out []findings.Rule
+	for _, r := range all {
+		if !strings.HasPrefix(r.Source, embeddedPrefix) {
+			r.Profiles = slices.Clone(Profiles)
+		} else if profile != "" && !slices.Contains(r.Profiles, profile) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }

@@ -3,6 +3,9 @@ package rules
 import (
 	_ "embed"
 	"fmt"
+	"sort"
+
+	"github.com/hoofprint/hoofprint/findings"
 
 	"sigs.k8s.io/yaml"
 )
@@ -45,4 +48,38 @@ func (m HIPAAMapping) Title(id string) string {
 		}
 	}
 	return ""
+}
+
+// Controls lists the HIPAA sections as report controls with the loaded
+// rules that address each (from the rules' METADATA, so user rules count
+// too), in the mapping's order; a section that a user rule names but the
+// mapping does not know is appended with an empty title.
+func Controls(m HIPAAMapping, rules []findings.Rule) []findings.Control {
+	bySection := map[string][]string{}
+	for _, r := range rules {
+		for _, s := range r.HIPAA {
+			bySection[s] = append(bySection[s], r.ID)
+		}
+	}
+	var out []findings.Control
+	known := map[string]bool{}
+	for _, s := range m.Sections {
+		known[s.ID] = true
+		ids := bySection[s.ID]
+		sort.Strings(ids)
+		out = append(out, findings.Control{ID: s.ID, Title: s.Title, Safeguard: s.Safeguard, Rules: ids})
+	}
+	var extra []string
+	for s := range bySection {
+		if !known[s] {
+			extra = append(extra, s)
+		}
+	}
+	sort.Strings(extra)
+	for _, s := range extra {
+		ids := bySection[s]
+		sort.Strings(ids)
+		out = append(out, findings.Control{ID: s, Rules: ids})
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -27,8 +28,15 @@ var resourceTypes = map[string]bool{
 // key is an error: a typo ("severty") must fail at load, not vanish.
 var knownCustomKeys = map[string]bool{
 	"id": true, "severity": true, "hipaa": true, "remediation": true, "remediation_cli": true,
-	"help_url": true, "resource_type": true, "sampled": true,
+	"help_url": true, "resource_type": true, "sampled": true, "profiles": true,
 }
+
+// Profiles are the rule sets --profile selects: incident (the controls of
+// the seed incident), hipaa (incident plus the HIPAA Security Rule controls
+// beyond it, the default) and all (hipaa plus opt-in stricter rules). A
+// rule's custom.profiles lists the profiles it runs in; a rule without it
+// runs in every profile, and user rules (--rules DIR) always run.
+var Profiles = []string{findings.ProfileIncident, findings.ProfileHIPAA, findings.ProfileAll}
 
 // metadataError names the file and line of the METADATA block at fault.
 func metadataError(a *ast.Annotations, source, format string, args ...any) error {
@@ -143,6 +151,21 @@ func ruleFromAnnotations(a *ast.Annotations, source string) (findings.Rule, erro
 			return fail("rule %s: custom.sampled must be true or false, not %T", r.ID, v)
 		}
 		r.Sampled = b
+	}
+	r.Profiles = slices.Clone(Profiles)
+	if v, ok := c["profiles"]; ok {
+		list, ok := v.([]any)
+		if !ok || len(list) == 0 {
+			return fail("rule %s: custom.profiles must be a non-empty list of %s", r.ID, strings.Join(Profiles, ", "))
+		}
+		r.Profiles = nil
+		for _, x := range list {
+			s, ok := x.(string)
+			if !ok || !slices.Contains(Profiles, s) {
+				return fail("rule %s: custom.profiles entry %v is not one of %s", r.ID, x, strings.Join(Profiles, ", "))
+			}
+			r.Profiles = append(r.Profiles, s)
+		}
 	}
 	for _, rr := range a.RelatedResources {
 		if rr != nil && rr.Ref.String() != "" {

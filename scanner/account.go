@@ -38,6 +38,7 @@ type accountScan struct {
 	// listed and cf are what phase 1 found.
 	listed []s3types.Bucket
 	cf     cloudFrontResult
+	trails []inventory.Trail
 	// pending counts the account's buckets not yet collected (plus one
 	// while they are being started); the account is done at zero.
 	pending atomic.Int64
@@ -73,7 +74,8 @@ func (s *scan) mapAccount(parent context.Context, acct *inventory.Account) *acco
 	var wg sync.WaitGroup
 	wg.Go(func() { acct.PublicAccessBlock = a.accountPublicAccessBlock() })
 	wg.Go(func() { a.listed = a.listBuckets() })
-	wg.Go(func() { a.cf = a.collectCloudFront() })
+	wg.Go(func() { a.cf = a.collectCloudFront(acct) })
+	wg.Go(func() { a.trails = a.collectTrails(acct) })
 	wg.Wait()
 	a.canonical = acct.CanonicalUserID
 	if ctx.Err() != nil {

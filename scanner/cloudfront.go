@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,7 +22,7 @@ type cloudFrontResult struct {
 // identities and origin access controls. CloudFront is global; its API is
 // answered from us-east-1 whatever the configured region.
 // https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListDistributions.html
-func (a *accountScan) collectCloudFront() cloudFrontResult {
+func (a *accountScan) collectCloudFront(acct *inventory.Account) cloudFrontResult {
 	var res cloudFrontResult
 	if p := a.s.base.Caller.Partition; !cloudFrontInPartition(p) {
 		a.s.cov.addGap(inventory.Gap{
@@ -32,6 +33,7 @@ func (a *accountScan) collectCloudFront() cloudFrontResult {
 	}
 	client := a.cloudFront()
 
+	var configReads, skipped int
 	dp := cloudfront.NewListDistributionsPaginator(client, &cloudfront.ListDistributionsInput{})
 	for dp.HasMorePages() {
 		page, err := dp.NextPage(a.ctx)
@@ -44,12 +46,22 @@ func (a *accountScan) collectCloudFront() cloudFrontResult {
 		}
 		for _, d := range page.DistributionList.Items {
 			dist := convertDistribution(a.id, d)
-			if d.Origins == nil {
-				a.completeDistribution(client, &dist)
+			// Legacy logging is only in the configuration: one read per
+			// distribution, bounded per account (DistributionConfigReads).
+			if configReads < a.s.opts.DistributionConfigReads {
+				configReads++
+				a.readDistributionConfig(client, &dist, d.Origins == nil)
+			} else {
+				skipped++
 			}
 			res.distributions = append(res.distributions, dist)
 		}
 	}
+	if skipped > 0 {
+		a.s.cov.addGap(inventory.Gap{AccountID: a.id, Service: "cloudfront", Operation: "GetDistributionConfig", Code: "BudgetExhausted",
+			Message: fmt.Sprintf("%d distributions past the budget of %d configuration reads per account: their legacy access logging is unknown", skipped, a.s.opts.DistributionConfigReads)})
+	}
+	a.distributionLogDeliveries(acct, res.distributions)
 
 	// The OAI's S3CanonicalUserId is how a bucket policy or ACL grant to
 	// the OAI shows up in S3, so it goes into the canonical-ID map.
@@ -116,21 +128,51 @@ func cloudFrontInPartition(partition string) bool {
 	return false
 }
 
-// completeDistribution reads the configuration of a distribution whose
-// summary came without origins. Origins are required in a
-// DistributionSummary, so real CloudFront never needs this call; endpoints
-// that answer with a thinner summary (moto does) would otherwise make every
-// distribution look origin-less, which no rule could tell from the truth.
+// readDistributionConfig reads the distribution's configuration for what
+// the summary does not carry: legacy standard logging (Logging is in
+// DistributionConfig only). When the summary came without origins (moto's
+// thinner summary; real CloudFront always sends them) it also fills the
+// origins and behaviours from the configuration, which no rule could
+// otherwise tell from an origin-less distribution.
 // https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionSummary.html
-func (a *accountScan) completeDistribution(client *cloudfront.Client, dist *inventory.Distribution) {
+// https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_LoggingConfig.html
+func (a *accountScan) readDistributionConfig(client *cloudfront.Client, dist *inventory.Distribution, fill bool) {
 	out, err := client.GetDistributionConfig(a.ctx, &cloudfront.GetDistributionConfigInput{Id: aws.String(dist.ID)})
 	if err != nil {
 		a.fail("", "cloudfront", "GetDistributionConfig", dist.ARN, err)
 		return
 	}
-	if c := out.DistributionConfig; c != nil {
+	c := out.DistributionConfig
+	if c == nil {
+		return
+	}
+	if fill {
 		dist.Enabled = aws.ToBool(c.Enabled)
 		fillDistribution(dist, c.Aliases, c.Origins, c.DefaultCacheBehavior, c.CacheBehaviors)
+		if c.ViewerCertificate != nil {
+			dist.ViewerCertificate = convertViewerCertificate(c.ViewerCertificate)
+		}
+	}
+	if dist.Logging == nil {
+		dist.Logging = &inventory.DistributionLogging{}
+	}
+	// A configuration without Logging is standard logging off.
+	dist.Logging.Standard = &inventory.StandardLogging{}
+	if l := c.Logging; l != nil && aws.ToBool(l.Enabled) {
+		dist.Logging.Standard = &inventory.StandardLogging{Enabled: true, Bucket: aws.ToString(l.Bucket), Prefix: aws.ToString(l.Prefix)}
+	}
+}
+
+// convertViewerCertificate keeps the security policy. With the default
+// *.cloudfront.net certificate CloudFront sets the policy to TLSv1 and
+// ignores what the configuration says.
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html
+func convertViewerCertificate(v *cftypes.ViewerCertificate) *inventory.ViewerCertificate {
+	return &inventory.ViewerCertificate{
+		CloudFrontDefault:      aws.ToBool(v.CloudFrontDefaultCertificate),
+		MinimumProtocolVersion: string(v.MinimumProtocolVersion),
+		SSLSupportMethod:       string(v.SSLSupportMethod),
+		Source:                 string(v.CertificateSource),
 	}
 }
 
@@ -146,6 +188,9 @@ func convertDistribution(accountID string, d cftypes.DistributionSummary) invent
 		CacheBehaviors: []inventory.CacheBehavior{},
 	}
 	fillDistribution(&dist, d.Aliases, d.Origins, d.DefaultCacheBehavior, d.CacheBehaviors)
+	if d.ViewerCertificate != nil {
+		dist.ViewerCertificate = convertViewerCertificate(d.ViewerCertificate)
+	}
 	return dist
 }
 

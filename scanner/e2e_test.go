@@ -594,12 +594,14 @@ func TestAPICallsPerBucket(t *testing.T) {
 		putObject(t, dataS3, name, fmt.Sprintf("o%d", i), "")
 	}
 	with := cost()
-	// Policy, BPA, ownership controls, ACL, logging, encryption (6), GetBucketLocation
-	// only if ListBuckets did not give the region, one listing page, n ACLs.
+	// Policy, BPA, ownership controls, ACL, logging, encryption,
+	// versioning, Object Lock (8), GetBucketLocation only if ListBuckets did not give the
+	// region, one listing page, n ACLs.
+	const config = 8
 	perBucket := with - without
 	t.Logf("one bucket of %d objects costs %d API calls (%d without, %d with)", n, perBucket, without, with)
-	if perBucket != 6+1+n && perBucket != 6+1+1+n {
-		t.Errorf("one bucket of %d objects costs %d calls, want %d (or %d with GetBucketLocation)", n, perBucket, 6+1+n, 6+2+n)
+	if perBucket != config+1+n && perBucket != config+1+1+n {
+		t.Errorf("one bucket of %d objects costs %d calls, want %d (or %d with GetBucketLocation)", n, perBucket, config+1+n, config+2+n)
 	}
 }
 

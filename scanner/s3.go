@@ -149,6 +149,8 @@ func (a *accountScan) collectBucketConfig(client *s3.Client, b *inventory.Bucket
 	}
 
 	b.Encryption = a.bucketEncryption(client, name, b.Region, arn)
+	b.Versioning = a.bucketVersioning(client, b)
+	b.ObjectLock = a.bucketObjectLock(client, b)
 }
 
 // bucketEncryptionAPI is the part of the S3 client bucketEncryption uses.

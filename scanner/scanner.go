@@ -39,6 +39,10 @@ const (
 	DefaultBucketConcurrency  = 8
 	DefaultACLConcurrency     = 8
 	DefaultProgressInterval   = 5 * time.Second
+	// DefaultDistributionConfigReads bounds GetDistributionConfig calls
+	// per account (one per distribution; CloudFront allows 200
+	// distributions per account unless raised).
+	DefaultDistributionConfigReads = 1000
 )
 
 // Options control a scan. The zero value of every field is usable.
@@ -57,6 +61,10 @@ type Options struct {
 	// ListPages is the ListObjectsV2 page budget per bucket, 1,000 keys a
 	// page (0 means DefaultListPages).
 	ListPages int
+	// DistributionConfigReads bounds the GetDistributionConfig calls per
+	// account, one per distribution, for legacy access logging (0 means
+	// DefaultDistributionConfigReads). Distributions past it are a gap.
+	DistributionConfigReads int
 	// AccountTimeout bounds the collection of one account; what it did not
 	// reach is a "timeout" gap (0 means DefaultAccountTimeout).
 	AccountTimeout time.Duration
@@ -113,6 +121,7 @@ func (o *Options) setDefaults() error {
 	o.SampleSize = cmp.Or(o.SampleSize, DefaultSampleSize)
 	o.MaxForeignObjects = cmp.Or(max(o.MaxForeignObjects, 0), DefaultMaxForeignObjects)
 	o.ListPages = cmp.Or(max(o.ListPages, 0), DefaultListPages)
+	o.DistributionConfigReads = cmp.Or(max(o.DistributionConfigReads, 0), DefaultDistributionConfigReads)
 	o.AccountTimeout = cmp.Or(max(o.AccountTimeout, 0), DefaultAccountTimeout)
 	o.AccountConcurrency = cmp.Or(max(o.AccountConcurrency, 0), DefaultAccountConcurrency)
 	o.BucketConcurrency = cmp.Or(max(o.BucketConcurrency, 0), DefaultBucketConcurrency)
@@ -294,6 +303,8 @@ func (s *scan) mapOrganization(ctx context.Context, snap *inventory.Snapshot, ac
 		snap.OriginAccessIdentities = append(snap.OriginAccessIdentities, a.cf.oais...)
 		snap.OriginAccessControls = append(snap.OriginAccessControls, a.cf.oacs...)
 		a.cf = cloudFrontResult{}
+		snap.Trails = mergeTrails(snap.Trails, a.trails)
+		a.trails = nil
 		slices.SortFunc(a.listed, func(x, y s3types.Bucket) int { return cmp.Compare(aws.ToString(x.Name), aws.ToString(y.Name)) })
 		for _, lb := range a.listed {
 			owners[aws.ToString(lb.Name)] = a.id
@@ -454,6 +465,7 @@ func sortSnapshot(snap *inventory.Snapshot) {
 	slices.SortFunc(snap.OriginAccessIdentities, func(a, b inventory.OriginAccessIdentity) int {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
 	})
+	slices.SortFunc(snap.Trails, func(a, b inventory.Trail) int { return cmp.Compare(a.ARN, b.ARN) })
 	slices.SortFunc(snap.OriginAccessControls, func(a, b inventory.OriginAccessControl) int {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
 	})

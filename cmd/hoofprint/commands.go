@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/hoofprint/hoofprint/findings"
 	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/pipeline"
+	"github.com/hoofprint/hoofprint/rules"
 )
 
 const rootLong = `hoofprint scans every account of an AWS Organization for the S3 and CloudFront
@@ -163,6 +165,7 @@ type reportFlags struct {
 	sarif, asff    string
 	baseline       string
 	rulesDirs      []string
+	profile        string
 	showObjectKeys bool
 	failOn         string
 	logFormat      string
@@ -182,6 +185,7 @@ func (r *reportFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&r.asff, "asff", "", "write Security Hub findings (ASFF JSON, ready for batch-import-findings) to `FILE`")
 	fs.StringVar(&r.baseline, "baseline", "", "previous SARIF `FILE`: mark each result new, unchanged, updated or absent")
 	fs.StringSliceVar(&r.rulesDirs, "rules", nil, "extra Rego rules from `DIR` (repeatable), evaluated with the built-in ones")
+	fs.StringVar(&r.profile, "profile", findings.ProfileHIPAA, "built-in rules to run: incident (the incident's controls), hipaa (plus transmission, integrity and audit controls) or all (plus opt-in stricter rules); --rules join any profile")
 	fs.BoolVar(&r.showObjectKeys, "show-object-keys", false, "show object keys in reports (they may contain patient data; default: a stable hash and the first path segment)")
 	fs.StringVar(&r.failOn, "fail-on", "none", "exit 1 when a finding is at or above `SEVERITY`: none, informational, low, medium, high, critical")
 	fs.StringVar(&r.logFormat, "log-format", "text", "log format on stderr: text or json (json suits CloudWatch Logs)")
@@ -192,6 +196,9 @@ func (r *reportFlags) register(fs *pflag.FlagSet) {
 
 // finish validates the shared flags and builds the logger.
 func (r *reportFlags) finish(stderr io.Writer) error {
+	if !slices.Contains(rules.Profiles, r.profile) {
+		return usageErr("--profile %q: want %s", r.profile, strings.Join(rules.Profiles, ", "))
+	}
 	sev, err := findings.ParseSeverity(r.failOn)
 	if err != nil {
 		return usageErr("--fail-on: %v", err)
@@ -228,6 +235,7 @@ func (r *reportFlags) pipelineOptions(stdout io.Writer) pipeline.Options {
 		ASFFPath:     r.asff,
 		BaselinePath: r.baseline,
 		RuleDirs:     r.rulesDirs,
+		Profile:      r.profile,
 		FailOn:       r.failOnSeverity,
 		Logger:       r.logger,
 		EvalTimeout:  r.evalTimeout,

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -19,10 +17,19 @@ func newRulesCommand(stdout, stderr io.Writer) *cobra.Command {
 		RunE:  unknownSubcommand,
 	}
 	var dirs []string
+	var byControl bool
 	list := &cobra.Command{
 		Use:   "list",
-		Short: "List the rules: id, severity, title and HIPAA Security Rule references",
+		Short: "List the rules: id, severity, profiles, title and HIPAA Security Rule references",
+		Long: `List every rule with the profiles it runs in (--profile incident|hipaa|all on
+scan, demo and evaluate; user rules from --rules join every profile) and the
+HIPAA Security Rule sections it addresses.
+
+With --by-control, list the HIPAA Security Rule sections instead, each with the
+rules behind it: the mapping an auditor asks for. Sections no rule addresses
+say "(no rule)".`,
 		Example: `  hoofprint rules list
+  hoofprint rules list --by-control
   hoofprint rules list --rules ./my-rules   # include your own rules`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -30,14 +37,13 @@ func newRulesCommand(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE\tHIPAA")
-			for _, r := range eng.Rules() {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Title, strings.Join(r.HIPAA, ", "))
+			if byControl {
+				return rules.WriteControlTable(stdout, eng.Rules())
 			}
-			return tw.Flush()
+			return rules.WriteTable(stdout, eng.Rules())
 		},
 	}
+	list.Flags().BoolVar(&byControl, "by-control", false, "list HIPAA Security Rule sections with the rules behind each")
 	list.Flags().StringSliceVar(&dirs, "rules", nil, "also list the rules in `DIR`")
 	var verbose bool
 	test := &cobra.Command{

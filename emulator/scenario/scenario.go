@@ -42,6 +42,7 @@ type Scenario struct {
 	OAIs           []OAI               `json:"originAccessIdentities,omitempty"`
 	OACs           []OAC               `json:"originAccessControls,omitempty"`
 	Distributions  []Distribution      `json:"distributions,omitempty"`
+	Trails         []Trail             `json:"trails,omitempty"`
 	Faults         []Fault             `json:"faults,omitempty"`
 	ids            map[string]string   // placeholder → value, filled by Resolve
 	byName         map[string]*Account // account name → account
@@ -121,7 +122,20 @@ type Bucket struct {
 	Encryption *Encryption `json:"encryption,omitempty"`
 	// CreationDate defaults to a fixed date so scenarios are reproducible.
 	CreationDate time.Time `json:"creationDate,omitzero"`
-	Objects      []Object  `json:"objects,omitempty"`
+	// Versioning is Enabled, Suspended or "" (never enabled); MFADelete
+	// models a bucket whose root user turned MFA delete on.
+	Versioning string `json:"versioning,omitempty"`
+	MFADelete  bool   `json:"mfaDelete,omitempty"`
+	// ObjectLock nil means the bucket was created without Object Lock.
+	ObjectLock *ObjectLock `json:"objectLock,omitempty"`
+	Objects    []Object    `json:"objects,omitempty"`
+}
+
+// ObjectLock is a bucket's Object Lock configuration; Mode and Days make a
+// default retention rule.
+type ObjectLock struct {
+	Mode string `json:"mode,omitempty"`
+	Days int    `json:"days,omitempty"`
 }
 
 // Encryption is server-side encryption: a bucket's default, or what an
@@ -211,6 +225,78 @@ type Distribution struct {
 	Origins         []Origin   `json:"origins"`
 	DefaultBehavior Behavior   `json:"defaultBehavior"`
 	Behaviors       []Behavior `json:"behaviors,omitempty"`
+	// MinimumProtocolVersion is the viewer security policy of a custom
+	// (ACM) certificate, e.g. TLSv1.2_2021; "" means the default
+	// *.cloudfront.net certificate.
+	MinimumProtocolVersion string `json:"minimumProtocolVersion,omitempty"`
+	// Logging is legacy standard logging (nil: off).
+	Logging *DistributionLogging `json:"logging,omitempty"`
+	// LoggingV2 are standard logging v2 destinations (CloudWatch Logs
+	// deliveries of an ACCESS_LOGS delivery source).
+	LoggingV2 []LogDestination `json:"loggingV2,omitempty"`
+}
+
+// DistributionLogging is legacy standard logging to an S3 bucket.
+type DistributionLogging struct {
+	Bucket string `json:"bucket"`
+	Prefix string `json:"prefix,omitempty"`
+}
+
+// LogDestination is a standard logging v2 destination.
+type LogDestination struct {
+	// Type is S3, CWL or FH.
+	Type string `json:"type"`
+	ARN  string `json:"arn"`
+}
+
+// Trail is a CloudTrail trail.
+type Trail struct {
+	Name    string `json:"name"`
+	Account string `json:"account"`
+	// HomeRegion defaults to us-east-1.
+	HomeRegion   string `json:"homeRegion,omitempty"`
+	MultiRegion  bool   `json:"multiRegion,omitempty"`
+	Organization bool   `json:"organization,omitempty"`
+	// Stopped models StopLogging.
+	Stopped                bool                    `json:"stopped,omitempty"`
+	EventSelectors         []EventSelector         `json:"eventSelectors,omitempty"`
+	AdvancedEventSelectors []AdvancedEventSelector `json:"advancedEventSelectors,omitempty"`
+}
+
+// ARN is the trail's ARN once its account has an ID.
+func (t Trail) ARN(accountID string) string {
+	return "arn:aws:cloudtrail:" + t.HomeRegion + ":" + accountID + ":trail/" + t.Name
+}
+
+// EventSelector is a basic event selector; Values of an AWS::S3::Object
+// data resource are ARNs ("arn:aws:s3" for every bucket, or
+// "arn:aws:s3:::BUCKET/" and "arn:aws:s3:::BUCKET/PREFIX").
+type EventSelector struct {
+	ReadWriteType string         `json:"readWriteType,omitempty"`
+	DataResources []DataResource `json:"dataResources,omitempty"`
+}
+
+// DataResource is a basic selector's data resource.
+type DataResource struct {
+	Type   string   `json:"type"`
+	Values []string `json:"values"`
+}
+
+// AdvancedEventSelector is an AND of field selectors.
+type AdvancedEventSelector struct {
+	Name           string          `json:"name,omitempty"`
+	FieldSelectors []FieldSelector `json:"fieldSelectors"`
+}
+
+// FieldSelector is one advanced selector condition.
+type FieldSelector struct {
+	Field         string   `json:"field"`
+	Equals        []string `json:"equals,omitempty"`
+	StartsWith    []string `json:"startsWith,omitempty"`
+	EndsWith      []string `json:"endsWith,omitempty"`
+	NotEquals     []string `json:"notEquals,omitempty"`
+	NotStartsWith []string `json:"notStartsWith,omitempty"`
+	NotEndsWith   []string `json:"notEndsWith,omitempty"`
 }
 
 // Origin is a distribution origin.
@@ -453,6 +539,16 @@ func (sc *Scenario) Resolve() error {
 		t := sc.Bucket(b.Logging.TargetBucket)
 		if t == nil || t.Account != b.Account || t.Region != b.Region {
 			errs = append(errs, fmt.Errorf("bucket %s: logging target %s must be a bucket of the same account in the same region", b.Name, b.Logging.TargetBucket))
+		}
+	}
+	for i := range sc.Trails {
+		t := &sc.Trails[i]
+		account("trail "+t.Name, t.Account)
+		if t.HomeRegion == "" {
+			t.HomeRegion = "us-east-1"
+		}
+		if t.Organization && (sc.Organization == nil || t.Account != sc.Organization.ManagementAccount) {
+			errs = append(errs, fmt.Errorf("trail %s: an organization trail belongs to the management account", t.Name))
 		}
 	}
 	for _, f := range sc.Faults {
