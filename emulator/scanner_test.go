@@ -302,3 +302,60 @@ func TestHealthCorpGivesEveryRuleSomethingToFind(t *testing.T) {
 		t.Errorf("the seed's root cause on healthcorp-prod-site was not found: %v", fired["cloudfront-origin-objects-unreadable"])
 	}
 }
+
+// TestHealthCorpHIPAAControlsFireAndStayQuiet scans HealthCorp and checks
+// each control of the hipaa profile on the resource it must fire on and on
+// the one it must leave alone (emulator/scenario/scenarios/healthcorp.yaml).
+func TestHealthCorpHIPAAControlsFireAndStayQuiet(t *testing.T) {
+	e := startHealthCorp(t)
+	snap := scanEmulator(t, e, scanner.Options{Seed: 1})
+	eng, err := rules.Load(t.Context(), rules.Options{Profile: "hipaa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := eng.Evaluate(t.Context(), snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fired := map[string]bool{}
+	for _, f := range fs {
+		fired[f.RuleID+" "+f.ResourceName] = true
+	}
+	dist := map[string]string{} // scenario name → ID
+	for _, sd := range e.Scenario().Distributions {
+		dist[sd.Name] = sd.ID
+	}
+	for _, tc := range []struct {
+		rule, fires, quiet, why string
+	}{
+		{"cloudfront-viewer-tls-outdated", dist["dev-site"], dist["prod-site"], "default certificate vs TLSv1.2_2021"},
+		{"cloudfront-viewer-tls-outdated", dist["prod-portal"], dist["prod-site"], "TLSv1.2_2019 vs TLSv1.2_2021"},
+		{"cloudfront-access-logging-off", dist["marketing"], dist["prod-site"], "no logging vs legacy standard logging"},
+		{"cloudfront-access-logging-off", dist["dev-site"], dist["prod-portal"], "no logging vs a v2 delivery"},
+		{"s3-bucket-versioning-off", "healthcorp-prod-site", "healthcorp-phi-records", "suspended vs enabled with MFA delete"},
+		{"s3-bucket-versioning-off", "healthcorp-dev-site", "healthcorp-tools-logs", "never enabled vs an empty bucket"},
+		{"s3-bucket-data-events-off", "healthcorp-dev-site", "healthcorp-phi-records", "no selector vs the organization trail's resources.ARN prefix"},
+		{"s3-bucket-data-events-off", "healthcorp-dev-scratch", "healthcorp-prod-site", "a stopped trail vs prod's basic selector"},
+	} {
+		t.Run(tc.rule+" "+tc.why, func(t *testing.T) {
+			if tc.fires == "" || tc.quiet == "" {
+				t.Fatalf("scenario resource missing: %+v", tc)
+			}
+			if !fired[tc.rule+" "+tc.fires] {
+				t.Errorf("%s did not fire on %s", tc.rule, tc.fires)
+			}
+			if fired[tc.rule+" "+tc.quiet] {
+				t.Errorf("%s fired on %s", tc.rule, tc.quiet)
+			}
+		})
+	}
+	var trail *inventory.Trail
+	for i := range snap.Trails {
+		if snap.Trails[i].OrganizationTrail {
+			trail = &snap.Trails[i]
+		}
+	}
+	if trail == nil || !trail.SelectorsRead || trail.AccountID != e.Scenario().ManagementAccount().ID {
+		t.Errorf("the organization trail's selectors were not read once, in the management account: %+v", trail)
+	}
+}

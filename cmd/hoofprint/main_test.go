@@ -187,6 +187,7 @@ func TestUsageErrorsExit2WithAClearMessage(t *testing.T) {
 		{"an output that is not an S3 URI", []string{"scan", "--output", "/tmp/reports"}, `hoofprint: --output "/tmp/reports": scheme must be s3://`},
 		{"a KMS key without an output", []string{"scan", "--sse-kms-key", "arn:aws:kms:us-east-1:111111111111:key/x"}, "--sse-kms-key is only used with --output"},
 		{"a sample of zero objects", []string{"scan", "--sample", "0"}, "--sample 0: want 1 or more"},
+		{"an unknown profile", []string{"evaluate", "--inventory", "x", "--profile", "pci"}, `--profile "pci": want incident, hipaa, all`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,6 +215,61 @@ func TestRulesListShowsEveryCatalogueRule(t *testing.T) {
 	}
 	if !strings.Contains(so.String(), "164.312") {
 		t.Errorf("rules list shows no HIPAA references:\n%s", so.String())
+	}
+}
+
+func TestRulesListShowsProfilesAndControls(t *testing.T) {
+	var so, se bytes.Buffer
+	if code := run(t.Context(), []string{"rules", "list"}, &so, &se); code != exitOK {
+		t.Fatalf("rules list exited %d: %s", code, se.String())
+	}
+	for _, want := range []string{"PROFILES", "incident,hipaa,all", "cloudfront-viewer-tls-outdated", "hipaa,all"} {
+		if !strings.Contains(so.String(), want) {
+			t.Errorf("rules list lacks %q:\n%s", want, so.String())
+		}
+	}
+	so.Reset()
+	if code := run(t.Context(), []string{"rules", "list", "--by-control"}, &so, &se); code != exitOK {
+		t.Fatalf("rules list --by-control exited %d: %s", code, se.String())
+	}
+	out := so.String()
+	// The audit-controls section lists its three rules under it.
+	_, after, ok := strings.Cut(out, "164.312(b)")
+	if !ok || !strings.HasPrefix(strings.TrimLeft(after, " "), "technical") {
+		t.Fatalf("no 164.312(b) row:\n%s", out)
+	}
+	section, _, _ := strings.Cut(after, "164.312(c)(1)")
+	for _, id := range []string{"s3-bucket-access-logging-off", "s3-bucket-data-events-off", "cloudfront-access-logging-off"} {
+		if !strings.Contains(section, id) {
+			t.Errorf("164.312(b) does not list %s:\n%s", id, section)
+		}
+	}
+}
+
+func TestProfileChoosesTheRulesThatRun(t *testing.T) {
+	dir := t.TempDir()
+	var so, se bytes.Buffer
+	if code := run(t.Context(), []string{"demo", "--out", dir, "-q"}, &so, &se); code != exitOK {
+		t.Fatalf("demo exited %d\n%s", code, se.String())
+	}
+	inv := filepath.Join(dir, "inventory.json")
+	for _, tc := range []struct {
+		profile string
+		want    bool
+	}{{"incident", false}, {"hipaa", true}, {"all", true}} {
+		t.Run(tc.profile, func(t *testing.T) {
+			sarifPath := filepath.Join(t.TempDir(), "out.sarif")
+			if code := run(t.Context(), []string{"evaluate", "--inventory", inv, "--profile", tc.profile, "--sarif", sarifPath, "-q"}, &so, &se); code != exitOK {
+				t.Fatalf("evaluate --profile %s exited %d\n%s", tc.profile, code, se.String())
+			}
+			got := len(resultsFor(readSARIF(t, sarifPath), "s3-bucket-versioning-off")) > 0
+			if got != tc.want {
+				t.Errorf("--profile %s: s3-bucket-versioning-off results %v, want %v", tc.profile, got, tc.want)
+			}
+			if len(resultsFor(readSARIF(t, sarifPath), "cloudfront-origin-objects-unreadable")) == 0 {
+				t.Errorf("--profile %s lost the incident's finding", tc.profile)
+			}
+		})
 	}
 }
 
