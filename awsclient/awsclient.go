@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -41,6 +42,9 @@ const DefaultRegion = "us-east-1"
 type Options struct {
 	// Region overrides the configuration chain's region.
 	Region string
+	// AllowInsecureEndpoint permits an http:// endpoint that is not on the
+	// loopback interface (--allow-insecure-endpoint).
+	AllowInsecureEndpoint bool
 	// EndpointURL sends every service to one endpoint (emulators). It also
 	// turns on S3 path-style addressing and stops S3 Control from putting
 	// the account ID into the host name.
@@ -158,6 +162,9 @@ func Load(ctx context.Context, opts Options) (*Base, error) {
 		// every service to one endpoint; treat it like --endpoint-url so that
 		// S3 goes path-style and S3 Control keeps the host as given.
 		opts.EndpointURL = *cfg.BaseEndpoint
+	}
+	if err := CheckEndpoint(opts.EndpointURL, opts.AllowInsecureEndpoint); err != nil {
+		return nil, err
 	}
 	b := &Base{Config: cfg, Options: opts, Limiter: limiter, providers: map[string]aws.CredentialsProvider{}}
 
@@ -342,6 +349,33 @@ func (b *Base) S3ControlOptions() func(*s3control.Options) {
 		return func(*s3control.Options) {}
 	}
 	return FixedS3ControlEndpoint(b.Options.EndpointURL)
+}
+
+// CheckEndpoint refuses a plain-http endpoint off the loopback interface:
+// every request carries a SigV4 signature over the caller's credentials and,
+// with temporary credentials, the session token itself
+// (X-Amz-Security-Token), which anyone on the path could read and replay.
+// Loopback (127.0.0.0/8, ::1, localhost) is where emulators run; anything
+// else needs https or an explicit allowInsecure.
+func CheckEndpoint(endpoint string, allowInsecure bool) error {
+	if endpoint == "" || allowInsecure {
+		return nil
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return fmt.Errorf("endpoint %q: %w", endpoint, err)
+	}
+	if !strings.EqualFold(u.Scheme, "http") {
+		return nil
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("endpoint %s is plain http to a host that is not loopback: requests would carry signed credentials and session tokens in clear text; use https, or pass --allow-insecure-endpoint if this network is trusted", endpoint)
 }
 
 // FixedS3ControlEndpoint sends S3 Control calls to endpoint as it is. The

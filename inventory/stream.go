@@ -213,15 +213,23 @@ type Reader struct {
 	buckets int
 	done    bool
 	what    string // file name in errors
+	limits  Limits
+	src     *limitedReader
 }
 
-// Open opens an inventory file (gzip detected by content).
+// Open opens an inventory file (gzip detected by content) within
+// DefaultLimits.
 func Open(path string) (*Reader, error) {
+	return OpenLimited(path, DefaultLimits)
+}
+
+// OpenLimited opens an inventory file that must stay within limits.
+func OpenLimited(path string, limits Limits) (*Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read inventory: %w", err)
 	}
-	r, err := newReader(f, f.Close, path)
+	r, err := newReader(f, f.Close, path, limits)
 	if err != nil {
 		_ = f.Close()
 		return nil, fmt.Errorf("read inventory %s: %w", path, err)
@@ -229,14 +237,20 @@ func Open(path string) (*Reader, error) {
 	return r, nil
 }
 
-// NewReader reads an inventory from in (gzip detected by content).
+// NewReader reads an inventory from in (gzip detected by content) within
+// DefaultLimits.
 func NewReader(in io.Reader) (*Reader, error) {
-	return newReader(in, func() error { return nil }, "")
+	return NewLimitedReader(in, DefaultLimits)
 }
 
-func newReader(in io.Reader, closer func() error, what string) (*Reader, error) {
+// NewLimitedReader reads an inventory from in that must stay within limits.
+func NewLimitedReader(in io.Reader, limits Limits) (*Reader, error) {
+	return newReader(in, func() error { return nil }, "", limits)
+}
+
+func newReader(in io.Reader, closer func() error, what string, limits Limits) (*Reader, error) {
 	br := bufio.NewReaderSize(in, 64<<10)
-	r := &Reader{closer: closer, what: what}
+	r := &Reader{closer: closer, what: what, limits: limits}
 	var src io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
@@ -246,10 +260,15 @@ func newReader(in io.Reader, closer func() error, what string) (*Reader, error) 
 		r.gz = gz
 		src = gz
 	}
-	r.dec = json.NewDecoder(src)
+	r.src = &limitedReader{r: src, limits: limits, recordStart: func() int64 { return 0 }}
+	r.dec = json.NewDecoder(r.src)
+	r.src.recordStart = r.dec.InputOffset
 	var s Snapshot
 	if err := r.dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("decode inventory: %w", err)
+	}
+	if err := limits.checkHeader(&s); err != nil {
+		return nil, err
 	}
 	switch s.SchemaVersion {
 	case SchemaVersion:
@@ -300,8 +319,17 @@ func (r *Reader) Next() (*Bucket, error) {
 	switch {
 	case rec.Bucket != nil:
 		r.buckets++
+		if r.buckets > r.limits.MaxBuckets {
+			return nil, r.wrap(limitErr("more than %d buckets", r.limits.MaxBuckets))
+		}
+		if err := r.limits.checkBucket(rec.Bucket); err != nil {
+			return nil, r.wrap(err)
+		}
 		return rec.Bucket, nil
 	case rec.Trailer != nil:
+		if err := r.limits.checkCoverage(rec.Trailer.Coverage); err != nil {
+			return nil, r.wrap(err)
+		}
 		if rec.Trailer.Buckets != r.buckets {
 			return nil, r.wrap(fmt.Errorf("the trailer counts %d buckets but the file holds %d", rec.Trailer.Buckets, r.buckets))
 		}
@@ -320,15 +348,28 @@ func (r *Reader) Next() (*Bucket, error) {
 // so that the CRC is checked: a corrupted file must fail, not pass as a
 // shorter inventory.
 func (r *Reader) finishInput() error {
-	if r.dec.More() {
-		return errors.New("decode inventory: unexpected data after the last record")
-	}
-	if r.gz != nil {
-		if _, err := io.Copy(io.Discard, r.gz); err != nil {
+	// Only white space may follow: dec.More alone lets a stray '}' or ']'
+	// through. What the decoder buffered is checked, then the rest of the
+	// input (through the limits, and through gzip so its CRC is checked).
+	rest := io.MultiReader(r.dec.Buffered(), r.src)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := rest.Read(buf)
+		for _, c := range buf[:n] {
+			if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				return errors.New("decode inventory: unexpected data after the last record")
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			if errors.Is(err, ErrLimit) {
+				return err
+			}
 			return fmt.Errorf("gzip: %w", err)
 		}
 	}
-	return nil
 }
 
 func (r *Reader) wrap(err error) error {

@@ -35,8 +35,9 @@ const keysResolveExample = `  # The nightly task's secret from Secrets Manager, 
 
 type keysResolveFlags struct {
 	bucket      string
-	endpointURL string
-	secret      keySecretFlags
+	endpointURL   string
+	allowInsecure bool
+	secret        keySecretFlags
 }
 
 func newKeysCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -62,6 +63,7 @@ func newKeysCommand(stdout, stderr io.Writer) *cobra.Command {
 	fs := resolve.Flags()
 	fs.StringVar(&f.bucket, "bucket", "", "the `BUCKET` the hashed objects are in (required)")
 	fs.StringVar(&f.endpointURL, "endpoint-url", "", "send AWS calls to this `URL` (emulators such as moto)")
+	fs.BoolVar(&f.allowInsecure, "allow-insecure-endpoint", false, "allow a plain-http --endpoint-url that is not on loopback")
 	f.secret.register(fs)
 	keys.AddCommand(resolve)
 	return keys
@@ -84,7 +86,7 @@ func runKeysResolve(cmd *cobra.Command, f *keysResolveFlags, hashes []string, st
 		return usageErr("%v", err)
 	}
 	ctx := cmd.Context()
-	base, err := awsclient.Load(ctx, awsclient.Options{EndpointURL: f.endpointURL, SessionName: "hoofprint-keys-resolve"})
+	base, err := awsclient.Load(ctx, awsclient.Options{EndpointURL: f.endpointURL, AllowInsecureEndpoint: f.allowInsecure, SessionName: "hoofprint-keys-resolve"})
 	if err != nil {
 		return usageErr("%v", err)
 	}

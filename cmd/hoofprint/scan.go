@@ -56,6 +56,7 @@ type scanFlags struct {
 	sample         int
 	concurrency    int
 	endpointURL    string
+	allowInsecure  bool
 	inventory      string
 	securityHub    bool
 	output         string
@@ -86,6 +87,7 @@ func newScanCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 	fs.IntVar(&f.sample, "sample", 100, "object ACLs to sample per bucket (plus every listed object another account owns, bounded)")
 	fs.IntVar(&f.concurrency, "concurrency", 64, "maximum AWS API requests in flight for the whole scan")
 	fs.StringVar(&f.endpointURL, "endpoint-url", "", "send every AWS call to this `URL` (emulators such as moto; S3 path-style)")
+	fs.BoolVar(&f.allowInsecure, "allow-insecure-endpoint", false, "allow a plain-http --endpoint-url (or AWS_ENDPOINT_URL) that is not on loopback; credentials would cross the network in clear text")
 	fs.StringVar(&f.inventory, "inventory", "", "write the inventory snapshot to `FILE` (.gz compresses); re-evaluate it later with 'hoofprint evaluate'")
 	fs.BoolVar(&f.securityHub, "securityhub", false, "import findings into each account's Security Hub (with that account's role); archive fixed ones")
 	fs.StringVar(&f.output, "output", "", "also upload the reports to `s3://BUCKET/PREFIX/` (server-side encrypted; a public bucket is refused)")
@@ -143,11 +145,12 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	}
 
 	base, err := awsclient.Load(ctx, awsclient.Options{
-		EndpointURL: f.endpointURL,
-		RoleName:    f.roleName,
-		ExternalID:  f.externalID,
-		SessionName: "hoofprint-scan",
-		MaxInFlight: f.concurrency,
+		EndpointURL:           f.endpointURL,
+		AllowInsecureEndpoint: f.allowInsecure,
+		RoleName:              f.roleName,
+		ExternalID:            f.externalID,
+		SessionName:           "hoofprint-scan",
+		MaxInFlight:           f.concurrency,
 	})
 	if err != nil {
 		return usageErr("%v", err)

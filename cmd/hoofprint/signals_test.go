@@ -192,3 +192,40 @@ func TestBrokenRulesOrBaselineFailBeforeAnyAWSCall(t *testing.T) {
 		})
 	}
 }
+
+// Issue 10 item 11, end to end: scan refuses a plain-http endpoint off
+// loopback before sending anything (192.0.2.1 is TEST-NET-1: a request
+// would hang, not fail), and the environment's AWS_ENDPOINT_URL too.
+func TestPlainHTTPEndpointOffLoopbackIsRefused(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_SESSION_TOKEN", "token")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	secret := filepath.Join(t.TempDir(), "s")
+	if err := os.WriteFile(secret, []byte("0123456789abcdef0123"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, args := range map[string][]string{
+		"--endpoint-url":   {"scan", "--endpoint-url", "http://192.0.2.1:5000"},
+		"AWS_ENDPOINT_URL": {"scan"},
+		"keys resolve":     {"keys", "resolve", "--endpoint-url", "http://192.0.2.1:5000", "--bucket", "b", "--key-secret-file", secret, "hmac:00"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if name == "AWS_ENDPOINT_URL" {
+				t.Setenv("AWS_ENDPOINT_URL", "http://192.0.2.1:5000")
+			}
+			start := time.Now()
+			var so, se bytes.Buffer
+			code := run(t.Context(), args, &so, &se)
+			if code != exitUsage || !strings.Contains(se.String(), "plain http") || !strings.Contains(se.String(), "--allow-insecure-endpoint") {
+				t.Fatalf("exit %d, want %d refusing the endpoint\n%s", code, exitUsage, se.String())
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("took %v: a request was attempted", d)
+			}
+		})
+	}
+}

@@ -12,8 +12,10 @@
 package sarif
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -109,11 +111,32 @@ func ReadBaseline(path string) (*Log, error) {
 	return l, nil
 }
 
-// Decode reads a SARIF 2.1.0 log.
+// MaxBaselineBytes bounds a SARIF log read back as a baseline. hoofprint
+// writes at most 25,000 results (GitHub's cap), a few tens of megabytes.
+const MaxBaselineBytes = 1 << 30
+
+// Decode reads one SARIF 2.1.0 log of at most MaxBaselineBytes; anything
+// but white space after it is an error (a truncated or concatenated file
+// must not pass as a baseline).
 func Decode(r io.Reader) (*Log, error) {
 	var l Log
-	if err := json.NewDecoder(r).Decode(&l); err != nil {
+	lr := &io.LimitedReader{R: r, N: MaxBaselineBytes + 1}
+	dec := json.NewDecoder(lr)
+	if err := dec.Decode(&l); err != nil {
+		if lr.N <= 0 {
+			return nil, fmt.Errorf("decode SARIF: larger than %d bytes", MaxBaselineBytes)
+		}
 		return nil, fmt.Errorf("decode SARIF: %w", err)
+	}
+	rest, err := io.ReadAll(io.MultiReader(dec.Buffered(), lr))
+	if err != nil {
+		return nil, fmt.Errorf("decode SARIF: %w", err)
+	}
+	if lr.N <= 0 {
+		return nil, fmt.Errorf("decode SARIF: larger than %d bytes", MaxBaselineBytes)
+	}
+	if len(bytes.TrimSpace(rest)) > 0 {
+		return nil, errors.New("decode SARIF: unexpected data after the log")
 	}
 	if l.Version != Version {
 		return nil, fmt.Errorf("SARIF version %q is not supported (want %s)", l.Version, Version)

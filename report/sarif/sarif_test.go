@@ -430,3 +430,21 @@ func TestDecodeRejectsOtherVersions(t *testing.T) {
 		t.Error("Decode accepted SARIF 2.0.0")
 	}
 }
+
+// Issue 10 item 10: a baseline with anything after the log (a second log,
+// garbage) is refused rather than half-read.
+func TestDecodeRefusesTrailingData(t *testing.T) {
+	const log = `{"version":"2.1.0","runs":[]}`
+	for name, in := range map[string]string{
+		"two logs":    log + log,
+		"a stray '}'": log + "}",
+		"garbage":     log + "\nxyz",
+	} {
+		if _, err := sarif.Decode(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), "after the log") {
+			t.Errorf("%s: Decode = %v, want unexpected data after the log", name, err)
+		}
+	}
+	if _, err := sarif.Decode(strings.NewReader(log + "\n  \n")); err != nil {
+		t.Errorf("trailing white space refused: %v", err)
+	}
+}
