@@ -34,7 +34,7 @@ const keysResolveExample = `  # The nightly task's secret from Secrets Manager, 
     --bucket healthcorp-prod-site hmac:4f0c…`
 
 type keysResolveFlags struct {
-	bucket      string
+	bucket        string
 	endpointURL   string
 	allowInsecure bool
 	secret        keySecretFlags
