@@ -76,7 +76,16 @@ type Rule struct {
 	// Remediation is prose; RemediationCLI the AWS CLI command that fixes it.
 	Remediation    string `json:"remediation"`
 	RemediationCLI string `json:"remediationCli,omitempty"`
-	HelpURL        string `json:"helpUrl,omitempty"`
+	// SiteRemediation replaces Remediation's order of changes where a
+	// CloudFront site reads the resource through public access: the usual
+	// fix (Block Public Access, removing a public grant) applied first
+	// would take the site down. See AnnotateSites.
+	SiteRemediation string `json:"siteRemediation,omitempty"`
+	// DoFirst is, for the rules that say a site is broken or at risk, the
+	// one change to make first; BUCKET stands for the origin bucket. The
+	// summary prints it under each site.
+	DoFirst string `json:"doFirst,omitempty"`
+	HelpURL string `json:"helpUrl,omitempty"`
 	// RelatedResources are AWS documentation URLs.
 	RelatedResources []string `json:"relatedResources,omitempty"`
 	// ResourceType is the kind of resource the rule reports on
@@ -128,6 +137,65 @@ type Finding struct {
 	// Evidence holds the facts that made the rule fire (grant, policy
 	// statement index, owner account, sample coverage…).
 	Evidence map[string]any `json:"evidence,omitempty"`
+	// SiteRemediation is the rule's SiteRemediation when a CloudFront site
+	// reads this finding's bucket (or, for an account finding, a bucket of
+	// the account) only through public access; empty otherwise.
+	SiteRemediation string `json:"siteRemediation,omitempty"`
+}
+
+// RuleBreaksOnBlockPublicAccess is the rule whose findings mark a bucket
+// that a CloudFront distribution reads only through public access.
+const RuleBreaksOnBlockPublicAccess = "cloudfront-origin-breaks-on-block-public-access"
+
+// AnnotateSites gives each finding of a rule with a SiteRemediation that
+// text when the finding is about a bucket a CloudFront site reads only
+// through public access (a RuleBreaksOnBlockPublicAccess finding on it), or
+// about the account of such a bucket. There, the rule's usual remediation
+// (turn Block Public Access on, drop the public grant) applied first is the
+// change that takes the site down (docs/why.md).
+func AnnotateSites(doc *Document) {
+	site := map[string]bool{} // "account|bucket" and "account|"
+	for _, f := range doc.Findings {
+		if f.RuleID == RuleBreaksOnBlockPublicAccess {
+			if b := BucketOf(f.ResourceARN); b != "" {
+				site[f.AccountID+"|"+b] = true
+				site[f.AccountID+"|"] = true
+			}
+		}
+	}
+	if len(site) == 0 {
+		return
+	}
+	text := map[string]string{}
+	for _, r := range doc.Rules {
+		if r.SiteRemediation != "" {
+			text[r.ID] = r.SiteRemediation
+		}
+	}
+	for i, f := range doc.Findings {
+		t := text[f.RuleID]
+		if t == "" {
+			continue
+		}
+		key := f.AccountID + "|" + BucketOf(f.ResourceARN)
+		if f.ResourceType == ResourceAccount {
+			key = f.AccountID + "|"
+		}
+		if site[key] {
+			doc.Findings[i].SiteRemediation = t
+		}
+	}
+}
+
+// BucketOf returns the bucket name of an S3 bucket or object ARN
+// (arn:PARTITION:s3:::bucket[/key]), or "".
+func BucketOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "s3" || parts[3] != "" || parts[4] != "" {
+		return ""
+	}
+	b, _, _ := strings.Cut(parts[5], "/")
+	return b
 }
 
 // Key returns the identity of a finding across runs: the same rule on the
@@ -306,6 +374,7 @@ func (t *Tally) Document(inv *inventory.Snapshot, rules []Rule, fs []Finding) Do
 	sort.Strings(doc.FullySampledBuckets)
 	sort.Slice(doc.Rules, func(i, j int) bool { return doc.Rules[i].ID < doc.Rules[j].ID })
 	SortFindings(doc.Findings)
+	AnnotateSites(&doc)
 	return doc
 }
 

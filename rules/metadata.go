@@ -28,7 +28,7 @@ var resourceTypes = map[string]bool{
 // key is an error: a typo ("severty") must fail at load, not vanish.
 var knownCustomKeys = map[string]bool{
 	"id": true, "severity": true, "hipaa": true, "remediation": true, "remediation_cli": true,
-	"help_url": true, "resource_type": true, "sampled": true, "profiles": true,
+	"help_url": true, "resource_type": true, "sampled": true, "profiles": true, "site_remediation": true, "do_first": true,
 }
 
 // Profiles are the rule sets --profile selects: incident (the controls of
@@ -100,7 +100,7 @@ func ruleFromAnnotations(a *ast.Annotations, source string) (findings.Rule, erro
 	if r.Title == "" {
 		return fail("rule %s: title is required", r.ID)
 	}
-	r.Description = strings.TrimSpace(a.Description)
+	r.Description = unwrap(a.Description)
 	if r.Description == "" {
 		return fail("rule %s: description is required", r.ID)
 	}
@@ -127,6 +127,15 @@ func ruleFromAnnotations(a *ast.Annotations, source string) (findings.Rule, erro
 	if r.Remediation, err = str("remediation", true); err != nil {
 		return r, err
 	}
+	r.Remediation = unwrap(r.Remediation)
+	if r.SiteRemediation, err = str("site_remediation", false); err != nil {
+		return r, err
+	}
+	r.SiteRemediation = unwrap(r.SiteRemediation)
+	if r.DoFirst, err = str("do_first", false); err != nil {
+		return r, err
+	}
+	r.DoFirst = unwrap(r.DoFirst)
 	if r.RemediationCLI, err = str("remediation_cli", false); err != nil {
 		return r, err
 	}
@@ -174,4 +183,34 @@ func ruleFromAnnotations(a *ast.Annotations, source string) (findings.Rule, erro
 	}
 	r.Source = source
 	return r, nil
+}
+
+// listItem matches a line that starts a list item ("- x", "1. x").
+var listItem = regexp.MustCompile(`^(- |\d+\. )`)
+
+// unwrap joins the hard-wrapped lines of METADATA prose (YAML block
+// scalars wrapped at ~72 columns) into paragraphs, so that SARIF viewers,
+// Security Hub and terminals wrap the text to their own width. Blank lines
+// separate paragraphs and list items keep their own line.
+func unwrap(text string) string {
+	var paras []string
+	for _, p := range strings.Split(strings.TrimSpace(text), "\n\n") {
+		var b strings.Builder
+		for _, line := range strings.Split(p, "\n") {
+			line = strings.TrimSpace(line)
+			switch {
+			case line == "":
+			case b.Len() == 0:
+				b.WriteString(line)
+			case listItem.MatchString(line):
+				b.WriteString("\n" + line)
+			default:
+				b.WriteString(" " + line)
+			}
+		}
+		if b.Len() > 0 {
+			paras = append(paras, b.String())
+		}
+	}
+	return strings.Join(paras, "\n\n")
 }

@@ -115,3 +115,42 @@ func TestTypeCheckCannotSeeFieldsReadThroughHelperArguments(t *testing.T) {
 		t.Fatalf("passing the field is not checked at the call: %v", err)
 	}
 }
+
+func TestUnwrapJoinsHardWrappedProse(t *testing.T) {
+	in := "Keep this order,\nso the site stays up:\n1. First.\n2. Second\n   continued.\n\nA new paragraph\nhere.\n"
+	want := "Keep this order, so the site stays up:\n1. First.\n2. Second continued.\n\nA new paragraph here."
+	if got := unwrap(in); got != want {
+		t.Errorf("unwrap:\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestRulesWhoseFixTurnsOnBlockPublicAccessSayHowToKeepASiteUp: a rule
+// whose CLI fix turns Block Public Access on must carry the order that
+// keeps a CloudFront site up (issue 15: that fix, applied to the AT RISK
+// site, is the outage), and the two site rules say what to do first.
+func TestRulesWhoseFixTurnsOnBlockPublicAccessSayHowToKeepASiteUp(t *testing.T) {
+	eng, err := Load(t.Context(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range eng.Rules() {
+		if strings.Contains(r.Description, "\n") || strings.Contains(r.Remediation, "\n") {
+			t.Errorf("%s: description or remediation is still hard-wrapped", r.ID)
+		}
+		turnsOn := strings.Contains(r.RemediationCLI, "put-public-access-block")
+		switch {
+		case r.ID == "cloudfront-origin-breaks-on-block-public-access" || r.ID == "cloudfront-origin-objects-unreadable":
+			if r.DoFirst == "" || !strings.Contains(r.DoFirst, "BUCKET") {
+				t.Errorf("%s has no do_first naming BUCKET", r.ID)
+			}
+		case turnsOn && r.SiteRemediation == "":
+			t.Errorf("%s's fix turns Block Public Access on but it has no site_remediation", r.ID)
+		}
+		if s := r.SiteRemediation; s != "" {
+			own, bpa := strings.Index(s, "BucketOwnerEnforced"), strings.LastIndex(s, "turn on Block Public Access")
+			if own < 0 || bpa < 0 || own > bpa {
+				t.Errorf("%s's site remediation does not put ownership before Block Public Access: %q", r.ID, s)
+			}
+		}
+	}
+}

@@ -140,3 +140,82 @@ func TestATimeoutBeforeTheOrganizationIsListedSaysSo(t *testing.T) {
 		t.Errorf("stderr does not name the timeout:\n%s", stderr.String())
 	}
 }
+
+func TestRulesShowPrintsOneRuleWithItsSiteOrder(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"rules", "show", "s3-object-acl-public"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"s3-object-acl-public (critical)", "HIPAA Security Rule: 164.312(a)(1)", "Remediation:",
+		"Where a CloudFront site reads the bucket through public access", "1. Set Object Ownership to BucketOwnerEnforced", "Fix with the AWS CLI:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rules show does not print %q:\n%s", want, out)
+		}
+	}
+	stderr.Reset()
+	if code := run(t.Context(), []string{"rules", "show", "s3-objct-acl-public"}, &stdout, &stderr); code != exitUsage ||
+		!strings.Contains(stderr.String(), "Did you mean s3-object-acl-public?") {
+		t.Errorf("an unknown rule ID: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// TestDemoSaysWhatToDoFirstPerSite: the seed incident's AT RISK site gets
+// the order that keeps it up, in the summary and on the SARIF results whose
+// usual fix (Block Public Access) would take it down.
+func TestDemoSaysWhatToDoFirstPerSite(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"demo", "--out", dir}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("demo exited %d: %s", code, stderr.String())
+	}
+	lines := strings.Split(stdout.String(), "\n")
+	sites := 0
+	for i, l := range lines {
+		if !strings.Contains(l, "BROKEN NOW") && !strings.Contains(l, "AT RISK") {
+			continue
+		}
+		sites++
+		if i+1 >= len(lines) || !strings.Contains(lines[i+1], "do first: ") {
+			t.Errorf("site line without a do-first line after it: %q", l)
+			continue
+		}
+		next := lines[i+1]
+		if strings.Contains(l, "AT RISK") {
+			own, bpa := strings.Index(next, "BucketOwnerEnforced"), strings.Index(next, "only then turn on Block Public Access")
+			if !strings.Contains(next, "healthcorp-dev-site") || own < 0 || bpa < own {
+				t.Errorf("the AT RISK site's do-first line does not put ownership before Block Public Access: %q", next)
+			}
+		}
+	}
+	if sites != 2 {
+		t.Errorf("found %d site lines, want the seed's 2:\n%s", sites, stdout.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "hoofprint.sarif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID     string         `json:"ruleId"`
+				Properties map[string]any `json:"properties"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(b, &log); err != nil {
+		t.Fatal(err)
+	}
+	marked := map[string]int{}
+	for _, r := range log.Runs[0].Results {
+		if _, ok := r.Properties["hoofprint/siteRemediation"]; ok {
+			marked[r.RuleID]++
+			if arn, _ := r.Properties["resourceArn"].(string); r.RuleID == "s3-object-acl-public" && !strings.Contains(arn, "healthcorp-dev-site") {
+				t.Errorf("a result outside the at-risk bucket is marked: %s", arn)
+			}
+		}
+	}
+	if marked["s3-object-acl-public"] == 0 || marked["s3-bucket-public-access-block-off"] == 0 {
+		t.Errorf("the at-risk bucket's Block Public Access findings carry no site remediation: %v", marked)
+	}
+}

@@ -3,16 +3,18 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hoofprint/hoofprint/findings"
 	"github.com/hoofprint/hoofprint/rules"
 )
 
 func newRulesCommand(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rules",
-		Short: "List the rules or run their Rego tests",
+		Short: "List the rules, show one in full, or run their Rego tests",
 		Args:  cobra.ArbitraryArgs,
 		RunE:  unknownSubcommand,
 	}
@@ -67,6 +69,70 @@ built-in library they may import. Exits 1 when a test fails.`,
 		},
 	}
 	test.Flags().BoolVarP(&verbose, "verbose", "v", false, "print every test, not only failures")
-	cmd.AddCommand(list, test)
+	var showDirs []string
+	show := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one rule in full: what it checks, HIPAA sections, how to fix it and in which order",
+		Example: `  hoofprint rules show s3-object-acl-public
+  hoofprint rules show acme-bucket-named-public --rules ./my-rules`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			eng, err := rules.Load(cmd.Context(), rules.Options{Dirs: showDirs})
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			var ids []string
+			for _, r := range eng.Rules() {
+				if r.ID == args[0] {
+					writeRule(stdout, r)
+					return nil
+				}
+				ids = append(ids, r.ID)
+			}
+			msg := fmt.Sprintf("no rule %q", args[0])
+			if best := closest(args[0], ids); best != "" {
+				msg += "\nDid you mean " + best + "?"
+			}
+			return usageErr("%s\nRun 'hoofprint rules list' for every rule ID.", msg)
+		},
+	}
+	show.Flags().StringSliceVar(&showDirs, "rules", nil, "also look in the rules in `DIR`")
+	cmd.AddCommand(list, show, test)
 	return cmd
+}
+
+// writeRule prints a rule for a person at a terminal; paragraphs are left
+// unwrapped for the terminal to wrap.
+func writeRule(w io.Writer, r findings.Rule) {
+	fmt.Fprintf(w, "%s (%s)\n%s\n\n%s\n\n", r.ID, r.Severity, r.Title, r.Description)
+	if len(r.HIPAA) > 0 {
+		fmt.Fprintf(w, "HIPAA Security Rule: %s\n", strings.Join(r.HIPAA, ", "))
+	}
+	scope := ""
+	if r.Sampled {
+		scope = " (judged on sampled objects)"
+	}
+	fmt.Fprintf(w, "Resource type: %s%s\nSource: %s\n\nRemediation:\n%s\n", r.ResourceType, scope, r.Source, indent(r.Remediation))
+	if r.SiteRemediation != "" {
+		fmt.Fprintf(w, "\nWhere a CloudFront site reads the bucket through public access (the summary's AT RISK sites):\n%s\n", indent(r.SiteRemediation))
+	}
+	if r.DoFirst != "" {
+		fmt.Fprintf(w, "\nDo first:\n%s\n", indent(r.DoFirst))
+	}
+	if r.RemediationCLI != "" {
+		fmt.Fprintf(w, "\nFix with the AWS CLI:\n%s\n", indent(r.RemediationCLI))
+	}
+	if r.HelpURL != "" {
+		fmt.Fprintf(w, "\nMore: %s\n", r.HelpURL)
+	}
+	if len(r.RelatedResources) > 0 {
+		fmt.Fprintln(w, "\nAWS documentation:")
+		for _, u := range r.RelatedResources {
+			fmt.Fprintf(w, "  %s\n", u)
+		}
+	}
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
 }

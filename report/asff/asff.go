@@ -294,6 +294,11 @@ func build(doc findings.Document, rule findings.Rule, f findings.Finding, opts O
 	if rec := recommendation(rule); rec != nil {
 		out.Remediation = &Remediation{Recommendation: *rec}
 	}
+	if f.SiteRemediation != "" && out.Remediation != nil {
+		// A CloudFront site reads this bucket through public access: the
+		// order that keeps it up replaces the rule's usual fix.
+		out.Remediation.Recommendation.Text = Truncate(f.SiteRemediation, MaxRecommendation)
+	}
 	return out
 }
 

@@ -338,6 +338,14 @@ func help(r findings.Rule) *MultiformatMessage {
 	desc := cmp.Or(r.Description, r.Title)
 	fmt.Fprintf(&t, "%s\n\nRemediation: %s\n", desc, cmp.Or(r.Remediation, "see the documentation."))
 	fmt.Fprintf(&m, "**%s**\n\n%s\n\n## Remediation\n\n%s\n", cmp.Or(r.Title, r.ID), desc, cmp.Or(r.Remediation, "See the documentation."))
+	if r.SiteRemediation != "" {
+		fmt.Fprintf(&t, "\nWhere a CloudFront site reads the bucket through public access (the result's hoofprint/siteRemediation property says so): %s\n", r.SiteRemediation)
+		fmt.Fprintf(&m, "\n### Where a CloudFront site reads the bucket through public access\n\nThe result's `hoofprint/siteRemediation` property marks these results. %s\n", r.SiteRemediation)
+	}
+	if r.DoFirst != "" {
+		fmt.Fprintf(&t, "\nDo first: %s\n", r.DoFirst)
+		fmt.Fprintf(&m, "\n**Do first:** %s\n", r.DoFirst)
+	}
 	if r.RemediationCLI != "" {
 		fmt.Fprintf(&t, "\nFix with the AWS CLI:\n    %s\n", r.RemediationCLI)
 		fmt.Fprintf(&m, "\n```sh\n%s\n```\n", r.RemediationCLI)
@@ -379,9 +387,17 @@ func result(f findings.Finding, ruleIdx int, show bool) Result {
 	if len(f.Evidence) > 0 {
 		props["evidence"] = f.Evidence
 	}
+	if f.SiteRemediation != "" {
+		// This result is on a bucket a CloudFront site reads through public
+		// access: the rule's usual fix applied first breaks the site.
+		props["hoofprint/siteRemediation"] = f.SiteRemediation
+	}
 	msg := f.Message
 	if msg == "" {
 		msg = fmt.Sprintf("%s fired on %s.", f.RuleID, res.Name)
+	}
+	if f.SiteRemediation != "" {
+		msg += " A CloudFront site reads this bucket only through public access: fix it in the order of the rule's site remediation, or the site goes down."
 	}
 	return Result{
 		RuleID:    f.RuleID,

@@ -216,6 +216,10 @@ func sites(b *strings.Builder, doc findings.Document) {
 		}
 		return all[i].bucket < all[j].bucket
 	})
+	doFirst := map[string]string{}
+	for _, r := range doc.Rules {
+		doFirst[r.ID] = r.DoFirst
+	}
 	fmt.Fprintf(b, "\nCloudFront sites:\n")
 	for _, x := range all {
 		dists := make([]string, 0, len(x.dists))
@@ -232,6 +236,11 @@ func sites(b *strings.Builder, doc findings.Document) {
 			fmt.Fprintf(b, "  BROKEN NOW   %s (account %s): %s cannot read %d sampled object(s), which another account owns: viewers get 403. [%s]\n", x.bucket, x.account, via, x.objects, x.rule)
 		default:
 			fmt.Fprintf(b, "  AT RISK      %s (account %s): %s reads %d sampled object(s) only through a public ACL: turning Block Public Access on will break the site. [%s]\n", x.bucket, x.account, via, x.objects, x.rule)
+		}
+		// The first change for this site, so the most severe finding's fix
+		// (Block Public Access) is not the one applied first.
+		if t := doFirst[x.rule]; t != "" {
+			fmt.Fprintf(b, "               do first: %s\n", strings.ReplaceAll(t, "BUCKET", x.bucket))
 		}
 	}
 }

@@ -20,6 +20,15 @@
 #     Remove the public statements from the bucket policy (grant the CloudFront
 #     OAC or named principals instead), then enable RestrictPublicBuckets and
 #     BlockPublicPolicy.
+#   site_remediation: |
+#     A CloudFront distribution reads this bucket's objects only through
+#     public access (see cloudfront-origin-breaks-on-block-public-access), so
+#     turning Block Public Access on, or removing the public grant, first
+#     takes the site down. Keep this order:
+#     1. Set Object Ownership to BucketOwnerEnforced, so the bucket owner owns every object.
+#     2. Grant the distribution's OAC (or OAI) s3:GetObject in the bucket policy.
+#     3. Check that the site still loads.
+#     4. Then remove the public grants and turn on Block Public Access.
 #   remediation_cli: aws s3api put-public-access-block --bucket BUCKET --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
 #   help_url: https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
 package hoofprint.rules.s3_bucket_policy_public

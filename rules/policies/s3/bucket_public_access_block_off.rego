@@ -18,6 +18,15 @@
 #     Enable all four Block Public Access settings on the bucket (or on the
 #     account). If a CloudFront distribution serves the bucket, fix the
 #     cloudfront-origin-breaks-on-block-public-access findings first.
+#   site_remediation: |
+#     A CloudFront distribution reads this bucket's objects only through
+#     public access (see cloudfront-origin-breaks-on-block-public-access), so
+#     turning Block Public Access on, or removing the public grant, first
+#     takes the site down. Keep this order:
+#     1. Set Object Ownership to BucketOwnerEnforced, so the bucket owner owns every object.
+#     2. Grant the distribution's OAC (or OAI) s3:GetObject in the bucket policy.
+#     3. Check that the site still loads.
+#     4. Then remove the public grants and turn on Block Public Access.
 #   remediation_cli: aws s3api put-public-access-block --bucket BUCKET --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
 #   help_url: https://docs.aws.amazon.com/AmazonS3/latest/userguide/configuring-block-public-access-bucket.html
 package hoofprint.rules.s3_bucket_public_access_block_off
