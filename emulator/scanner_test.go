@@ -336,6 +336,8 @@ func TestHealthCorpHIPAAControlsFireAndStayQuiet(t *testing.T) {
 		{"s3-bucket-versioning-off", "healthcorp-dev-site", "healthcorp-tools-logs", "never enabled vs an empty bucket"},
 		{"s3-bucket-data-events-off", "healthcorp-dev-site", "healthcorp-phi-records", "no selector vs the organization trail's resources.ARN prefix"},
 		{"s3-bucket-data-events-off", "healthcorp-dev-scratch", "healthcorp-prod-site", "a stopped trail vs prod's basic selector"},
+		{"s3-bucket-encryption-weakened", "healthcorp-dev-claims-archive", "healthcorp-phi-records", "a policy allowing AES256 uploads on a KMS bucket vs a customer managed key"},
+		{"s3-bucket-encryption-weakened", "healthcorp-dev-claims-archive", "healthcorp-dev-site", "vs S3's default SSE-S3"},
 	} {
 		t.Run(tc.rule+" "+tc.why, func(t *testing.T) {
 			if tc.fires == "" || tc.quiet == "" {
@@ -349,6 +351,28 @@ func TestHealthCorpHIPAAControlsFireAndStayQuiet(t *testing.T) {
 			}
 		})
 	}
+	t.Run("s3-bucket-encryption-not-cmk runs only in the all profile", func(t *testing.T) {
+		all, err := rules.Load(t.Context(), rules.Options{Profile: "all"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, err := all.Evaluate(t.Context(), snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, f := range fs {
+			got[f.RuleID+" "+f.ResourceName] = true
+		}
+		for name, want := range map[string]bool{"healthcorp-dev-claims-archive": true, "healthcorp-dev-site": true, "healthcorp-phi-records": false} {
+			if got["s3-bucket-encryption-not-cmk "+name] != want {
+				t.Errorf("s3-bucket-encryption-not-cmk on %s: %v, want %v", name, !want, want)
+			}
+		}
+		if fired["s3-bucket-encryption-not-cmk healthcorp-dev-site"] {
+			t.Error("the hipaa profile ran the opt-in rule")
+		}
+	})
 	var trail *inventory.Trail
 	for i := range snap.Trails {
 		if snap.Trails[i].OrganizationTrail {

@@ -46,9 +46,10 @@ var (
 		"cloudfront-access-logging-off",
 		"cloudfront-viewer-tls-outdated",
 		"s3-bucket-data-events-off",
+		"s3-bucket-encryption-weakened",
 		"s3-bucket-versioning-off",
 	}
-	allRules []string
+	allRules = []string{"s3-bucket-encryption-not-cmk"}
 )
 
 // catalogue is every embedded rule, sorted.
