@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hoofprint/hoofprint/internal/termsafe"
 )
 
 // Set at build time with -ldflags "-X main.version=… -X main.commit=… -X main.date=…".
@@ -89,11 +91,14 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitOK
 	case errors.As(err, &ee):
 		if ee.msg != "" {
-			fmt.Fprintln(stderr, "hoofprint:", ee.msg)
+			// Error text can quote outside data (a bucket name, an AWS or
+			// emulator message): escaped, it cannot drive the terminal.
+			// Multi-line messages keep their lines.
+			fmt.Fprintln(stderr, "hoofprint:", escapeLines(ee.msg))
 		}
 		return ee.code
 	default:
-		fmt.Fprintln(stderr, "hoofprint:", err)
+		fmt.Fprintln(stderr, "hoofprint:", escapeLines(err.Error()))
 		return exitUsage
 	}
 }
@@ -105,3 +110,13 @@ type exitError struct {
 }
 
 func (e *exitError) Error() string { return e.msg }
+
+// escapeLines escapes control characters line by line (termsafe.Escape),
+// keeping the message's own line breaks.
+func escapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = termsafe.Escape(l)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -312,6 +312,10 @@ func (l limitedClient) Do(req *http.Request) (*http.Response, error) {
 
 func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, region string, current []asff.Finding, resourceTypes map[string]string, res *AccountResult) {
 	log := im.opts.Logger.With("account", account, "region", region)
+	// res accumulates the account's regions; the log record counts this
+	// region only, so that summing records (CloudWatch metric filters)
+	// counts each finding once.
+	before := *res
 	client := im.client(cfg, account, region)
 	productARN := asff.ProductARN(im.opts.ASFF.PartitionFor(im.doc), region, account)
 
@@ -396,7 +400,8 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 			}
 		}
 	}
-	log.Info("security hub import", "findings", len(current), "imported", res.Imported, "updated", res.Updated, "archived", res.Archived)
+	log.Info("security hub import", "findings", len(current), "imported", res.Imported-before.Imported, "updated", res.Updated-before.Updated,
+		"archived", res.Archived-before.Archived, "kept", res.Kept-before.Kept, "failed", res.Failed-before.Failed)
 }
 
 // regionOfFinding is the region a finding's rule was evaluated for: its

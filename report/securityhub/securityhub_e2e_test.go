@@ -1,9 +1,12 @@
 package securityhub_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -509,4 +512,40 @@ func TestImportWhereSecurityHubIsOff(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Issue 10 item 9: each region's log record counts that region only, so
+// the records of one account add up to the account's result (a metric
+// filter summing them counts every finding once).
+func TestImportLogsCountEachRegionOnce(t *testing.T) {
+	e := setupEmulator(t)
+	var logs bytes.Buffer
+	o := opts(e)
+	o.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+	res := mustImport(t, e.base, night(e, 0, baseFindings(e)...), o)
+	sums := map[string]int{}
+	records := map[string]int{}
+	dec := json.NewDecoder(&logs)
+	for dec.More() {
+		var rec struct {
+			Msg      string `json:"msg"`
+			Account  string `json:"account"`
+			Imported int    `json:"imported"`
+		}
+		if err := dec.Decode(&rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Msg == "security hub import" {
+			sums[rec.Account] += rec.Imported
+			records[rec.Account]++
+		}
+	}
+	for _, a := range res.Accounts {
+		if records[a.AccountID] < 2 {
+			t.Fatalf("account %s: %d log records, want one per region (2)", a.AccountID, records[a.AccountID])
+		}
+		if sums[a.AccountID] != a.Imported {
+			t.Errorf("account %s: the region records sum to %d imported, the account imported %d", a.AccountID, sums[a.AccountID], a.Imported)
+		}
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/internal/termsafe"
 	"github.com/hoofprint/hoofprint/report/internal/view"
 	"github.com/hoofprint/hoofprint/report/securityhub"
 )
@@ -65,7 +66,7 @@ var order = []findings.Severity{findings.SeverityCritical, findings.SeverityHigh
 
 // Write writes the summary as plain text.
 func Write(w io.Writer, doc findings.Document, opts Options) error {
-	doc = view.Redact(doc)
+	doc = escapeDocument(view.Redact(doc))
 	if opts.MaxResources <= 0 {
 		opts.MaxResources = 10
 	}
@@ -316,7 +317,7 @@ func outputs(b *strings.Builder, opts Options) {
 	b.WriteString("\nReports:\n")
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 	for _, f := range opts.Files {
-		fmt.Fprintf(tw, "  %s\t%s\n", f.Kind, f.Location)
+		fmt.Fprintf(tw, "  %s\t%s\n", f.Kind, termsafe.Escape(f.Location))
 	}
 	if r := opts.SecurityHub; r != nil {
 		c := r.Totals()
@@ -326,7 +327,7 @@ func outputs(b *strings.Builder, opts Options) {
 	if r := opts.SecurityHub; r != nil {
 		fs := r.Totals().Failures
 		for _, f := range fs[:min(len(fs), 10)] {
-			fmt.Fprintf(b, "  Security Hub failure: %s\n", f)
+			fmt.Fprintf(b, "  Security Hub failure: %s\n", termsafe.Escape(f.String()))
 		}
 		if len(fs) > 10 {
 			fmt.Fprintf(b, "  … and %d more Security Hub failures\n", len(fs)-10)
