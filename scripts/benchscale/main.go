@@ -1,0 +1,372 @@
+// Command benchscale measures a whole scan at scale: it generates an
+// organization on the project's emulator, serves it from a process of its
+// own with a fixed latency on every request, runs the real `hoofprint scan`
+// binary against it in another process, then `hoofprint evaluate` on the
+// inventory the scan wrote, and prints what BENCHMARKS.md records.
+//
+//	go run ./scripts/benchscale -accounts 200
+//	make bench-scale ACCOUNTS=1000
+//
+// Figures: requests (and per bucket), wall time, the latency lower bound
+// (requests × latency ÷ concurrency) and the ratio of the two, requests in
+// flight on average, the scanner's CPU seconds per 1,000 requests, its max
+// RSS, how long it ran after its last API call, and evaluate's wall time
+// and max RSS. With -cpuprofile the scanner writes a CPU profile
+// (HOOFPRINT_CPUPROFILE) to read with `go tool pprof`.
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/hoofprint/hoofprint/emulator"
+	"github.com/hoofprint/hoofprint/emulator/scenario"
+)
+
+type config struct {
+	accounts, buckets, objects int
+	latency                    time.Duration
+	concurrency                int
+	seed                       uint64
+	out                        string
+	binary                     string
+	cpuProfile                 bool
+	serve                      bool
+}
+
+func main() {
+	var c config
+	flag.IntVar(&c.accounts, "accounts", 200, "member accounts of the generated organization")
+	flag.IntVar(&c.buckets, "buckets", 10, "buckets per account")
+	flag.IntVar(&c.objects, "objects", 100, "objects per bucket")
+	flag.DurationVar(&c.latency, "latency", 100*time.Millisecond, "latency the emulator adds to every request")
+	flag.IntVar(&c.concurrency, "concurrency", 64, "hoofprint scan --concurrency")
+	flag.Uint64Var(&c.seed, "seed", 1, "generator seed")
+	flag.StringVar(&c.out, "out", "", "directory for the binary, inventory and reports (default: a new temporary one)")
+	flag.StringVar(&c.binary, "hoofprint", "", "hoofprint binary to measure (default: built from this checkout)")
+	flag.BoolVar(&c.cpuProfile, "cpuprofile", false, "have the scanner write a CPU profile (scan.pprof in -out)")
+	flag.BoolVar(&c.serve, "serve", false, "internal: be the emulator process")
+	flag.Parse()
+	log.SetFlags(0)
+	if c.serve {
+		if err := serve(c); err != nil {
+			log.Fatalf("benchscale emulator: %v", err)
+		}
+		return
+	}
+	if err := run(c); err != nil {
+		log.Fatalf("benchscale: %v", err)
+	}
+}
+
+// ready is what the emulator process tells the parent on its first line.
+type ready struct {
+	URL  string            `json:"url"`
+	Env  map[string]string `json:"env"`
+	Role string            `json:"role"`
+	Load time.Duration     `json:"load"`
+}
+
+// stats is what the emulator process measured, served at statsPath.
+type stats struct {
+	Requests  int64 `json:"requests"`
+	FirstNano int64 `json:"firstNano"`
+	LastNano  int64 `json:"lastNano"` // when the last answer was sent
+	// BusyNano is the sum of every request's time in the server: divided
+	// by a duration, the average number of requests in flight.
+	BusyNano    int64 `json:"busyNano"`
+	MaxInFlight int64 `json:"maxInFlight"`
+	// ByOperation counts requests per API operation.
+	ByOperation map[string]int `json:"byOperation"`
+}
+
+const statsPath = "/__benchscale/stats"
+
+// meter wraps the emulator's handler and measures every request.
+type meter struct {
+	next                        http.Handler
+	emu                         *emulator.Emulator
+	requests, busy, inFlight    atomic.Int64
+	maxInFlight, first, lastEnd atomic.Int64
+}
+
+func (m *meter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == statsPath {
+		ops := map[string]int{}
+		for k, n := range m.emu.Requests() {
+			ops[k.Operation] += n
+		}
+		_ = json.NewEncoder(w).Encode(stats{Requests: m.requests.Load(), FirstNano: m.first.Load(), LastNano: m.lastEnd.Load(),
+			BusyNano: m.busy.Load(), MaxInFlight: m.maxInFlight.Load(), ByOperation: ops})
+		return
+	}
+	start := time.Now()
+	m.first.CompareAndSwap(0, start.UnixNano())
+	n := m.inFlight.Add(1)
+	for {
+		old := m.maxInFlight.Load()
+		if n <= old || m.maxInFlight.CompareAndSwap(old, n) {
+			break
+		}
+	}
+	m.next.ServeHTTP(w, r)
+	end := time.Now()
+	m.inFlight.Add(-1)
+	m.requests.Add(1)
+	m.busy.Add(int64(end.Sub(start)))
+	for {
+		old := m.lastEnd.Load()
+		if end.UnixNano() <= old || m.lastEnd.CompareAndSwap(old, end.UnixNano()) {
+			break
+		}
+	}
+}
+
+// serve is the emulator process: it loads the generated organization,
+// prints ready on stdout, and serves until stdin closes.
+func serve(c config) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	t0 := time.Now()
+	sc, err := scenario.Generate(scenario.GenOptions{Accounts: c.accounts, BucketsPerAccount: c.buckets, ObjectsPerBucket: c.objects, Seed: c.seed})
+	if err != nil {
+		return err
+	}
+	emu, err := emulator.Start(ctx, sc, emulator.Options{Faults: []emulator.FaultRule{{Latency: c.latency}}})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = emu.Close() }()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	srv := &http.Server{Handler: &meter{next: emu, emu: emu}, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	env := emu.Environ()
+	env["AWS_ENDPOINT_URL"] = url
+	if err := json.NewEncoder(os.Stdout).Encode(ready{URL: url, Env: env, Role: sc.MemberRoleName, Load: time.Since(t0)}); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, os.Stdin); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	return srv.Close()
+}
+
+// measured is one hoofprint process.
+type measured struct {
+	wall     time.Duration
+	end      time.Time
+	cpu      time.Duration
+	maxRSS   int64 // bytes
+	exitCode int
+}
+
+func runMeasured(bin string, args []string, env []string, stderr io.Writer) (measured, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	cmd.Stdout = io.Discard
+	cmd.Stderr = stderr
+	start := time.Now()
+	err := cmd.Run()
+	m := measured{wall: time.Since(start), end: time.Now()}
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		return m, err
+	}
+	m.exitCode = cmd.ProcessState.ExitCode()
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		m.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		m.maxRSS = ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	if m.exitCode == 2 {
+		return m, fmt.Errorf("%s %s exited 2 (see its log above)", bin, args[0])
+	}
+	return m, nil
+}
+
+func run(c config) error {
+	if c.out == "" {
+		dir, err := os.MkdirTemp("", "hoofprint-benchscale-")
+		if err != nil {
+			return err
+		}
+		c.out = dir
+	}
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return err
+	}
+	if c.binary == "" {
+		c.binary = filepath.Join(c.out, "hoofprint")
+		build := exec.Command("go", "build", "-o", c.binary, "./cmd/hoofprint")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build hoofprint: %w", err)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	emu := exec.Command(self, "-serve", "-accounts", fmt.Sprint(c.accounts), "-buckets", fmt.Sprint(c.buckets),
+		"-objects", fmt.Sprint(c.objects), "-latency", c.latency.String(), "-seed", fmt.Sprint(c.seed))
+	emu.Stderr = os.Stderr
+	stdin, err := emu.StdinPipe()
+	if err != nil {
+		return err
+	}
+	stdout, err := emu.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := emu.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = stdin.Close(); _ = emu.Wait() }()
+	line, err := bufio.NewReader(stdout).ReadBytes('\n')
+	if err != nil {
+		return fmt.Errorf("emulator process: %w", err)
+	}
+	var rd ready
+	if err := json.Unmarshal(line, &rd); err != nil {
+		return fmt.Errorf("emulator process said %q: %w", line, err)
+	}
+	fmt.Printf("emulator: %d accounts x %d buckets x %d objects loaded in %s, %s latency per request, at %s\n",
+		c.accounts, c.buckets, c.objects, rd.Load.Round(time.Millisecond), c.latency, rd.URL)
+
+	env := []string{}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOOFPRINT_") {
+			env = append(env, kv)
+		}
+	}
+	for k, v := range rd.Env {
+		env = append(env, k+"="+v)
+	}
+	scanEnv := env
+	if c.cpuProfile {
+		scanEnv = append(append([]string(nil), env...), "HOOFPRINT_CPUPROFILE="+filepath.Join(c.out, "scan.pprof"))
+	}
+	inv := filepath.Join(c.out, "inventory.json.gz")
+	load0 := loadavg()
+	var logs lockedBuffer
+	scan, err := runMeasured(c.binary, []string{"scan", "--role-name", rd.Role, "--concurrency", fmt.Sprint(c.concurrency),
+		"--inventory", inv, "--sarif", filepath.Join(c.out, "scan.sarif"), "--asff", filepath.Join(c.out, "scan.asff.json"),
+		"--log-format", "json", "--quiet"}, scanEnv, &logs)
+	if err != nil {
+		_, _ = os.Stderr.Write(logs.Bytes())
+		return err
+	}
+	load1 := loadavg()
+	st, err := fetchStats(rd.URL)
+	if err != nil {
+		return err
+	}
+	eval, err := runMeasured(c.binary, []string{"evaluate", "--inventory", inv, "--sarif", filepath.Join(c.out, "evaluate.sarif"),
+		"--log-format", "json", "--quiet"}, env, &logs)
+	if err != nil {
+		_, _ = os.Stderr.Write(logs.Bytes())
+		return err
+	}
+
+	buckets := c.accounts * c.buckets
+	lower := time.Duration(float64(st.Requests) * float64(c.latency) / float64(c.concurrency))
+	last := time.Unix(0, st.LastNano)
+	fi, _ := os.Stat(inv)
+	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
+	fmt.Printf("scan (exit %d):\n", scan.exitCode)
+	fmt.Printf("  requests                   %d (%.1f per bucket, %d buckets)\n", st.Requests, float64(st.Requests)/float64(cmp.Or(buckets, 1)), buckets)
+	var ops []string
+	for op, n := range st.ByOperation {
+		ops = append(ops, fmt.Sprintf("%s %d", op, n))
+	}
+	slices.Sort(ops)
+	fmt.Printf("  by operation               %s\n", strings.Join(ops, ", "))
+	fmt.Printf("  wall                       %s\n", scan.wall.Round(10*time.Millisecond))
+	fmt.Printf("  lower bound                %s (requests x %s / %d)\n", lower.Round(10*time.Millisecond), c.latency, c.concurrency)
+	fmt.Printf("  wall / lower bound         %.3f\n", scan.wall.Seconds()/lower.Seconds())
+	fmt.Printf("  in flight on average       %.1f (max %d)\n", float64(st.BusyNano)/float64(scan.wall), st.MaxInFlight)
+	fmt.Printf("  after the last API call    %s\n", scan.end.Sub(last).Round(10*time.Millisecond))
+	fmt.Printf("  CPU per 1,000 requests     %.3f s (%.1f s in all)\n", scan.cpu.Seconds()/float64(st.Requests)*1000, scan.cpu.Seconds())
+	fmt.Printf("  max RSS                    %.0f MiB\n", mib(scan.maxRSS))
+	if fi != nil {
+		fmt.Printf("  inventory                  %.1f MiB (gzip)\n", mib(fi.Size()))
+	}
+	fmt.Printf("evaluate (exit %d):\n", eval.exitCode)
+	fmt.Printf("  wall                       %s\n", eval.wall.Round(10*time.Millisecond))
+	fmt.Printf("  CPU                        %.1f s\n", eval.cpu.Seconds())
+	fmt.Printf("  max RSS                    %.0f MiB\n", mib(eval.maxRSS))
+	fmt.Printf("load average (1, 5, 15 min) before the scan: %s; after: %s\n", load0, load1)
+	fmt.Printf("output in %s\n", c.out)
+	return nil
+}
+
+func fetchStats(url string) (stats, error) {
+	var st stats
+	resp, err := http.Get(url + statsPath)
+	if err != nil {
+		return st, fmt.Errorf("emulator stats: %w", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return st, fmt.Errorf("emulator stats: %w", err)
+	}
+	return st, nil
+}
+
+// loadavg is the machine's load (the first three fields of /proc/loadavg),
+// recorded with the figures: the reference machine is shared.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// lockedBuffer keeps the hoofprint process's log, printed only on failure.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b = append(l.b, p...)
+	return len(p), nil
+}
+
+func (l *lockedBuffer) Bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]byte(nil), l.b...)
+}
