@@ -66,7 +66,7 @@ func (s *Severity) UnmarshalText(b []byte) error {
 
 // Rule is a rule's metadata, read from its Rego METADATA block.
 type Rule struct {
-	// ID is the stable rule ID from DESIGN.md, e.g. "s3-object-acl-public".
+	// ID is the stable rule ID (rules/README.md), e.g. "s3-object-acl-public".
 	ID          string   `json:"id"`
 	Title       string   `json:"title"`
 	Description string   `json:"description"`

@@ -17,8 +17,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// incidentCatalogue is DESIGN.md's rule catalogue: the stable IDs of the
-// incident profile.
+// incidentCatalogue is the incident profile's part of the rule catalogue
+// of rules/README.md: the stable IDs.
 var incidentCatalogue = []string{
 	"cloudfront-oac-source-arn-mismatch",
 	"cloudfront-oai-not-granted",
@@ -132,7 +132,7 @@ func TestEmbeddedRulesAreTheCatalogueWithCompleteMetadata(t *testing.T) {
 		})
 	}
 	if !slices.Equal(ids, catalogue) {
-		t.Fatalf("embedded rule IDs:\n%v\nwant the DESIGN.md catalogue:\n%v", ids, catalogue)
+		t.Fatalf("embedded rule IDs:\n%v\nwant the rules/README.md catalogue:\n%v", ids, catalogue)
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 )
 
 // ruleIDPattern is the shape of a stable rule ID: lower-case words joined by
-// hyphens, as in DESIGN.md's catalogue.
+// hyphens, as in the catalogue of rules/README.md.
 var ruleIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // resourceTypes are the values a rule's custom.resource_type may take.

@@ -29,7 +29,7 @@ var (
 	date    = "unknown"
 )
 
-// Exit codes (DESIGN.md "CLI contract"). Automation alarms on these.
+// Exit codes (README "Exit codes"). Automation alarms on these.
 const (
 	exitOK         = 0
 	exitFindings   = 1 // findings at or above --fail-on
@@ -108,7 +108,7 @@ func fallbackLogger(args []string, stderr io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(stderr, nil))
 }
 
-// exitCode maps the sentinel errors the commands return to DESIGN.md's exit
+// exitCode maps the sentinel errors the commands return to the README's exit
 // codes and prints the error once.
 func exitCode(err error, stderr io.Writer) int {
 	var ee *exitError

@@ -1097,7 +1097,7 @@ owned_by_bucket_owner(facts, o) if {
 # owned_by_other is true when the object is known to be owned by someone
 # other than the bucket owner: a listed owner that differs, or GetObjectAcl
 # denied to the bucket owner, which real S3 does for objects another account
-# owns (DESIGN.md, object sampling).
+# owns (docs/inventory.md, "the sample").
 owned_by_other(facts, o) if {
 	facts.aclsDisabled == false
 	facts.ownerCid != ""
