@@ -12,6 +12,8 @@
 package asff
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -174,16 +176,38 @@ func ProductARN(partition, region, account string) string {
 	return fmt.Sprintf("arn:%s:securityhub:%s:%s:product/%s/default", partition, region, account, account)
 }
 
-// Write writes doc as a JSON array of ASFF findings.
+// Write writes doc as a JSON array of ASFF findings. It converts and writes
+// one finding at a time (the bytes are those of encoding the whole array
+// at once), so that a run with many findings never holds all of them as
+// ASFF, nor their JSON.
 func Write(w io.Writer, doc findings.Document, opts Options) error {
-	fs := Build(doc, opts)
-	if fs == nil {
-		fs = []Finding{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	rules := ruleMap(doc)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("  ", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(fs); err != nil {
+	if len(doc.Findings) == 0 {
+		_, _ = bw.WriteString("[]\n")
+	} else {
+		_, _ = bw.WriteString("[\n")
+	}
+	for i, f := range doc.Findings {
+		buf.Reset()
+		if err := enc.Encode(build(doc, rules[f.RuleID], view.RedactFinding(f, doc.ShowObjectKeys), opts)); err != nil {
+			return fmt.Errorf("write ASFF: %w", err)
+		}
+		_, _ = bw.WriteString("  ")
+		_, _ = bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		if i < len(doc.Findings)-1 {
+			_, _ = bw.WriteString(",")
+		}
+		_, _ = bw.WriteString("\n")
+	}
+	if len(doc.Findings) > 0 {
+		_, _ = bw.WriteString("]\n")
+	}
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write ASFF: %w", err)
 	}
 	return nil
@@ -191,16 +215,20 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 
 // Build converts every finding of doc, in doc's order.
 func Build(doc findings.Document, opts Options) []Finding {
-	doc = view.Redact(doc)
+	rules := ruleMap(doc)
+	out := make([]Finding, 0, len(doc.Findings))
+	for _, f := range doc.Findings {
+		out = append(out, build(doc, rules[f.RuleID], view.RedactFinding(f, doc.ShowObjectKeys), opts))
+	}
+	return out
+}
+
+func ruleMap(doc findings.Document) map[string]findings.Rule {
 	rules := map[string]findings.Rule{}
 	for _, r := range doc.Rules {
 		rules[r.ID] = r
 	}
-	out := make([]Finding, 0, len(doc.Findings))
-	for _, f := range doc.Findings {
-		out = append(out, build(doc, rules[f.RuleID], f, opts))
-	}
-	return out
+	return rules
 }
 
 // PartitionFor is the partition of the ARNs built for doc: Options.Partition,

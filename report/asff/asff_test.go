@@ -56,6 +56,31 @@ func TestWriteGolden(t *testing.T) {
 	validate(t, got)
 }
 
+// TestWriteStreamsTheBytesOfTheWholeArray: Write converts one finding at a
+// time, and must give exactly what encoding Build's whole array gives.
+func TestWriteStreamsTheBytesOfTheWholeArray(t *testing.T) {
+	for _, n := range []int{0, 1, -1} {
+		doc := fixture.Document()
+		if n >= 0 {
+			doc.Findings = doc.Findings[:n]
+		}
+		var whole bytes.Buffer
+		enc := json.NewEncoder(&whole)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		all := asff.Build(doc, asff.Options{})
+		if all == nil {
+			all = []asff.Finding{}
+		}
+		if err := enc.Encode(all); err != nil {
+			t.Fatal(err)
+		}
+		if got := write(t, doc); !bytes.Equal(got, whole.Bytes()) {
+			t.Errorf("%d findings: streamed output differs from the whole array's encoding:\n%s\nwant\n%s", len(doc.Findings), got, whole.Bytes())
+		}
+	}
+}
+
 func TestBuild(t *testing.T) {
 	doc := fixture.Document()
 	fs := asff.Build(doc, asff.Options{})

@@ -145,8 +145,12 @@ func Decode(r io.Reader) (*Log, error) {
 }
 
 // Build assembles the log without writing it.
+//
+// Findings are redacted one at a time, and when they are more than
+// MaxResults only the ones that will be kept become results (the most
+// severe, in their order, as capResults would keep them), so that a run
+// with many findings does not hold a result for each.
 func Build(doc findings.Document, opts Options) (*Log, error) {
-	doc = view.Redact(doc)
 	if opts.MaxResults <= 0 {
 		opts.MaxResults = GitHubMaxResults
 	}
@@ -168,8 +172,13 @@ func Build(doc findings.Document, opts Options) (*Log, error) {
 		driver.Rules = append(driver.Rules, ruleDescriptor(r))
 	}
 
-	results := make([]Result, 0, len(doc.Findings))
-	for _, f := range doc.Findings {
+	kept, preOmitted := keptFindings(doc.Findings, opts.MaxResults)
+	results := make([]Result, 0, min(len(doc.Findings), opts.MaxResults))
+	for i, f := range doc.Findings {
+		if kept != nil && !kept[i] {
+			continue
+		}
+		f = view.RedactFinding(f, doc.ShowObjectKeys)
 		idx, ok := ruleIndex[f.RuleID]
 		if !ok {
 			// A finding whose rule metadata is missing still gets a minimal
@@ -182,11 +191,27 @@ func Build(doc findings.Document, opts Options) (*Log, error) {
 	}
 
 	if opts.Baseline != nil {
-		results = applyBaseline(results, opts.Baseline, &driver, ruleIndex, view.NewScope(doc))
+		// A finding left out by the cap is still present: its baseline
+		// result is not "absent".
+		present := map[string]bool{}
+		if kept != nil {
+			for i, f := range doc.Findings {
+				if !kept[i] {
+					present[view.Fingerprint(f.RuleID, view.ParseResource(view.RedactFinding(f, doc.ShowObjectKeys), doc.ShowObjectKeys))] = true
+				}
+			}
+		}
+		results = applyBaseline(results, present, opts.Baseline, &driver, ruleIndex, view.NewScope(doc))
 	}
 
 	inv := invocation(doc)
 	results, omitted := capResults(results, opts.MaxResults)
+	for id, n := range preOmitted {
+		if omitted == nil {
+			omitted = map[string]int{}
+		}
+		omitted[id] += n
+	}
 	runProps := map[string]any{
 		"hoofprint/accounts":       nonNil(doc.Accounts),
 		"hoofprint/sample":         doc.Sample,
@@ -512,7 +537,7 @@ func sampleNotes(doc findings.Document, ruleIndex map[string]int) []Notification
 // rule, account and region were not fully evaluated this run is still
 // listed as absent (SARIF has no "unknown" state) but says so in its
 // message and in properties["hoofprint/fullyEvaluated"].
-func applyBaseline(results []Result, base *Log, driver *ToolComponent, ruleIndex map[string]int, scope *view.Scope) []Result {
+func applyBaseline(results []Result, present map[string]bool, base *Log, driver *ToolComponent, ruleIndex map[string]int, scope *view.Scope) []Result {
 	prev := map[string]Result{}
 	var order []string
 	baseRules := map[string]ReportingDescriptor{}
@@ -549,7 +574,7 @@ func applyBaseline(results []Result, base *Log, driver *ToolComponent, ruleIndex
 		}
 	}
 	for _, fp := range order {
-		if seen[fp] {
+		if seen[fp] || present[fp] {
 			continue
 		}
 		r := prev[fp]
@@ -586,6 +611,48 @@ func applyBaseline(results []Result, base *Log, driver *ToolComponent, ruleIndex
 	return results
 }
 
+// keptFindings marks the findings capResults would keep as results when
+// there are more than max of them: the max most severe, earlier ones first
+// among equals (every finding outranks a baseline's absent result). It
+// returns nil when all are kept, and counts the others per rule.
+func keptFindings(fs []findings.Finding, max int) ([]bool, map[string]int) {
+	if len(fs) <= max {
+		return nil, nil
+	}
+	idx := make([]int, len(fs))
+	for i := range idx {
+		idx[i] = i
+	}
+	rank := func(f findings.Finding) int { return severityRank(view.SecuritySeverity(f.Severity)) }
+	sort.SliceStable(idx, func(a, b int) bool { return rank(fs[idx[a]]) > rank(fs[idx[b]]) })
+	kept := make([]bool, len(fs))
+	for _, i := range idx[:max] {
+		kept[i] = true
+	}
+	omitted := map[string]int{}
+	for i, f := range fs {
+		if !kept[i] {
+			omitted[f.RuleID]++
+		}
+	}
+	return kept, omitted
+}
+
+// severityRank orders results by their security-severity.
+func severityRank(s string) int {
+	switch s {
+	case "9.5":
+		return 5
+	case "8.0":
+		return 4
+	case "5.5":
+		return 3
+	case "3.0":
+		return 2
+	}
+	return 1
+}
+
 // capResults keeps at most max results, most severe first (absent results
 // last), in their original order, and counts the omitted ones per rule.
 func capResults(results []Result, max int) ([]Result, map[string]int) {
@@ -600,19 +667,8 @@ func capResults(results []Result, max int) ([]Result, map[string]int) {
 		if r.BaselineState == BaselineAbsent {
 			return -1
 		}
-		if s, ok := r.Properties["security-severity"].(string); ok {
-			switch s {
-			case "9.5":
-				return 5
-			case "8.0":
-				return 4
-			case "5.5":
-				return 3
-			case "3.0":
-				return 2
-			}
-		}
-		return 1
+		s, _ := r.Properties["security-severity"].(string)
+		return severityRank(s)
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return rank(results[idx[a]]) > rank(results[idx[b]]) })
 	keep := make([]bool, len(results))

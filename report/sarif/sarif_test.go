@@ -414,6 +414,34 @@ func TestGitHubResultLimit(t *testing.T) {
 	if !found {
 		t.Error("no results-omitted notification")
 	}
+	t.Run("a finding left out by the cap is not absent from a baseline that had it", func(t *testing.T) {
+		base, err := sarif.Build(doc, sarif.Options{MaxResults: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One result the baseline had that this run did not see.
+		gone := base.Runs[0].Results[0]
+		gone.PartialFingerprints = map[string]string{sarif.FingerprintKey: "gone-since"}
+		base.Runs[0].Results = append(base.Runs[0].Results, gone)
+		l, err := sarif.Build(doc, sarif.Options{MaxResults: 10, Baseline: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := l.Runs[0]
+		if len(run.Results) != 10 {
+			t.Fatalf("results = %d, want 10", len(run.Results))
+		}
+		for _, r := range run.Results {
+			if r.BaselineState != sarif.BaselineUnchanged {
+				t.Errorf("%s: baselineState %q, want unchanged", r.PartialFingerprints[sarif.FingerprintKey], r.BaselineState)
+			}
+		}
+		// 20 present low results and the one absent result were left out.
+		omitted := run.Properties["hoofprint/omittedResults"].(map[string]int)
+		if total := omitted["s3-bucket-access-logging-off"] + omitted["s3-object-foreign-owner"]; total != 21 {
+			t.Errorf("omitted = %v, want 21 in all", omitted)
+		}
+	})
 	t.Run("the capped log is still valid", func(t *testing.T) {
 		got := write(t, doc, sarif.Options{MaxResults: 10})
 		validateSchema(t, schema(t), got)

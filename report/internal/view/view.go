@@ -180,24 +180,33 @@ func Redact(doc findings.Document) findings.Document {
 	out := doc
 	out.Findings = make([]findings.Finding, len(doc.Findings))
 	for i, f := range doc.Findings {
-		g := f
-		if f.ResourceType == findings.ResourceS3Object {
-			r := ParseResource(f, false)
-			rest := arnResource(f.ResourceARN)
-			_, keyPart, _ := strings.Cut(rest, "/")
-			g.ResourceARN = r.ARN
-			g.ResourceName = r.Name
-			if keyPart != "" && !keyHashRE.MatchString(keyPart) {
-				g.Message = strings.ReplaceAll(f.Message, keyPart, r.KeyPrefix+"…"+r.KeyHash)
-				g.Evidence = scrub(f.Evidence, keyPart, r.KeyPrefix+"…"+r.KeyHash).(map[string]any)
-			}
-		}
-		if g.Evidence != nil {
-			g.Evidence = dropKeyFields(g.Evidence)
-		}
-		out.Findings[i] = g
+		out.Findings[i] = RedactFinding(f, false)
 	}
 	return out
+}
+
+// RedactFinding is Redact for one finding, so that a writer can redact as
+// it goes instead of copying every finding first.
+func RedactFinding(f findings.Finding, show bool) findings.Finding {
+	if show {
+		return f
+	}
+	g := f
+	if f.ResourceType == findings.ResourceS3Object {
+		r := ParseResource(f, false)
+		rest := arnResource(f.ResourceARN)
+		_, keyPart, _ := strings.Cut(rest, "/")
+		g.ResourceARN = r.ARN
+		g.ResourceName = r.Name
+		if keyPart != "" && !keyHashRE.MatchString(keyPart) {
+			g.Message = strings.ReplaceAll(f.Message, keyPart, r.KeyPrefix+"…"+r.KeyHash)
+			g.Evidence = scrub(f.Evidence, keyPart, r.KeyPrefix+"…"+r.KeyHash).(map[string]any)
+		}
+	}
+	if g.Evidence != nil {
+		g.Evidence = dropKeyFields(g.Evidence)
+	}
+	return g
 }
 
 func scrub(v any, key, repl string) any {
@@ -222,6 +231,12 @@ func scrub(v any, key, repl string) any {
 }
 
 func dropKeyFields(ev map[string]any) map[string]any {
+	if !hasKeyFields(ev) {
+		// Nothing to drop: share the map (evidence is never modified once
+		// a rule produced it), which saves a copy of every finding's
+		// evidence per report.
+		return ev
+	}
 	m := make(map[string]any, len(ev))
 	for k, v := range ev {
 		switch strings.ToLower(k) {
@@ -234,6 +249,19 @@ func dropKeyFields(ev map[string]any) map[string]any {
 		m[k] = v
 	}
 	return m
+}
+
+func hasKeyFields(ev map[string]any) bool {
+	for k, v := range ev {
+		switch strings.ToLower(k) {
+		case "key", "objectkey", "object_key":
+			return true
+		}
+		if sub, ok := v.(map[string]any); ok && hasKeyFields(sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // SecuritySeverity is GitHub code scanning's numeric "security-severity"
