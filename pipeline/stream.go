@@ -51,9 +51,10 @@ type Stream struct {
 
 	// evalCtx ends SignalGrace after the run's context (a signal);
 	// stopEval ends it at once, when an evaluation ran out of EvalTimeout.
-	evalCtx  context.Context
-	stopEval context.CancelCauseFunc
-	endGrace func() bool
+	evalCtx   context.Context
+	stopEval  context.CancelCauseFunc
+	endGrace  func() bool
+	evalSlots chan struct{}
 
 	mu        sync.Mutex
 	tally     findings.Tally
@@ -79,7 +80,7 @@ func Start(ctx context.Context, opts Options) (*Stream, error) {
 			return nil, err
 		}
 	}
-	st := &Stream{opts: opts, log: log, prep: prep, pending: map[int][]byte{}}
+	st := &Stream{opts: opts, log: log, prep: prep, pending: map[int][]byte{}, evalSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	st.evalCtx, st.stopEval = context.WithCancelCause(context.WithoutCancel(ctx))
 	grace := cmp.Or(opts.SignalGrace, DefaultSignalGrace)
 	// context.AfterFunc runs at once when ctx is already cancelled (SIGTERM
@@ -152,6 +153,10 @@ func (st *Stream) Bucket(_ context.Context, seq int, b *inventory.Bucket) error 
 	if st.be == nil {
 		return errors.New("pipeline: Bucket before Map")
 	}
+	// At most one evaluation per core: a scan calls Bucket from up to 128
+	// goroutines, and each evaluation's working memory is many times its
+	// bucket's size.
+	st.evalSlots <- struct{}{}
 	ctx, done := st.evalContext()
 	eb := b
 	if !st.opts.ShowObjectKeys {
@@ -159,6 +164,7 @@ func (st *Stream) Bucket(_ context.Context, seq int, b *inventory.Bucket) error 
 	}
 	fs, err := st.be.Evaluate(ctx, eb)
 	done()
+	<-st.evalSlots
 	if err != nil {
 		return fmt.Errorf("evaluate rules: %w", err)
 	}
