@@ -5,6 +5,8 @@ package findings
 
 import (
 	"fmt"
+	"iter"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -274,7 +276,10 @@ type Document struct {
 	// (nil when the caller did not map them).
 	Controls []Control `json:"controls,omitempty"`
 	// Findings are sorted by rule, severity, account, region, resource.
+	// A run with many findings holds them in Set instead (Findings is then
+	// nil): read them with All, count them with Count.
 	Findings []Finding `json:"findings"`
+	Set      *Set      `json:"-"`
 	// Coverage is copied from the inventory.
 	Coverage inventory.Coverage `json:"coverage"`
 	// Accounts are the account IDs that were scanned (credentials obtained).
@@ -378,23 +383,77 @@ func (t *Tally) Document(inv *inventory.Snapshot, rules []Rule, fs []Finding) Do
 	return doc
 }
 
+// DocumentSet is Document with the findings in set (which All reads in
+// order) rather than in a list.
+func (t *Tally) DocumentSet(inv *inventory.Snapshot, rules []Rule, set *Set) Document {
+	doc := t.Document(inv, rules, nil)
+	doc.Set = set
+	return doc
+}
+
 // SortFindings sorts by rule, severity (highest first), account, region,
 // resource and message, so that output is deterministic.
 func SortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		switch {
-		case a.RuleID != b.RuleID:
-			return a.RuleID < b.RuleID
-		case a.Severity != b.Severity:
-			return a.Severity > b.Severity
-		case a.AccountID != b.AccountID:
-			return a.AccountID < b.AccountID
-		case a.Region != b.Region:
-			return a.Region < b.Region
-		case a.ResourceARN != b.ResourceARN:
-			return a.ResourceARN < b.ResourceARN
+	sort.SliceStable(fs, func(i, j int) bool { return compareFindings(fs[i], fs[j]) < 0 })
+}
+
+// compareFindings is SortFindings' order.
+func compareFindings(a, b Finding) int {
+	switch {
+	case a.RuleID != b.RuleID:
+		return strings.Compare(a.RuleID, b.RuleID)
+	case a.Severity != b.Severity:
+		if a.Severity > b.Severity {
+			return -1
 		}
-		return a.Message < b.Message
-	})
+		return 1
+	case a.AccountID != b.AccountID:
+		return strings.Compare(a.AccountID, b.AccountID)
+	case a.Region != b.Region:
+		return strings.Compare(a.Region, b.Region)
+	case a.ResourceARN != b.ResourceARN:
+		return strings.Compare(a.ResourceARN, b.ResourceARN)
+	}
+	return strings.Compare(a.Message, b.Message)
+}
+
+// All yields the document's findings in order: from Set when the findings
+// are held there (a large run), else from Findings.
+func (d *Document) All() iter.Seq[Finding] {
+	if d.Set != nil {
+		return d.Set.All()
+	}
+	return slices.Values(d.Findings)
+}
+
+// Count is the number of findings.
+func (d *Document) Count() int {
+	if d.Set != nil {
+		return d.Set.Len()
+	}
+	return len(d.Findings)
+}
+
+// CountByRule counts the findings per rule ID.
+func (d *Document) CountByRule() map[string]int {
+	if d.Set != nil {
+		return d.Set.CountByRule()
+	}
+	out := map[string]int{}
+	for _, f := range d.Findings {
+		out[f.RuleID]++
+	}
+	return out
+}
+
+// CountBySeverity counts the findings per severity.
+func (d *Document) CountBySeverity() map[Severity]int {
+	if d.Set != nil {
+		return d.Set.CountBySeverity()
+	}
+	out := map[Severity]int{}
+	for _, f := range d.Findings {
+		out[f.Severity]++
+	}
+	return out
 }

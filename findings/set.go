@@ -1,0 +1,273 @@
+package findings
+
+import (
+	"bufio"
+	"container/heap"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"slices"
+	"sync"
+)
+
+// DefaultInMemory is how many findings a Set keeps in memory before it
+// spills them to its temporary file: about 40 MB of findings.
+const DefaultInMemory = 20000
+
+// Set holds the findings of a run in bounded memory: up to a threshold in
+// memory, then in a temporary file, written in sorted runs. All returns
+// every finding in SortFindings order by merging the runs, so report
+// writers read them one at a time. Add is safe for concurrent use; All is
+// not safe concurrently with Add.
+type Set struct {
+	mu        sync.Mutex
+	threshold int
+	dir       string
+	mem       []Finding
+	file      *os.File
+	runs      []spillRun
+	size      int64 // bytes written to file
+	n         int
+	bySev     map[Severity]int
+	byRule    map[string]int
+	err       error
+}
+
+// spillRun is one sorted run in the file.
+type spillRun struct {
+	offset, length int64
+	count          int
+}
+
+// NewSet returns a Set that keeps up to inMemory findings in memory (0
+// means DefaultInMemory) and spills the rest to a temporary file in dir
+// ("" means os.TempDir()). Close removes the file.
+func NewSet(inMemory int, dir string) *Set {
+	if inMemory <= 0 {
+		inMemory = DefaultInMemory
+	}
+	return &Set{threshold: inMemory, dir: dir, bySev: map[Severity]int{}, byRule: map[string]int{}}
+}
+
+// Add adds findings. An error writing the spill file is returned, and
+// kept (Err).
+func (s *Set) Add(fs ...Finding) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range fs {
+		s.n++
+		s.bySev[f.Severity]++
+		s.byRule[f.RuleID]++
+	}
+	s.mem = append(s.mem, fs...)
+	if len(s.mem) >= s.threshold && s.err == nil {
+		s.err = s.spillLocked()
+	}
+	return s.err
+}
+
+// spillLocked writes the in-memory findings to the file as one sorted run.
+func (s *Set) spillLocked() error {
+	if s.file == nil {
+		f, err := os.CreateTemp(s.dir, ".hoofprint-findings-*")
+		if err != nil {
+			return fmt.Errorf("spill findings: %w", err)
+		}
+		s.file = f
+	}
+	SortFindings(s.mem)
+	w := bufio.NewWriterSize(io.NewOffsetWriter(s.file, s.size), 256<<10)
+	cw := &countWriter{w: w}
+	enc := json.NewEncoder(cw)
+	enc.SetEscapeHTML(false)
+	for i := range s.mem {
+		if err := enc.Encode(&s.mem[i]); err != nil {
+			return fmt.Errorf("spill findings: %w", err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("spill findings to %s: %w", s.file.Name(), err)
+	}
+	s.runs = append(s.runs, spillRun{offset: s.size, length: cw.n, count: len(s.mem)})
+	s.size += cw.n
+	clear(s.mem)
+	s.mem = s.mem[:0]
+	return nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Len is the number of findings added.
+func (s *Set) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+// Spilled reports whether some findings are in the temporary file.
+func (s *Set) Spilled() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.runs) > 0
+}
+
+// CountBySeverity and CountByRule count the findings added.
+func (s *Set) CountBySeverity() map[Severity]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[Severity]int, len(s.bySev))
+	for k, v := range s.bySev {
+		out[k] = v
+	}
+	return out
+}
+
+// CountByRule counts the findings added per rule ID.
+func (s *Set) CountByRule() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.byRule))
+	for k, v := range s.byRule {
+		out[k] = v
+	}
+	return out
+}
+
+// Err is the first error writing or reading the spill file: a report
+// written from All while Err is not nil lacks findings.
+func (s *Set) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// All yields every finding in SortFindings order: the sorted runs of the
+// file and the findings in memory, merged. Each call reads the file again.
+func (s *Set) All() iter.Seq[Finding] {
+	return func(yield func(Finding) bool) {
+		s.mu.Lock()
+		SortFindings(s.mem)
+		mem := s.mem
+		runs := slices.Clone(s.runs)
+		file := s.file
+		s.mu.Unlock()
+		if len(runs) == 0 {
+			for _, f := range mem {
+				if !yield(f) {
+					return
+				}
+			}
+			return
+		}
+		h := &mergeHeap{}
+		for i, r := range runs {
+			dec := json.NewDecoder(bufio.NewReaderSize(io.NewSectionReader(file, r.offset, r.length), 32<<10))
+			dec.UseNumber()
+			c := &cursor{run: i, dec: dec}
+			if s.advance(c) {
+				heap.Push(h, c)
+			}
+		}
+		if len(mem) > 0 {
+			c := &cursor{run: len(runs), mem: mem}
+			if s.advance(c) {
+				heap.Push(h, c)
+			}
+		}
+		for h.Len() > 0 {
+			c := (*h)[0]
+			if !yield(c.cur) {
+				return
+			}
+			if s.advance(c) {
+				heap.Fix(h, 0)
+			} else {
+				heap.Pop(h)
+			}
+		}
+	}
+}
+
+// advance moves c to its next finding; false at the end or on an error
+// (kept in Err).
+func (s *Set) advance(c *cursor) bool {
+	if c.dec == nil {
+		if c.next >= len(c.mem) {
+			return false
+		}
+		c.cur = c.mem[c.next]
+		c.next++
+		return true
+	}
+	var f Finding
+	if err := c.dec.Decode(&f); err != nil {
+		if !errors.Is(err, io.EOF) {
+			s.mu.Lock()
+			if s.err == nil {
+				s.err = fmt.Errorf("read spilled findings: %w", err)
+			}
+			s.mu.Unlock()
+		}
+		return false
+	}
+	c.cur = f
+	return true
+}
+
+// Close removes the temporary file.
+func (s *Set) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mem = nil
+	if s.file == nil {
+		return nil
+	}
+	name := s.file.Name()
+	err := s.file.Close()
+	if rmErr := os.Remove(name); err == nil {
+		err = rmErr
+	}
+	s.file = nil
+	return err
+}
+
+// cursor is the head of one run during the merge.
+type cursor struct {
+	run  int
+	dec  *json.Decoder
+	mem  []Finding
+	next int
+	cur  Finding
+}
+
+// mergeHeap orders cursors by their current finding, then by run, so that
+// equal findings keep the order they were added in.
+type mergeHeap []*cursor
+
+func (h mergeHeap) Len() int { return len(h) }
+func (h mergeHeap) Less(i, j int) bool {
+	if c := compareFindings(h[i].cur, h[j].cur); c != 0 {
+		return c < 0
+	}
+	return h[i].run < h[j].run
+}
+func (h mergeHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *mergeHeap) Push(x any)   { *h = append(*h, x.(*cursor)) }
+func (h *mergeHeap) Pop() any {
+	old := *h
+	c := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return c
+}

@@ -1,0 +1,67 @@
+package findings
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+func TestSetSpillsAndMergesInSortedOrder(t *testing.T) {
+	dir := t.TempDir()
+	var all []Finding
+	for i := range 250 {
+		all = append(all, Finding{
+			RuleID: fmt.Sprintf("rule-%d", i%7), Severity: Severity(i % 4), AccountID: fmt.Sprintf("%012d", i%13),
+			Region: "us-east-1", ResourceType: ResourceS3Object, ResourceARN: fmt.Sprintf("arn:aws:s3:::b/%03d", (i*37)%250),
+			Message: "m", Evidence: map[string]any{"n": json.Number(fmt.Sprint(i)), "grants": []any{"READ"}},
+		})
+	}
+	s := NewSet(40, dir)
+	for i := 0; i < len(all); i += 9 {
+		if err := s.Add(all[i:min(i+9, len(all))]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !s.Spilled() || s.Len() != len(all) {
+		t.Fatalf("spilled %v, len %d", s.Spilled(), s.Len())
+	}
+	want := slices.Clone(all)
+	SortFindings(want)
+	got := slices.Collect(s.All())
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("All() differs from the sorted findings (%d vs %d)", len(got), len(want))
+	}
+	// A second pass reads the file again.
+	if again := slices.Collect(s.All()); len(again) != len(all) {
+		t.Errorf("second pass: %d findings", len(again))
+	}
+	if s.CountByRule()["rule-0"] != 36 || s.CountBySeverity()[Severity(0)] != 63 {
+		t.Errorf("counts %v %v", s.CountByRule(), s.CountBySeverity())
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(left) != 0 {
+		t.Errorf("Close left %v", left)
+	}
+}
+
+func TestSetBelowItsThresholdNeverTouchesDisk(t *testing.T) {
+	dir := t.TempDir()
+	s := NewSet(100, dir)
+	_ = s.Add(Finding{RuleID: "b"}, Finding{RuleID: "a"})
+	if got := slices.Collect(s.All()); s.Spilled() || len(got) != 2 || got[0].RuleID != "a" {
+		t.Errorf("spilled %v, findings %+v", s.Spilled(), got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("files %v", entries)
+	}
+}
