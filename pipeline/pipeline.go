@@ -85,6 +85,9 @@ type Options struct {
 	// Prepared holds the rules and baseline loaded by Prepare before the
 	// scan; nil means Run loads them itself.
 	Prepared *Prepared
+	// FindingsInMemory is how many findings are kept in memory before
+	// they spill to a temporary file (0 means findings.DefaultInMemory).
+	FindingsInMemory int
 	// Now is the clock (tests).
 	Now func() time.Time
 }
@@ -200,7 +203,7 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 		interrupted = true
 	}
 	out.Document = doc
-	log.Info("rules evaluated", "rules", len(doc.Rules), "findings", len(doc.Findings))
+	log.Info("rules evaluated", "rules", len(doc.Rules), "findings", doc.Count())
 
 	if opts.SARIFPath != "" {
 		sopts := sarif.Options{Baseline: prep.Baseline}
@@ -250,9 +253,9 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 			}
 		}
 	}
-	for _, f := range doc.Findings {
-		if opts.FailOn != findings.SeverityNone && f.Severity >= opts.FailOn {
-			out.AtOrAboveFailOn++
+	for sev, n := range doc.CountBySeverity() {
+		if opts.FailOn != findings.SeverityNone && sev >= opts.FailOn {
+			out.AtOrAboveFailOn += n
 		}
 	}
 	if opts.Output != "" && stepErr == nil {
@@ -353,14 +356,16 @@ type ImportCounts struct {
 func writeRunSummary(doc findings.Document, out Outcome, opts Options) (string, error) {
 	rs := RunSummary{
 		Tool: doc.ToolName, Version: doc.ToolVersion, StartedAt: doc.StartedAt, FinishedAt: doc.FinishedAt,
-		OrganizationID: doc.OrganizationID, Accounts: len(doc.Accounts), Findings: len(doc.Findings),
+		OrganizationID: doc.OrganizationID, Accounts: len(doc.Accounts), Findings: doc.Count(),
 		BySeverity: map[string]int{}, ByRule: map[string]int{}, FailOn: opts.FailOn.String(),
 		AtOrAboveFailOn: out.AtOrAboveFailOn, Complete: doc.Coverage.Complete,
 		Interrupted: doc.Coverage.Interrupted, Gaps: len(doc.Coverage.Gaps),
 	}
-	for _, f := range doc.Findings {
-		rs.BySeverity[f.Severity.String()]++
-		rs.ByRule[f.RuleID]++
+	for sev, n := range doc.CountBySeverity() {
+		rs.BySeverity[sev.String()] += n
+	}
+	for id, n := range doc.CountByRule() {
+		rs.ByRule[id] += n
 	}
 	if out.Import != nil {
 		t := out.Import.Totals()

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -58,7 +59,7 @@ type Stream struct {
 
 	mu        sync.Mutex
 	tally     findings.Tally
-	found     []findings.Finding
+	set       *findings.Set
 	pending   map[int][]byte // encoded bucket records waiting for their turn
 	next      int            // the seq of the next record to write
 	writeErrs []error        // outputs that could not be written
@@ -80,7 +81,8 @@ func Start(ctx context.Context, opts Options) (*Stream, error) {
 			return nil, err
 		}
 	}
-	st := &Stream{opts: opts, log: log, prep: prep, pending: map[int][]byte{}, evalSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	st := &Stream{opts: opts, log: log, prep: prep, pending: map[int][]byte{}, evalSlots: make(chan struct{}, runtime.GOMAXPROCS(0)),
+		set: findings.NewSet(opts.FindingsInMemory, "")}
 	st.evalCtx, st.stopEval = context.WithCancelCause(context.WithoutCancel(ctx))
 	grace := cmp.Or(opts.SignalGrace, DefaultSignalGrace)
 	// context.AfterFunc runs at once when ctx is already cancelled (SIGTERM
@@ -174,10 +176,12 @@ func (st *Stream) Bucket(_ context.Context, seq int, b *inventory.Bucket) error 
 			return err
 		}
 	}
+	if err := st.set.Add(fs...); err != nil {
+		return err
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.tally.Add(b)
-	st.found = append(st.found, fs...)
 	if st.inv != nil {
 		st.pending[seq] = rec
 		st.flushLocked(false)
@@ -244,13 +248,24 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 		}
 		st.log.Error("rule evaluation stopped", "rules_running", stopped.Running, "rules_unfinished", len(stopped.Unfinished), "cause", stopped.Cause.Error())
 	}
-	st.mu.Lock()
-	all := append(st.found, org...)
-	st.found = nil
-	st.mu.Unlock()
-	doc := st.tally.Document(st.hideKeys(inv), st.prep.Engine.Rules(), all)
+	if err := st.set.Add(org...); err != nil {
+		return st.out, err
+	}
+	// Few findings stay a list; many are read from the spill file, in
+	// order, by each report (findings.Set).
+	var doc findings.Document
+	if st.set.Spilled() {
+		st.log.Info("findings spilled to a temporary file", "findings", st.set.Len())
+		doc = st.tally.DocumentSet(st.hideKeys(inv), st.prep.Engine.Rules(), st.set)
+	} else {
+		doc = st.tally.Document(st.hideKeys(inv), st.prep.Engine.Rules(), slices.Collect(st.set.All()))
+	}
 	doc.Profile, doc.Controls = st.prep.Profile, st.prep.Controls
-	return report(ctx, doc, stopped, inv.CallerAccountID, st.prep, st.out, st.writeErrs, st.opts)
+	out, err := report(ctx, doc, stopped, inv.CallerAccountID, st.prep, st.out, st.writeErrs, st.opts)
+	if serr := st.set.Err(); serr != nil && err == nil {
+		err = fmt.Errorf("findings: %w", serr)
+	}
+	return out, err
 }
 
 // hideKeys is what the rules and reports see of a snapshot: without
@@ -265,8 +280,11 @@ func (st *Stream) hideKeys(s *inventory.Snapshot) *inventory.Snapshot {
 	return inventory.WithoutKeys(s)
 }
 
-// Abort removes an unfinished inventory file; it is a no-op after Finish.
+// Abort removes an unfinished inventory file and the findings' spill file.
+// After Finish, the Outcome's Document keeps the counts of a spilled run's
+// findings but no longer reads them.
 func (st *Stream) Abort() {
+	_ = st.set.Close()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.inv != nil {

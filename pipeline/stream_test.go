@@ -116,6 +116,76 @@ func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 	}
 }
 
+// TestSpilledFindingsGiveTheSameReports evaluates the same inventory twice,
+// once with every finding in memory and once with findings spilling to a
+// temporary file after 7 of them (findings.Set), with a baseline: SARIF,
+// ASFF, the summary and the counts must be byte for byte the same.
+func TestSpilledFindingsGiveTheSameReports(t *testing.T) {
+	gen, err := scenario.Generate(scenario.GenOptions{Accounts: 6, BucketsPerAccount: 5, ObjectsPerBucket: 20, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu, err := emulator.Start(t.Context(), gen, emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	base, err := awsclient.Load(t.Context(), awsclient.Options{
+		EndpointURL: emu.URL(), Region: "us-east-1", RoleName: gen.MemberRoleName,
+		Credentials: credentials.StaticCredentialsProvider{Value: emu.CallerCredentials()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return time.Date(2026, 11, 27, 2, 30, 0, 0, time.UTC) }
+	inv, err := scanner.Scan(t.Context(), base, scanner.Options{Seed: 1, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	baseline := filepath.Join(dir, "baseline.sarif")
+	if _, err := pipeline.Run(t.Context(), inv, pipeline.Options{SARIFPath: baseline, Now: clock}); err != nil && !isOutcome(err) {
+		t.Fatal(err)
+	}
+	run := func(name string, inMemory int) (pipeline.Outcome, map[string][]byte) {
+		out := filepath.Join(dir, name)
+		var summary bytes.Buffer
+		o, err := pipeline.Run(t.Context(), inv, pipeline.Options{
+			SARIFPath: filepath.Join(out, "r.sarif"), ASFFPath: filepath.Join(out, "r.asff.json"), BaselinePath: baseline,
+			Summary: &summary, FindingsInMemory: inMemory, Now: clock,
+		})
+		if err != nil && !isOutcome(err) {
+			t.Fatal(err)
+		}
+		// The summary names the files written, which differ by directory.
+		files := map[string][]byte{"summary": bytes.ReplaceAll(summary.Bytes(), []byte(out), []byte("DIR"))}
+		for _, f := range []string{"r.sarif", "r.asff.json"} {
+			b, err := os.ReadFile(filepath.Join(out, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[f] = b
+		}
+		return o, files
+	}
+	memOut, mem := run("memory", 0)
+	spillOut, spilled := run("spilled", 7)
+	if memOut.Document.Count() < 20 {
+		t.Fatalf("%d findings: too few to spill several runs", memOut.Document.Count())
+	}
+	if spillOut.Document.Set == nil || memOut.Document.Set != nil {
+		t.Fatalf("the small threshold did not spill (or the default did)")
+	}
+	for name, want := range mem {
+		if !bytes.Equal(spilled[name], want) {
+			t.Errorf("%s differs when findings spill to disk:\n%.3000s\nwant\n%.3000s", name, spilled[name], want)
+		}
+	}
+	if spillOut.Document.Count() != memOut.Document.Count() || spillOut.AtOrAboveFailOn != memOut.AtOrAboveFailOn {
+		t.Errorf("counts %d/%d, want %d/%d", spillOut.Document.Count(), spillOut.AtOrAboveFailOn, memOut.Document.Count(), memOut.AtOrAboveFailOn)
+	}
+}
+
 func isOutcome(err error) bool {
 	return err != nil && (errors.Is(err, pipeline.ErrFindingsAtThreshold) || errors.Is(err, pipeline.ErrIncomplete))
 }

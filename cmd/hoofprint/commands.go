@@ -325,7 +325,7 @@ func (r *runRecord) observe(logger *slog.Logger, inv *inventory.Snapshot, out pi
 		r.buckets = len(inv.Buckets)
 		r.gaps = len(inv.Coverage.Gaps)
 	}
-	r.findings = len(out.Document.Findings)
+	r.findings = out.Document.Count()
 }
 
 // log writes the run summary as the last record on stderr: the contract

@@ -187,25 +187,24 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("  ", "  ")
 	enc.SetEscapeHTML(false)
-	if len(doc.Findings) == 0 {
-		_, _ = bw.WriteString("[]\n")
-	} else {
-		_, _ = bw.WriteString("[\n")
-	}
-	for i, f := range doc.Findings {
+	n := 0
+	for f := range doc.All() {
 		buf.Reset()
 		if err := enc.Encode(build(doc, rules[f.RuleID], view.RedactFinding(f, doc.ShowObjectKeys), opts)); err != nil {
 			return fmt.Errorf("write ASFF: %w", err)
 		}
-		_, _ = bw.WriteString("  ")
-		_, _ = bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-		if i < len(doc.Findings)-1 {
-			_, _ = bw.WriteString(",")
+		if n == 0 {
+			_, _ = bw.WriteString("[\n  ")
+		} else {
+			_, _ = bw.WriteString(",\n  ")
 		}
-		_, _ = bw.WriteString("\n")
+		_, _ = bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		n++
 	}
-	if len(doc.Findings) > 0 {
-		_, _ = bw.WriteString("]\n")
+	if n == 0 {
+		_, _ = bw.WriteString("[]\n")
+	} else {
+		_, _ = bw.WriteString("\n]\n")
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write ASFF: %w", err)
@@ -216,11 +215,22 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 // Build converts every finding of doc, in doc's order.
 func Build(doc findings.Document, opts Options) []Finding {
 	rules := ruleMap(doc)
-	out := make([]Finding, 0, len(doc.Findings))
-	for _, f := range doc.Findings {
+	out := make([]Finding, 0, doc.Count())
+	for f := range doc.All() {
 		out = append(out, build(doc, rules[f.RuleID], view.RedactFinding(f, doc.ShowObjectKeys), opts))
 	}
 	return out
+}
+
+// BuildOne converts one finding of doc, already redacted
+// (view.RedactFinding) unless doc.ShowObjectKeys.
+func BuildOne(doc findings.Document, f findings.Finding, opts Options) Finding {
+	for _, r := range doc.Rules {
+		if r.ID == f.RuleID {
+			return build(doc, r, f, opts)
+		}
+	}
+	return build(doc, findings.Rule{}, f, opts)
 }
 
 func ruleMap(doc findings.Document) map[string]findings.Rule {

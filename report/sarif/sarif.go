@@ -172,10 +172,10 @@ func Build(doc findings.Document, opts Options) (*Log, error) {
 		driver.Rules = append(driver.Rules, ruleDescriptor(r))
 	}
 
-	kept, preOmitted := keptFindings(doc.Findings, opts.MaxResults)
-	results := make([]Result, 0, min(len(doc.Findings), opts.MaxResults))
-	for i, f := range doc.Findings {
-		if kept != nil && !kept[i] {
+	keep, preOmitted := keptFindings(&doc, opts.MaxResults)
+	results := make([]Result, 0, min(doc.Count(), opts.MaxResults))
+	for f := range doc.All() {
+		if !keep(f) {
 			continue
 		}
 		f = view.RedactFinding(f, doc.ShowObjectKeys)
@@ -194,9 +194,10 @@ func Build(doc findings.Document, opts Options) (*Log, error) {
 		// A finding left out by the cap is still present: its baseline
 		// result is not "absent".
 		present := map[string]bool{}
-		if kept != nil {
-			for i, f := range doc.Findings {
-				if !kept[i] {
+		if preOmitted != nil {
+			skip, _ := keptFindings(&doc, opts.MaxResults)
+			for f := range doc.All() {
+				if !skip(f) {
 					present[view.Fingerprint(f.RuleID, view.ParseResource(view.RedactFinding(f, doc.ShowObjectKeys), doc.ShowObjectKeys))] = true
 				}
 			}
@@ -611,31 +612,44 @@ func applyBaseline(results []Result, present map[string]bool, base *Log, driver 
 	return results
 }
 
-// keptFindings marks the findings capResults would keep as results when
-// there are more than max of them: the max most severe, earlier ones first
+// keptFindings decides which findings capResults would keep as results
+// when there are more than max: the max most severe, earlier ones first
 // among equals (every finding outranks a baseline's absent result). It
-// returns nil when all are kept, and counts the others per rule.
-func keptFindings(fs []findings.Finding, max int) ([]bool, map[string]int) {
-	if len(fs) <= max {
-		return nil, nil
-	}
-	idx := make([]int, len(fs))
-	for i := range idx {
-		idx[i] = i
-	}
+// counts the findings by rank first, so it never holds them: the returned
+// keep must be called once per finding, in doc.All's order. It returns the
+// findings left out per rule, nil when all are kept.
+func keptFindings(doc *findings.Document, max int) (keep func(findings.Finding) bool, omitted map[string]int) {
 	rank := func(f findings.Finding) int { return severityRank(view.SecuritySeverity(f.Severity)) }
-	sort.SliceStable(idx, func(a, b int) bool { return rank(fs[idx[a]]) > rank(fs[idx[b]]) })
-	kept := make([]bool, len(fs))
-	for _, i := range idx[:max] {
-		kept[i] = true
+	if doc.Count() <= max {
+		return func(findings.Finding) bool { return true }, nil
 	}
-	omitted := map[string]int{}
-	for i, f := range fs {
-		if !kept[i] {
-			omitted[f.RuleID]++
+	perRank := map[int]int{}
+	for sev, n := range doc.CountBySeverity() {
+		perRank[rank(findings.Finding{Severity: sev})] += n
+	}
+	// The lowest rank kept, and how many of that rank fit.
+	boundary, quota, left := 0, 0, max
+	for r := 5; r >= 1; r-- {
+		if perRank[r] >= left {
+			boundary, quota = r, left
+			break
 		}
+		left -= perRank[r]
 	}
-	return kept, omitted
+	taken := 0
+	omitted = map[string]int{}
+	return func(f findings.Finding) bool {
+		r := rank(f)
+		switch {
+		case r > boundary:
+			return true
+		case r == boundary && taken < quota:
+			taken++
+			return true
+		}
+		omitted[f.RuleID]++
+		return false
+	}, omitted
 }
 
 // severityRank orders results by their security-severity.

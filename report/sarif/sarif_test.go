@@ -442,6 +442,19 @@ func TestGitHubResultLimit(t *testing.T) {
 			t.Errorf("omitted = %v, want 21 in all", omitted)
 		}
 	})
+	t.Run("findings read from a spill file give the same capped log", func(t *testing.T) {
+		set := findings.NewSet(4, t.TempDir())
+		defer func() { _ = set.Close() }()
+		if err := set.Add(doc.Findings...); err != nil {
+			t.Fatal(err)
+		}
+		spilled := doc
+		spilled.Findings, spilled.Set = nil, set
+		want, got := write(t, doc, sarif.Options{MaxResults: 10}), write(t, spilled, sarif.Options{MaxResults: 10})
+		if !set.Spilled() || !bytes.Equal(got, want) {
+			t.Errorf("spilled %v; the log differs:\n%.2000s\nwant\n%.2000s", set.Spilled(), got, want)
+		}
+	})
 	t.Run("the capped log is still valid", func(t *testing.T) {
 		got := write(t, doc, sarif.Options{MaxResults: 10})
 		validateSchema(t, schema(t), got)

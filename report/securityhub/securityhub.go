@@ -176,9 +176,7 @@ func Import(ctx context.Context, configs AccountConfigs, doc findings.Document, 
 	if opts.ASFF.Now.IsZero() {
 		opts.ASFF.Now = opts.Now
 	}
-	doc = view.Redact(doc)
 	scope := view.NewScope(doc)
-	built := asff.Build(doc, opts.ASFF)
 
 	type key struct{ account, region string }
 	current := map[key][]asff.Finding{}
@@ -191,8 +189,11 @@ func Import(ctx context.Context, configs AccountConfigs, doc findings.Document, 
 	for _, r := range opts.Regions {
 		regionSet[r] = true
 	}
-	for i, f := range built {
-		src := doc.Findings[i]
+	// Converted one finding at a time (a large run reads them from a spill
+	// file); the import itself needs each account's findings at once.
+	for src := range doc.All() {
+		src = view.RedactFinding(src, doc.ShowObjectKeys)
+		f := asff.BuildOne(doc, src, opts.ASFF)
 		region := opts.ASFF.Region(src)
 		regionSet[region] = true
 		accounts[f.AwsAccountId] = true

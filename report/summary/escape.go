@@ -18,12 +18,7 @@ func escapeDocument(doc findings.Document) findings.Document {
 	out.Accounts = escapeAll(doc.Accounts)
 	out.Regions = escapeAll(doc.Regions)
 	out.FullySampledBuckets = escapeAll(doc.FullySampledBuckets)
-	out.Findings = make([]findings.Finding, len(doc.Findings))
-	for i, f := range doc.Findings {
-		f.AccountID, f.Region, f.ResourceType, f.ResourceARN, f.ResourceName, f.Message = e(f.AccountID), e(f.Region), e(f.ResourceType), e(f.ResourceARN), e(f.ResourceName), e(f.Message)
-		f.Evidence = escapeValue(f.Evidence).(map[string]any)
-		out.Findings[i] = f
-	}
+	// Findings are escaped one at a time as they are read (escapeFinding).
 	out.Rules = make([]findings.Rule, len(doc.Rules))
 	for i, r := range doc.Rules {
 		r.ID, r.Title, r.Description, r.Remediation, r.RemediationCLI, r.HelpURL, r.Source = e(r.ID), e(r.Title), e(r.Description), e(r.Remediation), e(r.RemediationCLI), e(r.HelpURL), e(r.Source)
@@ -36,6 +31,14 @@ func escapeDocument(doc findings.Document) findings.Document {
 		out.Coverage.Gaps[i] = g
 	}
 	return out
+}
+
+// escapeFinding escapes every outside string of one finding.
+func escapeFinding(f findings.Finding) findings.Finding {
+	e := termsafe.Escape
+	f.AccountID, f.Region, f.ResourceType, f.ResourceARN, f.ResourceName, f.Message = e(f.AccountID), e(f.Region), e(f.ResourceType), e(f.ResourceARN), e(f.ResourceName), e(f.Message)
+	f.Evidence = escapeValue(f.Evidence).(map[string]any)
+	return f
 }
 
 func escapeAll(s []string) []string {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -51,9 +52,9 @@ func FailOn(doc findings.Document, threshold findings.Severity) error {
 		return nil
 	}
 	n := 0
-	for _, f := range doc.Findings {
-		if f.Severity >= threshold {
-			n++
+	for sev, c := range doc.CountBySeverity() {
+		if sev >= threshold {
+			n += c
 		}
 	}
 	if n == 0 {
@@ -66,7 +67,9 @@ var order = []findings.Severity{findings.SeverityCritical, findings.SeverityHigh
 
 // Write writes the summary as plain text.
 func Write(w io.Writer, doc findings.Document, opts Options) error {
-	doc = escapeDocument(view.Redact(doc))
+	// Findings are redacted and escaped one at a time as they are read
+	// (redacted), not copied first: a large run reads them from a spill file.
+	doc = escapeDocument(doc)
 	if opts.MaxResources <= 0 {
 		opts.MaxResources = 10
 	}
@@ -77,16 +80,16 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 	header(&b, doc)
 
 	bySev := map[findings.Severity]int{}
-	for _, f := range doc.Findings {
-		bySev[f.Severity]++
+	for sev, n := range doc.CountBySeverity() {
+		bySev[sev] += n
 	}
 	var parts []string
 	for _, s := range order {
 		parts = append(parts, fmt.Sprintf("%s %d", s, bySev[s]))
 	}
-	fmt.Fprintf(&b, "\nFindings: %d (%s)\n", len(doc.Findings), strings.Join(parts, ", "))
+	fmt.Fprintf(&b, "\nFindings: %d (%s)\n", doc.Count(), strings.Join(parts, ", "))
 
-	if len(doc.Findings) > 0 {
+	if doc.Count() > 0 {
 		sites(&b, doc)
 		byRule(&b, doc)
 		worst(&b, doc, opts.MaxResources)
@@ -124,7 +127,7 @@ func header(b *strings.Builder, doc findings.Document) {
 }
 
 func byRule(b *strings.Builder, doc findings.Document) {
-	rows := rank(doc.Findings, func(f findings.Finding) (string, string) { return f.RuleID, f.RuleID })
+	rows := rank(redacted(doc), func(f findings.Finding) (string, string) { return f.RuleID, f.RuleID })
 	b.WriteString("\nBy rule:\n")
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 	for _, r := range rows {
@@ -141,12 +144,24 @@ type ranked struct {
 	rules   []string          // the rule of each finding, in order
 }
 
+// redacted yields doc's findings in order, each redacted as the other
+// reports redact it (view.RedactFinding) and escaped for the terminal.
+func redacted(doc findings.Document) iter.Seq[findings.Finding] {
+	return func(yield func(findings.Finding) bool) {
+		for f := range doc.All() {
+			if !yield(escapeFinding(view.RedactFinding(f, doc.ShowObjectKeys))) {
+				return
+			}
+		}
+	}
+}
+
 // rank gathers fs by key and orders the groups worst severity first, then
 // most findings, then by name, so that what most needs fixing leads.
-func rank(fs []findings.Finding, key func(findings.Finding) (id, name string)) []*ranked {
+func rank(fs iter.Seq[findings.Finding], key func(findings.Finding) (id, name string)) []*ranked {
 	idx := map[string]*ranked{}
 	var all []*ranked
-	for _, f := range fs {
+	for f := range fs {
 		id, name := key(f)
 		x, ok := idx[id]
 		if !ok {
@@ -185,7 +200,7 @@ func sites(b *strings.Builder, doc findings.Document) {
 	}
 	idx := map[string]*site{}
 	var all []*site
-	for _, f := range doc.Findings {
+	for f := range redacted(doc) {
 		if f.RuleID != ruleUnreadable && f.RuleID != ruleBreaksBPA {
 			continue
 		}
@@ -260,7 +275,7 @@ func originBucket(f findings.Finding, partition string) string {
 }
 
 func worst(b *strings.Builder, doc findings.Document, max int) {
-	all := rank(doc.Findings, func(f findings.Finding) (string, string) {
+	all := rank(redacted(doc), func(f findings.Finding) (string, string) {
 		r := view.ParseResource(f, doc.ShowObjectKeys)
 		return r.Identity(), r.Name
 	})

@@ -178,10 +178,11 @@ func Redact(doc findings.Document) findings.Document {
 		return doc
 	}
 	out := doc
-	out.Findings = make([]findings.Finding, len(doc.Findings))
-	for i, f := range doc.Findings {
-		out.Findings[i] = RedactFinding(f, false)
+	out.Findings = make([]findings.Finding, 0, doc.Count())
+	for f := range doc.All() {
+		out.Findings = append(out.Findings, RedactFinding(f, false))
 	}
+	out.Set = nil
 	return out
 }
 
@@ -290,10 +291,8 @@ func SampleNote(doc findings.Document, rule findings.Rule) string {
 	if !rule.Sampled {
 		return ""
 	}
-	for _, f := range doc.Findings {
-		if f.RuleID == rule.ID {
-			return ""
-		}
+	if doc.CountByRule()[rule.ID] > 0 {
+		return ""
 	}
 	n := doc.Sample.Judged(rule.ID)
 	if n == 0 {
