@@ -294,9 +294,27 @@ func SampleNote(doc findings.Document, rule findings.Rule) string {
 	if doc.CountByRule()[rule.ID] > 0 {
 		return ""
 	}
+	// A CloudFront rule judges objects against the distributions and
+	// their OAIs/OACs: where CloudFront could not be read, its silence is
+	// a coverage gap, not a clean sample.
+	if strings.HasPrefix(rule.ID, "cloudfront-") {
+		accounts := map[string]bool{}
+		for _, g := range doc.Coverage.Gaps {
+			if g.Service == "cloudfront" {
+				accounts[g.AccountID] = true
+			}
+		}
+		if len(accounts) > 0 {
+			return fmt.Sprintf("%s: not judged where CloudFront could not be read (%d account(s), listed as coverage gaps), so its silence says nothing about those accounts this run.", rule.ID, len(accounts))
+		}
+	}
 	n := doc.Sample.Judged(rule.ID)
 	if n == 0 {
 		return fmt.Sprintf("%s: no sampled object could be judged, so this rule says nothing about object contents this run.", rule.ID)
+	}
+	if findings.UpperBound95(n) >= 1 {
+		// The rule of three bounds nothing below 4 objects ("under 100%").
+		return fmt.Sprintf("%s: 0 of %d sampled objects affected; too few objects to bound the affected share (at 95%% confidence that takes at least 4).", rule.ID, n)
 	}
 	return fmt.Sprintf("%s: 0 of %d sampled objects affected; at 95%% confidence under %s of objects are affected.",
 		rule.ID, n, Percent(findings.UpperBound95(n)))

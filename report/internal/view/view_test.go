@@ -86,3 +86,30 @@ func TestPercent(t *testing.T) {
 		}
 	}
 }
+
+func TestSampleNoteSaysWhatTheSilenceMeans(t *testing.T) {
+	rule := findings.Rule{ID: "cloudfront-origin-objects-unreadable", Sampled: true}
+	objRule := findings.Rule{ID: "s3-object-acl-public", Sampled: true}
+	cfGap := inventory.Coverage{Gaps: []inventory.Gap{{AccountID: "111111111111", Service: "cloudfront", Operation: "ListCloudFrontOriginAccessIdentities", Code: "NotImplemented"}}}
+	tests := []struct {
+		name string
+		rule findings.Rule
+		doc  findings.Document
+		want string
+	}{
+		{"a CloudFront gap: not judged, not a clean sample", rule, findings.Document{Coverage: cfGap, Sample: findings.SampleStats{ObjectsSampled: 3, ACLsRead: 3}},
+			"not judged where CloudFront could not be read (1 account(s)"},
+		{"three objects bound nothing", objRule, findings.Document{Sample: findings.SampleStats{ObjectsSampled: 3, ACLsRead: 3}},
+			"0 of 3 sampled objects affected; too few objects to bound"},
+		{"a CloudFront gap does not touch an S3 rule", objRule, findings.Document{Coverage: cfGap, Sample: findings.SampleStats{ObjectsSampled: 300, ACLsRead: 300}},
+			"0 of 300 sampled objects affected; at 95% confidence under 1% of objects are affected."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := SampleNote(tc.doc, tc.rule)
+			if !strings.Contains(got, tc.want) || strings.Contains(got, "under 100%") {
+				t.Errorf("SampleNote = %q, want it to contain %q", got, tc.want)
+			}
+		})
+	}
+}
