@@ -4,8 +4,8 @@
 #
 #   moto_server -H 127.0.0.1 -p 5000 &
 #   scripts/moto-org.sh http://127.0.0.1:5000
-#   AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \
-#     go run ./cmd/hoofprint scan --endpoint-url http://127.0.0.1:5000 --inventory inv.json --sarif out.sarif
+#
+# then scan it as the README's "Try scan against moto" shows.
 #
 # Three member accounts, each with a bucket written through an assumed role: one
 # with a public-read object, one with Block Public Access on, one
@@ -16,6 +16,13 @@ set -euo pipefail
 endpoint=${1:-http://127.0.0.1:5000}
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=""
 aws() { command aws --endpoint-url "$endpoint" --output text "$@"; }
+
+# moto_server takes a few seconds to start when launched just before.
+tries=0
+until aws sts get-caller-identity >/dev/null 2>&1; do
+  if ((++tries > 100)); then echo "moto-org.sh: no moto_server answering at $endpoint" >&2; exit 1; fi
+  sleep 0.2
+done
 
 aws organizations create-organization --feature-set ALL --query Organization.Id
 ids=()
