@@ -46,14 +46,14 @@ func newDemoCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 		Long:  demoLong,
 		Example: `  hoofprint demo
   hoofprint demo --out /tmp/reports --show-object-keys
-  hoofprint demo --scenario my-org.yaml`,
+  hoofprint demo --scenario my-org.yaml     # the file format: docs/scenario.md`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemo(cmd, f, stdout, stderr, rec)
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&f.scenario, "scenario", "", "scenario `FILE` (YAML) instead of the built-in HealthCorp organization")
+	fs.StringVar(&f.scenario, "scenario", "", "scenario `FILE` (YAML; docs/scenario.md) instead of the built-in HealthCorp organization")
 	fs.StringVar(&f.out, "out", "hoofprint-demo", "`DIR` for the reports")
 	fs.IntVar(&f.sample, "sample", 100, "object ACLs to sample per bucket")
 	f.report.register(fs)

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
 )
 
 // readmeBlock returns the first ```sh block after heading in README.md.
@@ -147,4 +149,62 @@ func rootEntries(t *testing.T, dir string) map[string]bool {
 		m[e.Name()] = true
 	}
 	return m
+}
+
+// TestReadmeFlagTableListsEveryScanFlag keeps README's `scan` flag table
+// in step with the flags scan has.
+func TestReadmeFlagTableListsEveryScanFlag(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(b), "### `scan` flags\n")
+	if !ok {
+		t.Fatal("README.md has no ### `scan` flags table")
+	}
+	table, _, _ = strings.Cut(table, "\n### ")
+	cmd := newScanCommand(nil, nil, &runRecord{})
+	n := 0
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		n++
+		if !strings.Contains(table, "`--"+f.Name) && !strings.Contains(table, "/--"+f.Name+"`") && !strings.Contains(table, ", `--"+f.Name) {
+			t.Errorf("README's scan flag table does not list --%s (%s)", f.Name, f.Usage)
+		}
+	})
+	if n < 20 {
+		t.Fatalf("scan has only %d flags?", n)
+	}
+}
+
+// TestScenarioDocExampleRuns: docs/scenario.md's example is a scenario
+// demo accepts, and its summary is the one the document shows.
+func TestScenarioDocExampleRuns(t *testing.T) {
+	b, err := os.ReadFile("../../docs/scenario.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "## A complete example")
+	if !ok {
+		t.Fatal(`docs/scenario.md has no "## A complete example"`)
+	}
+	_, yml, ok := strings.Cut(rest, "```yaml\n")
+	if !ok {
+		t.Fatal("docs/scenario.md's example has no yaml block")
+	}
+	yml, _, _ = strings.Cut(yml, "```\n")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "two-sites.yaml")
+	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	if code := run(t.Context(), []string{"demo", "--scenario", path, "--out", filepath.Join(dir, "out")}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("demo --scenario with the documented example exited %d:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{"BROKEN NOW   example-prod-site", "do first: Set Object Ownership to BucketOwnerEnforced on example-prod-site",
+		"AT RISK      example-dev-site", "do first: On example-dev-site, set Object Ownership to BucketOwnerEnforced"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the documented example's summary lacks %q:\n%s", want, stdout.String())
+		}
+	}
 }

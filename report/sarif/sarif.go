@@ -222,6 +222,15 @@ func Build(doc findings.Document, opts Options) (*Log, error) {
 	if doc.OrganizationID != "" {
 		runProps["hoofprint/organizationId"] = doc.OrganizationID
 	}
+	if !doc.ShowObjectKeys {
+		// Object keys may hold patient data, so results name objects by a
+		// keyed hash; say here how a reader gets a key back.
+		runProps["hoofprint/objectKeys"] = "Object keys are not in this log (they may hold patient data): an object is named by " +
+			"its first path segment and hmac:<32 hex>, an HMAC-SHA256 of bucket/key under the deployment's key secret. " +
+			"To get a key back, run 'hoofprint keys resolve --bucket BUCKET HASH' with credentials that may list the bucket " +
+			"and the same key secret (--key-secret-file or HOOFPRINT_KEY_SECRET); or rescan with --show-object-keys " +
+			"where the reports may hold patient data."
+	}
 	if len(omitted) > 0 {
 		total := 0
 		for _, n := range omitted {
