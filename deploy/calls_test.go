@@ -3,8 +3,10 @@ package deploy
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -146,6 +148,17 @@ func TestTheRolesGrantEveryCallARealRunMakes(t *testing.T) {
 	}
 	t.Logf("API calls: %d for %d accounts, %d buckets, %d distributions, %d sampled objects; by operation: %v",
 		total, len(inv.Accounts), len(inv.Buckets), len(inv.Distributions), objects, perOp)
+
+	// docs/deploy.md section 9 quotes this run; it must not go stale.
+	doc, err := os.ReadFile("../docs/deploy.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%d accounts, %d buckets, %d distributions: %d calls in all, of which %d `GetObjectAcl` and %d `ListObjectsV2`",
+		len(inv.Accounts), len(inv.Buckets), len(inv.Distributions), total, perOp["s3 GetObjectAcl"], perOp["s3 ListObjectsV2"])
+	if !strings.Contains(strings.Join(strings.Fields(string(doc)), " "), want) {
+		t.Errorf("docs/deploy.md section 9's HealthCorp figures are stale; this run makes them: %q", want)
+	}
 }
 
 func sortedCalls(m map[awsCall]bool) []string {
