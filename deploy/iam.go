@@ -27,6 +27,10 @@ const (
 	// RoleScannerKMS is added to the task role when the reports bucket
 	// uses a KMS key.
 	RoleScannerKMS Role = "scanner-kms"
+	// RoleAnonymous is no role at all: unsigned requests, sent the way
+	// anyone on the internet would (the anonymous probe). They need no
+	// permission and no template grants anything for them.
+	RoleAnonymous Role = "anonymous"
 )
 
 // Permission is one AWS operation hoofprint calls and the IAM action that
@@ -96,6 +100,9 @@ var Permissions = []Permission{
 	{"cloudtrail", "GetTrailStatus", "cloudtrail:GetTrailStatus", RoleMember, "whether an owned trail is logging", Direct},
 	{"cloudtrail", "GetEventSelectors", "cloudtrail:GetEventSelectors", RoleMember, "an owned trail's S3 data event selectors (an organization trail's only in the account that owns it)", Direct},
 	{"cloudfront", "ListOriginAccessControls", "cloudfront:ListOriginAccessControls", RoleMember, "OACs that origins refer to", Direct},
+
+	// No credentials: what anyone on the internet sees (--no-anonymous-probe turns it off).
+	{"s3", "HeadObject", "", RoleAnonymous, "unsigned HEAD (no body) of sampled objects that could be public: 200 verifies they are readable by anyone", Direct},
 
 	// Member accounts, only with --securityhub.
 	{"securityhub", "BatchImportFindings", "securityhub:BatchImportFindings", RoleMemberSecurityHub, "import the account's findings (Security Hub accepts a finding only from the account it is about)", Direct},

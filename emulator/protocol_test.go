@@ -152,7 +152,7 @@ func TestS3ReadOperationsOverTheSDK(t *testing.T) {
 		for _, b := range out.Buckets {
 			got = append(got, aws.ToString(b.Name)+"@"+aws.ToString(b.BucketRegion))
 		}
-		want := "healthcorp-access-logs@us-west-2,healthcorp-marketing-site@us-east-1,healthcorp-phi-records@us-west-2,healthcorp-prod-error-pages@us-west-2,healthcorp-prod-portal-assets@us-west-2,healthcorp-prod-site@us-west-2"
+		want := "healthcorp-access-logs@us-west-2,healthcorp-marketing-site@us-east-1,healthcorp-phi-records@us-west-2,healthcorp-prod-error-pages@us-west-2,healthcorp-prod-lab-inbound@us-west-2,healthcorp-prod-portal-assets@us-west-2,healthcorp-prod-site@us-west-2"
 		if strings.Join(got, ",") != want {
 			t.Errorf("got %v", got)
 		}
@@ -168,7 +168,7 @@ func TestS3ReadOperationsOverTheSDK(t *testing.T) {
 			n += len(out.Buckets)
 			pages++
 		}
-		if n != 6 || pages != 2 {
+		if n != 7 || pages != 2 {
 			t.Errorf("%d buckets in %d pages", n, pages)
 		}
 	})

@@ -228,8 +228,8 @@ func TestScannerUnderFaults(t *testing.T) {
 				n++
 			}
 		}
-		if n != 6 {
-			t.Errorf("%d GetBucketPolicy gaps for prod's 6 buckets: %+v", n, snap.Coverage.Gaps)
+		if n != 7 {
+			t.Errorf("%d GetBucketPolicy gaps for prod's 7 buckets: %+v", n, snap.Coverage.Gaps)
 		}
 	})
 }

@@ -200,6 +200,21 @@ func BucketOf(arn string) string {
 	return b
 }
 
+// EvidenceVerified is the evidence field a rule sets when an unsigned
+// request confirmed the access the finding claims; VerifiedAnonymous is its
+// value for public read access (the anonymous HEAD probe answered 200).
+const (
+	EvidenceVerified  = "verified"
+	VerifiedAnonymous = "readable anonymously"
+)
+
+// Verified returns how the finding's claim was confirmed from outside, ""
+// when it was not.
+func (f Finding) Verified() string {
+	s, _ := f.Evidence[EvidenceVerified].(string)
+	return s
+}
+
 // Key returns the identity of a finding across runs: the same rule on the
 // same resource is the same finding, whatever the message says.
 func (f Finding) Key() string { return f.RuleID + "|" + f.ResourceARN }

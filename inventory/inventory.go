@@ -41,6 +41,9 @@ type Snapshot struct {
 	// KeyHashing says how Object.KeyHash was computed and with which secret
 	// (by its SecretID); nil in inventories made before keyed hashing.
 	KeyHashing *KeyHashing `json:"keyHashing,omitempty"`
+	// AnonymousProbe records whether sampled objects were checked with an
+	// unsigned HEAD (off with --no-anonymous-probe).
+	AnonymousProbe bool `json:"anonymousProbe"`
 
 	Accounts      []Account      `json:"accounts"`
 	Buckets       []Bucket       `json:"buckets"`
@@ -296,6 +299,15 @@ type ObjectSample struct {
 	// bucket owner was denied; ACLsReadByObjectOwner how many succeeded.
 	ACLsRequestedByObjectOwner int `json:"aclsRequestedByObjectOwner,omitempty"`
 	ACLsReadByObjectOwner      int `json:"aclsReadByObjectOwner,omitempty"`
+	// AnonymousProbes counts unsigned HEAD requests sent for sampled
+	// objects; AnonymousReadable how many answered 200 (readable by
+	// anyone). Both stay when rules see the bucket without its objects.
+	AnonymousProbes   int `json:"anonymousProbes,omitempty"`
+	AnonymousReadable int `json:"anonymousReadable,omitempty"`
+	// AnonymousReadableByPolicy counts the 200 answers for objects whose
+	// ACL is known to grant the public nothing (or ACLs are disabled): only
+	// the bucket policy can have let the anonymous request in.
+	AnonymousReadableByPolicy int `json:"anonymousReadableByPolicy,omitempty"`
 	// ACLsSkipped says why no object ACLs were read, e.g.
 	// "BucketOwnerEnforced" (ACLs disabled) or "listing failed".
 	ACLsSkipped string `json:"aclsSkipped,omitempty"`
@@ -338,6 +350,19 @@ type Object struct {
 	ACLReadByAccountID string `json:"aclReadByAccountId,omitempty"`
 	// SampledBecause is "reservoir" or "foreign-owner".
 	SampledBecause string `json:"sampledBecause"`
+	// AnonymousHead is the answer to one unsigned HEAD of the object, sent
+	// the way anyone on the internet would: 200 means readable by anyone.
+	// nil when not probed (see docs/inventory.md for when it is).
+	AnonymousHead *AnonymousHead `json:"anonymousHead,omitempty"`
+}
+
+// AnonymousHead is the result of one unsigned HEAD request.
+type AnonymousHead struct {
+	// Status is the HTTP status (200, 403, 404…); 0 when no answer came.
+	Status int       `json:"status"`
+	At     time.Time `json:"at"`
+	// Error is the error code or a short word when there is no status.
+	Error string `json:"error,omitempty"`
 }
 
 // Object ACL statuses.

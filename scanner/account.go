@@ -35,6 +35,10 @@ type accountScan struct {
 	cancel  context.CancelFunc
 	started bool
 
+	// accountBPA is the account's Block Public Access from phase 1 (nil:
+	// unread), which the anonymous probe needs in phase 2 (probe.go).
+	accountBPA *inventory.PublicAccessBlock
+
 	// listed and cf are what phase 1 found.
 	listed []s3types.Bucket
 	cf     cloudFrontResult
@@ -78,6 +82,7 @@ func (s *scan) mapAccount(parent context.Context, acct *inventory.Account) *acco
 	wg.Go(func() { a.trails = a.collectTrails(acct) })
 	wg.Wait()
 	a.canonical = acct.CanonicalUserID
+	a.accountBPA = acct.PublicAccessBlock
 	if ctx.Err() != nil {
 		// The deadline or an interruption cut the mapping short: calls that
 		// were abandoned are not listed one by one, this gap says the

@@ -51,6 +51,10 @@ type sampleConfig struct {
 	// (owneracl.go); nil otherwise. onOwnerACL feeds the progress counters.
 	ownerFor   func(owner string) *ownerReader
 	onOwnerACL func(read bool)
+	// onSampled is given the keys of ObjectSample.Objects, index for index,
+	// once the ACL pass is over (for the anonymous probe, probe.go). The
+	// keys must stay in memory only.
+	onSampled func(keys []string)
 }
 
 // sampleFailure is one call that failed while sampling. resource is the
@@ -344,6 +348,13 @@ func (s *sampler) readACLs(ctx context.Context, api objectSampleAPI) []sampleFai
 		}
 	}
 	s.out.Objects = objs
+	if s.cfg.onSampled != nil {
+		keys := make([]string, len(kept))
+		for i, c := range kept {
+			keys[i] = c.key
+		}
+		defer s.cfg.onSampled(keys)
+	}
 	if s.cfg.aclsDisabled {
 		s.out.ACLsSkipped = inventory.OwnershipBucketOwnerEnforced
 		return nil
@@ -494,6 +505,8 @@ func (a *accountScan) sampleObjects(api objectSampleAPI, b *inventory.Bucket) in
 			}
 		},
 	}
+	var keys []string
+	cfg.onSampled = func(k []string) { keys = k }
 	sample, failures := sampleBucket(a.ctx, api, cfg)
 	for _, f := range failures {
 		if f.via != "" {
@@ -501,6 +514,9 @@ func (a *accountScan) sampleObjects(api objectSampleAPI, b *inventory.Bucket) in
 			continue
 		}
 		a.fail(b.Region, "s3", f.operation, f.resource, f.err)
+	}
+	if !opts.NoAnonymousProbe && len(keys) == len(sample.Objects) {
+		a.probeAnonymously(b, &sample, keys)
 	}
 	return sample
 }

@@ -74,6 +74,9 @@ type Options struct {
 	// awsclient.Limiter (--concurrency), shared by everything.
 	AccountConcurrency int
 	BucketConcurrency  int
+	// NoAnonymousProbe turns off the unsigned HEAD of sampled objects that
+	// could be public (--no-anonymous-probe); see probe.go.
+	NoAnonymousProbe bool
 	// ShowObjectKeys keeps object keys in the snapshot (--show-object-keys).
 	// Otherwise only the key's hash and inventory.KeyPrefix are kept.
 	ShowObjectKeys bool
@@ -233,6 +236,7 @@ func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.S
 		CallerAccountID: base.Caller.AccountID,
 		ShowObjectKeys:  opts.ShowObjectKeys,
 		KeyHashing:      opts.KeyHasher.Describe(),
+		AnonymousProbe:  !opts.NoAnonymousProbe,
 	}
 	var progress *progressReporter
 	if opts.Progress != nil {

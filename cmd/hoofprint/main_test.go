@@ -105,6 +105,7 @@ func TestDemoFindsTheSeedIncidentAndWritesEveryReport(t *testing.T) {
 		t.Errorf("cloudfront-origin-breaks-on-block-public-access does not name the dev site: %v", uris)
 	}
 	out := stdout.String()
+	checkVerifiedVendorObject(t, dir, out)
 	for _, want := range []string{"cloudfront-origin-objects-unreadable", "cloudfront-origin-breaks-on-block-public-access", "hoofprint.sarif"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo summary does not mention %q:\n%s", want, out)
@@ -372,4 +373,69 @@ func anyObjectACLRequest(emu *emulator.Emulator) bool {
 		}
 	}
 	return false
+}
+
+// checkVerifiedVendorObject: the lab vendor's public-read upload into the
+// prod lab bucket (its ACL hidden from the bucket owner) is reported as
+// public and verified by the anonymous probe in SARIF, ASFF and the
+// summary.
+func checkVerifiedVendorObject(t *testing.T, dir, summary string) {
+	t.Helper()
+	var sarif struct {
+		Runs []struct {
+			Results []struct {
+				RuleID     string         `json:"ruleId"`
+				Properties map[string]any `json:"properties"`
+				Locations  []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "hoofprint.sarif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &sarif); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range sarif.Runs[0].Results {
+		if r.RuleID == "s3-object-acl-public" && len(r.Locations) > 0 &&
+			strings.Contains(r.Locations[0].PhysicalLocation.ArtifactLocation.URI, "healthcorp-prod-lab-inbound") {
+			found = true
+			if r.Properties["verified"] != "readable anonymously" {
+				t.Errorf("SARIF: the vendor's object is not marked verified: %v", r.Properties)
+			}
+		}
+	}
+	if !found {
+		t.Error("SARIF: s3-object-acl-public does not report the vendor's public lab results in healthcorp-prod-lab-inbound")
+	}
+	var asff []struct {
+		ProductFields map[string]string `json:"ProductFields"`
+	}
+	b, err = os.ReadFile(filepath.Join(dir, "hoofprint.asff.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &asff); err != nil {
+		t.Fatal(err)
+	}
+	verified := 0
+	for _, f := range asff {
+		if f.ProductFields["hoofprint/verified"] == "readable anonymously" && strings.Contains(f.ProductFields["hoofprint/resourceName"], "healthcorp-prod-lab-inbound") {
+			verified++
+		}
+	}
+	if verified == 0 {
+		t.Error("ASFF: no finding on healthcorp-prod-lab-inbound carries hoofprint/verified")
+	}
+	if !strings.Contains(summary, "healthcorp-prod-lab-inbound") || !strings.Contains(summary, "verified: readable anonymously") {
+		t.Errorf("the summary does not show the vendor's object as verified public:\n%s", summary)
+	}
 }

@@ -26,6 +26,11 @@ role…). The caller's own account is read with those credentials; every other
 account through sts:AssumeRole into --role-name. hoofprint only reads: the one
 write is --securityhub, and --output uploads the reports to your own bucket.
 
+Sampled objects that could be public (an ACL the bucket owner may not read while
+public ACLs are honoured, a public-read grant, a policy open to everyone) get one
+unsigned HEAD request, as anyone on the internet would send: 200 is reported as
+"verified: readable anonymously". --no-anonymous-probe turns it off.
+
 One account's AccessDenied or throttling never stops the scan: it is listed as a
 gap, and the run exits 3. SIGINT or SIGTERM (ECS stopping the task) stops new
 work and still writes the reports of what was collected.`
@@ -64,6 +69,7 @@ type scanFlags struct {
 	accountTimeout time.Duration
 	timeout        time.Duration
 	seed           int64
+	noProbe        bool
 }
 
 func newScanCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
@@ -94,6 +100,7 @@ func newScanCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 	fs.StringVar(&f.sseKMSKey, "sse-kms-key", "", "KMS key `ARN` for --output (default: SSE-S3)")
 	fs.DurationVar(&f.accountTimeout, "account-timeout", 30*time.Minute, "give up on one account after this long (recorded as a gap)")
 	fs.DurationVar(&f.timeout, "timeout", 0, "stop collecting after this long and report what was collected (0: no limit); set it below the task's lifetime")
+	fs.BoolVar(&f.noProbe, "no-anonymous-probe", false, "do not send the unsigned HEAD (no body) that checks whether sampled objects that could be public are readable by anyone; it needs no IAM permission and shows in access logs as an anonymous request")
 	fs.Int64Var(&f.seed, "seed", 0, "object sampling seed (0: derived from the date, so one night's sample is reproducible)")
 	f.report.register(fs)
 	return cmd
@@ -181,18 +188,19 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 		defer cancel()
 	}
 	inv, err := scanner.Scan(scanCtx, base, scanner.Options{
-		Accounts:        accounts,
-		ExcludeAccounts: exclude,
-		SampleSize:      f.sample,
-		AccountTimeout:  f.accountTimeout,
-		ShowObjectKeys:  f.report.showObjectKeys,
-		KeyHasher:       secret.hasher,
-		Seed:            f.seed,
-		ToolVersion:     version,
-		Logger:          log,
-		Progress:        progressWriter(f.report, stderr),
-		ProgressTTY:     f.report.stderrIsTerm,
-		Sink:            stream,
+		Accounts:         accounts,
+		ExcludeAccounts:  exclude,
+		SampleSize:       f.sample,
+		AccountTimeout:   f.accountTimeout,
+		ShowObjectKeys:   f.report.showObjectKeys,
+		KeyHasher:        secret.hasher,
+		NoAnonymousProbe: f.noProbe,
+		Seed:             f.seed,
+		ToolVersion:      version,
+		Logger:           log,
+		Progress:         progressWriter(f.report, stderr),
+		ProgressTTY:      f.report.stderrIsTerm,
+		Sink:             stream,
 	})
 	if err != nil {
 		return usageErr("%v", err)

@@ -407,6 +407,10 @@ func productFields(doc findings.Document, f findings.Finding, r view.Resource) m
 	if doc.ToolVersion != "" {
 		pf["hoofprint/toolVersion"] = doc.ToolVersion
 	}
+	if v := f.Verified(); v != "" {
+		// Outside the evidence, which may be cut to fit the field limit.
+		pf["hoofprint/verified"] = v
+	}
 	ev := view.Flatten("hoofprint/evidence/", f.Evidence)
 	keys := view.SortedKeys(ev)
 	room := MaxProductFields - len(pf) - 1 // one for the omitted count

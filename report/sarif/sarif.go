@@ -427,6 +427,11 @@ func result(f findings.Finding, ruleIdx int, show bool) Result {
 		// access: the rule's usual fix applied first breaks the site.
 		props["hoofprint/siteRemediation"] = f.SiteRemediation
 	}
+	if v := f.Verified(); v != "" {
+		// Top level, so a SARIF viewer can filter on it without digging
+		// into the evidence.
+		props["verified"] = v
+	}
 	msg := f.Message
 	if msg == "" {
 		msg = fmt.Sprintf("%s fired on %s.", f.RuleID, res.Name)

@@ -90,6 +90,7 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 	fmt.Fprintf(&b, "\nFindings: %d (%s)\n", doc.Count(), strings.Join(parts, ", "))
 
 	if doc.Count() > 0 {
+		verified(&b, doc, opts.MaxResources)
 		sites(&b, doc)
 		byRule(&b, doc)
 		worst(&b, doc, opts.MaxResources)
@@ -258,6 +259,67 @@ func sites(b *strings.Builder, doc findings.Document) {
 		if t := doFirst[x.rule]; t != "" {
 			fmt.Fprintf(b, "               do first: %s\n", strings.ReplaceAll(t, "BUCKET", x.bucket))
 		}
+	}
+}
+
+// verified lists, per bucket, the findings whose public access an
+// anonymous request confirmed: not a reading of configuration, what anyone
+// on the internet gets.
+func verified(b *strings.Builder, doc findings.Document, max int) {
+	type group struct {
+		account, how string
+		objects      int
+		bucketLevel  bool
+		rules        map[string]bool
+	}
+	idx := map[string]*group{}
+	n := 0
+	for f := range redacted(doc) {
+		v := f.Verified()
+		if v == "" {
+			continue
+		}
+		n++
+		bucket := originBucket(f, doc.Partition)
+		g, ok := idx[bucket]
+		if !ok {
+			g = &group{account: f.AccountID, how: v, rules: map[string]bool{}}
+			idx[bucket] = g
+		}
+		g.rules[f.RuleID] = true
+		if f.ResourceType == findings.ResourceS3Object {
+			g.objects++
+		} else {
+			g.bucketLevel = true
+		}
+	}
+	if n == 0 {
+		return
+	}
+	buckets := make([]string, 0, len(idx))
+	for k := range idx {
+		buckets = append(buckets, k)
+	}
+	sort.Strings(buckets)
+	fmt.Fprintf(b, "\nVerified public (an unsigned HEAD request answered 200; %d finding(s)):\n", n)
+	for _, k := range buckets[:min(max, len(buckets))] {
+		g := idx[k]
+		what := []string{}
+		if g.objects > 0 {
+			what = append(what, fmt.Sprintf("%d sampled object(s)", g.objects))
+		}
+		if g.bucketLevel {
+			what = append(what, "the bucket policy")
+		}
+		rules := make([]string, 0, len(g.rules))
+		for r := range g.rules {
+			rules = append(rules, r)
+		}
+		sort.Strings(rules)
+		fmt.Fprintf(b, "  %s (account %s): %s, verified: %s. [%s]\n", k, g.account, strings.Join(what, " and "), g.how, strings.Join(rules, ", "))
+	}
+	if len(buckets) > max {
+		fmt.Fprintf(b, "  … and %d more bucket(s)\n", len(buckets)-max)
 	}
 }
 

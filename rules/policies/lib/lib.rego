@@ -1310,6 +1310,22 @@ sample_evidence(b) := {
 	"aclsRead": b.objects.aclsRead,
 }
 
+# ---------------------------------------------------------------------------
+# The anonymous probe: one unsigned HEAD of a sampled object, as anyone on
+# the internet would send it (scanner/probe.go). 200 verifies public read.
+
+# probe_evidence is {} when the object was not probed, else its answer and,
+# for 200, the verified mark the reports show.
+probe_evidence(obj) := {"anonymousHead": obj.anonymousHead, "verified": "readable anonymously"} if {
+	obj.anonymousHead.status == 200
+} else := {"anonymousHead": obj.anonymousHead} if {
+	obj.anonymousHead
+} else := {}
+
+verified_text(obj) := " (verified: readable anonymously)" if {
+	obj.anonymousHead.status == 200
+} else := ""
+
 # partition is the AWS partition of the scan ("aws" when not recorded).
 partition := p if {
 	p := input.partition

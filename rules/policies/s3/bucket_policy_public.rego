@@ -42,5 +42,15 @@ deny contains f if {
 	lib.bpa_off(b, "restrictPublicBuckets")
 	idx := [sprintf("%d", [s.index]) | some s in stmts]
 	msg := sprintf("Bucket %s policy grants anonymous access (statement %s) and RestrictPublicBuckets is off on the bucket and account %s.", [b.name, concat(", ", idx), b.accountId])
-	f := lib.finding(b.accountId, b.region, "AwsS3Bucket", b.arn, b.name, msg, {"publicStatements": stmts})
+	f := lib.finding(b.accountId, b.region, "AwsS3Bucket", b.arn, b.name, sprintf("%s%s", [msg, verified_text(b)]), object.union({"publicStatements": stmts}, verified(b)))
 }
+
+# verified: an unsigned HEAD read a sampled object whose ACL grants the
+# public nothing, so the policy let it in (scanner/probe.go).
+verified(b) := {"verified": "readable anonymously", "anonymousReadableByPolicy": b.objects.anonymousReadableByPolicy} if {
+	b.objects.anonymousReadableByPolicy > 0
+} else := {}
+
+verified_text(b) := sprintf(" Verified: %d sampled object(s) answered an unsigned HEAD with 200 (readable anonymously).", [b.objects.anonymousReadableByPolicy]) if {
+	b.objects.anonymousReadableByPolicy > 0
+} else := ""

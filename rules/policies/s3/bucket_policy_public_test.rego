@@ -230,3 +230,13 @@ test_a_deny_pinned_by_a_variable_does_not_neutralise if {
 		"Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "${aws:ResourceOrgID}"}}}
 	count(rule.deny) == 1 with input as inp({"Statement": [allow("*", "s3:GetObject"), d]}, off, off)
 }
+
+test_verified_when_an_anonymous_head_read_an_object_the_acl_does_not_open if {
+	i := inp({"Statement": [allow("*", "s3:GetObject")]}, off, off)
+	iv := object.union(i, {"buckets": [object.union(i.buckets[0], {"objects": {"anonymousReadableByPolicy": 2}})]})
+	some f in rule.deny with input as iv
+	f.evidence.verified == "readable anonymously"
+	contains(f.message, "Verified")
+	some g in rule.deny with input as i
+	not g.evidence.verified
+}

@@ -56,3 +56,47 @@ test_silent_when_account_bpa_unread if {
 	i := json.patch(inp([obj(public_read)], "ObjectWriter", off, off), [{"op": "remove", "path": "/accounts/0/publicAccessBlock"}])
 	count(rule.deny) == 0 with input as i
 }
+
+# ---- the anonymous probe (one unsigned HEAD per object that could be public)
+
+vendor_obj(status) := {
+	"keyHash": "sha256:44556677", "keyPrefix": "inbound/", "ownerCanonicalId": "cvendor",
+	"aclStatus": "denied-owner-is-other-account",
+	"anonymousHead": {"status": status, "at": "2026-12-01T02:00:00Z"},
+}
+
+# The vendor's public-read upload: the ACL is hidden from the bucket owner,
+# the HEAD answered 200, so it is public, verified.
+test_fires_on_a_hidden_acl_that_an_anonymous_head_read if {
+	fs := rule.deny with input as inp([vendor_obj(200)], "ObjectWriter", off, off)
+	count(fs) == 1
+	some f in fs
+	f.evidence.verified == "readable anonymously"
+	f.evidence.aclKnown == false
+	f.evidence.anonymousHead.status == 200
+	contains(f.message, "verified: readable anonymously")
+	contains(f.message, "outside the organization")
+}
+
+test_silent_when_the_anonymous_head_was_refused if {
+	count(rule.deny) == 0 with input as inp([vendor_obj(403)], "ObjectWriter", off, off)
+	o := object.remove(vendor_obj(200), ["anonymousHead"])
+	count(rule.deny) == 0 with input as inp([o], "ObjectWriter", off, off)
+}
+
+# An object the bucket owner owns may be readable through the policy: the
+# ACL rule does not claim it.
+test_silent_when_a_readable_object_is_the_bucket_owners if {
+	o := object.union(vendor_obj(200), {"ownerCanonicalId": "c1", "aclStatus": "error"})
+	count(rule.deny) == 0 with input as inp([o], "ObjectWriter", off, off)
+}
+
+test_a_read_public_acl_is_marked_verified_only_by_a_200 if {
+	some f in rule.deny with input as inp([object.union(obj(public_read), {"anonymousHead": {"status": 200, "at": "2026-12-01T02:00:00Z"}})], "ObjectWriter", off, off)
+	f.evidence.verified == "readable anonymously"
+	some g in rule.deny with input as inp([object.union(obj(public_read), {"anonymousHead": {"status": 403, "at": "2026-12-01T02:00:00Z"}})], "ObjectWriter", off, off)
+	not g.evidence.verified
+	g.evidence.anonymousHead.status == 403
+	some h in rule.deny with input as inp([obj(public_read)], "ObjectWriter", off, off)
+	not h.evidence.anonymousHead
+}
