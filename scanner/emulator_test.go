@@ -271,7 +271,9 @@ func TestAnAssumeRoleDeniedForRealIsAGapAndTheOtherAccountsAreScanned(t *testing
 func TestThrottlingIsRetriedCountedAndLeavesNoGap(t *testing.T) {
 	sc := scenario.HealthCorp()
 	emu := startEmulator(t, sc, emulator.Options{FaultSeed: 7})
-	clean := scanWith(t, emulatorBase(t, emu, sc.MemberRoleName), scanner.Options{Seed: 1})
+	// One clock for both scans: the anonymous probe stamps its answers.
+	now := func() time.Time { return time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC) }
+	clean := scanWith(t, emulatorBase(t, emu, sc.MemberRoleName), scanner.Options{Seed: 1, Now: now})
 	emu.ResetRequests()
 
 	emu.SetFaults([]emulator.FaultRule{
@@ -282,7 +284,7 @@ func TestThrottlingIsRetriedCountedAndLeavesNoGap(t *testing.T) {
 	var logs lockedLog
 	base := emulatorBase(t, emu, sc.MemberRoleName)
 	start := time.Now()
-	snap := scanWith(t, base, scanner.Options{Seed: 1, Logger: logs.logger()})
+	snap := scanWith(t, base, scanner.Options{Seed: 1, Now: now, Logger: logs.logger()})
 	t.Logf("throttled scan took %v, %d API calls", time.Since(start), base.Limiter.Requests())
 
 	for _, g := range snap.Coverage.Gaps {
