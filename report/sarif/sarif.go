@@ -249,8 +249,16 @@ func Build(doc findings.Document, opts Options) (*Log, error) {
 	sampled := sampleNotes(doc, ruleIndex)
 	inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sampled...)
 
+	var taxonomies []Taxonomy
+	if tax, taxa := hipaaTaxonomy(doc); tax != nil {
+		relate(driver.Rules, doc, taxa)
+		zero := 0
+		driver.SupportedTaxonomies = []ToolComponentReference{{Name: tax.Name, Index: &zero, GUID: tax.GUID}}
+		taxonomies = []Taxonomy{*tax}
+	}
 	run := Run{
 		Tool:              Tool{Driver: driver},
+		Taxonomies:        taxonomies,
 		Invocations:       []Invocation{inv},
 		AutomationDetails: &AutomationDetails{ID: automationID(doc, opts.AutomationID)},
 		Results:           results,

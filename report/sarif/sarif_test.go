@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -142,6 +143,33 @@ func TestBuildContents(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := l.Runs[0]
+	t.Run("the HIPAA safeguards are a taxonomy and each rule relates to its sections", func(t *testing.T) {
+		if len(run.Taxonomies) != 1 || run.Taxonomies[0].Name != sarif.HIPAATaxonomyName || len(run.Taxonomies[0].Taxa) != len(doc.Controls) {
+			t.Fatalf("taxonomies = %+v", run.Taxonomies)
+		}
+		tax := run.Taxonomies[0]
+		if s := run.Tool.Driver.SupportedTaxonomies; len(s) != 1 || s[0].GUID != tax.GUID || *s[0].Index != 0 {
+			t.Errorf("supportedTaxonomies = %+v", s)
+		}
+		for i, r := range run.Tool.Driver.Rules {
+			var got []string
+			for _, rel := range r.Relationships {
+				if rel.Target.ToolComponent == nil || rel.Target.ToolComponent.GUID != tax.GUID || tax.Taxa[*rel.Target.Index].ID != rel.Target.ID {
+					t.Errorf("rule %s: relationship %+v does not point into the taxonomy", r.ID, rel)
+				}
+				got = append(got, rel.Target.ID)
+			}
+			if want := doc.Rules[i].HIPAA; !slices.Equal(got, want) {
+				t.Errorf("rule %s relates to %v, want its sections %v", r.ID, got, want)
+			}
+		}
+		doc := fixture.Document()
+		doc.Controls = nil
+		bare, err := sarif.Build(doc, sarif.Options{})
+		if err != nil || bare.Runs[0].Taxonomies != nil || bare.Runs[0].Tool.Driver.Rules[0].Relationships != nil {
+			t.Errorf("a document without controls should give no taxonomy: %v", err)
+		}
+	})
 	t.Run("every rule carries security-severity, HIPAA tags, help with the CLI fix and a level", func(t *testing.T) {
 		if len(run.Tool.Driver.Rules) != len(doc.Rules) {
 			t.Fatalf("rules = %d, want %d", len(run.Tool.Driver.Rules), len(doc.Rules))

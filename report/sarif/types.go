@@ -22,6 +22,7 @@ type Run struct {
 	AutomationDetails *AutomationDetails `json:"automationDetails,omitempty"`
 	ColumnKind        string             `json:"columnKind,omitempty"`
 	Results           []Result           `json:"results"`
+	Taxonomies        []Taxonomy         `json:"taxonomies,omitempty"`
 	Properties        map[string]any     `json:"properties,omitempty"`
 }
 
@@ -39,6 +40,35 @@ type ToolComponent struct {
 	Organization    string                `json:"organization,omitempty"`
 	Rules           []ReportingDescriptor `json:"rules"`
 	Notifications   []ReportingDescriptor `json:"notifications,omitempty"`
+	// SupportedTaxonomies (§3.19.27) names the taxonomies the rules'
+	// relationships point into.
+	SupportedTaxonomies []ToolComponentReference `json:"supportedTaxonomies,omitempty"`
+}
+
+// Taxonomy is a toolComponent that holds taxa (§3.19.25) rather than rules:
+// a run's taxonomies (§3.14.8).
+type Taxonomy struct {
+	Name             string                `json:"name"`
+	GUID             string                `json:"guid,omitempty"`
+	Version          string                `json:"version,omitempty"`
+	InformationURI   string                `json:"informationUri,omitempty"`
+	Organization     string                `json:"organization,omitempty"`
+	ShortDescription *Message              `json:"shortDescription,omitempty"`
+	IsComprehensive  bool                  `json:"isComprehensive,omitempty"`
+	Taxa             []ReportingDescriptor `json:"taxa"`
+}
+
+// ToolComponentReference is §3.54.
+type ToolComponentReference struct {
+	Name  string `json:"name,omitempty"`
+	Index *int   `json:"index,omitempty"`
+	GUID  string `json:"guid,omitempty"`
+}
+
+// Relationship is a reportingDescriptorRelationship (§3.53).
+type Relationship struct {
+	Target DescriptorReference `json:"target"`
+	Kinds  []string            `json:"kinds,omitempty"`
 }
 
 // ReportingDescriptor is a rule or notification descriptor (§3.49).
@@ -51,6 +81,7 @@ type ReportingDescriptor struct {
 	DefaultConfiguration *ReportingConfiguration `json:"defaultConfiguration,omitempty"`
 	HelpURI              string                  `json:"helpUri,omitempty"`
 	Help                 *MultiformatMessage     `json:"help,omitempty"`
+	Relationships        []Relationship          `json:"relationships,omitempty"`
 	Properties           map[string]any          `json:"properties,omitempty"`
 }
 
@@ -92,8 +123,10 @@ type Notification struct {
 
 // DescriptorReference is a reportingDescriptorReference (§3.52).
 type DescriptorReference struct {
-	ID    string `json:"id,omitempty"`
-	Index *int   `json:"index,omitempty"`
+	ID            string                  `json:"id,omitempty"`
+	Index         *int                    `json:"index,omitempty"`
+	GUID          string                  `json:"guid,omitempty"`
+	ToolComponent *ToolComponentReference `json:"toolComponent,omitempty"`
 }
 
 // AutomationDetails is a runAutomationDetails object (§3.17). GitHub code
