@@ -340,6 +340,11 @@ type RunSummary struct {
 	Interrupted     string         `json:"interrupted,omitempty"`
 	Gaps            int            `json:"gaps"`
 	SecurityHub     *ImportCounts  `json:"securityHub,omitempty"`
+	// Profile is the --profile that chose the rules; Controls are the
+	// HIPAA Security Rule sections with the accounts passing, failing and
+	// not evaluated because of gaps, and the rules behind each.
+	Profile  string                   `json:"profile,omitempty"`
+	Controls []findings.ControlStatus `json:"controls,omitempty"`
 }
 
 // ImportCounts are the Security Hub import totals of a run.
@@ -360,6 +365,7 @@ func writeRunSummary(doc findings.Document, out Outcome, opts Options) (string, 
 		BySeverity: map[string]int{}, ByRule: map[string]int{}, FailOn: opts.FailOn.String(),
 		AtOrAboveFailOn: out.AtOrAboveFailOn, Complete: doc.Coverage.Complete,
 		Interrupted: doc.Coverage.Interrupted, Gaps: len(doc.Coverage.Gaps),
+		Profile: doc.Profile, Controls: doc.ControlStatuses(),
 	}
 	for sev, n := range doc.CountBySeverity() {
 		rs.BySeverity[sev.String()] += n

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -104,6 +105,23 @@ func TestRunUploadsTheReportsAndARunSummary(t *testing.T) {
 	}
 	if rs.FailOn != "critical" || rs.AtOrAboveFailOn == 0 {
 		t.Errorf("summary.json fail-on = %q with %d at or above it", rs.FailOn, rs.AtOrAboveFailOn)
+	}
+	// The per-control table: every section with rules, every scanned
+	// account judged once per section; audit controls fail somewhere in
+	// HealthCorp (data events), and the rules behind it are listed.
+	if rs.Profile != "hipaa" || len(rs.Controls) == 0 {
+		t.Fatalf("summary.json profile %q, %d controls", rs.Profile, len(rs.Controls))
+	}
+	for _, c := range rs.Controls {
+		if n := len(c.Passing) + len(c.Failing) + len(c.NotEvaluated); n != len(out.Document.Accounts) {
+			t.Errorf("control %s judges %d accounts, the run scanned %d", c.ID, n, len(out.Document.Accounts))
+		}
+		if c.ID == "164.312(b)" && (len(c.Failing) == 0 || !slices.Contains(c.Rules, "s3-bucket-data-events-off")) {
+			t.Errorf("audit controls: %+v", c)
+		}
+	}
+	if !strings.Contains(summary.String(), "HIPAA Security Rule safeguards") || !strings.Contains(summary.String(), "164.312(b)") {
+		t.Errorf("the terminal summary lacks the per-control table:\n%s", summary.String())
 	}
 }
 

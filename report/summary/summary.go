@@ -95,6 +95,7 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 		byRule(&b, doc)
 		worst(&b, doc, opts.MaxResources)
 	}
+	controls(&b, doc)
 	gaps(&b, doc, opts.MaxGaps)
 	samples(&b, doc)
 	outputs(&b, opts)
@@ -125,6 +126,41 @@ func header(b *strings.Builder, doc findings.Document) {
 	if !doc.Coverage.Complete {
 		fmt.Fprintf(b, "INCOMPLETE: the scan stopped early (%s); what it did not reach was not evaluated.\n", cmp.Or(doc.Coverage.Interrupted, "unknown reason"))
 	}
+}
+
+// controls prints the HIPAA Security Rule sections against the accounts:
+// how many pass, fail, or could not be judged because of a gap, with the
+// rules behind each (those that found something first, by count).
+func controls(b *strings.Builder, doc findings.Document) {
+	sts := doc.ControlStatuses()
+	if len(sts) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\nHIPAA Security Rule safeguards (accounts passing / failing / not evaluated because of gaps; profile %s):\n", cmp.Or(doc.Profile, "unknown"))
+	count := map[string]int{}
+	for _, f := range doc.Findings {
+		count[f.RuleID]++
+	}
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	for _, st := range sts {
+		var found, quiet []string
+		for _, r := range st.Rules {
+			if count[r] > 0 {
+				found = append(found, fmt.Sprintf("%s (%d)", r, count[r]))
+			} else {
+				quiet = append(quiet, r)
+			}
+		}
+		rules := strings.Join(found, ", ")
+		if len(quiet) > 0 {
+			if rules != "" {
+				rules += "; "
+			}
+			rules += "clean: " + strings.Join(quiet, ", ")
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d / %d / %d\t%s\n", st.ID, st.Title, len(st.Passing), len(st.Failing), len(st.NotEvaluated), rules)
+	}
+	_ = tw.Flush()
 }
 
 func byRule(b *strings.Builder, doc findings.Document) {

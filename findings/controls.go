@@ -1,0 +1,113 @@
+package findings
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/hoofprint/hoofprint/inventory"
+)
+
+// ControlStatus is one HIPAA section across the accounts of a run: the
+// accounts where a rule behind it found something (failing), those where
+// a gap kept one of its rules from judging (not evaluated), and the rest
+// (passing). Each account is in exactly one list.
+type ControlStatus struct {
+	Control
+	Passing      []string `json:"passing"`
+	Failing      []string `json:"failing"`
+	NotEvaluated []string `json:"notEvaluated"`
+}
+
+// gapServices are the services whose gaps can hide what a rule judges. A
+// rule not listed here (a user rule) is hidden by a gap in any service.
+func gapServices(ruleID string) []string {
+	switch {
+	case ruleID == "s3-bucket-data-events-off":
+		return []string{"s3", "cloudtrail"}
+	case ruleID == "cloudfront-access-logging-off":
+		return []string{"cloudfront", "logs"}
+	case ruleID == "cloudfront-viewer-tls-outdated":
+		return []string{"cloudfront", "s3"}
+	case strings.HasPrefix(ruleID, "cloudfront-"):
+		return []string{"cloudfront", "s3", "s3control", "kms"}
+	case strings.HasPrefix(ruleID, "s3-"):
+		return []string{"s3", "s3control"}
+	}
+	return nil
+}
+
+// hides reports whether gap g keeps rule from judging g's account.
+func hides(g inventory.Gap, rule string) bool {
+	switch g.Service {
+	case "sts", "hoofprint":
+		// An account not assumed or cut short hides everything in it; an
+		// evaluation that did not finish hides that rule.
+		if op, ok := strings.CutPrefix(g.Operation, "evaluate rule "); ok {
+			return op == rule
+		}
+		return true
+	case "organizations":
+		return false
+	}
+	svcs := gapServices(rule)
+	return svcs == nil || slices.Contains(svcs, g.Service)
+}
+
+// ControlStatuses judges each control of the document that has rules, over
+// the scanned accounts and the accounts the scan could not enter. A rule
+// that did not finish on the whole organization (a gap without a resource
+// from evaluation) leaves its controls not evaluated in every account.
+func (d Document) ControlStatuses() []ControlStatus {
+	accounts := slices.Clone(d.Accounts)
+	for _, g := range d.Coverage.Gaps {
+		if g.Service == "sts" && g.AccountID != "" && !slices.Contains(accounts, g.AccountID) {
+			accounts = append(accounts, g.AccountID)
+		}
+	}
+	slices.Sort(accounts)
+	failing := map[string]map[string]bool{} // rule → account
+	for _, f := range d.Findings {
+		if failing[f.RuleID] == nil {
+			failing[f.RuleID] = map[string]bool{}
+		}
+		failing[f.RuleID][f.AccountID] = true
+	}
+	var out []ControlStatus
+	for _, c := range d.Controls {
+		if len(c.Rules) == 0 {
+			continue
+		}
+		st := ControlStatus{Control: c, Passing: []string{}, Failing: []string{}, NotEvaluated: []string{}}
+		for _, a := range accounts {
+			switch {
+			case slices.ContainsFunc(c.Rules, func(r string) bool { return failing[r][a] }):
+				st.Failing = append(st.Failing, a)
+			case d.hidden(c.Rules, a):
+				st.NotEvaluated = append(st.NotEvaluated, a)
+			default:
+				st.Passing = append(st.Passing, a)
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// hidden reports whether a gap keeps one of rules from judging account.
+func (d Document) hidden(rules []string, account string) bool {
+	if !slices.Contains(d.Accounts, account) {
+		return true
+	}
+	for _, g := range d.Coverage.Gaps {
+		orgWide := strings.HasPrefix(g.Operation, "evaluate rule ") && g.Resource == ""
+		if g.AccountID != account && !orgWide {
+			continue
+		}
+		for _, r := range rules {
+			if hides(g, r) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,62 @@
+package findings
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/hoofprint/hoofprint/inventory"
+)
+
+func TestControlStatuses(t *testing.T) {
+	base := Document{
+		Accounts: []string{"111111111111", "222222222222", "333333333333"},
+		Controls: []Control{
+			{ID: "164.312(b)", Title: "Audit controls", Rules: []string{"s3-bucket-access-logging-off", "s3-bucket-data-events-off"}},
+			{ID: "164.312(e)(1)", Title: "Transmission security", Rules: []string{"cloudfront-viewer-tls-outdated"}},
+			{ID: "164.310(a)(1)", Title: "Facility access controls"},
+		},
+		Findings: []Finding{{RuleID: "s3-bucket-data-events-off", AccountID: "222222222222"}},
+	}
+	tests := []struct {
+		name string
+		gaps []inventory.Gap
+		want map[string][3][]string // section → passing, failing, not evaluated
+	}{
+		{"findings fail their account, the rest pass, sections without rules are left out", nil, map[string][3][]string{
+			"164.312(b)":    {{"111111111111", "333333333333"}, {"222222222222"}, {}},
+			"164.312(e)(1)": {{"111111111111", "222222222222", "333333333333"}, {}, {}},
+		}},
+		{"a gap in a service a rule reads makes its account not evaluated, only for that rule's controls", []inventory.Gap{
+			{AccountID: "333333333333", Service: "cloudtrail", Operation: "DescribeTrails", Code: "AccessDenied"},
+		}, map[string][3][]string{
+			"164.312(b)":    {{"111111111111"}, {"222222222222"}, {"333333333333"}},
+			"164.312(e)(1)": {{"111111111111", "222222222222", "333333333333"}, {}, {}},
+		}},
+		{"an account whose role could not be assumed is not evaluated anywhere; a failing account stays failing", []inventory.Gap{
+			{AccountID: "444444444444", Service: "sts", Operation: "AssumeRole", Code: "AccessDenied"},
+			{AccountID: "222222222222", Service: "s3", Operation: "GetBucketLogging", Code: "AccessDenied"},
+		}, map[string][3][]string{
+			"164.312(b)":    {{"111111111111", "333333333333"}, {"222222222222"}, {"444444444444"}},
+			"164.312(e)(1)": {{"111111111111", "333333333333"}, {}, {"222222222222", "444444444444"}},
+		}},
+		{"a rule that did not finish on the organization leaves its controls unevaluated everywhere", []inventory.Gap{
+			{AccountID: "111111111111", Service: "hoofprint", Operation: "evaluate rule cloudfront-viewer-tls-outdated", Code: "EvaluationTimeout"},
+		}, map[string][3][]string{
+			"164.312(b)":    {{"111111111111", "333333333333"}, {"222222222222"}, {}},
+			"164.312(e)(1)": {{}, {}, {"111111111111", "222222222222", "333333333333"}},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := base
+			d.Coverage.Gaps = tc.gaps
+			got := map[string][3][]string{}
+			for _, s := range d.ControlStatuses() {
+				got[s.ID] = [3][]string{s.Passing, s.Failing, s.NotEvaluated}
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got  %v\nwant %v", got, tc.want)
+			}
+		})
+	}
+}
