@@ -57,7 +57,7 @@ func hides(g inventory.Gap, rule string) bool {
 // the scanned accounts and the accounts the scan could not enter. A rule
 // that did not finish on the whole organization (a gap without a resource
 // from evaluation) leaves its controls not evaluated in every account.
-func (d Document) ControlStatuses() []ControlStatus {
+func (d *Document) ControlStatuses() []ControlStatus {
 	accounts := slices.Clone(d.Accounts)
 	for _, g := range d.Coverage.Gaps {
 		if g.Service == "sts" && g.AccountID != "" && !slices.Contains(accounts, g.AccountID) {
@@ -66,7 +66,7 @@ func (d Document) ControlStatuses() []ControlStatus {
 	}
 	slices.Sort(accounts)
 	failing := map[string]map[string]bool{} // rule → account
-	for _, f := range d.Findings {
+	for f := range d.All() {
 		if failing[f.RuleID] == nil {
 			failing[f.RuleID] = map[string]bool{}
 		}
@@ -94,7 +94,7 @@ func (d Document) ControlStatuses() []ControlStatus {
 }
 
 // hidden reports whether a gap keeps one of rules from judging account.
-func (d Document) hidden(rules []string, account string) bool {
+func (d *Document) hidden(rules []string, account string) bool {
 	if !slices.Contains(d.Accounts, account) {
 		return true
 	}

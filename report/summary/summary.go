@@ -137,10 +137,7 @@ func controls(b *strings.Builder, doc findings.Document) {
 		return
 	}
 	fmt.Fprintf(b, "\nHIPAA Security Rule safeguards (accounts passing / failing / not evaluated because of gaps; profile %s):\n", cmp.Or(doc.Profile, "unknown"))
-	count := map[string]int{}
-	for _, f := range doc.Findings {
-		count[f.RuleID]++
-	}
+	count := doc.CountByRule()
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 	for _, st := range sts {
 		var found, quiet []string
@@ -158,7 +155,7 @@ func controls(b *strings.Builder, doc findings.Document) {
 			}
 			rules += "clean: " + strings.Join(quiet, ", ")
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%d / %d / %d\t%s\n", st.ID, st.Title, len(st.Passing), len(st.Failing), len(st.NotEvaluated), rules)
+		fmt.Fprintf(tw, "  %s\t%s\t%d / %d / %d\t%s\n", termsafe.Escape(st.ID), termsafe.Escape(st.Title), len(st.Passing), len(st.Failing), len(st.NotEvaluated), termsafe.Escape(rules))
 	}
 	_ = tw.Flush()
 }
