@@ -114,6 +114,11 @@ func (a *accountScan) bucketDone() {
 		a.s.cov.addStop(a.id, a.ctx)
 	}
 	a.cancel()
+	// The account's clients are not needed any more (reads as an object
+	// owner make their own): 1,000 accounts would keep thousands.
+	a.mu.Lock()
+	a.s3Clients = map[string]*s3.Client{}
+	a.mu.Unlock()
 	a.s.counters.accountsDone.Add(1)
 	a.s.log.Debug("account collected", slog.String("account", a.id))
 }
@@ -136,11 +141,16 @@ func (a *accountScan) s3In(region string) *s3.Client {
 	if c, ok := a.s3Clients[region]; ok {
 		return c
 	}
-	c := s3.NewFromConfig(awsclient.InRegion(a.cfg, region), a.s.base.S3Options(), func(o *s3.Options) {
-		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
-	})
+	c := a.newS3(region)
 	a.s3Clients[region] = c
 	return c
+}
+
+// newS3 is a new S3 client of the account in region.
+func (a *accountScan) newS3(region string) *s3.Client {
+	return s3.NewFromConfig(awsclient.InRegion(a.cfg, region), a.s.base.S3Options(), func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
+	})
 }
 
 func (a *accountScan) s3Control() *s3control.Client {
