@@ -60,6 +60,7 @@ type Stream struct {
 	mu        sync.Mutex
 	tally     findings.Tally
 	set       *findings.Set
+	orgDone   bool           // the organization-level rules have run
 	pending   map[int][]byte // encoded bucket records waiting for their turn
 	next      int            // the seq of the next record to write
 	writeErrs []error        // outputs that could not be written
@@ -235,11 +236,10 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 			return st.out, err
 		}
 	}
-	evalCtx, done := st.evalContext()
-	org, err := st.be.EvaluateOrganization(evalCtx, inv)
-	done()
-	if err != nil {
-		return st.out, errors.Join(append(st.writeErrs, fmt.Errorf("evaluate rules: %w", err))...)
+	if !st.orgDone {
+		if err := st.evaluateOrganization(inv); err != nil {
+			return st.out, errors.Join(append(st.writeErrs, err)...)
+		}
 	}
 	var stopped *rules.StoppedError
 	if err := st.be.Stopped(st.evalCtx); err != nil {
@@ -247,9 +247,6 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 			return st.out, err
 		}
 		st.log.Error("rule evaluation stopped", "rules_running", stopped.Running, "rules_unfinished", len(stopped.Unfinished), "cause", stopped.Cause.Error())
-	}
-	if err := st.set.Add(org...); err != nil {
-		return st.out, err
 	}
 	// Few findings stay a list; many are read from the spill file, in
 	// order, by each report (findings.Set).
@@ -278,6 +275,19 @@ func (st *Stream) hideKeys(s *inventory.Snapshot) *inventory.Snapshot {
 		return s
 	}
 	return inventory.WithoutKeys(s)
+}
+
+// evaluateOrganization runs the organization-level rules on inv (the map
+// plus the bucket configurations) and adds their findings.
+func (st *Stream) evaluateOrganization(inv *inventory.Snapshot) error {
+	evalCtx, done := st.evalContext()
+	org, err := st.be.EvaluateOrganization(evalCtx, inv)
+	done()
+	if err != nil {
+		return fmt.Errorf("evaluate rules: %w", err)
+	}
+	st.orgDone = true
+	return st.set.Add(org...)
 }
 
 // Abort removes an unfinished inventory file and the findings' spill file.
