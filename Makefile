@@ -12,7 +12,7 @@ VERSION ?= $(or $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null),0.1.0
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 
-.PHONY: build test test-short demo lint tools bench clean
+.PHONY: build test test-short demo lint tools bench fuzz clean
 
 ## build: a static binary in bin/hoofprint (as the Dockerfile builds it)
 build:
@@ -44,6 +44,10 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) run ./...
+
+## fuzz: every fuzz target of a parser of outside input, FUZZTIME each (default 4s)
+fuzz:
+	sh scripts/fuzz.sh
 
 ## bench: the benchmarks behind BENCHMARKS.md
 bench:

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 )
 
 // Key hashing algorithms recorded in Snapshot.KeyHashing.
@@ -113,4 +114,54 @@ func BucketWithoutKeys(b *Bucket) *Bucket {
 	}
 	cp.Objects.Objects = objs
 	return &cp
+}
+
+// MinPrefixKeys is how many listed keys of a bucket must share a first
+// path segment for it to be shown (ShowablePrefix).
+const MinPrefixKeys = 10
+
+// ShowablePrefix is the rule that decides whether a key's first path
+// segment ("static/") may appear in inventories and reports, or is
+// replaced by its keyed hash (HashPrefix). A segment is shown only when
+// all of these hold:
+//
+//   - at least MinPrefixKeys listed keys of the bucket begin with it: a
+//     folder many objects share, not one person's file;
+//   - it is at most 40 characters;
+//   - it holds only ASCII letters, '-', '_', '.' and digits that stand
+//     alone: no run of two or more digits (a date of birth, an MRN, a
+//     phone number), no space (a "First Last" name), no '@', no other
+//     punctuation.
+//
+// The rule errs towards hiding: a structural folder with a year in it
+// ("2024/") is hashed too. What it cannot tell is a single person's name
+// written as one word shared by MinPrefixKeys objects ("janedoe/"); such a
+// bucket layout is named in docs/security.md.
+func ShowablePrefix(prefix string, listed int) bool {
+	seg := strings.TrimSuffix(prefix, "/")
+	if seg == "" || listed < MinPrefixKeys || len(seg) > 40 {
+		return false
+	}
+	prevDigit := false
+	for _, c := range seg {
+		isDigit := c >= '0' && c <= '9'
+		switch {
+		case isDigit && prevDigit:
+			return false
+		case isDigit, c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+		prevDigit = isDigit
+	}
+	return true
+}
+
+// HashPrefix is what replaces a first path segment that ShowablePrefix
+// refuses: "hmac:" + 12 hex digits of the keyed hash + "/", the same for
+// every key under it, so objects still group by folder.
+func (h KeyHasher) HashPrefix(bucket, prefix string) string {
+	full := h.Hash(bucket, "\x00prefix\x00"+prefix)
+	algo, digits, _ := strings.Cut(full, ":")
+	return algo + ":" + digits[:12] + "/"
 }

@@ -86,3 +86,31 @@ func TestReaderRefusesTrailingDataAndInputsBeyondTheLimits(t *testing.T) {
 		t.Error("Scale(0) changed the limits")
 	}
 }
+
+func TestShowablePrefixIsTheDocumentedRule(t *testing.T) {
+	for _, tc := range []struct {
+		prefix string
+		listed int
+		want   bool
+	}{
+		{"static/", MinPrefixKeys, true},
+		{"assets-v2/", 500, true},
+		{"static/", MinPrefixKeys - 1, false},
+		{"Jane Doe DOB 1970-01-01 MRN 12345/", 1000, false},
+		{"jane.doe@example.com/", 1000, false},
+		{"2024/", 1000, false},
+		{"mrn12345/", 1000, false},
+		{"a1b2/", 1000, true},
+		{"", 1000, false},
+		{"this-folder-name-is-longer-than-forty-characters/", 1000, false},
+		{"naïve/", 1000, false},
+	} {
+		if got := ShowablePrefix(tc.prefix, tc.listed); got != tc.want {
+			t.Errorf("ShowablePrefix(%q, %d) = %v, want %v", tc.prefix, tc.listed, got, tc.want)
+		}
+	}
+	h := NewKeyHasher([]byte("0123456789abcdef"))
+	if a, b := h.HashPrefix("b", "Jane Doe/"), h.HashPrefix("b", "Jane Doe/"); a != b || !strings.HasPrefix(a, "hmac:") || !strings.HasSuffix(a, "/") {
+		t.Errorf("HashPrefix = %q, %q: want a stable hmac:…/", a, b)
+	}
+}

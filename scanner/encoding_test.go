@@ -79,7 +79,13 @@ func TestKeysThatNeedURLEncodingAreListedAndTheirACLsRead(t *testing.T) {
 	var listed []string
 	for _, o := range got.Objects {
 		listed = append(listed, o.Key)
-		if o.KeyHash != inventory.HashKey("records", o.Key) || o.KeyPrefix != inventory.KeyPrefix(o.Key) {
+		// Two keys share "scans x/", whose space would show a name
+		// anyway: every prefix here is hashed (inventory.ShowablePrefix).
+		wantPrefix := inventory.KeyPrefix(o.Key)
+		if wantPrefix != "" {
+			wantPrefix = inventory.KeyHasher{}.HashPrefix("records", wantPrefix)
+		}
+		if o.KeyHash != inventory.HashKey("records", o.Key) || o.KeyPrefix != wantPrefix {
 			t.Errorf("%q: hash %s prefix %q", o.Key, o.KeyHash, o.KeyPrefix)
 		}
 	}

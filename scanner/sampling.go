@@ -112,6 +112,11 @@ type sampler struct {
 	res     reservoir
 	foreign []candidate
 	out     inventory.ObjectSample
+	// prefixKeys counts listed keys per first path segment, for
+	// inventory.ShowablePrefix. Keys with a first segment come from the
+	// per-prefix listings (the root listing uses "/" as delimiter), so it
+	// holds at most maxPrefixes entries, bounded again below.
+	prefixKeys map[string]int
 }
 
 func newSampler(cfg sampleConfig) *sampler {
@@ -124,6 +129,8 @@ func newSampler(cfg sampleConfig) *sampler {
 		rng: rand.New(rand.NewPCG(uint64(cfg.seed), h.Sum64())),
 		res: make(reservoir, 0, cfg.size),
 		out: inventory.ObjectSample{Seed: cfg.seed, Objects: []inventory.Object{}},
+
+		prefixKeys: map[string]int{},
 	}
 }
 
@@ -139,6 +146,11 @@ func (s *sampler) weight(modified time.Time) float64 {
 func (s *sampler) observe(o s3types.Object) {
 	s.out.KeysListed++
 	c := candidate{key: aws.ToString(o.Key), size: aws.ToInt64(o.Size), modified: aws.ToTime(o.LastModified)}
+	if p := inventory.KeyPrefix(c.key); p != "" {
+		if _, ok := s.prefixKeys[p]; ok || len(s.prefixKeys) < 2*maxPrefixes {
+			s.prefixKeys[p]++
+		}
+	}
 	if o.Owner != nil {
 		c.owner = aws.ToString(o.Owner.ID)
 	}
@@ -307,6 +319,17 @@ func commonPrefixes(page *s3.ListObjectsV2Output) []string {
 	return out
 }
 
+// displayPrefix is the first path segment of key as the inventory may hold
+// it: itself when inventory.ShowablePrefix allows (structural, shared by
+// enough listed keys), its keyed hash otherwise.
+func (s *sampler) displayPrefix(key string) string {
+	p := inventory.KeyPrefix(key)
+	if p == "" || inventory.ShowablePrefix(p, s.prefixKeys[p]) {
+		return p
+	}
+	return s.cfg.keyHasher.HashPrefix(s.cfg.bucket, p)
+}
+
 // readACLs reads the ACL of every kept object, a few at a time. An
 // AccessDenied is evidence, not a gap, when the listing did not show the
 // bucket owner as the object's owner: real S3 denies the bucket owner the
@@ -333,7 +356,7 @@ func (s *sampler) readACLs(ctx context.Context, api objectSampleAPI) []sampleFai
 	for i, c := range kept {
 		objs[i] = inventory.Object{
 			KeyHash:          s.cfg.keyHasher.Hash(s.cfg.bucket, c.key),
-			KeyPrefix:        inventory.KeyPrefix(c.key),
+			KeyPrefix:        s.displayPrefix(c.key),
 			Size:             c.size,
 			LastModified:     c.modified,
 			OwnerCanonicalID: c.owner,

@@ -348,8 +348,9 @@ func TestAccessDeniedOnAnObjectTheBucketOwnerOwnsIsAGap(t *testing.T) {
 		if o.Key != "" {
 			t.Errorf("key %q kept without showKeys", o.Key)
 		}
-		if o.KeyPrefix != "patients/" {
-			t.Errorf("key prefix %q", o.KeyPrefix)
+		// Three keys are too few to call "patients/" structural.
+		if o.KeyPrefix != (inventory.KeyHasher{}).HashPrefix("records", "patients/") {
+			t.Errorf("key prefix %q, want the hashed prefix", o.KeyPrefix)
 		}
 	}
 	if errored != 1 || got.ACLsRead != 2 {
@@ -464,5 +465,38 @@ func BenchmarkSampleBucket(b *testing.B) {
 			b.ReportMetric(float64(kept), "objects-kept")
 			b.ReportMetric(float64(retained), "retained-B")
 		})
+	}
+}
+
+// Issue 10 item 2: a first path segment is shown only when the listing
+// shows it is structural (shared by inventory.MinPrefixKeys keys) and it
+// carries no digit run, space or punctuation; otherwise it is hashed.
+func TestKeyPrefixesAreShownOnlyWhenStructural(t *testing.T) {
+	var keys []string
+	keys = append(keys, keysUnder([]string{"static/"}, inventory.MinPrefixKeys)...)
+	keys = append(keys, keysUnder([]string{"Jane Doe DOB 1970-01-01 MRN 12345/"}, inventory.MinPrefixKeys+5)...)
+	keys = append(keys, keysUnder([]string{"2024/"}, inventory.MinPrefixKeys)...)
+	keys = append(keys, keysUnder([]string{"few/"}, 2)...)
+	sort.Strings(keys)
+	cfg := testConfig()
+	cfg.size = len(keys)
+	cfg.keyHasher = inventory.NewKeyHasher([]byte("test-secret-0123456789"))
+	got, failures := sampleBucket(t.Context(), &fakeBucket{keys: keys}, cfg)
+	if len(failures) > 0 {
+		t.Fatal(failures[0].err)
+	}
+	seen := map[string]bool{}
+	for _, o := range got.Objects {
+		seen[o.KeyPrefix] = true
+		if strings.Contains(o.KeyPrefix, "Jane") || strings.Contains(o.KeyPrefix, "12345") || o.KeyPrefix == "2024/" || o.KeyPrefix == "few/" {
+			t.Errorf("prefix %q shown", o.KeyPrefix)
+		}
+	}
+	if !seen["static/"] {
+		t.Errorf("the structural prefix static/ is not shown: %v", seen)
+	}
+	name := cfg.keyHasher.HashPrefix("records", "Jane Doe DOB 1970-01-01 MRN 12345/")
+	if !seen[name] || !strings.HasPrefix(name, "hmac:") {
+		t.Errorf("the personal prefix is not replaced by its keyed hash %s: %v", name, seen)
 	}
 }
