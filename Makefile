@@ -12,7 +12,7 @@ VERSION ?= $(or $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null),0.1.0
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 
-.PHONY: build test test-short demo lint tools bench fuzz clean
+.PHONY: build test test-short demo lint tools bench bench-scale fuzz clean
 
 ## build: a static binary in bin/hoofprint (as the Dockerfile builds it)
 build:
@@ -52,6 +52,12 @@ fuzz:
 ## bench: the benchmarks behind BENCHMARKS.md
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./rules/ ./emulator/... ./scanner/
+
+## bench-scale: a whole scan of a generated organization on the emulator (its own process, 100 ms a request) by the
+## real binary, then evaluate; ACCOUNTS=1000 takes over ten minutes (BENCHMARKS.md "Scale")
+ACCOUNTS ?= 200
+bench-scale:
+	$(GO) run ./scripts/benchscale -accounts $(ACCOUNTS) -cpuprofile
 
 clean:
 	rm -rf bin hoofprint-demo
