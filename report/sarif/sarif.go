@@ -12,6 +12,7 @@
 package sarif
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"encoding/json"
@@ -82,12 +83,60 @@ type Options struct {
 	MaxResults int
 }
 
-// Write writes doc as an indented SARIF 2.1.0 log.
+// Write writes doc as an indented SARIF 2.1.0 log. The results are encoded
+// one at a time into their place in the log, so the JSON of 25,000 results
+// is never held whole (the bytes are those of encoding the log at once).
 func Write(w io.Writer, doc findings.Document, opts Options) error {
 	log, err := Build(doc, opts)
 	if err != nil {
 		return err
 	}
+	if len(log.Runs) != 1 || len(log.Runs[0].Results) == 0 {
+		return encodeIndented(w, log)
+	}
+	results := log.Runs[0].Results
+	log.Runs[0].Results = nil
+	var head bytes.Buffer
+	if err := encodeIndented(&head, log); err != nil {
+		return err
+	}
+	// The run is the only one, at a fixed depth; a string cannot hold a raw
+	// newline, so this is the results member and nothing else.
+	const slot = "\n      \"results\": null"
+	before, after, ok := bytes.Cut(head.Bytes(), []byte(slot))
+	if !ok {
+		log.Runs[0].Results = results
+		return encodeIndented(w, log)
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	_, _ = bw.Write(before)
+	_, _ = bw.WriteString("\n      \"results\": [\n")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("        ", "  ")
+	enc.SetEscapeHTML(false)
+	for i := range results {
+		buf.Reset()
+		if err := enc.Encode(&results[i]); err != nil {
+			return fmt.Errorf("write SARIF: %w", err)
+		}
+		_, _ = bw.WriteString("        ")
+		_, _ = bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		if i < len(results)-1 {
+			_, _ = bw.WriteString(",")
+		}
+		_, _ = bw.WriteString("\n")
+		results[i] = Result{} // let it go
+	}
+	_, _ = bw.WriteString("      ]")
+	_, _ = bw.Write(after)
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write SARIF: %w", err)
+	}
+	return nil
+}
+
+func encodeIndented(w io.Writer, log *Log) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

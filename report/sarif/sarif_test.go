@@ -493,6 +493,42 @@ func TestGitHubResultLimit(t *testing.T) {
 	}
 }
 
+// TestWriteStreamsTheBytesOfTheWholeLog: Write encodes results one at a
+// time into their place; the bytes must be those of encoding Build's log.
+func TestWriteStreamsTheBytesOfTheWholeLog(t *testing.T) {
+	full := fixture.Document()
+	empty := fixture.Document()
+	empty.Findings = nil
+	base, err := sarif.Build(full, sarif.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		doc  findings.Document
+		opts sarif.Options
+	}{
+		"findings":                {full, sarif.Options{}},
+		"no findings":             {empty, sarif.Options{}},
+		"only absent results":     {empty, sarif.Options{Baseline: base}},
+		"findings and a baseline": {full, sarif.Options{Baseline: base}},
+	} {
+		l, err := sarif.Build(tc.doc, tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var whole bytes.Buffer
+		enc := json.NewEncoder(&whole)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(l); err != nil {
+			t.Fatal(err)
+		}
+		if got := write(t, tc.doc, tc.opts); !bytes.Equal(got, whole.Bytes()) {
+			t.Errorf("%s: Write differs from encoding the whole log:\n%.1500s\nwant\n%.1500s", name, got, whole.Bytes())
+		}
+	}
+}
+
 func TestDecodeRejectsOtherVersions(t *testing.T) {
 	b, _ := json.Marshal(map[string]any{"version": "2.0.0", "runs": []any{}})
 	if _, err := sarif.Decode(bytes.NewReader(b)); err == nil {
