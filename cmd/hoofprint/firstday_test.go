@@ -219,3 +219,28 @@ func TestDemoSaysWhatToDoFirstPerSite(t *testing.T) {
 		t.Errorf("the at-risk bucket's Block Public Access findings carry no site remediation: %v", marked)
 	}
 }
+
+// TestEveryCommandGroupRefusesAnUnknownSubcommand: cobra prints a group's
+// help and exits 0 for an argument that is none of its subcommands; every
+// group hoofprint has must exit 2 instead (a typo in a nightly job must
+// fail, not pass).
+func TestEveryCommandGroupRefusesAnUnknownSubcommand(t *testing.T) {
+	root := newRootCommand(nil, nil, &runRecord{})
+	groups := 0
+	for _, c := range root.Commands() {
+		if !c.HasSubCommands() {
+			continue
+		}
+		groups++
+		t.Run(c.Name(), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(t.Context(), []string{c.Name(), "frob"}, &stdout, &stderr); code != exitUsage ||
+				!strings.Contains(stderr.String(), `unknown command "frob"`) {
+				t.Errorf("hoofprint %s frob: exit %d, stderr %q; want exit 2 naming the unknown command", c.Name(), code, stderr.String())
+			}
+		})
+	}
+	if groups == 0 {
+		t.Fatal("no command groups found (rules has subcommands)")
+	}
+}
