@@ -146,10 +146,17 @@ func TestRulesWhoseFixTurnsOnBlockPublicAccessSayHowToKeepASiteUp(t *testing.T) 
 		case turnsOn && r.SiteRemediation == "":
 			t.Errorf("%s's fix turns Block Public Access on but it has no site_remediation", r.ID)
 		}
+		// Security Hub shows it as the recommendation, at most 512 characters
+		// (ASFF Remediation.Recommendation.Text; report/asff truncates).
+		if len(r.SiteRemediation) > 512 {
+			t.Errorf("%s's site remediation is %d characters, more than Security Hub's 512", r.ID, len(r.SiteRemediation))
+		}
 		if s := r.SiteRemediation; s != "" {
-			own, bpa := strings.Index(s, "BucketOwnerEnforced"), strings.LastIndex(s, "turn on Block Public Access")
-			if own < 0 || bpa < 0 || own > bpa {
-				t.Errorf("%s's site remediation does not put ownership before Block Public Access: %q", r.ID, s)
+			// Granting the origin identity first is harmless; ownership
+			// first cuts the public-read ACL before the grant exists.
+			grant, own, bpa := strings.Index(s, "Grant the distribution's OAC"), strings.Index(s, "BucketOwnerEnforced"), strings.LastIndex(s, "turn on Block Public Access")
+			if grant < 0 || own < grant || bpa < own {
+				t.Errorf("%s's site remediation is not grant, then ownership, then Block Public Access: %q", r.ID, s)
 			}
 		}
 	}

@@ -148,7 +148,7 @@ func TestRulesShowPrintsOneRuleWithItsSiteOrder(t *testing.T) {
 	}
 	out := stdout.String()
 	for _, want := range []string{"s3-object-acl-public (critical)", "HIPAA Security Rule: 164.312(a)(1)", "Remediation:",
-		"Where a CloudFront site reads the bucket through public access", "1. Set Object Ownership to BucketOwnerEnforced", "Fix with the AWS CLI:"} {
+		"Where a CloudFront site reads the bucket through public access", "1. Grant the distribution's OAC (or OAI) s3:GetObject in the bucket policy.", "2. Set Object Ownership to BucketOwnerEnforced", "Fix with the AWS CLI:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("rules show does not print %q:\n%s", want, out)
 		}
@@ -182,8 +182,8 @@ func TestDemoSaysWhatToDoFirstPerSite(t *testing.T) {
 		}
 		next := lines[i+1]
 		if strings.Contains(l, "AT RISK") {
-			own, bpa := strings.Index(next, "BucketOwnerEnforced"), strings.Index(next, "only then turn on Block Public Access")
-			if !strings.Contains(next, "healthcorp-dev-site") || own < 0 || bpa < own {
+			grant, own, bpa := strings.Index(next, "grant the distribution's OAC"), strings.Index(next, "BucketOwnerEnforced"), strings.Index(next, "only then turn on Block Public Access")
+			if !strings.Contains(next, "healthcorp-dev-site") || grant < 0 || own < grant || bpa < own {
 				t.Errorf("the AT RISK site's do-first line does not put ownership before Block Public Access: %q", next)
 			}
 		}

@@ -201,8 +201,8 @@ func TestScenarioDocExampleRuns(t *testing.T) {
 	if code := run(t.Context(), []string{"demo", "--scenario", path, "--out", filepath.Join(dir, "out")}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("demo --scenario with the documented example exited %d:\n%s", code, stderr.String())
 	}
-	for _, want := range []string{"BROKEN NOW   example-prod-site", "do first: Set Object Ownership to BucketOwnerEnforced on example-prod-site",
-		"AT RISK      example-dev-site", "do first: On example-dev-site, set Object Ownership to BucketOwnerEnforced"} {
+	for _, want := range []string{"BROKEN NOW   example-prod-site", "do first: Make sure the bucket policy of example-prod-site grants",
+		"AT RISK      example-dev-site", "do first: On example-dev-site, grant the distribution's OAC (or OAI) in the bucket policy, then set Object Ownership to BucketOwnerEnforced"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("the documented example's summary lacks %q:\n%s", want, stdout.String())
 		}

@@ -28,7 +28,7 @@ func TestAFindingOnAnAtRiskSiteRecommendsTheOrderThatKeepsItUp(t *testing.T) {
 	if plain.Remediation == nil || !strings.Contains(plain.Remediation.Recommendation.Text, "Block Public Access") {
 		t.Fatalf("the rule's own recommendation: %+v", plain.Remediation)
 	}
-	f.SiteRemediation = "1. Set Object Ownership to BucketOwnerEnforced. 4. Then turn on Block Public Access."
+	f.SiteRemediation = "1. Grant the OAC. 2. Set Object Ownership to BucketOwnerEnforced. 4. Then turn on Block Public Access."
 	site := asff.BuildOne(doc, f, asff.Options{})
 	if site.Remediation == nil || site.Remediation.Recommendation.Text != f.SiteRemediation {
 		t.Errorf("recommendation %+v, want the site order %q", site.Remediation, f.SiteRemediation)

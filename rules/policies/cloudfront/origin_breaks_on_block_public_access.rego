@@ -30,9 +30,10 @@
 #     public policy; migrating to an OAC avoids that); then turn on all four
 #     Block Public Access settings.
 #   do_first: |
-#     On BUCKET, set Object Ownership to BucketOwnerEnforced and grant the
-#     distribution's OAC in the bucket policy, check the site, and only then
-#     turn on Block Public Access (turning it on first takes the site down).
+#     On BUCKET, grant the distribution's OAC (or OAI) in the bucket policy,
+#     then set Object Ownership to BucketOwnerEnforced, check the site, and
+#     only then turn on Block Public Access (turning it on first takes the
+#     site down).
 #   remediation_cli: aws s3api put-bucket-ownership-controls --bucket BUCKET --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]' && aws s3api put-public-access-block --bucket BUCKET --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
 #   help_url: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
 package hoofprint.rules.cloudfront_origin_breaks_on_block_public_access

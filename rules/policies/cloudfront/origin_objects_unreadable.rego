@@ -26,9 +26,9 @@
 #     OAI/OAC applies. Change the uploader (in the other account) to stop
 #     setting ACLs.
 #   do_first: |
-#     Set Object Ownership to BucketOwnerEnforced on BUCKET (the bucket owner
-#     then owns every object, so the bucket policy's grant to the
-#     distribution applies) and check that the policy grants its OAC or OAI.
+#     Make sure the bucket policy of BUCKET grants the distribution's OAC or
+#     OAI s3:GetObject, then set Object Ownership to BucketOwnerEnforced (the
+#     bucket owner then owns every object, so that grant applies to all).
 #   remediation_cli: aws s3api put-bucket-ownership-controls --bucket BUCKET --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]'
 #   help_url: https://repost.aws/knowledge-center/s3-troubleshoot-403-cloudfront
 package hoofprint.rules.cloudfront_origin_objects_unreadable

@@ -20,11 +20,11 @@
 #     cloudfront-origin-breaks-on-block-public-access findings first.
 #   site_remediation: |
 #     A CloudFront distribution reads this bucket's objects only through
-#     public access (see cloudfront-origin-breaks-on-block-public-access), so
+#     public access (cloudfront-origin-breaks-on-block-public-access):
 #     turning Block Public Access on, or removing the public grant, first
 #     takes the site down. Keep this order:
-#     1. Set Object Ownership to BucketOwnerEnforced, so the bucket owner owns every object.
-#     2. Grant the distribution's OAC (or OAI) s3:GetObject in the bucket policy.
+#     1. Grant the distribution's OAC (or OAI) s3:GetObject in the bucket policy.
+#     2. Set Object Ownership to BucketOwnerEnforced (the bucket owner then owns every object).
 #     3. Check that the site still loads.
 #     4. Then remove the public grants and turn on Block Public Access.
 #   remediation_cli: aws s3api put-public-access-block --bucket BUCKET --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true

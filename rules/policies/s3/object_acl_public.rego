@@ -20,17 +20,17 @@
 #   sampled: true
 #   remediation: |
 #     If a CloudFront distribution serves the bucket, keep the site up:
-#     first set Object Ownership to BucketOwnerEnforced and grant the
-#     distribution's OAC in the bucket policy (the site remediation below
-#     gives the order). Then enable IgnorePublicAcls on the bucket or the
+#     first grant the distribution's OAC in the bucket policy and set Object
+#     Ownership to BucketOwnerEnforced (the site remediation below gives the
+#     order). Then enable IgnorePublicAcls on the bucket or the
 #     account, and stop uploaders from sending --acl public-read.
 #   site_remediation: |
 #     A CloudFront distribution reads this bucket's objects only through
-#     public access (see cloudfront-origin-breaks-on-block-public-access), so
+#     public access (cloudfront-origin-breaks-on-block-public-access):
 #     turning Block Public Access on, or removing the public grant, first
 #     takes the site down. Keep this order:
-#     1. Set Object Ownership to BucketOwnerEnforced, so the bucket owner owns every object.
-#     2. Grant the distribution's OAC (or OAI) s3:GetObject in the bucket policy.
+#     1. Grant the distribution's OAC (or OAI) s3:GetObject in the bucket policy.
+#     2. Set Object Ownership to BucketOwnerEnforced (the bucket owner then owns every object).
 #     3. Check that the site still loads.
 #     4. Then remove the public grants and turn on Block Public Access.
 #   remediation_cli: aws s3api put-public-access-block --bucket BUCKET --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
