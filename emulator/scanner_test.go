@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -382,4 +383,65 @@ func TestHealthCorpHIPAAControlsFireAndStayQuiet(t *testing.T) {
 	if trail == nil || !trail.SelectorsRead || trail.AccountID != e.Scenario().ManagementAccount().ID {
 		t.Errorf("the organization trail's selectors were not read once, in the management account: %+v", trail)
 	}
+}
+
+// TestAPICallsOfTheHIPAAReads measures what the hipaa profile's reads cost
+// (BENCHMARKS.md): two scans of one account that differ by n
+// distributions, and by one owned trail, counted from the emulator's
+// request log. Per distribution: one GetDistributionConfig. Per account:
+// one DescribeTrails, GetTrailStatus and GetEventSelectors per owned trail,
+// and the two CloudWatch Logs listings once it has a distribution.
+func TestAPICallsOfTheHIPAAReads(t *testing.T) {
+	build := func(dists int, trail bool) *scenario.Scenario {
+		sc := &scenario.Scenario{Name: "cost", MemberRoleName: "OrganizationAccountAccessRole",
+			Accounts: []scenario.Account{{Name: "solo", ID: "123456789012"}}}
+		for i := range dists {
+			sc.Distributions = append(sc.Distributions, scenario.Distribution{Name: fmt.Sprintf("d%d", i), Account: "solo",
+				Origins:         []scenario.Origin{{ID: "web", DomainName: "example.org"}},
+				DefaultBehavior: scenario.Behavior{TargetOrigin: "web"}})
+		}
+		if trail {
+			sc.Trails = []scenario.Trail{{Name: "own", Account: "solo", MultiRegion: true}}
+		}
+		return sc
+	}
+	cost := func(sc *scenario.Scenario) map[string]int {
+		e := startScenario(t, sc, Options{})
+		scanEmulator(t, e, scanner.Options{Seed: 1})
+		out := map[string]int{}
+		for k, n := range e.Requests() {
+			out[k.Service+" "+k.Operation] += n
+		}
+		return out
+	}
+	const n = 5
+	none, some, traced := cost(build(0, false)), cost(build(n, false)), cost(build(n, true))
+	diff := func(a, b map[string]int, op string) int { return b[op] - a[op] }
+	for _, tc := range []struct {
+		op       string
+		from, to map[string]int
+		want     int
+	}{
+		{"cloudfront GetDistributionConfig", none, some, n},
+		{"logs DescribeDeliverySources", none, some, 1},
+		{"logs DescribeDeliveries", none, some, 1},
+		{"cloudtrail DescribeTrails", some, traced, 0},
+		{"cloudtrail GetTrailStatus", some, traced, 1},
+		{"cloudtrail GetEventSelectors", some, traced, 1},
+	} {
+		if got := diff(tc.from, tc.to, tc.op); got != tc.want {
+			t.Errorf("%s: %d more calls, want %d", tc.op, got, tc.want)
+		}
+	}
+	if none["cloudtrail DescribeTrails"] != 1 {
+		t.Errorf("DescribeTrails called %d times for one account, want 1", none["cloudtrail DescribeTrails"])
+	}
+	total := func(m map[string]int) (s int) {
+		for _, v := range m {
+			s += v
+		}
+		return s
+	}
+	t.Logf("one account: %d calls with no distribution, %d with %d distributions (%.1f per distribution, logs listings included), %d with an owned trail too",
+		total(none), total(some), n, float64(total(some)-total(none))/n, total(traced))
 }
