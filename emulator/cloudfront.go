@@ -358,8 +358,10 @@ func (e *Emulator) createDistribution(c *call) {
 		Behaviors struct {
 			Items []behaviorXML `xml:"Items>CacheBehavior"`
 		} `xml:"CacheBehaviors"`
-		Comment string `xml:"Comment"`
-		Enabled bool   `xml:"Enabled"`
+		Comment           string         `xml:"Comment"`
+		Enabled           bool           `xml:"Enabled"`
+		Logging           *cfLoggingXML  `xml:"Logging"`
+		ViewerCertificate *viewerCertXML `xml:"ViewerCertificate"`
 	}
 	if err := xml.Unmarshal(c.body, &in); err != nil || len(in.Origins.Items) == 0 {
 		c.fail(apiErr(400, "MalformedInput", "DistributionConfig is malformed or has no origins"))
@@ -371,6 +373,13 @@ func (e *Emulator) createDistribution(c *call) {
 	d := &distribution{ID: id, Account: c.caller.AccountID, Domain: distributionDomain(id), Comment: in.Comment, Aliases: in.Aliases.Items,
 		Enabled: in.Enabled, Modified: time.Now().UTC().Truncate(time.Millisecond),
 		Default: scenario.Behavior{TargetOrigin: in.Default.TargetOriginID, ViewerProtocol: in.Default.ViewerProtocolPolicy}}
+	if l := in.Logging; l != nil && l.Enabled {
+		// CloudFront takes the log bucket as its S3 domain name.
+		d.Logging = &scenario.DistributionLogging{Bucket: strings.TrimSuffix(l.Bucket, ".s3.amazonaws.com"), Prefix: l.Prefix}
+	}
+	if v := in.ViewerCertificate; v != nil && !v.CloudFrontDefaultCertificate && v.MinimumProtocolVersion != "" {
+		d.MinimumProtocolVersion = v.MinimumProtocolVersion
+	}
 	for _, o := range in.Origins.Items {
 		org := origin{ID: o.ID, Domain: o.DomainName, Path: o.OriginPath, OAC: o.OriginAccessControlID, Custom: o.CustomOriginConfig != nil}
 		if o.S3OriginConfig != nil && o.S3OriginConfig.OriginAccessIdentity != "" {

@@ -19,9 +19,14 @@ func (e *Emulator) routeCloudTrail(c *call) func() {
 		return nil
 	}
 	var in struct {
-		IncludeShadowTrails *bool  `json:"includeShadowTrails"`
-		Name                string `json:"Name"`
-		TrailName           string `json:"TrailName"`
+		IncludeShadowTrails    *bool                            `json:"includeShadowTrails"`
+		Name                   string                           `json:"Name"`
+		TrailName              string                           `json:"TrailName"`
+		S3BucketName           string                           `json:"S3BucketName"`
+		IsMultiRegionTrail     bool                             `json:"IsMultiRegionTrail"`
+		IsOrganizationTrail    bool                             `json:"IsOrganizationTrail"`
+		EventSelectors         []scenario.EventSelector         `json:"EventSelectors"`
+		AdvancedEventSelectors []scenario.AdvancedEventSelector `json:"AdvancedEventSelectors"`
 	}
 	if len(c.body) > 0 {
 		if err := json.Unmarshal(c.body, &in); err != nil {
@@ -35,6 +40,32 @@ func (e *Emulator) routeCloudTrail(c *call) func() {
 		return func() { e.withOwnTrail(c, in.Name, e.trailStatus) }
 	case "GetEventSelectors":
 		return func() { e.withOwnTrail(c, in.TrailName, e.eventSelectors) }
+	case "CreateTrail":
+		c.write = true
+		return func() {
+			e.createTrail(c, &scenario.Trail{Name: in.Name, Account: c.caller.AccountID, HomeRegion: c.region,
+				MultiRegion: in.IsMultiRegionTrail, Organization: in.IsOrganizationTrail, Stopped: true}, in.S3BucketName)
+		}
+	case "PutEventSelectors":
+		c.write = true
+		return func() {
+			e.withOwnTrailW(c, in.TrailName, func(c *call, t *scenario.Trail) {
+				if (len(in.EventSelectors) > 0) == (len(in.AdvancedEventSelectors) > 0) {
+					c.fail(apiErr(400, "InvalidEventSelectorsException", "Specify either EventSelectors or AdvancedEventSelectors, not both."))
+					return
+				}
+				t.EventSelectors, t.AdvancedEventSelectors = in.EventSelectors, in.AdvancedEventSelectors
+				e.eventSelectors(c, t)
+			})
+		}
+	case "StartLogging", "StopLogging":
+		c.write = true
+		return func() {
+			e.withOwnTrailW(c, in.Name, func(c *call, t *scenario.Trail) {
+				t.Stopped = op == "StopLogging"
+				c.okJSON(200, map[string]any{})
+			})
+		}
 	}
 	return nil
 }
@@ -82,16 +113,60 @@ func (e *Emulator) describeTrails(c *call, shadow bool) {
 func (e *Emulator) withOwnTrail(c *call, name string, fn func(*call, *scenario.Trail)) {
 	e.st.mu.RLock()
 	defer e.st.mu.RUnlock()
+	if t := e.ownTrail(c, name); t != nil {
+		fn(c, t)
+	}
+}
+
+// ownTrail finds the trail or answers TrailNotFoundException; the state
+// lock must be held.
+func (e *Emulator) ownTrail(c *call, name string) *scenario.Trail {
 	for _, t := range e.st.trails {
 		if t.Account != c.caller.AccountID || t.HomeRegion != c.region {
 			continue
 		}
 		if name == t.Name || name == t.ARN(t.Account) {
-			fn(c, t)
-			return
+			return t
 		}
 	}
 	c.fail(apiErr(400, "TrailNotFoundException", "Unknown trail: "+name+" for the user: "+c.caller.AccountID))
+	return nil
+}
+
+// createTrail adds a trail, stopped as AWS creates it (StartLogging starts
+// it). The log bucket must exist; an organization trail belongs to the
+// management account.
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html
+func (e *Emulator) createTrail(c *call, t *scenario.Trail, bucket string) {
+	e.st.mu.Lock()
+	defer e.st.mu.Unlock()
+	if e.st.buckets[bucket] == nil {
+		c.fail(apiErr(400, "S3BucketDoesNotExistException", "S3 bucket "+bucket+" does not exist!"))
+		return
+	}
+	if t.Organization && (e.st.org == nil || e.st.org.ManagementID != c.caller.AccountID) {
+		c.fail(apiErr(400, "NotOrganizationMasterAccountException", "The account is not the management account of an organization."))
+		return
+	}
+	for _, o := range e.st.trails {
+		if o.Account == t.Account && o.HomeRegion == t.HomeRegion && o.Name == t.Name {
+			c.fail(apiErr(400, "TrailAlreadyExistsException", "Trail "+t.Name+" already exists for customer: "+t.Account))
+			return
+		}
+	}
+	e.st.trails = append(e.st.trails, t)
+	out := trailJSON(t)
+	out["S3BucketName"] = bucket
+	c.okJSON(200, out)
+}
+
+// withOwnTrailW is withOwnTrail under the write lock.
+func (e *Emulator) withOwnTrailW(c *call, name string, fn func(*call, *scenario.Trail)) {
+	e.st.mu.Lock()
+	defer e.st.mu.Unlock()
+	if t := e.ownTrail(c, name); t != nil {
+		fn(c, t)
+	}
 }
 
 func (e *Emulator) trailStatus(c *call, t *scenario.Trail) {

@@ -90,6 +90,21 @@ func TestContractWithMoto(t *testing.T) {
 			if len(invEmu) < len(sc.Buckets) {
 				t.Errorf("inventory view has %d entries", len(invEmu))
 			}
+			// The hipaa reads are compared too: HealthCorp has trails,
+			// versioning, a custom certificate and legacy logging in both.
+			if sc.Name == "healthcorp" {
+				for _, want := range []string{"trail/", "/versioning", "/viewerCertificate", "/logging"} {
+					found := false
+					for k, v := range invMoto {
+						if strings.Contains(k, want) && (want != "trail/" || strings.Contains(v, "selectorsRead=true")) {
+							found = true
+						}
+					}
+					if !found {
+						t.Errorf("the inventory view compares no %q line with moto", want)
+					}
+				}
+			}
 		})
 	}
 }
@@ -206,6 +221,9 @@ func inventoryView(snap *inventory.Snapshot, sc *scenario.Scenario, ids *scenari
 		if b.Logging != nil {
 			out[p+"logging"] = fmt.Sprint(b.Logging.Enabled, " ", b.Logging.TargetBucket, "/", b.Logging.TargetPrefix)
 		}
+		if b.Versioning != nil {
+			out[p+"versioning"] = b.Versioning.Status
+		}
 		for _, o := range b.Objects.Objects {
 			if !ours[o.KeyHash] {
 				continue
@@ -224,6 +242,24 @@ func inventoryView(snap *inventory.Snapshot, sc *scenario.Scenario, ids *scenari
 		for _, c := range d.CacheBehaviors {
 			out[p+"behavior/"+c.PathPattern] = c.TargetOriginID + " " + c.ViewerProtocolPolicy
 		}
+		if v := d.ViewerCertificate; v != nil {
+			out[p+"viewerCertificate"] = fmt.Sprint("default=", v.CloudFrontDefault, " ", v.MinimumProtocolVersion)
+		}
+		if l := d.Logging; l != nil && l.Standard != nil {
+			out[p+"logging"] = fmt.Sprint(l.Standard.Enabled, " ", l.Standard.Bucket, "/", l.Standard.Prefix)
+		}
+	}
+	for _, tr := range snap.Trails {
+		p := "trail/" + norm(tr.ARN) + "/"
+		out[p+"trail"] = fmt.Sprint("multiRegion=", tr.MultiRegion, " org=", tr.OrganizationTrail, " selectorsRead=", tr.SelectorsRead)
+		if tr.IsLogging != nil {
+			out[p+"logging"] = fmt.Sprint(*tr.IsLogging)
+		}
+		sel, _ := json.Marshal(struct {
+			B []inventory.EventSelector
+			A []inventory.AdvancedEventSelector
+		}{tr.EventSelectors, tr.AdvancedEventSelectors})
+		out[p+"selectors"] = string(sel)
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -23,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -139,6 +142,9 @@ func (a *applier) run(ctx context.Context) error {
 	if err := a.buckets(ctx); err != nil {
 		return err
 	}
+	if err := a.trails(ctx); err != nil {
+		return err
+	}
 	for _, acct := range a.sc.Accounts {
 		if acct.PublicAccessBlock == nil {
 			continue
@@ -171,6 +177,57 @@ func (a *applier) run(ctx context.Context) error {
 }
 
 var pathStyle = func(o *s3.Options) { o.UsePathStyle = true }
+
+// trails creates each trail in its home region, logging to its bucket, with
+// its selectors, and starts it unless it is stopped (CreateTrail leaves a
+// trail stopped). A trail without a bucket cannot be created.
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html
+func (a *applier) trails(ctx context.Context) error {
+	for _, t := range a.sc.Trails {
+		if t.S3Bucket == "" {
+			a.out.Skipped = append(a.out.Skipped, "CreateTrail "+t.Name+": no s3Bucket")
+			continue
+		}
+		c, err := a.config(ctx, t.Account, "")
+		if err != nil {
+			return err
+		}
+		c.Region = t.HomeRegion
+		ct := cloudtrail.NewFromConfig(c)
+		wrap := func(op string, err error) error { return fmt.Errorf("trail %s: cloudtrail %s: %w", t.Name, op, err) }
+		if _, err := ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(t.Name), S3BucketName: aws.String(t.S3Bucket),
+			IsMultiRegionTrail: aws.Bool(t.MultiRegion), IsOrganizationTrail: aws.Bool(t.Organization)}); err != nil {
+			return wrap("CreateTrail", err)
+		}
+		in := &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(t.Name)}
+		for _, es := range t.EventSelectors {
+			sel := cttypes.EventSelector{ReadWriteType: cttypes.ReadWriteType(cmp.Or(es.ReadWriteType, "All")), IncludeManagementEvents: aws.Bool(true)}
+			for _, d := range es.DataResources {
+				sel.DataResources = append(sel.DataResources, cttypes.DataResource{Type: aws.String(d.Type), Values: d.Values})
+			}
+			in.EventSelectors = append(in.EventSelectors, sel)
+		}
+		for _, as := range t.AdvancedEventSelectors {
+			sel := cttypes.AdvancedEventSelector{Name: aws.String(as.Name)}
+			for _, f := range as.FieldSelectors {
+				sel.FieldSelectors = append(sel.FieldSelectors, cttypes.AdvancedFieldSelector{Field: aws.String(f.Field), Equals: f.Equals,
+					StartsWith: f.StartsWith, EndsWith: f.EndsWith, NotEquals: f.NotEquals, NotStartsWith: f.NotStartsWith, NotEndsWith: f.NotEndsWith})
+			}
+			in.AdvancedEventSelectors = append(in.AdvancedEventSelectors, sel)
+		}
+		if len(in.EventSelectors)+len(in.AdvancedEventSelectors) > 0 {
+			if _, err := ct.PutEventSelectors(ctx, in); err != nil {
+				return wrap("PutEventSelectors", err)
+			}
+		}
+		if !t.Stopped {
+			if _, err := ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(t.Name)}); err != nil {
+				return wrap("StartLogging", err)
+			}
+		}
+	}
+	return nil
+}
 
 func errorCode(err error) string {
 	var ae smithy.APIError
@@ -363,6 +420,17 @@ func (a *applier) cloudFront(ctx context.Context) error {
 			DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String(d.DefaultBehavior.TargetOrigin),
 				ViewerProtocolPolicy: cftypes.ViewerProtocolPolicy(d.DefaultBehavior.ViewerProtocol), CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")},
 			Origins: &cftypes.Origins{Quantity: aws.Int32(int32(len(d.Origins)))}}
+		if l := d.Logging; l != nil {
+			cfg.Logging = &cftypes.LoggingConfig{Enabled: aws.Bool(true), IncludeCookies: aws.Bool(false),
+				Bucket: aws.String(l.Bucket + ".s3.amazonaws.com"), Prefix: aws.String(l.Prefix)}
+		}
+		if v := d.MinimumProtocolVersion; v != "" {
+			// A custom certificate; its ARN is made up (neither moto nor the
+			// emulator checks that ACM holds it).
+			arn := "arn:aws:acm:us-east-1:" + a.out.Accounts[d.Account] + ":certificate/" + strings.ToLower(d.Name)
+			cfg.ViewerCertificate = &cftypes.ViewerCertificate{CloudFrontDefaultCertificate: aws.Bool(false), ACMCertificateArn: aws.String(arn),
+				SSLSupportMethod: cftypes.SSLSupportMethodSniOnly, MinimumProtocolVersion: cftypes.MinimumProtocolVersion(v)}
+		}
 		if len(d.Behaviors) > 0 {
 			cfg.CacheBehaviors = &cftypes.CacheBehaviors{Quantity: aws.Int32(int32(len(d.Behaviors)))}
 			for _, b := range d.Behaviors {
@@ -494,6 +562,20 @@ func (a *applier) buckets(ctx context.Context) error {
 					ApplyServerSideEncryptionByDefault: def, BucketKeyEnabled: aws.Bool(enc.BucketKeyEnabled)}}}}); err != nil {
 				return wrap("PutBucketEncryption", err)
 			}
+		}
+		if b.Versioning != "" {
+			if _, err := cl.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(b.Name),
+				VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatus(b.Versioning)}}); err != nil {
+				return wrap("PutBucketVersioning", err)
+			}
+		}
+		// MFA delete needs the root user's MFA device and Object Lock a
+		// bucket created for it: neither can be set through this API.
+		if b.MFADelete {
+			a.out.Skipped = append(a.out.Skipped, "PutBucketVersioning MfaDelete "+b.Name+": needs the root user's MFA")
+		}
+		if b.ObjectLock != nil {
+			a.out.Skipped = append(a.out.Skipped, "ObjectLock "+b.Name+": not applied through the API")
 		}
 		owner := a.out.Canonical[b.Account]
 		if b.ACL != "" || len(b.Grants) > 0 {

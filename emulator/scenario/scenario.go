@@ -258,7 +258,10 @@ type Trail struct {
 	MultiRegion  bool   `json:"multiRegion,omitempty"`
 	Organization bool   `json:"organization,omitempty"`
 	// Stopped models StopLogging.
-	Stopped                bool                    `json:"stopped,omitempty"`
+	Stopped bool `json:"stopped,omitempty"`
+	// S3Bucket names the scenario bucket the trail delivers to (Apply
+	// needs it: CreateTrail refuses a bucket that does not exist).
+	S3Bucket               string                  `json:"s3Bucket,omitempty"`
 	EventSelectors         []EventSelector         `json:"eventSelectors,omitempty"`
 	AdvancedEventSelectors []AdvancedEventSelector `json:"advancedEventSelectors,omitempty"`
 }
@@ -546,6 +549,11 @@ func (sc *Scenario) Resolve() error {
 		account("trail "+t.Name, t.Account)
 		if t.HomeRegion == "" {
 			t.HomeRegion = "us-east-1"
+		}
+		if t.S3Bucket != "" {
+			if b := sc.Bucket(t.S3Bucket); b == nil || b.Account != t.Account {
+				errs = append(errs, fmt.Errorf("trail %s: s3Bucket %s must be a bucket of the trail's account", t.Name, t.S3Bucket))
+			}
 		}
 		if t.Organization && (sc.Organization == nil || t.Account != sc.Organization.ManagementAccount) {
 			errs = append(errs, fmt.Errorf("trail %s: an organization trail belongs to the management account", t.Name))
