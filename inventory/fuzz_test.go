@@ -3,7 +3,9 @@ package inventory
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"testing"
+	"time"
 )
 
 // FuzzDecode feeds the inventory reader (plain and gzip, v1 and v2)
@@ -27,6 +29,15 @@ func FuzzDecode(f *testing.F) {
 	limits.MaxRecordBytes = 256 << 10
 	limits.MaxObjectsPerBucket = 1000
 	f.Fuzz(func(t *testing.T, b []byte) {
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				panic(fmt.Sprintf("decoding took over 10 s (a hang the fuzz engine cannot see): %q", b))
+			}
+		}()
 		r, err := NewLimitedReader(bytes.NewReader(b), limits)
 		if err != nil {
 			return

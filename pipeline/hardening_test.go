@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
 	"github.com/hoofprint/hoofprint/emulator"
 	"github.com/hoofprint/hoofprint/findings"
 	"github.com/hoofprint/hoofprint/inventory"
@@ -205,5 +209,51 @@ func TestSignalDuringTheSecurityHubImportIsIncomplete(t *testing.T) {
 	})
 	if !errors.Is(err, pipeline.ErrIncomplete) {
 		t.Fatalf("Run = %v, want ErrIncomplete after a signal during the import", err)
+	}
+}
+
+// Issue 10 item 7: a signal during the --output upload makes the run
+// incomplete (exit 3), not a configuration error (exit 2).
+func TestSignalDuringTheUploadIsIncomplete(t *testing.T) {
+	base, s3c, emu := scanHealthCorp(t)
+	ctx := t.Context()
+	const bucket = "hoofprint-reports-signal-test"
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	on := aws.Bool(true)
+	if _, err := s3c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(bucket),
+		PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{BlockPublicAcls: on, IgnorePublicAcls: on, BlockPublicPolicy: on, RestrictPublicBuckets: on}}); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := scanner.Scan(ctx, base, scanner.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu.ResetRequests()
+	emu.SetFaults([]emulator.FaultRule{{Service: "s3", Operation: "PutObject", Latency: 2 * time.Second}})
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		for runCtx.Err() == nil {
+			for k, n := range emu.Requests() {
+				if k.Operation == "PutObject" && n > 0 {
+					cancel()
+					return
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	_, err = pipeline.Run(runCtx, inv, pipeline.Options{
+		SARIFPath:           filepath.Join(t.TempDir(), "out.sarif"),
+		CallerConfig:        base.Config,
+		S3Options:           base.S3Options(),
+		Output:              "s3://" + bucket + "/nightly/",
+		ExpectedBucketOwner: base.Caller.AccountID,
+		FinishTimeout:       500 * time.Millisecond,
+	})
+	if !errors.Is(err, pipeline.ErrIncomplete) {
+		t.Fatalf("Run = %v, want ErrIncomplete after a signal during the upload", err)
 	}
 }

