@@ -244,3 +244,29 @@ func TestEveryCommandGroupRefusesAnUnknownSubcommand(t *testing.T) {
 		t.Fatal("no command groups found (rules has subcommands)")
 	}
 }
+
+// TestJSONLogsGiveDurationsInSeconds: slog's JSON handler writes a
+// time.Duration as integer nanoseconds; the scan's own record says seconds.
+func TestJSONLogsGiveDurationsInSeconds(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"demo", "--out", t.TempDir(), "--log-format", "json", "-q=false"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("demo exited %d: %s", code, stderr.String())
+	}
+	found := false
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) != nil || rec["msg"] != "scan finished" {
+			continue
+		}
+		found = true
+		if _, ok := rec["took"]; ok {
+			t.Errorf("scan finished still logs took (nanoseconds in JSON): %s", line)
+		}
+		if s, ok := rec["took_seconds"].(float64); !ok || s <= 0 || s > 600 {
+			t.Errorf("scan finished took_seconds = %v, want seconds: %s", rec["took_seconds"], line)
+		}
+	}
+	if !found {
+		t.Fatalf("no scan finished record:\n%s", stderr.String())
+	}
+}
