@@ -97,8 +97,9 @@ func TestDeployDocWalksTheTemplates(t *testing.T) {
 	doc, blocks := deployDoc(t)
 	scanner := templateParams(t, "cloudformation/scanner-account.yaml")
 	member := templateParams(t, "cloudformation/member-role.yaml")
-	templates := map[string]map[string][]string{"scanner-account.yaml": scanner, "member-role.yaml": member}
-	templateIn := regexp.MustCompile(`(scanner-account|member-role)\.yaml`)
+	batch := templateParams(t, "cloudformation/batch.yaml")
+	templates := map[string]map[string][]string{"scanner-account.yaml": scanner, "member-role.yaml": member, "batch.yaml": batch}
+	templateIn := regexp.MustCompile(`(scanner-account|member-role|batch)\.yaml`)
 
 	t.Run("every block of commands says which account runs it", func(t *testing.T) {
 		for _, b := range blocks {

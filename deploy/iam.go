@@ -31,6 +31,10 @@ const (
 	// anyone on the internet would (the anonymous probe). They need no
 	// permission and no template grants anything for them.
 	RoleAnonymous Role = "anonymous"
+	// RoleBatch is added to the scanner's calls for the job role of a
+	// sharded run (deploy/cloudformation/batch.yaml, logical ID JobRole):
+	// plan, shards and merge read the run folder back.
+	RoleBatch Role = "batch"
 )
 
 // Permission is one AWS operation hoofprint calls and the IAM action that
@@ -115,6 +119,7 @@ var Permissions = []Permission{
 	{"s3", "HeadBucket", "s3:ListBucket", RoleScanner, "tell whether a CloudFront origin's bucket exists, from the scanner's account (an unclaimed name can be taken by anyone)", Direct},
 	{"sts", "AssumeRole", "sts:AssumeRole", RoleScanner, "the audit role in each member account, with the ExternalId", Direct},
 	{"s3", "PutObject", "s3:PutObject", RoleScanner, "upload the reports to the reports bucket (--output)", Direct},
+	{"s3", "GetObject", "s3:GetObject", RoleBatch, "read the plan and the shards' files back from the run folder of a sharded run (plan, scan --plan, merge)", Direct},
 	{"s3", "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", RoleScanner, "refuse a public reports bucket (upload pre-flight)", Direct},
 	{"s3", "GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", RoleScanner, "refuse a public reports bucket (upload pre-flight)", Direct},
 	{"s3", "GetBucketAcl", "s3:GetBucketAcl", RoleScanner, "refuse a public reports bucket (upload pre-flight)", Direct},

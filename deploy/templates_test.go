@@ -180,6 +180,12 @@ func TestTemplatePoliciesGrantExactlyTheActionsHoofprintCalls(t *testing.T) {
 			Actions(RoleScannerKMS)},
 		{"the scanner task role grants Security Hub import only behind its condition", "cloudformation/scanner-account.yaml", "TaskRole", "SecurityHubImport",
 			Actions(RoleMemberSecurityHub)},
+		{"the sharded run's job role grants the scanner's calls and reading the run folder", "cloudformation/batch.yaml", "JobRole", "",
+			Actions(RoleScanner, RoleMember, RoleBatch)},
+		{"the sharded run's job role grants KMS only when the reports use a KMS key", "cloudformation/batch.yaml", "JobRole", "UseKms",
+			Actions(RoleScannerKMS)},
+		{"the sharded run's job role grants Security Hub import only behind its condition", "cloudformation/batch.yaml", "JobRole", "SecurityHubImport",
+			Actions(RoleMemberSecurityHub)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

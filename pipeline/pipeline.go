@@ -176,12 +176,6 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 	if err := st.Map(ctx, inv); err != nil {
 		return Outcome{}, err
 	}
-	// With the whole snapshot at hand, the organization-level rules run
-	// first, as a whole-snapshot evaluation always ran them; a scan can
-	// only run them once its last bucket is in.
-	if err := st.evaluateOrganization(inv); err != nil {
-		return Outcome{}, err
-	}
 	for i := range inv.Buckets {
 		if err := st.Bucket(ctx, i, &inv.Buckets[i]); err != nil {
 			return Outcome{}, err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -60,7 +61,6 @@ type Stream struct {
 	mu        sync.Mutex
 	tally     findings.Tally
 	set       *findings.Set
-	orgDone   bool           // the organization-level rules have run
 	pending   map[int][]byte // encoded bucket records waiting for their turn
 	next      int            // the seq of the next record to write
 	writeErrs []error        // outputs that could not be written
@@ -171,8 +171,16 @@ func (st *Stream) Bucket(_ context.Context, seq int, b *inventory.Bucket) error 
 	if err != nil {
 		return fmt.Errorf("evaluate rules: %w", err)
 	}
+	return st.Record(seq, b, fs)
+}
+
+// Record counts and records one bucket whose sampled rules were already
+// evaluated elsewhere (by a shard, `hoofprint merge`), with their findings.
+// It is Bucket without the evaluation, and as safe for concurrent use.
+func (st *Stream) Record(seq int, b *inventory.Bucket, fs []findings.Finding) error {
 	var rec []byte
 	if st.inv != nil {
+		var err error
 		if rec, err = inventory.EncodeBucket(b); err != nil {
 			return err
 		}
@@ -236,10 +244,11 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 			return st.out, err
 		}
 	}
-	if !st.orgDone {
-		if err := st.evaluateOrganization(inv); err != nil {
-			return st.out, errors.Join(append(st.writeErrs, err)...)
-		}
+	evalCtx, done := st.evalContext()
+	org, err := st.be.EvaluateOrganization(evalCtx, inv)
+	done()
+	if err != nil {
+		return st.out, errors.Join(append(st.writeErrs, fmt.Errorf("evaluate rules: %w", err))...)
 	}
 	var stopped *rules.StoppedError
 	if err := st.be.Stopped(st.evalCtx); err != nil {
@@ -247,6 +256,9 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 			return st.out, err
 		}
 		st.log.Error("rule evaluation stopped", "rules_running", stopped.Running, "rules_unfinished", len(stopped.Unfinished), "cause", stopped.Cause.Error())
+	}
+	if err := st.set.Add(org...); err != nil {
+		return st.out, err
 	}
 	// Few findings stay a list; many are read from the spill file, in
 	// order, by each report (findings.Set).
@@ -275,19 +287,6 @@ func (st *Stream) hideKeys(s *inventory.Snapshot) *inventory.Snapshot {
 		return s
 	}
 	return inventory.WithoutKeys(s)
-}
-
-// evaluateOrganization runs the organization-level rules on inv (the map
-// plus the bucket configurations) and adds their findings.
-func (st *Stream) evaluateOrganization(inv *inventory.Snapshot) error {
-	evalCtx, done := st.evalContext()
-	org, err := st.be.EvaluateOrganization(evalCtx, inv)
-	done()
-	if err != nil {
-		return fmt.Errorf("evaluate rules: %w", err)
-	}
-	st.orgDone = true
-	return st.set.Add(org...)
 }
 
 // Abort removes an unfinished inventory file and the findings' spill file.
@@ -345,4 +344,74 @@ func EvaluateReader(ctx context.Context, r *inventory.Reader, opts Options) (*in
 	inv.Buckets = buckets
 	out, err := st.Finish(ctx, &inv)
 	return &inv, out, err
+}
+
+// ShardOutcome is what one shard of a sharded run produced
+// (`hoofprint scan --shard`): the findings of its buckets' sampled rules,
+// to be merged with the other shards' and the organization-level rules.
+type ShardOutcome struct {
+	// Rules are the IDs of the rules evaluated, sorted.
+	Rules []string
+	// Findings yields the sampled rules' findings on the shard's buckets,
+	// in order, from memory or the spill file, until Abort; Count is how
+	// many there are.
+	Findings iter.Seq[findings.Finding]
+	Count    int
+	// Gaps are the evaluations that did not finish (--eval-timeout, a
+	// signal), as a single run would list them.
+	Gaps []inventory.Gap
+	// Stopped says why evaluation stopped early ("" when it did not).
+	Stopped string
+}
+
+// FindingsErr is the first error reading the findings that
+// ShardOutcome.Findings yielded (a spill file that cannot be read).
+func (st *Stream) FindingsErr() error { return st.set.Err() }
+
+// FinishShard closes the inventory with inv's coverage and finish time and
+// returns the shard's findings. The organization-level rules and the
+// reports are `hoofprint merge`'s, once every shard is in.
+func (st *Stream) FinishShard(inv *inventory.Snapshot) (ShardOutcome, error) {
+	defer st.endGrace()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.be == nil {
+		return ShardOutcome{}, errors.New("pipeline: FinishShard before Map")
+	}
+	if st.inv != nil {
+		st.flushLocked(true)
+		if err := st.inv.Close(inv); err != nil {
+			st.inventoryFailed(err)
+		}
+		st.inv = nil
+	}
+	if len(st.writeErrs) > 0 {
+		return ShardOutcome{}, errors.Join(st.writeErrs...)
+	}
+	if err := st.set.Err(); err != nil {
+		return ShardOutcome{}, fmt.Errorf("findings: %w", err)
+	}
+	out := ShardOutcome{Findings: st.set.All(), Count: st.set.Len()}
+	for _, r := range st.prep.Engine.Rules() {
+		out.Rules = append(out.Rules, r.ID)
+	}
+	slices.Sort(out.Rules)
+	var stopped *rules.StoppedError
+	if err := st.be.Stopped(st.evalCtx); err != nil {
+		if !errors.As(err, &stopped) {
+			return ShardOutcome{}, err
+		}
+		st.log.Error("rule evaluation stopped", "rules_running", stopped.Running, "rules_unfinished", len(stopped.Unfinished), "cause", stopped.Cause.Error())
+		doc := findings.Document{}
+		markStopped(&doc, stopped, inv.CallerAccountID)
+		out.Gaps, out.Stopped = doc.Coverage.Gaps, doc.Coverage.Interrupted
+	}
+	return out, nil
+}
+
+// AddFindings adds findings evaluated elsewhere: a shard's sampled rules
+// on the buckets `hoofprint merge` passes to Record. It is safe for
+// concurrent use.
+func (st *Stream) AddFindings(fs ...findings.Finding) error {
+	return st.set.Add(fs...)
 }

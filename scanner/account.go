@@ -51,6 +51,10 @@ type accountScan struct {
 	// on objects it owns in other accounts' buckets (owneracl.go).
 	owner ownerDeadline
 
+	// lazy is set for an account phase two needs only as an object owner
+	// (another shard's account): its role is assumed on first use.
+	lazy *lazyRole
+
 	mu        sync.Mutex
 	s3Clients map[string]*s3.Client
 }
@@ -114,11 +118,6 @@ func (a *accountScan) bucketDone() {
 		a.s.cov.addStop(a.id, a.ctx)
 	}
 	a.cancel()
-	// The account's clients are not needed any more (reads as an object
-	// owner make their own): 1,000 accounts would keep thousands.
-	a.mu.Lock()
-	a.s3Clients = map[string]*s3.Client{}
-	a.mu.Unlock()
 	a.s.counters.accountsDone.Add(1)
 	a.s.log.Debug("account collected", slog.String("account", a.id))
 }
@@ -136,21 +135,19 @@ func (a *accountScan) fail(region, service, operation, resource string, err erro
 // the bucket's region: another region answers 301 PermanentRedirect.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
 func (a *accountScan) s3In(region string) *s3.Client {
+	// Another shard's account gets its credentials on first use, whoever
+	// asks (owneracl.go asks first, through ready).
+	a.ready()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if c, ok := a.s3Clients[region]; ok {
 		return c
 	}
-	c := a.newS3(region)
-	a.s3Clients[region] = c
-	return c
-}
-
-// newS3 is a new S3 client of the account in region.
-func (a *accountScan) newS3(region string) *s3.Client {
-	return s3.NewFromConfig(awsclient.InRegion(a.cfg, region), a.s.base.S3Options(), func(o *s3.Options) {
+	c := s3.NewFromConfig(awsclient.InRegion(a.cfg, region), a.s.base.S3Options(), func(o *s3.Options) {
 		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
 	})
+	a.s3Clients[region] = c
+	return c
 }
 
 func (a *accountScan) s3Control() *s3control.Client {

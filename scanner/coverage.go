@@ -90,8 +90,14 @@ func (cv *coverage) addStop(accountID string, ctx context.Context) {
 func (cv *coverage) sorted() []inventory.Gap {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
-	out := slices.Clone(cv.gaps)
-	slices.SortStableFunc(out, func(a, b inventory.Gap) int {
+	return SortGaps(slices.Clone(cv.gaps))
+}
+
+// SortGaps sorts gaps in place in the order a scan lists them (account,
+// service, resource, operation, code) and returns them, [] for none. A
+// merged sharded run sorts its shards' gaps with it.
+func SortGaps(gaps []inventory.Gap) []inventory.Gap {
+	slices.SortStableFunc(gaps, func(a, b inventory.Gap) int {
 		return cmp.Or(
 			cmp.Compare(a.AccountID, b.AccountID),
 			cmp.Compare(a.Service, b.Service),
@@ -100,8 +106,8 @@ func (cv *coverage) sorted() []inventory.Gap {
 			cmp.Compare(a.Code, b.Code),
 		)
 	})
-	if out == nil {
-		out = []inventory.Gap{}
+	if gaps == nil {
+		gaps = []inventory.Gap{}
 	}
-	return out
+	return gaps
 }

@@ -57,32 +57,14 @@ type ownerDeadline struct {
 // (then the bucket owner's role asks, as for any object).
 func (a *accountScan) ownerFor(ownerCanonical, region string) *ownerReader {
 	o := a.s.owners[ownerCanonical]
-	if o == nil || o.id == a.id {
+	if o == nil || o.id == a.id || !o.ready() {
 		return nil
 	}
 	d := &o.owner
 	d.once.Do(func() {
 		d.ctx, d.cancel = context.WithTimeout(a.s.ctx, a.s.opts.AccountTimeout)
 	})
-	return &ownerReader{accountID: o.id, api: o.newS3(region), deadline: d.ctx, stopped: &d.stopped}
-}
-
-// ownerReaders is ownerFor for the objects of one bucket, remembering one
-// reader per owner for that bucket only: an owner account's clients are
-// not kept for the rest of the scan.
-func (a *accountScan) ownerReaders(region string) func(owner string) *ownerReader {
-	var mu sync.Mutex
-	readers := map[string]*ownerReader{}
-	return func(owner string) *ownerReader {
-		mu.Lock()
-		defer mu.Unlock()
-		r, ok := readers[owner]
-		if !ok {
-			r = a.ownerFor(owner, region)
-			readers[owner] = r
-		}
-		return r
-	}
+	return &ownerReader{accountID: o.id, api: o.s3In(region), deadline: d.ctx, stopped: &d.stopped}
 }
 
 // closeOwners ends every owner deadline and records, per owner account,

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/inventory"
 )
 
@@ -132,13 +131,14 @@ func TestOwnerReadsStoppedByTheOwnersDeadlineFallBackAndAreCounted(t *testing.T)
 }
 
 func TestOwnerForNamesOnlyOtherScannedAccounts(t *testing.T) {
-	s := &scan{ctx: t.Context(), owners: map[string]*accountScan{}, base: &awsclient.Base{}, counters: &counters{}}
+	s := &scan{ctx: t.Context(), owners: map[string]*accountScan{}}
 	s.opts.AccountTimeout = time.Minute
 	mk := func(id string) *accountScan {
 		return &accountScan{s: s, id: id, s3Clients: map[string]*s3.Client{}}
 	}
 	bucketAcct, other := mk("111111111111"), mk("222222222222")
 	s.owners["c-bucket"], s.owners["c-org"] = bucketAcct, other
+	other.s3Clients["eu-west-1"] = s3.New(s3.Options{Region: "eu-west-1"})
 	tests := []struct {
 		canonical, want string
 	}{

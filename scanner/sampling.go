@@ -518,7 +518,9 @@ func (a *accountScan) sampleObjects(api objectSampleAPI, b *inventory.Bucket) in
 		keyHasher:      opts.KeyHasher,
 		onListed:       func(n int) { a.s.counters.objectsListed.Add(int64(n)) },
 		onACLRead:      func() { a.s.counters.aclsRead.Add(1) },
-		ownerFor:       a.ownerReaders(cmp.Or(b.Region, a.cfg.Region)),
+		ownerFor: func(owner string) *ownerReader {
+			return a.ownerFor(owner, cmp.Or(b.Region, a.cfg.Region))
+		},
 		onOwnerACL: func(read bool) {
 			a.s.counters.ownerACLCalls.Add(1)
 			if read {

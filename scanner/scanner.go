@@ -175,6 +175,8 @@ type scan struct {
 	// collection, so that an object another org account owns has its ACL
 	// read with that account's role straight away (owneracl.go).
 	owners map[string]*accountScan
+
+	progress *progressReporter
 }
 
 func (s *scan) addCanonical(id string, ident inventory.CanonicalIdentity) {
@@ -211,11 +213,24 @@ func (s *scan) addCanonical(id string, ident inventory.CanonicalIdentity) {
 // Coverage.Complete=false and Coverage.Interrupted saying why, and does not
 // wait for anything but the calls already in flight to be abandoned.
 func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.Snapshot, error) {
+	s, snap, err := newScan(ctx, base, opts)
+	if err != nil {
+		return nil, err
+	}
+	accounts := s.discover(ctx, snap)
+	maps := s.mapOrganization(ctx, snap, accounts)
+	sinkErr := s.streamBuckets(ctx, snap, maps)
+	return s.finish(ctx, snap, sinkErr)
+}
+
+// newScan validates opts and starts a scan's shared state, its snapshot
+// and its progress reporting.
+func newScan(ctx context.Context, base *awsclient.Base, opts Options) (*scan, *inventory.Snapshot, error) {
 	if base == nil {
-		return nil, errors.New("scanner: no AWS configuration")
+		return nil, nil, errors.New("scanner: no AWS configuration")
 	}
 	if err := opts.setDefaults(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s := &scan{
 		ctx:       ctx,
@@ -238,15 +253,14 @@ func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.S
 		KeyHashing:      opts.KeyHasher.Describe(),
 		AnonymousProbe:  !opts.NoAnonymousProbe,
 	}
-	var progress *progressReporter
 	if opts.Progress != nil {
-		progress = startProgress(s.counters, opts.Progress, opts.ProgressTTY, opts.ProgressInterval, s.log)
+		s.progress = startProgress(s.counters, opts.Progress, opts.ProgressTTY, opts.ProgressInterval, s.log)
 	}
+	return s, snap, nil
+}
 
-	accounts := s.discover(ctx, snap)
-	maps := s.mapOrganization(ctx, snap, accounts)
-	sinkErr := s.streamBuckets(ctx, snap, maps)
-
+// finish closes a scan: owner deadlines, coverage, the final log record.
+func (s *scan) finish(ctx context.Context, snap *inventory.Snapshot, sinkErr error) (*inventory.Snapshot, error) {
 	s.closeOwners()
 	sortSnapshot(snap)
 	snap.Coverage.Gaps = s.cov.sorted()
@@ -254,9 +268,9 @@ func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.S
 	if ctx.Err() != nil {
 		snap.Coverage.Interrupted = context.Cause(ctx).Error()
 	}
-	snap.FinishedAt = opts.Now().UTC()
-	if progress != nil {
-		progress.finish()
+	snap.FinishedAt = s.opts.Now().UTC()
+	if s.progress != nil {
+		s.progress.finish()
 	}
 	s.log.Info("scan finished", append(s.counters.attrs(),
 		slog.Int("gaps", len(snap.Coverage.Gaps)),

@@ -56,6 +56,8 @@ func newRootCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 		newScanCommand(stdout, stderr, rec),
 		newDemoCommand(stdout, stderr, rec),
 		newEvaluateCommand(stdout, stderr, rec),
+		newPlanCommand(stdout, stderr),
+		newMergeCommand(stdout, stderr, rec),
 		newRulesCommand(stdout, stderr),
 		newKeysCommand(stdout, stderr),
 		newVersionCommand(stdout),
@@ -305,6 +307,9 @@ func validAccountIDs(flag string, ids []string) error {
 // runRecord is what the final log record says about a run of scan, demo or
 // evaluate. Commands fill it; run logs it after the exit code is known.
 type runRecord struct {
+	// command is set by the commands of a sharded run ("plan", "shard",
+	// "merge"), so that alarms can count merges only (deploy/cloudformation/batch.yaml).
+	command  string
 	logger   *slog.Logger
 	started  time.Time
 	accounts int
@@ -334,11 +339,14 @@ func (r *runRecord) log(exitCode int) {
 	if r.logger == nil {
 		return
 	}
-	r.logger.Info("hoofprint finished",
-		"exit_code", exitCode,
+	attrs := []any{"exit_code", exitCode}
+	if r.command != "" {
+		attrs = append(attrs, "command", r.command)
+	}
+	r.logger.Info("hoofprint finished", append(attrs,
 		"accounts", r.accounts,
 		"buckets", r.buckets,
 		"findings", r.findings,
 		"gaps", r.gaps,
-		"duration_seconds", int(time.Since(r.started).Round(time.Second).Seconds()))
+		"duration_seconds", int(time.Since(r.started).Round(time.Second).Seconds()))...)
 }

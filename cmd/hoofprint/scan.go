@@ -70,6 +70,8 @@ type scanFlags struct {
 	timeout        time.Duration
 	seed           int64
 	noProbe        bool
+	plan           string
+	shard          string
 }
 
 func newScanCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
@@ -102,11 +104,19 @@ func newScanCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 	fs.DurationVar(&f.timeout, "timeout", 0, "stop collecting after this long and report what was collected (0: no limit); set it below the task's lifetime")
 	fs.BoolVar(&f.noProbe, "no-anonymous-probe", false, "do not send the unsigned HEAD (no body) that checks whether sampled objects that could be public are readable by anyone; it needs no IAM permission and shows in access logs as an anonymous request")
 	fs.Int64Var(&f.seed, "seed", 0, "object sampling seed (0: derived from the date, so one night's sample is reproducible)")
+	fs.StringVar(&f.plan, "plan", "", "scan one shard of a sharded run: the run folder `URI` that 'hoofprint plan' printed (see 'hoofprint plan --help')")
+	fs.StringVar(&f.shard, "shard", "", "with --plan: the shard `K/N` to scan, K from 0 (default: $AWS_BATCH_JOB_ARRAY_INDEX/$AWS_BATCH_JOB_ARRAY_SIZE)")
 	f.report.register(fs)
 	return cmd
 }
 
 func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *runRecord) error {
+	if f.plan != "" {
+		return runShardScan(cmd, f, stdout, stderr, rec)
+	}
+	if f.shard != "" {
+		return usageErr("--shard needs --plan RUN, the run folder 'hoofprint plan' printed")
+	}
 	if err := f.report.finish(stderr); err != nil {
 		return err
 	}

@@ -176,16 +176,16 @@ func ProductARN(partition, region, account string) string {
 	return fmt.Sprintf("arn:%s:securityhub:%s:%s:product/%s/default", partition, region, account, account)
 }
 
-// Write writes doc as a JSON array of ASFF findings, one finding per line.
-// It converts and writes one finding at a time, so that a run with many
-// findings never holds all of them as ASFF, nor their JSON. (Indenting
-// every finding cost as much CPU as encoding it, for a file that machines
-// read: BENCHMARKS.md "Scale".)
+// Write writes doc as a JSON array of ASFF findings. It converts and writes
+// one finding at a time (the bytes are those of encoding the whole array
+// at once), so that a run with many findings never holds all of them as
+// ASFF, nor their JSON.
 func Write(w io.Writer, doc findings.Document, opts Options) error {
 	rules := ruleMap(doc)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
+	enc.SetIndent("  ", "  ")
 	enc.SetEscapeHTML(false)
 	n := 0
 	for f := range doc.All() {
@@ -194,9 +194,9 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 			return fmt.Errorf("write ASFF: %w", err)
 		}
 		if n == 0 {
-			_, _ = bw.WriteString("[\n")
+			_, _ = bw.WriteString("[\n  ")
 		} else {
-			_, _ = bw.WriteString(",\n")
+			_, _ = bw.WriteString(",\n  ")
 		}
 		_, _ = bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 		n++

@@ -56,25 +56,27 @@ func TestWriteGolden(t *testing.T) {
 	validate(t, got)
 }
 
-// TestWriteStreamsOneFindingPerLine: Write converts one finding at a time;
-// the file is the JSON array of Build's findings, one per line.
-func TestWriteStreamsOneFindingPerLine(t *testing.T) {
+// TestWriteStreamsTheBytesOfTheWholeArray: Write converts one finding at a
+// time, and must give exactly what encoding Build's whole array gives.
+func TestWriteStreamsTheBytesOfTheWholeArray(t *testing.T) {
 	for _, n := range []int{0, 1, -1} {
 		doc := fixture.Document()
 		if n >= 0 {
 			doc.Findings = doc.Findings[:n]
 		}
-		want := asff.Build(doc, asff.Options{})
-		got := write(t, doc)
-		var back []asff.Finding
-		if err := json.Unmarshal(got, &back); err != nil {
-			t.Fatalf("%d findings: not a JSON array: %v\n%s", len(doc.Findings), err, got)
+		var whole bytes.Buffer
+		enc := json.NewEncoder(&whole)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		all := asff.Build(doc, asff.Options{})
+		if all == nil {
+			all = []asff.Finding{}
 		}
-		if len(back) != len(want) || (len(want) > 0 && !reflect.DeepEqual(back, want)) {
-			t.Errorf("%d findings: the file holds %d findings, not Build's", len(doc.Findings), len(back))
+		if err := enc.Encode(all); err != nil {
+			t.Fatal(err)
 		}
-		if lines := bytes.Count(got, []byte("\n")); len(want) > 0 && lines != len(want)+2 {
-			t.Errorf("%d findings on %d lines, want one a line between [ and ]", len(want), lines)
+		if got := write(t, doc); !bytes.Equal(got, whole.Bytes()) {
+			t.Errorf("%d findings: streamed output differs from the whole array's encoding:\n%s\nwant\n%s", len(doc.Findings), got, whole.Bytes())
 		}
 	}
 }

@@ -1,0 +1,201 @@
+package scanner
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/hoofprint/hoofprint/awsclient"
+	"github.com/hoofprint/hoofprint/inventory"
+)
+
+// The two phases of Scan, each on its own, so that phase one can run once
+// for the whole organization (`hoofprint plan`) and phase two on several
+// machines, each on a subset of the accounts (`hoofprint scan --shard`).
+
+// OrgMap is phase one of a scan as a value that can be saved and read back:
+// the organization map and every mapped account's bucket list.
+type OrgMap struct {
+	// Snapshot is the organization map: accounts with canonical IDs and
+	// account Block Public Access, distributions with their origins
+	// resolved, OAIs, OACs and canonical IDs. Its Buckets are empty; its
+	// Coverage holds phase one's gaps (an account that cannot be assumed,
+	// a CloudFront listing denied…); StartedAt is when the scan started,
+	// the "now" that sampling leans towards.
+	Snapshot *inventory.Snapshot `json:"map"`
+	// Buckets lists, per mapped account, its buckets as ListBuckets
+	// returned them (sorted by name). An account absent here could not
+	// be mapped: a gap in Snapshot.Coverage says why.
+	Buckets map[string][]ListedBucket `json:"buckets"`
+	// Seed is the sampling seed the scan used (Options.Seed after
+	// defaults), so that phase two samples as one scan would.
+	Seed int64 `json:"seed"`
+}
+
+// ListedBucket is one bucket of an account's ListBuckets answer.
+type ListedBucket struct {
+	Name         string    `json:"name"`
+	Region       string    `json:"region,omitempty"`
+	CreationDate time.Time `json:"creationDate,omitzero"`
+}
+
+// MapOrganization runs phase one of a scan (see Scan) and returns the
+// organization map. Cancellation stops it as it stops Scan: the map is
+// returned with Coverage.Complete=false.
+func MapOrganization(ctx context.Context, base *awsclient.Base, opts Options) (*OrgMap, error) {
+	s, snap, err := newScan(ctx, base, opts)
+	if err != nil {
+		return nil, err
+	}
+	accounts := s.discover(ctx, snap)
+	maps := s.mapOrganization(ctx, snap, accounts)
+	m := &OrgMap{Buckets: map[string][]ListedBucket{}, Seed: s.opts.Seed}
+	for _, a := range maps {
+		listed := make([]ListedBucket, 0, len(a.listed))
+		for _, lb := range a.listed {
+			listed = append(listed, ListedBucket{Name: aws.ToString(lb.Name), Region: aws.ToString(lb.BucketRegion), CreationDate: aws.ToTime(lb.CreationDate)})
+		}
+		m.Buckets[a.id] = listed
+		s.counters.accountsDone.Add(1)
+	}
+	m.Snapshot, err = s.finish(ctx, snap, nil)
+	return m, err
+}
+
+// ScanAccounts runs phase two of a scan (see Scan) on the accounts of m
+// named in accounts: their buckets are collected and handed to
+// opts.Sink, whose Map receives m's snapshot. An object another account
+// of the organization owns has its ACL read with that account's role,
+// whether or not the account is in accounts, exactly as in one Scan.
+//
+// The returned snapshot holds the map, the buckets collected and only
+// phase two's gaps: phase one's are m's. opts.Seed and the sampling clock
+// are m's, so that the buckets are sampled as one Scan would have sampled
+// them.
+func ScanAccounts(ctx context.Context, base *awsclient.Base, m *OrgMap, accounts []string, opts Options) (*inventory.Snapshot, error) {
+	if m == nil || m.Snapshot == nil {
+		return nil, fmt.Errorf("scanner: no organization map")
+	}
+	opts.Seed = m.Seed
+	s, snap, err := newScan(ctx, base, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.now = m.Snapshot.StartedAt
+	*snap = *m.Snapshot
+	snap.Tool.Version = opts.ToolVersion
+	snap.Buckets = nil
+	snap.Coverage = inventory.Coverage{}
+	snap.StartedAt = s.opts.Now().UTC()
+	for id, ident := range m.Snapshot.CanonicalIDs {
+		s.canonical[id] = ident
+	}
+	snap.CanonicalIDs = s.canonical
+
+	want := map[string]bool{}
+	for _, id := range accounts {
+		want[id] = true
+	}
+	var maps []*accountScan
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	limit := make(chan struct{}, s.opts.AccountConcurrency)
+	for _, acct := range snap.Accounts {
+		if !acct.Scanned {
+			continue
+		}
+		a := &accountScan{s: s, id: acct.ID, canonical: acct.CanonicalUserID, ctx: ctx, cancel: func() {}}
+		if a.canonical != "" {
+			s.owners[a.canonical] = a
+		}
+		listed, mapped := m.Buckets[acct.ID]
+		if !want[acct.ID] || !mapped {
+			// Another shard's account: its role is assumed only if one of
+			// this shard's buckets holds objects it owns.
+			a.lazy = &lazyRole{}
+			continue
+		}
+		s.counters.accountsTotal.Add(1)
+		for _, lb := range listed {
+			a.listed = append(a.listed, s3types.Bucket{Name: aws.String(lb.Name), BucketRegion: nilIfEmpty(lb.Region), CreationDate: timeOrNil(lb.CreationDate)})
+		}
+		wg.Go(func() {
+			limit <- struct{}{}
+			defer func() { <-limit }()
+			if !a.assume(ctx) {
+				s.counters.accountsDone.Add(1)
+				return
+			}
+			mu.Lock()
+			maps = append(maps, a)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	slices.SortFunc(maps, func(x, y *accountScan) int { return cmp.Compare(x.id, y.id) })
+	for id := range want {
+		if _, ok := m.Buckets[id]; !ok {
+			s.log.Warn("account not in the organization map: nothing to scan", slog.String("account", id))
+		}
+	}
+	sinkErr := s.streamBuckets(ctx, snap, maps)
+	return s.finish(ctx, snap, sinkErr)
+}
+
+// assume obtains the account's credentials for phase two; a failure is a
+// gap, as in phase one.
+func (a *accountScan) assume(ctx context.Context) bool {
+	actx, cancel := context.WithTimeout(ctx, a.s.opts.AccountTimeout)
+	defer cancel()
+	cfg, err := a.s.base.Account(actx, a.id)
+	if err != nil {
+		if isStopped(err) && actx.Err() != nil {
+			a.s.cov.addStop(a.id, actx)
+		} else {
+			a.s.cov.add(a.id, "", "sts", "AssumeRole", "", err)
+		}
+		return false
+	}
+	a.cfg = cfg
+	a.s3Clients = map[string]*s3.Client{}
+	return true
+}
+
+// lazyRole is the credentials of an account that phase two needs only as
+// the owner of objects in another account's buckets.
+type lazyRole struct {
+	once sync.Once
+	ok   bool
+}
+
+// ready reports whether the account's credentials are at hand, assuming
+// its role on first use when it is another shard's account.
+func (a *accountScan) ready() bool {
+	if a.lazy == nil {
+		return true
+	}
+	a.lazy.once.Do(func() { a.lazy.ok = a.assume(a.s.ctx) })
+	return a.lazy.ok
+}
+
+func nilIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

@@ -1,0 +1,228 @@
+package shard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/inventory"
+	"github.com/hoofprint/hoofprint/pipeline"
+	"github.com/hoofprint/hoofprint/scanner"
+)
+
+// Gap codes of a shard whose output cannot be used: its accounts' buckets
+// were not read as far as the merged run knows.
+const (
+	// CodeShardMissing: no manifest (never started, killed, still running).
+	CodeShardMissing = "ShardMissing"
+	// CodeShardIncomplete: a manifest that does not match the files next to
+	// it, or files that cannot be read.
+	CodeShardIncomplete = "ShardIncomplete"
+)
+
+// ShardStatus is what Merge made of one shard.
+type ShardStatus struct {
+	Shard    int
+	Accounts int
+	// Code is "" for a shard merged, else CodeShardMissing or
+	// CodeShardIncomplete; Reason says why.
+	Code   string
+	Reason string
+	// Attempt is the manifest's attempt of a merged shard.
+	Attempt int
+}
+
+// Merge reads every shard of plan from store and writes the reports of the
+// whole run with popts (popts.Prepared must hold the rules, the same the
+// shards evaluated). It returns the merged snapshot (map, bucket
+// configurations, coverage), the outcome and each shard's status; the
+// error is pipeline.Run's (exit codes). A shard without a matching
+// manifest is never merged in part: each of its accounts is a gap naming
+// the shard, and the account counts as not scanned.
+func Merge(ctx context.Context, store Store, plan *Plan, popts pipeline.Options, log *slog.Logger) (*inventory.Snapshot, pipeline.Outcome, []ShardStatus, error) {
+	log = orDiscard(log)
+	if popts.Prepared == nil {
+		p, err := pipeline.Prepare(ctx, popts)
+		if err != nil {
+			return nil, pipeline.Outcome{}, nil, err
+		}
+		popts.Prepared = p
+	}
+	var ruleIDs []string
+	for _, r := range popts.Prepared.Engine.Rules() {
+		ruleIDs = append(ruleIDs, r.ID)
+	}
+	slices.Sort(ruleIDs)
+
+	n := len(plan.Shards)
+	manifests := make([]*Manifest, n)
+	status := make([]ShardStatus, n)
+	for k := range plan.Shards {
+		status[k] = ShardStatus{Shard: k, Accounts: len(plan.Shards[k].Accounts)}
+		var m Manifest
+		err := getJSON(ctx, store, ManifestName(k, n), &m)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			status[k].Code, status[k].Reason = CodeShardMissing, "no manifest "+store.URI(ManifestName(k, n))+": the shard never finished (not started, killed, or still running)"
+		case err != nil:
+			status[k].Code, status[k].Reason = CodeShardIncomplete, err.Error()
+		case m.SchemaVersion != ManifestSchemaVersion || m.RunID != plan.RunID || m.Shard != k || m.Of != n:
+			status[k].Code, status[k].Reason = CodeShardIncomplete, fmt.Sprintf("%s is not this run's shard %d of %d (run %q, shard %d of %d, schema %q)", store.URI(ManifestName(k, n)), k, n, m.RunID, m.Shard, m.Of, m.SchemaVersion)
+		case !slices.Equal(m.Rules, ruleIDs):
+			return nil, pipeline.Outcome{}, nil, fmt.Errorf("shard %d of %d was evaluated with other rules than this merge's (%d rules there, %d here): give merge the same --rules as the shards", k, n, len(m.Rules), len(ruleIDs))
+		default:
+			manifests[k] = &m
+			status[k].Attempt = m.Attempt
+		}
+	}
+
+	header := *plan.Map.Snapshot
+	header.Accounts = slices.Clone(header.Accounts)
+	header.Buckets = []inventory.Bucket{}
+	st, err := pipeline.Start(ctx, popts)
+	if err != nil {
+		return nil, pipeline.Outcome{}, nil, err
+	}
+	defer st.Abort()
+	if err := st.Map(ctx, &header); err != nil {
+		return nil, pipeline.Outcome{}, nil, err
+	}
+
+	gaps := slices.Clone(plan.Map.Snapshot.Coverage.Gaps)
+	complete := plan.Map.Snapshot.Coverage.Complete
+	interrupted := []string{}
+	if plan.Map.Snapshot.Coverage.Interrupted != "" {
+		interrupted = append(interrupted, "plan: "+plan.Map.Snapshot.Coverage.Interrupted)
+	}
+	finished := plan.Map.Snapshot.FinishedAt
+	buckets := []inventory.Bucket{}
+	seq := 0
+	for k, m := range manifests {
+		if m == nil {
+			continue
+		}
+		cov, fin, added, err := mergeShard(ctx, store, st, m, &seq)
+		buckets = append(buckets, added...)
+		if err != nil {
+			if len(added) > 0 {
+				// Buckets of this shard are already in the merged
+				// inventory: the run cannot be told apart any more.
+				return nil, pipeline.Outcome{}, nil, fmt.Errorf("merge shard %d of %d: %w", k, n, err)
+			}
+			status[k].Code, status[k].Reason = CodeShardIncomplete, err.Error()
+			continue
+		}
+		gaps = append(gaps, cov.Gaps...)
+		gaps = append(gaps, m.EvaluationGaps...)
+		if !cov.Complete || m.EvaluationStopped != "" {
+			complete = false
+			interrupted = append(interrupted, fmt.Sprintf("shard %d of %d: %s", k, n, strings.TrimSpace(cov.Interrupted+" "+m.EvaluationStopped)))
+		}
+		if fin.After(finished) {
+			finished = fin
+		}
+	}
+	notScanned := map[string]bool{}
+	for k, s := range status {
+		if s.Code == "" {
+			continue
+		}
+		log.Error("shard not merged: its accounts are gaps", "shard", k, "of", n, "accounts", s.Accounts, "code", s.Code, "reason", s.Reason)
+		for _, id := range plan.Shards[k].Accounts {
+			notScanned[id] = true
+			// Service s3: the buckets are what is missing (phase one read
+			// the account's CloudFront), and an S3 gap anywhere keeps
+			// CloudFront findings from being called fixed (report/internal/view).
+			gaps = append(gaps, inventory.Gap{
+				AccountID: id, Service: "s3", Operation: "ScanShard", Code: s.Code,
+				Message: fmt.Sprintf("shard %d of %d of run %s: %s; this account's buckets were not read", k, n, plan.RunID, s.Reason),
+			})
+		}
+	}
+	for i := range header.Accounts {
+		if notScanned[header.Accounts[i].ID] {
+			header.Accounts[i].Scanned = false
+		}
+	}
+	merged := header
+	merged.Buckets = buckets
+	merged.FinishedAt = finished
+	merged.Coverage = inventory.Coverage{Complete: complete, Interrupted: strings.Join(interrupted, "; "), Gaps: scanner.SortGaps(gaps)}
+	out, err := st.Finish(ctx, &merged)
+	return &merged, out, status, err
+}
+
+// mergeShard checks and reads one shard's files: its findings go to st,
+// its buckets are recorded from *seq on. It returns the shard's coverage,
+// finish time and bucket configurations (without objects).
+func mergeShard(ctx context.Context, store Store, st *pipeline.Stream, m *Manifest, seq *int) (inventory.Coverage, time.Time, []inventory.Bucket, error) {
+	findPath, doneF, err := fetchChecked(ctx, store, m.Findings)
+	if err != nil {
+		return inventory.Coverage{}, time.Time{}, nil, err
+	}
+	defer doneF()
+	invPath, doneI, err := fetchChecked(ctx, store, m.Inventory)
+	if err != nil {
+		return inventory.Coverage{}, time.Time{}, nil, err
+	}
+	defer doneI()
+	r, err := inventory.Open(invPath)
+	if err != nil {
+		return inventory.Coverage{}, time.Time{}, nil, err
+	}
+	defer func() { _ = r.Close() }()
+	var buckets []inventory.Bucket
+	for {
+		b, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return inventory.Coverage{}, time.Time{}, buckets, err
+		}
+		if err := st.Record(*seq, b, nil); err != nil {
+			return inventory.Coverage{}, time.Time{}, buckets, err
+		}
+		*seq++
+		cfg := *b
+		cfg.Objects.Objects = nil
+		buckets = append(buckets, cfg)
+	}
+	// The files match the manifest's hashes, so the findings are the
+	// shard's whole: they go in as they are read, never all in memory.
+	nf, err := readFindings(findPath, func(f findings.Finding) error { return st.AddFindings(f) })
+	if err != nil {
+		return inventory.Coverage{}, time.Time{}, buckets, fmt.Errorf("read %s: %w", store.URI(m.Findings.Name), err)
+	}
+	if nf != m.Findings.Records {
+		return inventory.Coverage{}, time.Time{}, buckets, fmt.Errorf("%s holds %d findings, its manifest says %d", store.URI(m.Findings.Name), nf, m.Findings.Records)
+	}
+	h := r.Header()
+	return h.Coverage, h.FinishedAt, buckets, nil
+}
+
+// fetchChecked fetches one of a shard's files and checks it against its
+// manifest entry.
+func fetchChecked(ctx context.Context, store Store, want FileRef) (string, func(), error) {
+	p, done, err := store.Fetch(ctx, want.Name)
+	if err != nil {
+		return "", done, err
+	}
+	got, err := ref(p)
+	if err != nil {
+		done()
+		return "", func() {}, fmt.Errorf("read %s: %w", store.URI(want.Name), err)
+	}
+	if got.SHA256 != want.SHA256 || got.Bytes != want.Bytes {
+		done()
+		return "", func() {}, fmt.Errorf("%s does not match its manifest (%d bytes, sha256 %s; the manifest says %d bytes, %s): it was rewritten after the manifest (a retried shard that did not finish)", store.URI(want.Name), got.Bytes, got.SHA256[:12], want.Bytes, want.SHA256[:min(12, len(want.SHA256))])
+	}
+	return p, done, nil
+}
