@@ -17,6 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
 	"github.com/hoofprint/hoofprint/emulator"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
 	"github.com/hoofprint/hoofprint/inventory"
@@ -566,4 +570,111 @@ func snapshotDir(t *testing.T, dir string) map[string]string {
 		out[e.Name()] = string(b)
 	}
 	return out
+}
+
+// The run folder in S3 (the deployment's): plan refuses nothing on a
+// private bucket of the caller's account, shards and merge read it back,
+// and a shard that never wrote its manifest is NoSuchKey: a gap, not an
+// error.
+func TestShardedRunInS3(t *testing.T) {
+	bin := buildBinary(t)
+	sc := scenario.HealthCorp()
+	e := newShardEnv(t, bin, sc)
+	const bucket = "hoofprint-runs-test"
+	api := s3.NewFromConfig(e.emu.Config(), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := api.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	on := aws.Bool(true)
+	if _, err := api.PutPublicAccessBlock(t.Context(), &s3.PutPublicAccessBlockInput{Bucket: aws.String(bucket),
+		PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{BlockPublicAcls: on, IgnorePublicAcls: on, BlockPublicPolicy: on, RestrictPublicBuckets: on}}); err != nil {
+		t.Fatal(err)
+	}
+	single := t.TempDir()
+	wantCode, _ := e.run(t, "scan", "--seed", "7", "-q", "--sarif", filepath.Join(single, "out.sarif"), "--asff", filepath.Join(single, "out.asff.json"))
+	ws, wa := reports(t, single)
+
+	run := e.plan(t, "s3://"+bucket+"/runs/", 2)
+	if want := "s3://" + bucket + "/runs/test-run/"; run != want {
+		t.Fatalf("plan printed %q, want %q", run, want)
+	}
+	mergeS3 := func() (int, string) {
+		out := t.TempDir()
+		// merge reads an S3 run folder with the caller's credentials.
+		code, _ := e.run(t, "merge", "--run", run, "--endpoint-url", e.emu.URL(), "-q", "--sarif", filepath.Join(out, "out.sarif"), "--asff", filepath.Join(out, "out.asff.json"))
+		return code, out
+	}
+	e.shards(t, run, 2, []int{0})
+	if code, _ := mergeS3(); code != exitIncomplete {
+		t.Fatalf("merge with shard 1 missing exited %d, want %d", code, exitIncomplete)
+	}
+	e.shards(t, run, 2, []int{1})
+	code, dir := mergeS3()
+	if code != wantCode {
+		t.Fatalf("merge exited %d, one scan %d", code, wantCode)
+	}
+	gs, ga := reports(t, dir)
+	// The run folder's bucket is in the caller's account, so the shards
+	// scanned it with the plan in it, and the single scan empty: leave it
+	// and the sample totals aside.
+	ws, wa, gs, ga = without(t, ws, bucket), without(t, wa, bucket), without(t, gs, bucket), without(t, ga, bucket)
+	if len(ga.([]any)) < 50 {
+		t.Fatalf("only %d findings left to compare", len(ga.([]any)))
+	}
+	if d := firstDiff(ws, gs, "sarif"); d != "" {
+		t.Errorf("merged SARIF differs from one scan's: %s", d)
+	}
+	if d := firstDiff(wa, ga, "asff"); d != "" {
+		t.Errorf("merged ASFF differs from one scan's: %s", d)
+	}
+	var keys []string
+	p := s3.NewListObjectsV2Paginator(api, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("runs/test-run/")})
+	for p.HasMorePages() {
+		page, err := p.NextPage(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Contents {
+			keys = append(keys, strings.TrimPrefix(aws.ToString(o.Key), "runs/test-run/"))
+		}
+	}
+	want := []string{"plan.json", shard.FindingsName(0, 2), shard.InventoryName(0, 2), shard.ManifestName(0, 2), shard.FindingsName(1, 2), shard.InventoryName(1, 2), shard.ManifestName(1, 2)}
+	slices.Sort(keys)
+	slices.Sort(want)
+	if !slices.Equal(keys, want) {
+		t.Errorf("the run folder holds %q, want %q", keys, want)
+	}
+}
+
+// without drops from a SARIF log or an ASFF list every result or finding
+// that names bucket, and the SARIF run's sample totals.
+func without(t *testing.T, doc any, bucket string) any {
+	t.Helper()
+	keep := func(items []any) []any {
+		var out []any
+		for _, it := range items {
+			b, err := json.Marshal(it)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), bucket) {
+				out = append(out, it)
+			}
+		}
+		return out
+	}
+	switch d := doc.(type) {
+	case []any:
+		return keep(d)
+	case map[string]any:
+		for _, r := range d["runs"].([]any) {
+			run := r.(map[string]any)
+			run["results"] = keep(run["results"].([]any))
+			if p, ok := run["properties"].(map[string]any); ok {
+				delete(p, "hoofprint/sample")
+				delete(p, "hoofprint/fullySampledBuckets")
+			}
+		}
+	}
+	return doc
 }
