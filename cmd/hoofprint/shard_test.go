@@ -678,3 +678,64 @@ func without(t *testing.T, doc any, bucket string) any {
 	}
 	return doc
 }
+
+// merge --securityhub archives as one scan would, and never a finding of
+// an account whose shard is missing: those accounts were not read, so
+// their findings are not known to be fixed.
+func TestShardedRunSecurityHubKeepsAMissingShardsFindings(t *testing.T) {
+	bin := buildBinary(t)
+	sc := scenario.HealthCorp()
+	e := newShardEnv(t, bin, sc)
+	regions := map[string]bool{"us-east-1": true}
+	for _, b := range sc.Buckets {
+		if b.Region != "" {
+			regions[b.Region] = true
+		}
+	}
+	// state counts the findings in every account's hub by record state.
+	state := func() map[string]map[string]int {
+		out := map[string]map[string]int{}
+		for _, a := range sc.Accounts {
+			for r := range regions {
+				for _, f := range e.emu.Findings(a.ID, r) {
+					if out[a.ID] == nil {
+						out[a.ID] = map[string]int{}
+					}
+					out[a.ID][fmt.Sprint(f["RecordState"])]++
+				}
+			}
+		}
+		return out
+	}
+	if code, _ := e.run(t, "scan", "--seed", "7", "-q", "--securityhub"); code == exitUsage {
+		t.Fatal("scan --securityhub failed")
+	}
+	before := state()
+	const n = 3
+	run := e.plan(t, t.TempDir(), n)
+	p := readPlan(t, run)
+	e.shards(t, run, n, []int{0, 2})
+	code, _ := e.run(t, "merge", "--run", run, "-q", "--securityhub")
+	if code != exitIncomplete {
+		t.Fatalf("merge --securityhub with shard 1 missing exited %d, want %d", code, exitIncomplete)
+	}
+	after := state()
+	missing := 0
+	for _, a := range p.Shards[1].Accounts {
+		missing += before[a]["ACTIVE"]
+		if after[a]["ARCHIVED"] > before[a]["ARCHIVED"] {
+			t.Errorf("account %s of the missing shard: %d findings archived (before %d)", a, after[a]["ARCHIVED"], before[a]["ARCHIVED"])
+		}
+	}
+	if missing == 0 {
+		t.Fatal("the missing shard's accounts had no findings in Security Hub: the test proves nothing")
+	}
+	// Complete, the sharded run imports as one scan: the same states.
+	e.shards(t, run, n, []int{1})
+	if code, _ := e.run(t, "merge", "--run", run, "-q", "--securityhub"); code == exitUsage {
+		t.Fatalf("merge exited %d", code)
+	}
+	if got := state(); !reflect.DeepEqual(got, before) {
+		t.Errorf("after a complete sharded run Security Hub holds %v, after one scan %v", got, before)
+	}
+}
