@@ -168,12 +168,22 @@ func (a *accountScan) readDistributionConfig(client *cloudfront.Client, dist *in
 // ignores what the configuration says.
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html
 func convertViewerCertificate(v *cftypes.ViewerCertificate) *inventory.ViewerCertificate {
-	return &inventory.ViewerCertificate{
+	out := &inventory.ViewerCertificate{
 		CloudFrontDefault:      aws.ToBool(v.CloudFrontDefaultCertificate),
 		MinimumProtocolVersion: string(v.MinimumProtocolVersion),
 		SSLSupportMethod:       string(v.SSLSupportMethod),
-		Source:                 string(v.CertificateSource),
 	}
+	// CertificateSource is deprecated; which of the three fields is set
+	// says the same.
+	switch {
+	case out.CloudFrontDefault:
+		out.Source = "cloudfront"
+	case aws.ToString(v.ACMCertificateArn) != "":
+		out.Source = "acm"
+	case aws.ToString(v.IAMCertificateId) != "":
+		out.Source = "iam"
+	}
+	return out
 }
 
 func convertDistribution(accountID string, d cftypes.DistributionSummary) inventory.Distribution {
