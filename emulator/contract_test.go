@@ -93,7 +93,7 @@ func TestContractWithMoto(t *testing.T) {
 			// The hipaa reads are compared too: HealthCorp has trails,
 			// versioning, a custom certificate and legacy logging in both.
 			if sc.Name == "healthcorp" {
-				for _, want := range []string{"trail/", "/versioning", "/viewerCertificate", "/logging"} {
+				for _, want := range []string{"trail/", "/versioning", "/viewerCertificate", "/logging", "/loggingV2"} {
 					found := false
 					for k, v := range invMoto {
 						if strings.Contains(k, want) && (want != "trail/" || strings.Contains(v, "selectorsRead=true")) {
@@ -247,6 +247,14 @@ func inventoryView(snap *inventory.Snapshot, sc *scenario.Scenario, ids *scenari
 		}
 		if l := d.Logging; l != nil && l.Standard != nil {
 			out[p+"logging"] = fmt.Sprint(l.Standard.Enabled, " ", l.Standard.Bucket, "/", l.Standard.Prefix)
+		}
+		if l := d.Logging; l != nil && l.V2 != nil {
+			var types []string
+			for _, x := range l.V2.Deliveries {
+				types = append(types, x.DestinationType)
+			}
+			sort.Strings(types)
+			out[p+"loggingV2"] = strings.Join(types, ",")
 		}
 	}
 	for _, tr := range snap.Trails {

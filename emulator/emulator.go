@@ -31,9 +31,12 @@
 //   - CloudTrail (JSON 1.1): DescribeTrails (own trails in the region,
 //     with shadow trails also multi-region ones from other regions and the
 //     organization's trails), GetTrailStatus and GetEventSelectors (owner,
-//     home region only; basic or advanced selectors).
+//     home region only; basic or advanced selectors); CreateTrail (stopped,
+//     its bucket must exist), PutEventSelectors, Start/StopLogging.
 //   - CloudWatch Logs (JSON 1.1): DescribeDeliverySources and
-//     DescribeDeliveries for CloudFront standard logging v2 (us-east-1).
+//     DescribeDeliveries for CloudFront standard logging v2 (us-east-1);
+//     PutDeliverySource (a distribution's ACCESS_LOGS), PutDeliveryDestination
+//     and CreateDelivery.
 //   - Security Hub (REST JSON): BatchImportFindings (required attributes,
 //     default product ARN of the caller's account and region, at most 100,
 //     240 KB each, FailedFindings), GetFindings (string filters on

@@ -29,6 +29,11 @@ type state struct {
 	dists      map[string]*distribution
 	distOrder  []string
 	trails     []*scenario.Trail // resolved: Account is an account ID
+	// logSources maps account/name of a CloudWatch Logs delivery source
+	// made through the API to its distribution ID; logDests a delivery
+	// destination's ARN to what it delivers to.
+	logSources map[string]string
+	logDests   map[string]scenario.LogDestination
 	// findings: account/region → finding key (ProductArn + "|" + Id) → finding.
 	findings   map[string]map[string]map[string]any
 	findOrder  map[string][]string
@@ -140,6 +145,7 @@ func newState(memberRole string) *state {
 		oais: map[string]*oai{}, oacs: map[string]*oac{}, dists: map[string]*distribution{},
 		findings: map[string]map[string]map[string]any{}, findOrder: map[string][]string{},
 		createReqs: map[string]string{}, memberRole: memberRole,
+		logSources: map[string]string{}, logDests: map[string]scenario.LogDestination{},
 	}
 }
 

@@ -26,6 +26,8 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -177,6 +179,36 @@ func (a *applier) run(ctx context.Context) error {
 }
 
 var pathStyle = func(o *s3.Options) { o.UsePathStyle = true }
+
+// loggingV2 turns on standard logging v2 for a distribution: a delivery
+// source for its ACCESS_LOGS in us-east-1, a destination per scenario
+// destination, and a delivery between them.
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html
+func (a *applier) loggingV2(ctx context.Context, c aws.Config, d Distribution, arn string) error {
+	if len(d.LoggingV2) == 0 {
+		return nil
+	}
+	c.Region = "us-east-1"
+	logs := cloudwatchlogs.NewFromConfig(c)
+	wrap := func(op string, err error) error { return fmt.Errorf("distribution %s: logs %s: %w", d.Name, op, err) }
+	src := "hoofprint-" + d.Name
+	if _, err := logs.PutDeliverySource(ctx, &cloudwatchlogs.PutDeliverySourceInput{Name: aws.String(src), ResourceArn: aws.String(arn),
+		LogType: aws.String("ACCESS_LOGS")}); err != nil {
+		return wrap("PutDeliverySource", err)
+	}
+	for i, dst := range d.LoggingV2 {
+		out, err := logs.PutDeliveryDestination(ctx, &cloudwatchlogs.PutDeliveryDestinationInput{Name: aws.String(fmt.Sprintf("%s-%d", src, i)),
+			DeliveryDestinationConfiguration: &cwltypes.DeliveryDestinationConfiguration{DestinationResourceArn: aws.String(dst.ARN)}})
+		if err != nil {
+			return wrap("PutDeliveryDestination", err)
+		}
+		if _, err := logs.CreateDelivery(ctx, &cloudwatchlogs.CreateDeliveryInput{DeliverySourceName: aws.String(src),
+			DeliveryDestinationArn: out.DeliveryDestination.Arn}); err != nil {
+			return wrap("CreateDelivery", err)
+		}
+	}
+	return nil
+}
 
 // trails creates each trail in its home region, logging to its bucket, with
 // its selectors, and starts it unless it is stopped (CreateTrail leaves a
@@ -458,6 +490,9 @@ func (a *applier) cloudFront(ctx context.Context) error {
 			return fmt.Errorf("distribution %s: cloudfront CreateDistribution: %w", d.Name, err)
 		}
 		a.out.Distributions[d.Name] = aws.ToString(out.Distribution.Id)
+		if err := a.loggingV2(ctx, c, d, aws.ToString(out.Distribution.ARN)); err != nil {
+			return err
+		}
 	}
 	for name, canon := range oaiCanon {
 		a.out.Canonical["oai:"+name] = canon
