@@ -112,7 +112,8 @@ func ScanAccounts(ctx context.Context, base *awsclient.Base, m *OrgMap, accounts
 		if !acct.Scanned {
 			continue
 		}
-		a := &accountScan{s: s, id: acct.ID, canonical: acct.CanonicalUserID, ctx: ctx, cancel: func() {}}
+		// Everything mapAccount keeps for phase 2 comes from the map.
+		a := &accountScan{s: s, id: acct.ID, canonical: acct.CanonicalUserID, accountBPA: acct.PublicAccessBlock, ctx: ctx, cancel: func() {}}
 		if a.canonical != "" {
 			s.owners[a.canonical] = a
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,6 +82,19 @@ func (e *shardEnv) run(t *testing.T, args ...string) (int, string) {
 		t.Fatalf("%s exited 2\nstderr:\n%s", strings.Join(args, " "), stderr.String())
 	}
 	return code, stdout.String()
+}
+
+// calls counts the emulator's requests by service and operation, STS
+// aside, since the last call (or ResetRequests).
+func (e *shardEnv) calls() map[string]int {
+	out := map[string]int{}
+	for k, n := range e.emu.Requests() {
+		if k.Service != "sts" {
+			out[k.Service+" "+k.Operation] += n
+		}
+	}
+	e.emu.ResetRequests()
+	return out
 }
 
 // plan runs 'hoofprint plan' and returns the run folder it printed.
@@ -281,8 +295,10 @@ func TestShardedRunEqualsOneScan(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newShardEnv(t, bin, tc.sc)
 			single, sharded := t.TempDir(), t.TempDir()
+			e.emu.ResetRequests()
 			wantCode, _ := e.run(t, "scan", "--seed", "7", "-q", "--sarif", filepath.Join(single, "out.sarif"),
 				"--asff", filepath.Join(single, "out.asff.json"), "--inventory", filepath.Join(single, "inv.json"))
+			wantCalls := e.calls()
 
 			run := e.plan(t, filepath.Join(sharded, "runs"), tc.shards)
 			if want := filepath.Join(sharded, "runs", "test-run"); run != want {
@@ -293,6 +309,21 @@ func TestShardedRunEqualsOneScan(t *testing.T) {
 				all[k] = k
 			}
 			e.shards(t, run, tc.shards, all)
+			// The plan's map plus the shards' buckets are one scan's work:
+			// the same calls, but for STS (each process has its caller
+			// and the credentials of the accounts it touches).
+			if got := e.calls(); !maps.Equal(got, wantCalls) {
+				for op, n := range wantCalls {
+					if got[op] != n {
+						t.Errorf("%s: one scan %d calls, plan + shards %d", op, n, got[op])
+					}
+				}
+				for op, n := range got {
+					if _, ok := wantCalls[op]; !ok {
+						t.Errorf("%s: one scan 0 calls, plan + shards %d", op, n)
+					}
+				}
+			}
 			code, _ := e.run(t, "merge", "--run", run, "-q", "--sarif", filepath.Join(sharded, "out.sarif"), "--asff", filepath.Join(sharded, "out.asff.json"))
 			if code != wantCode {
 				t.Errorf("merge exited %d, one scan %d", code, wantCode)

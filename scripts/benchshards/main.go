@@ -117,13 +117,17 @@ func one(bin, dir string, accounts, buckets, objects, n, concurrency int, latenc
 		}
 		return r, err
 	}
+	var byOp []map[string]int
 	requests := func() (all, sts int) {
+		ops := map[string]int{}
 		for k, v := range emu.Requests() {
 			all += v
+			ops[k.Service+" "+k.Operation] += v
 			if k.Service == "sts" {
 				sts += v
 			}
 		}
+		byOp = append(byOp, ops)
 		emu.ResetRequests()
 		return all, sts
 	}
@@ -176,6 +180,16 @@ func one(bin, dir string, accounts, buckets, objects, n, concurrency int, latenc
 	equal := "yes"
 	if sReq-sSTS != pReq-pSTS {
 		equal = fmt.Sprintf("no (%d vs %d)", sReq-sSTS, pReq-pSTS)
+		for op, n := range byOp[0] {
+			if byOp[1][op] != n {
+				log.Printf("%s: scan %d, plan + shards %d", op, n, byOp[1][op])
+			}
+		}
+		for op, n := range byOp[1] {
+			if _, ok := byOp[0][op]; !ok {
+				log.Printf("%s: scan 0, plan + shards %d", op, n)
+			}
+		}
 	}
 	fmt.Printf("| %d | %d | %d | %d | %d | %d / %d | %s | %s | %s | %s–%s | %s | %.1f s | %.1f s |\n",
 		accounts, accounts*buckets, n, sReq, pReq, sSTS, pSTS, equal, mib(single.rssKiB), mib(plan.rssKiB), mib(minRSS), mib(maxRSS), mib(merge.rssKiB),
