@@ -111,6 +111,7 @@ var Permissions = []Permission{
 	// Member accounts, only with --securityhub.
 	{"securityhub", "BatchImportFindings", "securityhub:BatchImportFindings", RoleMemberSecurityHub, "import the account's findings (Security Hub accepts a finding only from the account it is about)", Direct},
 	{"securityhub", "GetFindings", "securityhub:GetFindings", RoleMemberSecurityHub, "find earlier hoofprint findings to archive once fixed", Direct},
+	{"securityhub", "BatchUpdateFindings", "securityhub:BatchUpdateFindings", RoleMemberSecurityHub, "set an accepted risk's existing finding to workflow SUPPRESSED, and back to NEW when the acceptance expires (BatchImportFindings sets the workflow only when it creates a finding)", Direct},
 
 	// The scanner's own account.
 	{"sts", "GetCallerIdentity", "", RoleScanner, "who the scanner is (needs no permission)", Direct},
@@ -120,10 +121,12 @@ var Permissions = []Permission{
 	{"sts", "AssumeRole", "sts:AssumeRole", RoleScanner, "the audit role in each member account, with the ExternalId", Direct},
 	{"s3", "PutObject", "s3:PutObject", RoleScanner, "upload the reports to the reports bucket (--output)", Direct},
 	{"s3", "GetObject", "s3:GetObject", RoleBatch, "read the plan and the shards' files back from the run folder of a sharded run (plan, scan --plan, merge)", Direct},
+	{"s3", "GetObject", "s3:GetObject", RoleScanner, "read the accepted risks (suppressions.yaml) under the --output prefix when no --suppressions file is given", Direct},
 	{"s3", "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", RoleScanner, "refuse a public reports bucket (upload pre-flight)", Direct},
 	{"s3", "GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", RoleScanner, "refuse a public reports bucket (upload pre-flight)", Direct},
 	{"s3", "GetBucketAcl", "s3:GetBucketAcl", RoleScanner, "refuse a public reports bucket (upload pre-flight)", Direct},
 	{"kms", "GenerateDataKey", "kms:GenerateDataKey", RoleScannerKMS, "S3 asks KMS for a data key to encrypt each report (SSE-KMS); called by S3 on the scanner's behalf", Indirect},
+	{"kms", "Decrypt", "kms:Decrypt", RoleScannerKMS, "S3 asks KMS to decrypt suppressions.yaml when it is stored with SSE-KMS; called by S3 on the scanner's behalf", Indirect},
 }
 
 // Actions returns the sorted, distinct IAM actions the templates grant the

@@ -44,7 +44,10 @@
 //     ComplianceStatus, WorkflowStatus, SeverityLabel, Title, Region,
 //     ResourceId, ResourceType; paging). Findings are kept per account and
 //     region and update in place by ProductArn+Id, keeping CreatedAt,
-//     FirstObservedAt and Workflow.
+//     FirstObservedAt, Workflow and Note; Workflow and Note are taken from
+//     BatchImportFindings only when it creates a finding.
+//     BatchUpdateFindings (the customer's side: Workflow.Status and Note of
+//     the caller's own findings, UnprocessedFindings for unknown ones).
 //
 // S3 semantics modelled: one global bucket namespace; a canonical user ID
 // per account; object owner = writer, unless BucketOwnerEnforced (or

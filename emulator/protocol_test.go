@@ -515,6 +515,72 @@ func TestSecurityHubOverTheSDK(t *testing.T) {
 			t.Errorf("got %+v", g)
 		}
 	})
+	t.Run("Workflow is set at creation, then only BatchUpdateFindings changes it", func(t *testing.T) {
+		// In a region of its own, so the paging test below counts only its findings.
+		hub := prod.securityhub("us-east-2")
+		product := "arn:aws:securityhub:us-east-2:444444444444:product/444444444444/default"
+		f := finding("hoofprint/accepted", "2026-11-27T10:00:00Z", "2026-11-27T10:00:00Z", "accepted risk")
+		f.ProductArn = aws.String(product)
+		f.Workflow = &shtypes.Workflow{Status: shtypes.WorkflowStatusSuppressed}
+		f.Note = &shtypes.Note{Text: aws.String("accepted"), UpdatedBy: aws.String("hoofprint"), UpdatedAt: aws.String("2026-11-27T10:00:00Z")}
+		if _, err := hub.BatchImportFindings(ctx, &securityhub.BatchImportFindingsInput{Findings: []shtypes.AwsSecurityFinding{f}}); err != nil {
+			t.Fatal(err)
+		}
+		// A re-import asking for NEW does not change the workflow.
+		f.Workflow = &shtypes.Workflow{Status: shtypes.WorkflowStatusNew}
+		f.Note = nil
+		if _, err := hub.BatchImportFindings(ctx, &securityhub.BatchImportFindingsInput{Findings: []shtypes.AwsSecurityFinding{f}}); err != nil {
+			t.Fatal(err)
+		}
+		get := func() shtypes.AwsSecurityFinding {
+			t.Helper()
+			out, err := hub.GetFindings(ctx, &securityhub.GetFindingsInput{Filters: &shtypes.AwsSecurityFindingFilters{
+				WorkflowStatus: []shtypes.StringFilter{{Value: aws.String("SUPPRESSED"), Comparison: shtypes.StringFilterComparisonNotEquals}},
+				Id:             []shtypes.StringFilter{{Value: aws.String("hoofprint/accepted"), Comparison: shtypes.StringFilterComparisonEquals}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := e.Findings("444444444444", "us-east-2")
+			for _, m := range all {
+				if m["Id"] == "hoofprint/accepted" {
+					var g shtypes.AwsSecurityFinding
+					if err := json.Unmarshal(mustJSONT(t, m), &g); err != nil {
+						t.Fatal(err)
+					}
+					if (g.Workflow.Status == shtypes.WorkflowStatusSuppressed) != (len(out.Findings) == 0) {
+						t.Errorf("the WorkflowStatus NOT_EQUALS SUPPRESSED filter returned %d findings for workflow %s", len(out.Findings), g.Workflow.Status)
+					}
+					return g
+				}
+			}
+			t.Fatal("finding not stored")
+			return shtypes.AwsSecurityFinding{}
+		}
+		if g := get(); g.Workflow.Status != shtypes.WorkflowStatusSuppressed || aws.ToString(g.Note.Text) != "accepted" {
+			t.Fatalf("after re-import: workflow %+v note %+v", g.Workflow, g.Note)
+		}
+		out, err := hub.BatchUpdateFindings(ctx, &securityhub.BatchUpdateFindingsInput{
+			FindingIdentifiers: []shtypes.AwsSecurityFindingIdentifier{{Id: aws.String("hoofprint/accepted"), ProductArn: aws.String(product)}, {Id: aws.String("hoofprint/nope"), ProductArn: aws.String(product)}},
+			Workflow:           &shtypes.WorkflowUpdate{Status: shtypes.WorkflowStatusNew},
+			Note:               &shtypes.NoteUpdate{Text: aws.String("expired"), UpdatedBy: aws.String("hoofprint")},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.ProcessedFindings) != 1 || len(out.UnprocessedFindings) != 1 || aws.ToString(out.UnprocessedFindings[0].FindingIdentifier.Id) != "hoofprint/nope" {
+			t.Errorf("BatchUpdateFindings = %+v", out)
+		}
+		if g := get(); g.Workflow.Status != shtypes.WorkflowStatusNew || aws.ToString(g.Note.Text) != "expired" {
+			t.Errorf("after BatchUpdateFindings: workflow %+v note %+v", g.Workflow, g.Note)
+		}
+		_, err = hub.BatchUpdateFindings(ctx, &securityhub.BatchUpdateFindingsInput{
+			FindingIdentifiers: []shtypes.AwsSecurityFindingIdentifier{{Id: aws.String("hoofprint/accepted"), ProductArn: aws.String(product)}},
+			Workflow:           &shtypes.WorkflowUpdate{Status: "IGNORED"},
+		})
+		if err == nil || !strings.Contains(err.Error(), "InvalidInputException") {
+			t.Errorf("an invalid workflow status: err = %v", err)
+		}
+	})
 	t.Run("GetFindings filters by RecordState and pages", func(t *testing.T) {
 		var many []shtypes.AwsSecurityFinding
 		for i := range 30 {
@@ -726,4 +792,13 @@ func (r *bodyRecorder) Do(req *http.Request) (*http.Response, error) {
 	r.last = body
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
+}
+
+func mustJSONT(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// routeSecurityHub serves BatchImportFindings and GetFindings (REST JSON).
+// routeSecurityHub serves BatchImportFindings, BatchUpdateFindings and
+// GetFindings (REST JSON).
 func (e *Emulator) routeSecurityHub(c *call) func() {
 	p := strings.TrimSuffix(c.r.URL.Path, "/")
 	switch {
@@ -19,6 +20,9 @@ func (e *Emulator) routeSecurityHub(c *call) func() {
 	case c.r.Method == http.MethodPost && p == "/findings":
 		c.op = "GetFindings"
 		return func() { e.getFindings(c) }
+	case c.r.Method == http.MethodPatch && p == "/findings/batchupdate":
+		c.op, c.write = "BatchUpdateFindings", true
+		return func() { e.batchUpdateFindings(c) }
 	}
 	c.op = "Unknown"
 	return nil
@@ -94,11 +98,20 @@ func (e *Emulator) batchImportFindings(c *call) {
 				}
 			}
 		} else {
-			e.st.findOrder[scope] = append(e.st.findOrder[scope], key)
-			if _, ok := f["Workflow"]; !ok {
-				f["Workflow"] = map[string]any{"Status": "NEW"}
+			// A provider may set Workflow (and Note) when it creates a
+			// finding; an accepted risk is imported SUPPRESSED this way.
+			w, _ := f["Workflow"].(map[string]any)
+			status, _ := w["Status"].(string)
+			if status == "" {
+				status = "NEW"
 			}
-			f["WorkflowState"] = "NEW"
+			if !validWorkflow[status] {
+				failures = append(failures, failed{id, "InvalidInput", "Workflow.Status must be one of NEW, NOTIFIED, RESOLVED, SUPPRESSED"})
+				continue
+			}
+			e.st.findOrder[scope] = append(e.st.findOrder[scope], key)
+			f["Workflow"] = map[string]any{"Status": status}
+			f["WorkflowState"] = status
 		}
 		if _, ok := f["RecordState"]; !ok {
 			f["RecordState"] = "ACTIVE"
@@ -110,6 +123,73 @@ func (e *Emulator) batchImportFindings(c *call) {
 		ok++
 	}
 	c.okJSON(200, map[string]any{"FailedCount": len(failures), "SuccessCount": ok, "FailedFindings": failures})
+}
+
+var validWorkflow = map[string]bool{"NEW": true, "NOTIFIED": true, "RESOLVED": true, "SUPPRESSED": true}
+
+// batchUpdateFindings is the customer's side of a finding: it changes
+// Workflow and Note of findings in the caller's own account (a member
+// account can update only its own findings; "BatchUpdateFindings", AWS
+// Security Hub API Reference). Unknown findings come back in
+// UnprocessedFindings. UpdatedAt is not changed, as on AWS.
+func (e *Emulator) batchUpdateFindings(c *call) {
+	type ident struct {
+		ID         string `json:"Id"`
+		ProductArn string `json:"ProductArn"`
+	}
+	var in struct {
+		FindingIdentifiers []ident `json:"FindingIdentifiers"`
+		Workflow           *struct {
+			Status string `json:"Status"`
+		} `json:"Workflow"`
+		Note *struct {
+			Text      string `json:"Text"`
+			UpdatedBy string `json:"UpdatedBy"`
+		} `json:"Note"`
+	}
+	if err := json.Unmarshal(c.body, &in); err != nil {
+		c.fail(apiErr(400, "InvalidInputException", "request body is not JSON"))
+		return
+	}
+	switch {
+	case len(in.FindingIdentifiers) == 0 || len(in.FindingIdentifiers) > 100:
+		c.fail(apiErr(400, "InvalidInputException", "FindingIdentifiers must contain between 1 and 100 findings"))
+		return
+	case in.Workflow != nil && !validWorkflow[in.Workflow.Status]:
+		c.fail(apiErr(400, "InvalidInputException", "Workflow.Status must be one of NEW, NOTIFIED, RESOLVED, SUPPRESSED"))
+		return
+	case in.Note != nil && (in.Note.Text == "" || in.Note.UpdatedBy == "" || len(in.Note.Text) > 512 || len(in.Note.UpdatedBy) > 512):
+		c.fail(apiErr(400, "InvalidInputException", "Note needs Text and UpdatedBy of 1 to 512 characters"))
+		return
+	}
+	e.st.mu.Lock()
+	defer e.st.mu.Unlock()
+	if !e.hubEnabled(c) {
+		return
+	}
+	type unprocessed struct {
+		FindingIdentifier ident  `json:"FindingIdentifier"`
+		ErrorCode         string `json:"ErrorCode"`
+		ErrorMessage      string `json:"ErrorMessage"`
+	}
+	processed, failedOnes := []ident{}, []unprocessed{}
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	for _, id := range in.FindingIdentifiers {
+		f := e.st.findings[c.caller.AccountID+"/"+c.region][id.ProductArn+"|"+id.ID]
+		if f == nil {
+			failedOnes = append(failedOnes, unprocessed{id, "FindingNotFound", "Finding not found"})
+			continue
+		}
+		if in.Workflow != nil {
+			f["Workflow"] = map[string]any{"Status": in.Workflow.Status}
+			f["WorkflowState"] = in.Workflow.Status
+		}
+		if in.Note != nil {
+			f["Note"] = map[string]any{"Text": in.Note.Text, "UpdatedBy": in.Note.UpdatedBy, "UpdatedAt": now}
+		}
+		processed = append(processed, id)
+	}
+	c.okJSON(200, map[string]any{"ProcessedFindings": processed, "UnprocessedFindings": failedOnes})
 }
 
 func (e *Emulator) validateFinding(c *call, f map[string]any, size int) string {

@@ -143,6 +143,102 @@ type Finding struct {
 	// reads this finding's bucket (or, for an account finding, a bucket of
 	// the account) only through public access; empty otherwise.
 	SiteRemediation string `json:"siteRemediation,omitempty"`
+	// Suppression is set when an accepted-risk entry (--suppressions)
+	// covers this finding tonight. A suppressed finding stays in every
+	// report, marked, but does not count towards --fail-on.
+	Suppression *Suppression `json:"suppression,omitempty"`
+}
+
+// Suppression is the accepted risk that covers a finding.
+type Suppression struct {
+	Reason string `json:"reason"`
+	Owner  string `json:"owner"`
+	// Expires is the first instant the entry no longer suppresses.
+	Expires time.Time `json:"expires"`
+	// Source is where the entry is written ("file:line").
+	Source string `json:"source"`
+}
+
+// ExpiryText shows an expiry the way it was written: an entry dated
+// 2027-06-30 suppresses through that day and stops at the next midnight
+// UTC, which reads "end of 2027-06-30 UTC"; an exact time reads as such.
+func ExpiryText(t time.Time) string {
+	t = t.UTC()
+	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
+		return "end of " + t.Add(-24*time.Hour).Format(time.DateOnly) + " UTC"
+	}
+	return t.Format("2006-01-02 15:04 UTC")
+}
+
+// Suppressed reports whether an accepted risk covers f.
+func (f Finding) Suppressed() bool { return f.Suppression != nil }
+
+// SuppressionEntry is one entry of the suppressions file and what it did
+// this run, so reports can list expired and stale entries.
+type SuppressionEntry struct {
+	Source   string    `json:"source"`
+	Rule     string    `json:"rule"`
+	Account  string    `json:"account,omitempty"`
+	Region   string    `json:"region,omitempty"`
+	Resource string    `json:"resource"`
+	Reason   string    `json:"reason"`
+	Owner    string    `json:"owner"`
+	Expires  time.Time `json:"expires"`
+	// Expired entries no longer suppress; Matched then counts the findings
+	// they would have covered, which are active again.
+	Expired bool `json:"expired,omitempty"`
+	// Matched counts tonight's findings the entry covers (or would cover,
+	// if expired). An entry that matched nothing is stale.
+	Matched int `json:"matched"`
+}
+
+// Stale reports whether the entry matched no finding this run.
+func (e SuppressionEntry) Stale() bool { return e.Matched == 0 }
+
+// ActiveOnly returns the document as the reports that count open work see
+// it: All, Count, CountByRule and CountBySeverity leave out the findings an
+// accepted risk covers. The findings stay where they are (a list or a Set);
+// only the view changes, so a spilled run is not read into memory.
+func (d Document) ActiveOnly() *Document {
+	if d.Set == nil && !d.activeOnly {
+		active := make([]Finding, 0, len(d.Findings))
+		for _, f := range d.Findings {
+			if !f.Suppressed() {
+				active = append(active, f)
+			}
+		}
+		d.Findings = active
+	}
+	d.activeOnly = true
+	return &d
+}
+
+// SuppressedCount is the number of findings an accepted risk covers.
+func (d *Document) SuppressedCount() int {
+	if d.activeOnly {
+		return 0
+	}
+	if d.Set != nil {
+		return d.Set.SuppressedCount()
+	}
+	n := 0
+	for _, f := range d.Findings {
+		if f.Suppressed() {
+			n++
+		}
+	}
+	return n
+}
+
+// SuppressedFindings yields the findings an accepted risk covers, in order.
+func (d *Document) SuppressedFindings() iter.Seq[Finding] {
+	return func(yield func(Finding) bool) {
+		for f := range d.All() {
+			if f.Suppressed() && !yield(f) {
+				return
+			}
+		}
+	}
 }
 
 // RuleBreaksOnBlockPublicAccess is the rule whose findings mark a bucket
@@ -295,6 +391,9 @@ type Document struct {
 	// nil): read them with All, count them with Count.
 	Findings []Finding `json:"findings"`
 	Set      *Set      `json:"-"`
+	// activeOnly hides suppressed findings from All and the counts
+	// (ActiveOnly).
+	activeOnly bool
 	// Coverage is copied from the inventory.
 	Coverage inventory.Coverage `json:"coverage"`
 	// Accounts are the account IDs that were scanned (credentials obtained).
@@ -313,6 +412,11 @@ type Document struct {
 	FullySampledBuckets []string `json:"fullySampledBuckets,omitempty"`
 	// ShowObjectKeys mirrors the inventory flag.
 	ShowObjectKeys bool `json:"showObjectKeys"`
+	// Suppressions are the entries of the suppressions file with what each
+	// did this run (nil when no file was given).
+	Suppressions []SuppressionEntry `json:"suppressions,omitempty"`
+	// SuppressionsSource names the file the entries came from.
+	SuppressionsSource string `json:"suppressionsSource,omitempty"`
 }
 
 // NewDocument assembles the report document from a snapshot, the rules that
@@ -436,6 +540,15 @@ func compareFindings(a, b Finding) int {
 // are held there (a large run), else from Findings.
 func (d *Document) All() iter.Seq[Finding] {
 	if d.Set != nil {
+		if d.activeOnly {
+			return func(yield func(Finding) bool) {
+				for f := range d.Set.All() {
+					if !f.Suppressed() && !yield(f) {
+						return
+					}
+				}
+			}
+		}
 		return d.Set.All()
 	}
 	return slices.Values(d.Findings)
@@ -444,6 +557,9 @@ func (d *Document) All() iter.Seq[Finding] {
 // Count is the number of findings.
 func (d *Document) Count() int {
 	if d.Set != nil {
+		if d.activeOnly {
+			return d.Set.Len() - d.Set.SuppressedCount()
+		}
 		return d.Set.Len()
 	}
 	return len(d.Findings)
@@ -452,7 +568,7 @@ func (d *Document) Count() int {
 // CountByRule counts the findings per rule ID.
 func (d *Document) CountByRule() map[string]int {
 	if d.Set != nil {
-		return d.Set.CountByRule()
+		return d.Set.countByRule(d.activeOnly)
 	}
 	out := map[string]int{}
 	for _, f := range d.Findings {
@@ -464,7 +580,7 @@ func (d *Document) CountByRule() map[string]int {
 // CountBySeverity counts the findings per severity.
 func (d *Document) CountBySeverity() map[Severity]int {
 	if d.Set != nil {
-		return d.Set.CountBySeverity()
+		return d.Set.countBySeverity(d.activeOnly)
 	}
 	out := map[Severity]int{}
 	for _, f := range d.Findings {

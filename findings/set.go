@@ -33,7 +33,11 @@ type Set struct {
 	n         int
 	bySev     map[Severity]int
 	byRule    map[string]int
-	err       error
+	// The same counts for the findings an accepted risk covers.
+	suppressed int
+	supBySev   map[Severity]int
+	supByRule  map[string]int
+	err        error
 }
 
 // spillRun is one sorted run in the file.
@@ -49,7 +53,8 @@ func NewSet(inMemory int, dir string) *Set {
 	if inMemory <= 0 {
 		inMemory = DefaultInMemory
 	}
-	return &Set{threshold: inMemory, dir: dir, bySev: map[Severity]int{}, byRule: map[string]int{}}
+	return &Set{threshold: inMemory, dir: dir, bySev: map[Severity]int{}, byRule: map[string]int{},
+		supBySev: map[Severity]int{}, supByRule: map[string]int{}}
 }
 
 // Add adds findings. An error writing the spill file is returned, and
@@ -61,6 +66,11 @@ func (s *Set) Add(fs ...Finding) error {
 		s.n++
 		s.bySev[f.Severity]++
 		s.byRule[f.RuleID]++
+		if f.Suppressed() {
+			s.suppressed++
+			s.supBySev[f.Severity]++
+			s.supByRule[f.RuleID]++
+		}
 	}
 	s.mem = append(s.mem, fs...)
 	if len(s.mem) >= s.threshold && s.err == nil {
@@ -124,23 +134,41 @@ func (s *Set) Spilled() bool {
 }
 
 // CountBySeverity and CountByRule count the findings added.
-func (s *Set) CountBySeverity() map[Severity]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[Severity]int, len(s.bySev))
-	for k, v := range s.bySev {
-		out[k] = v
-	}
-	return out
-}
+func (s *Set) CountBySeverity() map[Severity]int { return s.countBySeverity(false) }
 
 // CountByRule counts the findings added per rule ID.
-func (s *Set) CountByRule() map[string]int {
+func (s *Set) CountByRule() map[string]int { return s.countByRule(false) }
+
+// SuppressedCount is the number of findings added that an accepted risk
+// covers.
+func (s *Set) SuppressedCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.byRule))
-	for k, v := range s.byRule {
-		out[k] = v
+	return s.suppressed
+}
+
+func (s *Set) countBySeverity(activeOnly bool) map[Severity]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return subtract(s.bySev, s.supBySev, activeOnly)
+}
+
+func (s *Set) countByRule(activeOnly bool) map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return subtract(s.byRule, s.supByRule, activeOnly)
+}
+
+// subtract copies all, less sup when activeOnly; keys left at 0 are dropped.
+func subtract[K comparable](all, sup map[K]int, activeOnly bool) map[K]int {
+	out := make(map[K]int, len(all))
+	for k, v := range all {
+		if activeOnly {
+			v -= sup[k]
+		}
+		if v > 0 {
+			out[k] = v
+		}
 	}
 	return out
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/hoofprint/hoofprint/report/securityhub"
 	"github.com/hoofprint/hoofprint/report/summary"
 	"github.com/hoofprint/hoofprint/rules"
+	"github.com/hoofprint/hoofprint/suppress"
 	"github.com/hoofprint/hoofprint/upload"
 )
 
@@ -54,7 +55,10 @@ type Options struct {
 	// (--profile; "" means hipaa, the CLI's default).
 	Profile string
 	// FailOn is the severity at or above which the run fails (exit 1).
+	// Suppressed findings never count.
 	FailOn findings.Severity
+	// Suppressions are the accepted risks (--suppressions); nil for none.
+	Suppressions *suppress.Set
 	// SecurityHub imports findings into each account's Security Hub.
 	SecurityHub bool
 	// Accounts gives per-account AWS configurations for Security Hub import
@@ -202,8 +206,11 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 		markStopped(&doc, evalStop, caller)
 		interrupted = true
 	}
+	if opts.Suppressions != nil {
+		reportSuppressions(log, &doc, opts.Suppressions)
+	}
 	out.Document = doc
-	log.Info("rules evaluated", "rules", len(doc.Rules), "findings", doc.Count())
+	log.Info("rules evaluated", "rules", len(doc.Rules), "findings", doc.Count(), "suppressed", doc.SuppressedCount())
 
 	if opts.SARIFPath != "" {
 		sopts := sarif.Options{Baseline: prep.Baseline}
@@ -253,7 +260,8 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 			}
 		}
 	}
-	for sev, n := range doc.CountBySeverity() {
+	// Accepted risks never count towards --fail-on.
+	for sev, n := range doc.ActiveOnly().CountBySeverity() {
 		if opts.FailOn != findings.SeverityNone && sev >= opts.FailOn {
 			out.AtOrAboveFailOn += n
 		}
@@ -321,17 +329,50 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 	return out, nil
 }
 
+// reportSuppressions records in doc what each accepted risk did (the
+// stream marked the findings as they were evaluated) and says in the log
+// which entries expired (their findings are active again), which matched
+// nothing (stale) and which name a rule that is not evaluated. None of
+// these stops the run: a night's scan is not lost to a typo, and
+// 'hoofprint suppressions check' catches them in review.
+func reportSuppressions(log *slog.Logger, doc *findings.Document, set *suppress.Set) {
+	ids := make([]string, len(doc.Rules))
+	for i, r := range doc.Rules {
+		ids[i] = r.ID
+	}
+	if err := set.UnknownRules(ids); err != nil {
+		log.Warn("suppressions name rules that are not evaluated", "file", set.Source, "error", err)
+	}
+	doc.Suppressions = set.Report()
+	doc.SuppressionsSource = set.Source
+	for _, e := range doc.Suppressions {
+		switch {
+		case e.Expired && e.Matched > 0:
+			log.Warn("suppression expired: its findings are active again", "entry", e.Source, "rule", e.Rule, "resource", e.Resource,
+				"owner", e.Owner, "expired", e.Expires.UTC().Format(time.RFC3339), "findings", e.Matched)
+		case e.Expired:
+			log.Warn("suppression expired (and matched nothing tonight): remove it", "entry", e.Source, "rule", e.Rule, "owner", e.Owner,
+				"expired", e.Expires.UTC().Format(time.RFC3339))
+		case e.Stale():
+			log.Warn("suppression is stale: it matched no finding tonight", "entry", e.Source, "rule", e.Rule, "resource", e.Resource, "owner", e.Owner)
+		}
+	}
+}
+
 // RunSummary is the small JSON document uploaded next to the reports
 // (summary.json), so a dashboard or a person can see how a night went
 // without opening the SARIF file.
 type RunSummary struct {
-	Tool            string         `json:"tool"`
-	Version         string         `json:"version"`
-	StartedAt       time.Time      `json:"startedAt"`
-	FinishedAt      time.Time      `json:"finishedAt"`
-	OrganizationID  string         `json:"organizationId,omitempty"`
-	Accounts        int            `json:"accounts"`
+	Tool           string    `json:"tool"`
+	Version        string    `json:"version"`
+	StartedAt      time.Time `json:"startedAt"`
+	FinishedAt     time.Time `json:"finishedAt"`
+	OrganizationID string    `json:"organizationId,omitempty"`
+	Accounts       int       `json:"accounts"`
+	// Findings, BySeverity and ByRule count active findings; Suppressed
+	// those an accepted risk covers.
 	Findings        int            `json:"findings"`
+	Suppressed      int            `json:"suppressed"`
 	BySeverity      map[string]int `json:"bySeverity"`
 	ByRule          map[string]int `json:"byRule"`
 	FailOn          string         `json:"failOn"`
@@ -339,7 +380,11 @@ type RunSummary struct {
 	Complete        bool           `json:"complete"`
 	Interrupted     string         `json:"interrupted,omitempty"`
 	Gaps            int            `json:"gaps"`
-	SecurityHub     *ImportCounts  `json:"securityHub,omitempty"`
+	// SuppressionsExpired and SuppressionsStale count entries of the
+	// suppressions file that no longer suppress, or matched nothing.
+	SuppressionsExpired int           `json:"suppressionsExpired,omitempty"`
+	SuppressionsStale   int           `json:"suppressionsStale,omitempty"`
+	SecurityHub         *ImportCounts `json:"securityHub,omitempty"`
 	// Profile is the --profile that chose the rules; Controls are the
 	// HIPAA Security Rule sections with the accounts passing, failing and
 	// not evaluated because of gaps, and the rules behind each.
@@ -354,6 +399,10 @@ type ImportCounts struct {
 	Archived int `json:"archived"`
 	Kept     int `json:"kept"`
 	Failed   int `json:"failed"`
+	// Suppressed were set to workflow SUPPRESSED; Reactivated set back to
+	// NEW when their accepted risk expired.
+	Suppressed  int `json:"suppressed"`
+	Reactivated int `json:"reactivated"`
 }
 
 // writeRunSummary writes summary.json into a new temporary directory and
@@ -361,21 +410,31 @@ type ImportCounts struct {
 func writeRunSummary(doc findings.Document, out Outcome, opts Options) (string, error) {
 	rs := RunSummary{
 		Tool: doc.ToolName, Version: doc.ToolVersion, StartedAt: doc.StartedAt, FinishedAt: doc.FinishedAt,
-		OrganizationID: doc.OrganizationID, Accounts: len(doc.Accounts), Findings: doc.Count(),
+		OrganizationID: doc.OrganizationID, Accounts: len(doc.Accounts), Findings: doc.ActiveOnly().Count(), Suppressed: doc.SuppressedCount(),
 		BySeverity: map[string]int{}, ByRule: map[string]int{}, FailOn: opts.FailOn.String(),
 		AtOrAboveFailOn: out.AtOrAboveFailOn, Complete: doc.Coverage.Complete,
 		Interrupted: doc.Coverage.Interrupted, Gaps: len(doc.Coverage.Gaps),
 		Profile: doc.Profile, Controls: doc.ControlStatuses(),
 	}
-	for sev, n := range doc.CountBySeverity() {
+	active := doc.ActiveOnly()
+	for sev, n := range active.CountBySeverity() {
 		rs.BySeverity[sev.String()] += n
 	}
-	for id, n := range doc.CountByRule() {
+	for id, n := range active.CountByRule() {
 		rs.ByRule[id] += n
+	}
+	for _, e := range doc.Suppressions {
+		switch {
+		case e.Expired:
+			rs.SuppressionsExpired++
+		case e.Stale():
+			rs.SuppressionsStale++
+		}
 	}
 	if out.Import != nil {
 		t := out.Import.Totals()
-		rs.SecurityHub = &ImportCounts{Imported: t.Imported, Updated: t.Updated, Archived: t.Archived, Kept: t.Kept, Failed: t.Failed}
+		rs.SecurityHub = &ImportCounts{Imported: t.Imported, Updated: t.Updated, Archived: t.Archived, Kept: t.Kept, Failed: t.Failed,
+			Suppressed: t.Suppressed, Reactivated: t.Reactivated}
 	}
 	dir, err := os.MkdirTemp("", "hoofprint-run-")
 	if err != nil {

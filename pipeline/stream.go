@@ -185,6 +185,9 @@ func (st *Stream) Record(seq int, b *inventory.Bucket, fs []findings.Finding) er
 			return err
 		}
 	}
+	// Accepted risks are marked before the findings are stored (and maybe
+	// spilled): every report then reads them marked.
+	st.opts.Suppressions.Mark(fs)
 	if err := st.set.Add(fs...); err != nil {
 		return err
 	}
@@ -257,6 +260,7 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 		}
 		st.log.Error("rule evaluation stopped", "rules_running", stopped.Running, "rules_unfinished", len(stopped.Unfinished), "cause", stopped.Cause.Error())
 	}
+	st.opts.Suppressions.Mark(org)
 	if err := st.set.Add(org...); err != nil {
 		return st.out, err
 	}
@@ -413,5 +417,7 @@ func (st *Stream) FinishShard(inv *inventory.Snapshot) (ShardOutcome, error) {
 // on the buckets `hoofprint merge` passes to Record. It is safe for
 // concurrent use.
 func (st *Stream) AddFindings(fs ...findings.Finding) error {
+	// The merge's accepted risks decide, whatever a shard marked.
+	st.opts.Suppressions.Mark(fs)
 	return st.set.Add(fs...)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/pipeline"
 	"github.com/hoofprint/hoofprint/rules"
+	"github.com/hoofprint/hoofprint/suppress"
 )
 
 const rootLong = `hoofprint scans every account of an AWS Organization for the S3 and CloudFront
@@ -60,6 +61,7 @@ func newRootCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 		newMergeCommand(stdout, stderr, rec),
 		newRulesCommand(stdout, stderr),
 		newKeysCommand(stdout, stderr),
+		newSuppressionsCommand(stdout, stderr),
 		newVersionCommand(stdout),
 	)
 	return root
@@ -175,8 +177,13 @@ type reportFlags struct {
 	evalTimeout    time.Duration
 	keySecret      keySecretFlags
 	failOnSeverity findings.Severity
-	logger         *slog.Logger
-	stderrIsTerm   bool
+	// suppressionsFile and suppressionsMaxDays are --suppressions and
+	// --suppressions-max-days; suppressions is the loaded file.
+	suppressionsFile    string
+	suppressionsMaxDays int
+	suppressions        *suppress.Set
+	logger              *slog.Logger
+	stderrIsTerm        bool
 	// final logs the "hoofprint finished" record at info level even under
 	// --quiet: CloudWatch metric filters and alarms read it.
 	final *slog.Logger
@@ -189,7 +196,9 @@ func (r *reportFlags) register(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&r.rulesDirs, "rules", nil, "extra Rego rules from `DIR` (repeatable), evaluated with the built-in ones")
 	fs.StringVar(&r.profile, "profile", findings.ProfileHIPAA, "built-in rules to run: incident (the incident's controls), hipaa (plus transmission, integrity and audit controls) or all (plus opt-in stricter rules); --rules join any profile")
 	fs.BoolVar(&r.showObjectKeys, "show-object-keys", false, "show object keys in reports (they may contain patient data; default: a stable hash and the first path segment)")
-	fs.StringVar(&r.failOn, "fail-on", "none", "exit 1 when a finding is at or above `SEVERITY`: none, informational, low, medium, high, critical")
+	fs.StringVar(&r.failOn, "fail-on", "none", "exit 1 when a finding is at or above `SEVERITY`: none, informational, low, medium, high, critical (accepted risks never count)")
+	fs.StringVar(&r.suppressionsFile, "suppressions", "", "accepted risks from `FILE` (YAML; see 'hoofprint suppressions check --help'): their findings stay in the reports, marked, and do not count")
+	fs.IntVar(&r.suppressionsMaxDays, "suppressions-max-days", 365, "refuse a suppression whose expiry is more than `DAYS` away")
 	fs.StringVar(&r.logFormat, "log-format", "text", "log format on stderr: text or json (json suits CloudWatch Logs)")
 	fs.BoolVarP(&r.quiet, "quiet", "q", false, "print only warnings, errors and no summary")
 	r.keySecret.register(fs)
@@ -208,6 +217,17 @@ func (r *reportFlags) finish(stderr io.Writer) error {
 	r.failOnSeverity = sev
 	if r.evalTimeout <= 0 {
 		return usageErr("--eval-timeout %s: want a positive duration such as 60s or 5m", r.evalTimeout)
+	}
+	if r.suppressionsMaxDays < 1 {
+		return usageErr("--suppressions-max-days %d: want 1 or more", r.suppressionsMaxDays)
+	}
+	if r.suppressionsFile != "" {
+		// Loaded before any scanning: a bad file costs seconds, not a night.
+		set, err := suppress.Load(r.suppressionsFile, r.suppressOptions())
+		if err != nil {
+			return usageErr("--suppressions: %v", err)
+		}
+		r.suppressions = set
 	}
 	level := slog.LevelInfo
 	if r.quiet {
@@ -231,6 +251,10 @@ func (r *reportFlags) finish(stderr io.Writer) error {
 	return nil
 }
 
+func (r *reportFlags) suppressOptions() suppress.Options {
+	return suppress.Options{MaxAge: time.Duration(r.suppressionsMaxDays) * 24 * time.Hour}
+}
+
 func (r *reportFlags) pipelineOptions(stdout io.Writer) pipeline.Options {
 	o := pipeline.Options{
 		SARIFPath:    r.sarif,
@@ -239,6 +263,7 @@ func (r *reportFlags) pipelineOptions(stdout io.Writer) pipeline.Options {
 		RuleDirs:     r.rulesDirs,
 		Profile:      r.profile,
 		FailOn:       r.failOnSeverity,
+		Suppressions: r.suppressions,
 		Logger:       r.logger,
 		EvalTimeout:  r.evalTimeout,
 
@@ -309,13 +334,14 @@ func validAccountIDs(flag string, ids []string) error {
 type runRecord struct {
 	// command is set by the commands of a sharded run ("plan", "shard",
 	// "merge"), so that alarms can count merges only (deploy/cloudformation/batch.yaml).
-	command  string
-	logger   *slog.Logger
-	started  time.Time
-	accounts int
-	buckets  int
-	findings int
-	gaps     int
+	command    string
+	logger     *slog.Logger
+	started    time.Time
+	accounts   int
+	buckets    int
+	findings   int
+	suppressed int
+	gaps       int
 }
 
 // observe records the outcome of the pipeline for the final log record.
@@ -330,7 +356,9 @@ func (r *runRecord) observe(logger *slog.Logger, inv *inventory.Snapshot, out pi
 		r.buckets = len(inv.Buckets)
 		r.gaps = len(inv.Coverage.Gaps)
 	}
-	r.findings = out.Document.Count()
+	// Accepted risks are not findings to act on: they are counted apart.
+	r.findings = out.Document.ActiveOnly().Count()
+	r.suppressed = out.Document.SuppressedCount()
 }
 
 // log writes the run summary as the last record on stderr: the contract
@@ -347,6 +375,7 @@ func (r *runRecord) log(exitCode int) {
 		"accounts", r.accounts,
 		"buckets", r.buckets,
 		"findings", r.findings,
+		"suppressed", r.suppressed,
 		"gaps", r.gaps,
 		"duration_seconds", int(time.Since(r.started).Round(time.Second).Seconds()))...)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/pipeline"
 	"github.com/hoofprint/hoofprint/scanner"
+	"github.com/hoofprint/hoofprint/suppress"
 	"github.com/hoofprint/hoofprint/upload"
 )
 
@@ -98,7 +99,7 @@ func newScanCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 	fs.BoolVar(&f.allowInsecure, "allow-insecure-endpoint", false, "allow a plain-http --endpoint-url (or AWS_ENDPOINT_URL) that is not on loopback; credentials would cross the network in clear text")
 	fs.StringVar(&f.inventory, "inventory", "", "write the inventory snapshot to `FILE` (.gz compresses); re-evaluate it later with 'hoofprint evaluate'")
 	fs.BoolVar(&f.securityHub, "securityhub", false, "import findings into each account's Security Hub (with that account's role); archive fixed ones")
-	fs.StringVar(&f.output, "output", "", "also upload the reports to `s3://BUCKET/PREFIX/` (server-side encrypted; a public bucket is refused)")
+	fs.StringVar(&f.output, "output", "", "also upload the reports to `s3://BUCKET/PREFIX/` (server-side encrypted; a public bucket is refused); without --suppressions, PREFIX/suppressions.yaml is read when present")
 	fs.StringVar(&f.sseKMSKey, "sse-kms-key", "", "KMS key `ARN` for --output (default: SSE-S3)")
 	fs.DurationVar(&f.accountTimeout, "account-timeout", 30*time.Minute, "give up on one account after this long (recorded as a gap)")
 	fs.DurationVar(&f.timeout, "timeout", 0, "stop collecting after this long and report what was collected (0: no limit); set it below the task's lifetime")
@@ -172,6 +173,13 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	if f.output != "" && f.report.suppressions == nil {
+		set, err := outputSuppressions(ctx, base, f.output, f.report)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		f.report.suppressions = set
+	}
 	log.Info("scanning", "caller_account", base.Caller.AccountID, "role_name", f.roleName, "concurrency", f.concurrency, "sample", f.sample)
 
 	opts.InventoryPath = f.inventory
@@ -218,6 +226,32 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	out, err := stream.Finish(ctx, inv)
 	rec.observe(f.report.final, inv, out)
 	return outcomeErr(err)
+}
+
+// outputSuppressions reads suppress.FileName directly under the --output
+// prefix, so a scheduled task's accepted risks change without an image
+// rebuild. No such object means no suppressions; an invalid one stops the
+// run before the scan, as an invalid --suppressions file does.
+func outputSuppressions(ctx context.Context, base *awsclient.Base, output string, r reportFlags) (*suppress.Set, error) {
+	dest, err := upload.ParseDestination(output)
+	if err != nil {
+		return nil, fmt.Errorf("--output: %w", err)
+	}
+	data, found, err := upload.Fetch(ctx, base.Config, base.S3Options(), dest, suppress.FileName, base.Caller.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("accepted risks under --output: %w", err)
+	}
+	name := dest.String() + suppress.FileName
+	if !found {
+		r.logger.Info("no accepted risks under --output", "object", name)
+		return nil, nil
+	}
+	set, err := suppress.Parse(name, data, r.suppressOptions())
+	if err != nil {
+		return nil, fmt.Errorf("accepted risks: %w", err)
+	}
+	r.logger.Info("accepted risks read from --output", "object", name, "entries", len(set.Entries))
+	return set, nil
 }
 
 // progressWriter is where the live progress goes: stderr, unless --quiet.

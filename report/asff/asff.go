@@ -104,6 +104,35 @@ type Finding struct {
 	Compliance            *Compliance            `json:"Compliance,omitempty"`
 	RecordState           string                 `json:"RecordState,omitempty"`
 	Workflow              *Workflow              `json:"Workflow,omitempty"`
+	Note                  *Note                  `json:"Note,omitempty"`
+}
+
+// Note is the ASFF Note object. Like Workflow, BatchImportFindings sets it
+// only when a finding is created; afterwards only BatchUpdateFindings can.
+type Note struct {
+	Text      string `json:"Text"`
+	UpdatedBy string `json:"UpdatedBy"`
+	UpdatedAt string `json:"UpdatedAt"`
+}
+
+// Workflow statuses hoofprint sets.
+const (
+	WorkflowNew        = "NEW"
+	WorkflowSuppressed = "SUPPRESSED"
+)
+
+// NoteAuthor is Note.UpdatedBy on every note hoofprint writes. The
+// Security Hub importer only lifts a suppression whose note it wrote, never
+// one a person set in the console.
+const NoteAuthor = "hoofprint"
+
+// MaxNoteText is the ASFF limit of Note.Text.
+const MaxNoteText = 512
+
+// SuppressionNote is the Note text of a finding an accepted risk covers.
+func SuppressionNote(s *findings.Suppression) string {
+	return Truncate(fmt.Sprintf("Accepted risk until %s, owner %s (%s): %s",
+		findings.ExpiryText(s.Expires), s.Owner, s.Source, s.Reason), MaxNoteText)
 }
 
 // Severity is the ASFF Severity object.
@@ -327,7 +356,21 @@ func build(doc findings.Document, rule findings.Rule, f findings.Finding, opts O
 		Resources:             []Resource{resource(partition, region, res)},
 		Compliance:            &Compliance{Status: ComplianceFailed, RelatedRequirements: reqs},
 		RecordState:           RecordActive,
-		Workflow:              &Workflow{Status: "NEW"},
+		Workflow:              &Workflow{Status: WorkflowNew},
+	}
+	if sup := f.Suppression; sup != nil {
+		// An accepted risk is still observed (RecordState ACTIVE, Compliance
+		// FAILED) but reviewed: Workflow SUPPRESSED is the state Security
+		// Hub's own views leave out of the findings to act on ("Workflow",
+		// AWS Security Hub API Reference). A provider may set Workflow and
+		// Note only when it creates a finding; for an existing one the
+		// importer calls BatchUpdateFindings.
+		out.Workflow = &Workflow{Status: WorkflowSuppressed}
+		out.Note = &Note{Text: SuppressionNote(sup), UpdatedBy: NoteAuthor, UpdatedAt: timestamp(updated)}
+		out.ProductFields["hoofprint/suppression/reason"] = Truncate(sup.Reason, MaxProductFieldValue)
+		out.ProductFields["hoofprint/suppression/owner"] = Truncate(sup.Owner, MaxProductFieldValue)
+		out.ProductFields["hoofprint/suppression/expires"] = timestamp(sup.Expires)
+		out.ProductFields["hoofprint/suppression/source"] = Truncate(sup.Source, MaxProductFieldValue)
 	}
 	if rec := recommendation(rule); rec != nil {
 		out.Remediation = &Remediation{Recommendation: *rec}
@@ -413,7 +456,7 @@ func productFields(doc findings.Document, f findings.Finding, r view.Resource) m
 	}
 	ev := view.Flatten("hoofprint/evidence/", f.Evidence)
 	keys := view.SortedKeys(ev)
-	room := MaxProductFields - len(pf) - 1 // one for the omitted count
+	room := MaxProductFields - len(pf) - 1 - 4 // one for the omitted count, four for a suppression
 	omitted := 0
 	for _, k := range keys {
 		if room == 0 || len(k) > MaxProductFieldKey {

@@ -292,3 +292,38 @@ func TestSchemaCatchesMissingFields(t *testing.T) {
 		})
 	}
 }
+
+func TestSuppressedFindingIsImportedSuppressed(t *testing.T) {
+	got := write(t, fixture.Suppressed())
+	validate(t, got)
+	var fs []asff.Finding
+	if err := json.Unmarshal(got, &fs); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range fs {
+		if f.GeneratorId != "s3-account-public-access-block-off" {
+			// The expired entry's finding (prod logging) is active again.
+			if f.Workflow == nil || f.Workflow.Status != asff.WorkflowNew || f.Note != nil || f.ProductFields["hoofprint/suppression/owner"] != "" {
+				t.Errorf("%s: not suppressed, yet workflow %+v, note %+v", f.Id, f.Workflow, f.Note)
+			}
+			continue
+		}
+		n++
+		if f.Workflow == nil || f.Workflow.Status != asff.WorkflowSuppressed {
+			t.Errorf("workflow = %+v, want SUPPRESSED", f.Workflow)
+		}
+		if f.RecordState != asff.RecordActive || f.Compliance.Status != asff.ComplianceFailed {
+			t.Errorf("record %s compliance %s: an accepted risk is still observed and failing", f.RecordState, f.Compliance.Status)
+		}
+		if f.Note == nil || f.Note.UpdatedBy != asff.NoteAuthor || !strings.Contains(f.Note.Text, "SEC-101") || !strings.Contains(f.Note.Text, "end of 2026-12-02 UTC") {
+			t.Errorf("note = %+v", f.Note)
+		}
+		if f.ProductFields["hoofprint/suppression/owner"] != "security@healthcorp.example" || f.ProductFields["hoofprint/suppression/expires"] != "2026-12-03T00:00:00Z" {
+			t.Errorf("product fields = %v", f.ProductFields)
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d suppressed findings, want 1", n)
+	}
+}

@@ -496,11 +496,25 @@ func result(f findings.Finding, ruleIdx int, show bool) Result {
 	if f.SiteRemediation != "" {
 		msg += " A CloudFront site reads this bucket only through public access: fix it in the order of the rule's site remediation, or the site goes down."
 	}
+	var sup []Suppression
+	if s := f.Suppression; s != nil {
+		sup = []Suppression{{
+			Kind:          "external",
+			Status:        "accepted",
+			Justification: s.Reason,
+			Properties: map[string]any{
+				"owner":   s.Owner,
+				"expires": s.Expires.UTC().Format(time.RFC3339),
+				"source":  s.Source,
+			},
+		}}
+	}
 	return Result{
-		RuleID:    f.RuleID,
-		RuleIndex: &idx,
-		Level:     Level(f.Severity),
-		Message:   Message{Text: msg},
+		Suppressions: sup,
+		RuleID:       f.RuleID,
+		RuleIndex:    &idx,
+		Level:        Level(f.Severity),
+		Message:      Message{Text: msg},
 		Locations: []Location{{
 			PhysicalLocation: &PhysicalLocation{
 				ArtifactLocation: ArtifactLocation{URI: res.URI()},

@@ -125,6 +125,7 @@ func TestWrite(t *testing.T) {
 			d.Coverage.Interrupted = "SIGTERM"
 			return d
 		}(), sarif.Options{}, "interrupted.sarif"},
+		{"an accepted risk is a result with an external, accepted suppression", fixture.Suppressed(), sarif.Options{}, "suppressed.sarif"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -551,5 +552,33 @@ func TestDecodeRefusesTrailingData(t *testing.T) {
 	}
 	if _, err := sarif.Decode(strings.NewReader(log + "\n  \n")); err != nil {
 		t.Errorf("trailing white space refused: %v", err)
+	}
+}
+
+func TestSuppressedResultCarriesJustificationOwnerAndExpiry(t *testing.T) {
+	l, err := sarif.Build(fixture.Suppressed(), sarif.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range l.Runs[0].Results {
+		if r.RuleID != "s3-account-public-access-block-off" {
+			if len(r.Suppressions) != 0 {
+				t.Errorf("%s: suppressed without an entry covering it", r.RuleID)
+			}
+			continue
+		}
+		n++
+		if len(r.Suppressions) != 1 {
+			t.Fatalf("suppressions = %+v", r.Suppressions)
+		}
+		s := r.Suppressions[0]
+		if s.Kind != "external" || s.Status != "accepted" || !strings.Contains(s.Justification, "SEC-101") ||
+			s.Properties["owner"] != "security@healthcorp.example" || s.Properties["expires"] != "2026-12-03T00:00:00Z" {
+			t.Errorf("suppression = %+v", s)
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d suppressed results, want 1", n)
 	}
 }

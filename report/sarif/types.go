@@ -146,7 +146,19 @@ type Result struct {
 	Locations           []Location        `json:"locations,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
 	BaselineState       string            `json:"baselineState,omitempty"`
+	Suppressions        []Suppression     `json:"suppressions,omitempty"`
 	Properties          map[string]any    `json:"properties,omitempty"`
+}
+
+// Suppression is §3.35: a result the user accepted. Kind "external" says
+// it was recorded outside the scanned artifact (the suppressions file);
+// status "accepted" that it is in force. SARIF consumers such as GitHub
+// code scanning treat a result with an accepted suppression as dismissed.
+type Suppression struct {
+	Kind          string         `json:"kind"`
+	Status        string         `json:"status,omitempty"`
+	Justification string         `json:"justification,omitempty"`
+	Properties    map[string]any `json:"properties,omitempty"`
 }
 
 // Location is §3.28.

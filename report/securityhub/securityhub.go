@@ -105,6 +105,12 @@ type AccountResult struct {
 	// sent; Failures says why.
 	Failed   int
 	Failures []Failure
+	// Suppressed counts tonight's findings an accepted risk covers that
+	// were put in workflow SUPPRESSED (at creation, or by
+	// BatchUpdateFindings for a finding that already existed);
+	// Reactivated those hoofprint had suppressed earlier whose accepted
+	// risk expired or was removed, set back to NEW.
+	Suppressed, Reactivated int
 }
 
 // Failure is one finding (or a whole request) that did not import.
@@ -135,6 +141,8 @@ func (r Result) Totals() AccountResult {
 		t.Kept += a.Kept
 		t.Failed += a.Failed
 		t.Failures = append(t.Failures, a.Failures...)
+		t.Suppressed += a.Suppressed
+		t.Reactivated += a.Reactivated
 	}
 	return t
 }
@@ -338,18 +346,28 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 	var batch []types.AwsSecurityFinding
 	kinds := map[string]string{} // finding Id -> imported|updated|archived
 	seen := map[string]bool{}
+	// Workflow changes that only BatchUpdateFindings can make, by note.
+	var workflow []workflowChange
 	for _, f := range current {
 		seen[f.Id] = true
+		suppressed := f.Workflow != nil && f.Workflow.Status == asff.WorkflowSuppressed
 		if old, ok := existing[f.Id]; ok {
 			// Keep the history: a re-run changes only UpdatedAt and
-			// LastObservedAt. Workflow belongs to the customer once the
-			// finding exists (BatchImportFindings cannot update it).
+			// LastObservedAt. Workflow and Note belong to the customer once
+			// the finding exists (BatchImportFindings cannot update them).
 			f.CreatedAt = cmp.Or(aws.ToString(old.CreatedAt), f.CreatedAt)
 			f.FirstObservedAt = cmp.Or(aws.ToString(old.FirstObservedAt), f.FirstObservedAt)
+			if c, ok := workflowFor(f, old, suppressed, now(im)); ok {
+				workflow = append(workflow, c)
+			}
 			f.Workflow = nil
+			f.Note = nil
 			kinds[f.Id] = "updated"
 		} else {
 			kinds[f.Id] = "imported"
+			if suppressed {
+				res.Suppressed++
+			}
 		}
 		sdk, err := asff.ToSDK(f)
 		if err != nil {
@@ -359,13 +377,6 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 			continue
 		}
 		batch = append(batch, sdk)
-	}
-	now := im.doc.FinishedAt
-	if now.IsZero() {
-		now = im.opts.Now
-	}
-	if now.IsZero() {
-		now = time.Now()
 	}
 	for _, id := range view.SortedKeys(existing) {
 		if seen[id] {
@@ -380,15 +391,17 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 			res.Kept++
 			continue
 		}
-		batch = append(batch, archived(old, now))
+		batch = append(batch, archived(old, now(im)))
 		kinds[id] = "archived"
 	}
 
+	importFailed := map[string]bool{}
 	for _, b := range batches(batch) {
 		failed := im.send(ctx, client, account, region, b, res)
 		for _, f := range b {
 			id := aws.ToString(f.Id)
 			if failed[id] {
+				importFailed[id] = true
 				continue
 			}
 			switch kinds[id] {
@@ -401,8 +414,106 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 			}
 		}
 	}
+	im.updateWorkflow(ctx, client, account, region, productARN, workflow, importFailed, res)
 	log.Info("security hub import", "findings", len(current), "imported", res.Imported-before.Imported, "updated", res.Updated-before.Updated,
-		"archived", res.Archived-before.Archived, "kept", res.Kept-before.Kept, "failed", res.Failed-before.Failed)
+		"archived", res.Archived-before.Archived, "kept", res.Kept-before.Kept, "failed", res.Failed-before.Failed,
+		"suppressed", res.Suppressed-before.Suppressed, "reactivated", res.Reactivated-before.Reactivated)
+}
+
+func now(im *importer) time.Time {
+	switch {
+	case !im.doc.FinishedAt.IsZero():
+		return im.doc.FinishedAt
+	case !im.opts.Now.IsZero():
+		return im.opts.Now
+	}
+	return time.Now()
+}
+
+// workflowChange is a BatchUpdateFindings a finding needs.
+type workflowChange struct {
+	id, status, note string
+}
+
+// workflowFor says whether an existing finding's workflow must change:
+// an accepted risk that is not yet SUPPRESSED is suppressed, and a
+// finding hoofprint suppressed (its note says so) whose accepted risk
+// expired or was removed goes back to NEW. A status a person set (their
+// own SUPPRESSED, NOTIFIED, RESOLVED) is left alone.
+func workflowFor(f asff.Finding, old types.AwsSecurityFinding, suppressed bool, at time.Time) (workflowChange, bool) {
+	status := ""
+	if old.Workflow != nil {
+		status = string(old.Workflow.Status)
+	}
+	ours := old.Note != nil && aws.ToString(old.Note.UpdatedBy) == asff.NoteAuthor
+	switch {
+	case suppressed && status != asff.WorkflowSuppressed:
+		return workflowChange{id: f.Id, status: asff.WorkflowSuppressed, note: f.Note.Text}, true
+	case suppressed && ours && aws.ToString(old.Note.Text) != f.Note.Text:
+		// Still suppressed, but the entry changed (new expiry or reason).
+		return workflowChange{id: f.Id, status: asff.WorkflowSuppressed, note: f.Note.Text}, true
+	case !suppressed && status == asff.WorkflowSuppressed && ours:
+		return workflowChange{id: f.Id, status: asff.WorkflowNew,
+			note: "The accepted risk hoofprint suppressed this finding for expired or was removed on " + at.UTC().Format(time.DateOnly) + "; the finding is active again."}, true
+	}
+	return workflowChange{}, false
+}
+
+// updateWorkflow sends the workflow changes with BatchUpdateFindings, one
+// request per note and at most 100 findings (its limit), skipping findings
+// whose import failed. Security Hub applies the same Note to every finding
+// of a request, hence the grouping.
+func (im *importer) updateWorkflow(ctx context.Context, client *sh.Client, account, region, productARN string, changes []workflowChange, skip map[string]bool, res *AccountResult) {
+	type group struct{ status, note string }
+	ids := map[group][]string{}
+	var order []group
+	for _, c := range changes {
+		if skip[c.id] {
+			continue
+		}
+		g := group{c.status, c.note}
+		if _, ok := ids[g]; !ok {
+			order = append(order, g)
+		}
+		ids[g] = append(ids[g], c.id)
+	}
+	for _, g := range order {
+		all := ids[g]
+		for len(all) > 0 {
+			n := min(len(all), MaxBatchFindings)
+			chunk := all[:n]
+			all = all[n:]
+			in := &sh.BatchUpdateFindingsInput{
+				Workflow: &types.WorkflowUpdate{Status: types.WorkflowStatus(g.status)},
+				Note:     &types.NoteUpdate{Text: aws.String(g.note), UpdatedBy: aws.String(asff.NoteAuthor)},
+			}
+			for _, id := range chunk {
+				in.FindingIdentifiers = append(in.FindingIdentifiers, types.AwsSecurityFindingIdentifier{Id: aws.String(id), ProductArn: aws.String(productARN)})
+			}
+			out, err := client.BatchUpdateFindings(ctx, in)
+			if err != nil {
+				res.Failed += len(chunk)
+				res.Failures = append(res.Failures, Failure{AccountID: account, Region: region, Code: errorCode(err),
+					Message: fmt.Sprintf("BatchUpdateFindings (workflow %s) of %d findings: %v", g.status, len(chunk), err)})
+				continue
+			}
+			for _, u := range out.UnprocessedFindings {
+				id := ""
+				if u.FindingIdentifier != nil {
+					id = aws.ToString(u.FindingIdentifier.Id)
+				}
+				res.Failed++
+				res.Failures = append(res.Failures, Failure{AccountID: account, Region: region, FindingID: id, Code: aws.ToString(u.ErrorCode),
+					Message: "BatchUpdateFindings (workflow " + g.status + "): " + aws.ToString(u.ErrorMessage)})
+			}
+			done := len(out.ProcessedFindings)
+			if g.status == asff.WorkflowSuppressed {
+				res.Suppressed += done
+			} else {
+				res.Reactivated += done
+			}
+		}
+	}
 }
 
 // regionOfFinding is the region a finding's rule was evaluated for: its

@@ -43,16 +43,24 @@ type Options struct {
 	MaxResources int
 	// MaxGaps caps the listed coverage gaps (0 means 20); all are counted.
 	MaxGaps int
+	// Now dates "expires in N days" (doc.FinishedAt when zero, else
+	// time.Now).
+	Now time.Time
 }
 
-// FailOn returns an error wrapping ErrFailOn when any finding is at or
-// above threshold, nil otherwise or when threshold is SeverityNone.
+// ExpiringSoon is how close an accepted risk's expiry must be to be listed
+// first and flagged: two weeks leaves time to review it.
+const ExpiringSoon = 14 * 24 * time.Hour
+
+// FailOn returns an error wrapping ErrFailOn when any active (not
+// suppressed) finding is at or above threshold, nil otherwise or when
+// threshold is SeverityNone.
 func FailOn(doc findings.Document, threshold findings.Severity) error {
 	if threshold == findings.SeverityNone {
 		return nil
 	}
 	n := 0
-	for sev, c := range doc.CountBySeverity() {
+	for sev, c := range doc.ActiveOnly().CountBySeverity() {
 		if sev >= threshold {
 			n += c
 		}
@@ -78,6 +86,10 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 	}
 	var b strings.Builder
 	header(&b, doc)
+	// Every section but the accepted risks and the sample notes is about
+	// the active findings: a suppressed finding is listed apart, once.
+	all := doc
+	doc = *doc.ActiveOnly()
 
 	bySev := map[findings.Severity]int{}
 	for sev, n := range doc.CountBySeverity() {
@@ -88,6 +100,9 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 		parts = append(parts, fmt.Sprintf("%s %d", s, bySev[s]))
 	}
 	fmt.Fprintf(&b, "\nFindings: %d (%s)\n", doc.Count(), strings.Join(parts, ", "))
+	if n := all.Count() - doc.Count(); n > 0 {
+		fmt.Fprintf(&b, "Accepted risks: %d more finding(s) suppressed, listed below and not counted.\n", n)
+	}
 
 	if doc.Count() > 0 {
 		verified(&b, doc, opts.MaxResources)
@@ -95,9 +110,12 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 		byRule(&b, doc)
 		worst(&b, doc, opts.MaxResources)
 	}
-	controls(&b, doc)
+	// Controls judge every finding, accepted or not: an accepted risk is
+	// still a failing control (summary.json says the same).
+	controls(&b, all)
+	accepted(&b, all, opts.Now)
 	gaps(&b, doc, opts.MaxGaps)
-	samples(&b, doc)
+	samples(&b, all)
 	outputs(&b, opts)
 	if opts.FailOn != findings.SeverityNone {
 		if err := FailOn(doc, opts.FailOn); err != nil {
@@ -431,7 +449,11 @@ func outputs(b *strings.Builder, opts Options) {
 	}
 	if r := opts.SecurityHub; r != nil {
 		c := r.Totals()
-		fmt.Fprintf(tw, "  Security Hub\timported %d, updated %d, archived %d, kept %d, failed %d (%d accounts)\n", c.Imported, c.Updated, c.Archived, c.Kept, c.Failed, len(r.Accounts))
+		fmt.Fprintf(tw, "  Security Hub\timported %d, updated %d, archived %d, kept %d, failed %d (%d accounts)", c.Imported, c.Updated, c.Archived, c.Kept, c.Failed, len(r.Accounts))
+		if c.Suppressed+c.Reactivated > 0 {
+			fmt.Fprintf(tw, "; workflow SUPPRESSED %d, back to NEW %d", c.Suppressed, c.Reactivated)
+		}
+		fmt.Fprintln(tw)
 	}
 	_ = tw.Flush()
 	if r := opts.SecurityHub; r != nil {
@@ -442,5 +464,68 @@ func outputs(b *strings.Builder, opts Options) {
 		if len(fs) > 10 {
 			fmt.Fprintf(b, "  … and %d more Security Hub failures\n", len(fs)-10)
 		}
+	}
+}
+
+// accepted lists the accepted risks: the entries in force with the
+// findings they cover, soonest expiry first (those within ExpiringSoon
+// flagged), then expired entries, whose findings are active again, then
+// stale entries, which matched nothing.
+func accepted(b *strings.Builder, doc findings.Document, now time.Time) {
+	if len(doc.Suppressions) == 0 {
+		return
+	}
+	if now.IsZero() {
+		now = cmp.Or(doc.FinishedAt, time.Now())
+	}
+	var live, expired, stale []findings.SuppressionEntry
+	for _, e := range doc.Suppressions {
+		switch {
+		case e.Expired:
+			expired = append(expired, e)
+		case e.Stale():
+			stale = append(stale, e)
+		default:
+			live = append(live, e)
+		}
+	}
+	sort.SliceStable(live, func(i, j int) bool { return live[i].Expires.Before(live[j].Expires) })
+	// The first few findings of each entry; Matched counts them all, and a
+	// spilled run is read once, not held.
+	covered := map[string][]string{}
+	for f := range doc.SuppressedFindings() {
+		src := termsafe.Escape(f.Suppression.Source)
+		if len(covered[src]) < 5 {
+			r := view.ParseResource(f, doc.ShowObjectKeys)
+			covered[src] = append(covered[src], f.Severity.String()+" "+termsafe.Escape(f.RuleID)+" "+termsafe.Escape(r.Name))
+		}
+	}
+	fmt.Fprintf(b, "\nAccepted risks (%s): %d finding(s) suppressed, %d entries expired, %d stale\n",
+		cmp.Or(doc.SuppressionsSource, "suppressions"), doc.SuppressedCount(), len(expired), len(stale))
+	for _, e := range live {
+		left := e.Expires.Sub(now)
+		flag := "until"
+		if left <= ExpiringSoon {
+			flag = fmt.Sprintf("EXPIRES IN %d DAY(S):", int(left.Hours()/24)+1)
+		}
+		fmt.Fprintf(b, "  %s %s  %s on %s (%s, owner %s): %s\n", flag, findings.ExpiryText(e.Expires),
+			e.Rule, e.Resource, e.Source, e.Owner, e.Reason)
+		fs := covered[e.Source]
+		for _, f := range fs {
+			fmt.Fprintf(b, "      %s\n", f)
+		}
+		if e.Matched > len(fs) {
+			fmt.Fprintf(b, "      … and %d more\n", e.Matched-len(fs))
+		}
+	}
+	for _, e := range expired {
+		what := "it matched nothing tonight: remove it"
+		if e.Matched > 0 {
+			what = fmt.Sprintf("%d finding(s) it covered are ACTIVE again", e.Matched)
+		}
+		fmt.Fprintf(b, "  EXPIRED %s  %s on %s (%s, owner %s): %s\n", findings.ExpiryText(e.Expires), e.Rule, e.Resource, e.Source, e.Owner, what)
+	}
+	for _, e := range stale {
+		fmt.Fprintf(b, "  STALE  %s on %s (%s, owner %s): matched no finding tonight; fix or remove it\n", e.Rule, e.Resource, e.Source, e.Owner)
 	}
 }

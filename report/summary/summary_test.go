@@ -44,6 +44,7 @@ func TestWriteGolden(t *testing.T) {
 		}, "healthcorp.txt"},
 		{"a clean scan states what its sample is worth", clean, summary.Options{FailOn: findings.SeverityLow}, "clean.txt"},
 		{"an interrupted scan says so first", interrupted, summary.Options{MaxResources: 2}, "interrupted.txt"},
+		{"accepted risks are listed apart, expiring first, with expired and stale entries", fixture.Suppressed(), summary.Options{FailOn: findings.SeverityMedium}, "suppressed.txt"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,5 +83,20 @@ func TestFailOn(t *testing.T) {
 				t.Errorf("error %q does not count the 3 high findings", err)
 			}
 		})
+	}
+}
+
+func TestFailOnIgnoresSuppressedFindings(t *testing.T) {
+	doc := fixture.Suppressed() // the only medium finding is suppressed
+	if err := summary.FailOn(doc, findings.SeverityMedium); err == nil || !strings.HasPrefix(err.Error(), "3 ") {
+		t.Errorf("FailOn(medium) = %v, want the 3 high findings only", err)
+	}
+	for i := range doc.Findings {
+		if doc.Findings[i].Severity >= findings.SeverityHigh {
+			doc.Findings[i].Suppression = &findings.Suppression{Reason: "r", Owner: "o", Source: "s:1"}
+		}
+	}
+	if err := summary.FailOn(doc, findings.SeverityMedium); err != nil {
+		t.Errorf("FailOn(medium) with every finding at or above it suppressed = %v", err)
 	}
 }
