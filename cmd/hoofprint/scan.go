@@ -37,7 +37,7 @@ gap, and the run exits 3. SIGINT or SIGTERM (ECS stopping the task) stops new
 work and still writes the reports of what was collected.`
 
 const scanExample = `  # Nightly job: every account, reports to S3, fail the task on high findings
-  hoofprint scan --external-id "$EXTERNAL_ID" --sarif hoofprint.sarif --asff hoofprint.asff.json \
+  hoofprint scan --external-id "$EXTERNAL_ID" --sarif hoofprint.sarif --asff hoofprint.asff.json --html hoofprint.html \
     --inventory inventory.json.gz --securityhub --output s3://my-reports/hoofprint/ \
     --fail-on high --log-format json
 
@@ -179,6 +179,7 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 			return usageErr("%v", err)
 		}
 		f.report.suppressions = set
+		opts.Suppressions = set
 	}
 	log.Info("scanning", "caller_account", base.Caller.AccountID, "role_name", f.roleName, "concurrency", f.concurrency, "sample", f.sample)
 
