@@ -22,9 +22,11 @@ build:
 demo:
 	$(GO) run ./cmd/hoofprint demo
 
-## test: every test, the end-to-end ones against moto and the emulator included
+## test: every test, the end-to-end ones against moto and the emulator included.
+## Test artifacts (the HTML report's browser screenshot) go to test-output/.
 test: tools
-	SARIF_MULTITOOL=$(MULTITOOL) $(GO) test -race -count=1 -timeout 30m ./...
+	mkdir -p test-output
+	SARIF_MULTITOOL=$(MULTITOOL) $(GO) test -race -count=1 -timeout 30m -artifacts -outputdir $(CURDIR)/test-output ./...
 
 ## test-short: unit tests only (no moto, no validator)
 test-short:
@@ -60,4 +62,4 @@ bench-scale:
 	$(GO) run ./scripts/benchscale -accounts $(ACCOUNTS) -cpuprofile
 
 clean:
-	rm -rf bin hoofprint-demo
+	rm -rf bin hoofprint-demo test-output

@@ -28,6 +28,7 @@ import (
 	"github.com/hoofprint/hoofprint/findings"
 	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/report/asff"
+	"github.com/hoofprint/hoofprint/report/htmlreport"
 	"github.com/hoofprint/hoofprint/report/sarif"
 	"github.com/hoofprint/hoofprint/report/securityhub"
 	"github.com/hoofprint/hoofprint/report/summary"
@@ -42,6 +43,8 @@ type Options struct {
 	InventoryPath string
 	SARIFPath     string
 	ASFFPath      string
+	// HTMLPath is the self-contained HTML report for auditors ("" = don't).
+	HTMLPath string
 	// BaselinePath is last night's SARIF file, for baselineState.
 	BaselinePath string
 	// ShowObjectKeys shows object keys in the reports (--show-object-keys).
@@ -226,6 +229,14 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 			writeErrs = append(writeErrs, fmt.Errorf("ASFF: %w", err))
 		} else {
 			out.Files = append(out.Files, summary.File{Kind: "ASFF", Location: opts.ASFFPath})
+		}
+	}
+	if opts.HTMLPath != "" {
+		hopts := htmlreport.Options{Now: now()}
+		if err := writeFile(opts.HTMLPath, func(w io.Writer) error { return htmlreport.Write(w, doc, hopts) }); err != nil {
+			writeErrs = append(writeErrs, fmt.Errorf("HTML: %w", err))
+		} else {
+			out.Files = append(out.Files, summary.File{Kind: "HTML", Location: opts.HTMLPath})
 		}
 	}
 

@@ -167,6 +167,7 @@ func newVersionCommand(stdout io.Writer) *cobra.Command {
 // reportFlags are shared by scan, demo and evaluate.
 type reportFlags struct {
 	sarif, asff    string
+	html           string
 	baseline       string
 	rulesDirs      []string
 	profile        string
@@ -191,6 +192,7 @@ type reportFlags struct {
 
 func (r *reportFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&r.sarif, "sarif", "", "write a SARIF 2.1.0 report to `FILE` (auditors, GitHub code scanning)")
+	fs.StringVar(&r.html, "html", "", "write a self-contained HTML report to `FILE` for auditors (opens offline in any browser; uploaded with --output)")
 	fs.StringVar(&r.asff, "asff", "", "write Security Hub findings (ASFF JSON, ready for batch-import-findings) to `FILE`")
 	fs.StringVar(&r.baseline, "baseline", "", "previous SARIF `FILE`: mark each result new, unchanged, updated or absent")
 	fs.StringSliceVar(&r.rulesDirs, "rules", nil, "extra Rego rules from `DIR` (repeatable), evaluated with the built-in ones")
@@ -259,6 +261,7 @@ func (r *reportFlags) pipelineOptions(stdout io.Writer) pipeline.Options {
 	o := pipeline.Options{
 		SARIFPath:    r.sarif,
 		ASFFPath:     r.asff,
+		HTMLPath:     r.html,
 		BaselinePath: r.baseline,
 		RuleDirs:     r.rulesDirs,
 		Profile:      r.profile,

@@ -28,7 +28,7 @@ CloudFront's origin access identity cannot read the objects the tools account
 owns (the outage). Dev still works, but only through public-read ACLs: turning
 Block Public Access on there would break it the same way.
 
-The reports (SARIF, ASFF, inventory) go to --out, and the findings are also
+The reports (SARIF, ASFF, HTML, inventory) go to --out, and the findings are also
 imported into the emulator's Security Hub, exactly as 'scan --securityhub' would.`
 
 type demoFlags struct {
@@ -122,6 +122,9 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 	}
 	if opts.ASFFPath == "" {
 		opts.ASFFPath = filepath.Join(f.out, "hoofprint.asff.json")
+	}
+	if opts.HTMLPath == "" {
+		opts.HTMLPath = filepath.Join(f.out, "hoofprint.html")
 	}
 	opts.SecurityHub = true
 	opts.Accounts = base

@@ -236,79 +236,30 @@ func rank(fs iter.Seq[findings.Finding], key func(findings.Finding) (id, name st
 	return all
 }
 
-// Rules that say a CloudFront site is broken, or will break. They lead the
-// summary, one line per origin bucket, because they are the incident
-// hoofprint exists for: many object findings, one site.
-const (
-	ruleUnreadable = "cloudfront-origin-objects-unreadable"
-	ruleBreaksBPA  = "cloudfront-origin-breaks-on-block-public-access"
-)
-
 func sites(b *strings.Builder, doc findings.Document) {
-	type site struct {
-		rule, account, bucket string
-		objects               int
-		dists                 map[string]bool
-	}
-	idx := map[string]*site{}
-	var all []*site
-	for f := range redacted(doc) {
-		if f.RuleID != ruleUnreadable && f.RuleID != ruleBreaksBPA {
-			continue
-		}
-		bucket := originBucket(f, doc.Partition)
-		k := f.RuleID + "|" + bucket
-		x, ok := idx[k]
-		if !ok {
-			x = &site{rule: f.RuleID, account: f.AccountID, bucket: bucket, dists: map[string]bool{}}
-			idx[k] = x
-			all = append(all, x)
-		}
-		x.objects++
-		if origins, ok := f.Evidence["origins"].([]any); ok {
-			for _, o := range origins {
-				if m, ok := o.(map[string]any); ok {
-					if id, ok := m["distributionId"].(string); ok && id != "" {
-						x.dists[id] = true
-					}
-				}
-			}
-		}
-	}
+	all := view.Sites(redacted(doc), doc.Partition)
 	if len(all) == 0 {
 		return
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].rule != all[j].rule {
-			return all[i].rule > all[j].rule // unreadable (broken now) first
-		}
-		return all[i].bucket < all[j].bucket
-	})
 	doFirst := map[string]string{}
 	for _, r := range doc.Rules {
 		doFirst[r.ID] = r.DoFirst
 	}
 	fmt.Fprintf(b, "\nCloudFront sites:\n")
 	for _, x := range all {
-		dists := make([]string, 0, len(x.dists))
-		for d := range x.dists {
-			dists = append(dists, d)
-		}
-		sort.Strings(dists)
 		via := "CloudFront"
-		if len(dists) > 0 {
-			via = "distribution " + strings.Join(dists, ", ")
+		if len(x.Distributions) > 0 {
+			via = "distribution " + strings.Join(x.Distributions, ", ")
 		}
-		switch x.rule {
-		case ruleUnreadable:
-			fmt.Fprintf(b, "  BROKEN NOW   %s (account %s): %s cannot read %d sampled object(s), which another account owns: viewers get 403. [%s]\n", x.bucket, x.account, via, x.objects, x.rule)
-		default:
-			fmt.Fprintf(b, "  AT RISK      %s (account %s): %s reads %d sampled object(s) only through a public ACL: turning Block Public Access on will break the site. [%s]\n", x.bucket, x.account, via, x.objects, x.rule)
+		if x.BrokenNow() {
+			fmt.Fprintf(b, "  BROKEN NOW   %s (account %s): %s cannot read %d sampled object(s), which another account owns: viewers get 403. [%s]\n", x.Bucket, x.Account, via, x.Objects, x.Rule)
+		} else {
+			fmt.Fprintf(b, "  AT RISK      %s (account %s): %s reads %d sampled object(s) only through a public ACL: turning Block Public Access on will break the site. [%s]\n", x.Bucket, x.Account, via, x.Objects, x.Rule)
 		}
 		// The first change for this site, so the most severe finding's fix
 		// (Block Public Access) is not the one applied first.
-		if t := doFirst[x.rule]; t != "" {
-			fmt.Fprintf(b, "               do first: %s\n", strings.ReplaceAll(t, "BUCKET", x.bucket))
+		if t := doFirst[x.Rule]; t != "" {
+			fmt.Fprintf(b, "               do first: %s\n", strings.ReplaceAll(t, "BUCKET", x.Bucket))
 		}
 	}
 }
@@ -331,7 +282,7 @@ func verified(b *strings.Builder, doc findings.Document, max int) {
 			continue
 		}
 		n++
-		bucket := originBucket(f, doc.Partition)
+		bucket := view.OriginBucket(f, doc.Partition)
 		g, ok := idx[bucket]
 		if !ok {
 			g = &group{account: f.AccountID, how: v, rules: map[string]bool{}}
@@ -372,19 +323,6 @@ func verified(b *strings.Builder, doc findings.Document, max int) {
 	if len(buckets) > max {
 		fmt.Fprintf(b, "  … and %d more bucket(s)\n", len(buckets)-max)
 	}
-}
-
-// originBucket names the bucket a site finding is about: from an S3 ARN
-// (object or bucket), else from the evidence, else the resource name.
-func originBucket(f findings.Finding, partition string) string {
-	if rest, ok := strings.CutPrefix(f.ResourceARN, "arn:"+cmp.Or(partition, "aws")+":s3:::"); ok {
-		bucket, _, _ := strings.Cut(rest, "/")
-		return bucket
-	}
-	if b, ok := f.Evidence["bucket"].(string); ok && b != "" {
-		return b
-	}
-	return f.ResourceName
 }
 
 func worst(b *strings.Builder, doc findings.Document, max int) {

@@ -1,0 +1,118 @@
+package htmlreport_test
+
+import (
+	"bytes"
+	"flag"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/internal/testutil"
+	"github.com/hoofprint/hoofprint/report/htmlreport"
+	"github.com/hoofprint/hoofprint/report/internal/fixture"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func render(t *testing.T, doc findings.Document) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := htmlreport.Write(&buf, doc, htmlreport.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func TestWriteGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		doc  findings.Document
+		file string
+	}{
+		{"the HealthCorp scan", fixture.Document(), "healthcorp.html"},
+		{"with accepted, expired and stale suppressions", fixture.Suppressed(), "suppressed.html"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := render(t, tc.doc)
+			path := filepath.Join("testdata", tc.file)
+			if want := testutil.Golden(t, path, []byte(got), *update); got != string(want) {
+				t.Errorf("HTML differs from %s; run go test ./report/htmlreport -update and review the diff", path)
+			}
+		})
+	}
+}
+
+// TestSelfContained: nothing in the page makes the browser fetch anything.
+func TestSelfContained(t *testing.T) {
+	page := render(t, fixture.Suppressed())
+	for _, re := range []*regexp.Regexp{
+		regexp.MustCompile(`(?i)<(script|img|iframe|link|object|embed|audio|video|source)[^>]*\s(src|href|data)=`),
+		regexp.MustCompile(`(?i)url\(`),
+		regexp.MustCompile(`(?i)@import`),
+	} {
+		if m := re.FindString(page); m != "" {
+			t.Errorf("the page loads something: %q", m)
+		}
+	}
+	if !strings.Contains(page, `content="default-src &#39;none&#39;; script-src &#39;sha256-`) {
+		t.Errorf("no Content-Security-Policy that forbids every fetch:\n%s", page[:600])
+	}
+}
+
+func TestEscapesWhatTheAccountsControl(t *testing.T) {
+	doc := fixture.Document()
+	doc.Findings[0].Message = `bucket <script>alert(1)</script> "quoted" & more`
+	doc.Findings[0].Evidence = map[string]any{"tag": `</pre><img src=x onerror=alert(2)>`}
+	page := render(t, doc)
+	for _, bad := range []string{"<script>alert(1)", "<img src=x"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("unescaped %q in the page", bad)
+		}
+	}
+	if !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("the message was not escaped as text")
+	}
+}
+
+func TestObjectKeysAreRedactedAsElsewhere(t *testing.T) {
+	page := render(t, fixture.WithPHIKey(fixture.Document()))
+	for _, leak := range []string{fixture.PHIKey, "Jane-Q-Public", "MRN-00912345"} {
+		if strings.Contains(page, leak) {
+			t.Errorf("the page contains %q from an object key", leak)
+		}
+	}
+	shown := fixture.WithPHIKey(fixture.Document())
+	shown.ShowObjectKeys = true
+	if !strings.Contains(render(t, shown), "Jane-Q-Public") {
+		t.Error("with ShowObjectKeys the key should be shown")
+	}
+}
+
+func TestContents(t *testing.T) {
+	page := render(t, fixture.Suppressed())
+	for _, want := range []string{
+		// Sites first, as in the terminal summary.
+		`<span class="tag sev-critical">Broken now</span> <b>healthcorp-prod-site</b>`,
+		// Counts by severity and safeguard, per account, with the chart.
+		`<svg id="chart"`, `Technical safeguards`, `<td>222222222222</td>`,
+		// Every finding with its remediation and CLI, filterable.
+		`data-rule="s3-object-foreign-owner"`, `aws s3api put-bucket-ownership-controls`, `id="f-severity"`,
+		// Coverage and accepted risks.
+		`s3 GetBucketPolicy`, `0 of 118 sampled objects`,
+		`<span class="tag soon">in 7 day(s)</span> end of 2026-12-02 UTC`, `Dev sandbox: public test fixtures only`,
+		`<span class="tag sev-high">expired</span>`, `0: matched nothing`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Index(page, `id="sites"`) > strings.Index(page, `id="findings"`) {
+		t.Error("the sites do not come first")
+	}
+	// The suppressed finding is listed, marked, and not in the active total.
+	if !strings.Contains(page, `data-suppressed="true"`) || !strings.Contains(page, `<b id="total-active">4</b>`) {
+		t.Error("the accepted risk is not marked apart from the 4 active findings")
+	}
+}
