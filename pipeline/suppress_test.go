@@ -52,7 +52,7 @@ type nightReports struct {
 		Resources    []struct{ Id string }
 		Workflow     struct{ Status string }
 	}
-	runSummary pipeline.RunSummary
+	html string
 }
 
 // TestAnExpiredSuppressionReappearsAsAnActiveFindingEverywhere runs three
@@ -74,6 +74,7 @@ func TestAnExpiredSuppressionReappearsAsAnActiveFindingEverywhere(t *testing.T) 
 		var r nightReports
 		r.out, r.err = pipeline.Run(ctx, inv, pipeline.Options{
 			SARIFPath: filepath.Join(dir, "hoofprint.sarif"), ASFFPath: filepath.Join(dir, "hoofprint.asff.json"),
+			HTMLPath: filepath.Join(dir, "hoofprint.html"),
 			FailOn: findings.SeverityCritical, Suppressions: set, SecurityHub: true, Accounts: base,
 			Summary: &sum, Now: func() time.Time { return now },
 		})
@@ -83,6 +84,11 @@ func TestAnExpiredSuppressionReappearsAsAnActiveFindingEverywhere(t *testing.T) 
 		r.summary = sum.String()
 		readJSON(t, filepath.Join(dir, "hoofprint.sarif"), &r.sarif)
 		readJSON(t, filepath.Join(dir, "hoofprint.asff.json"), &r.asff)
+		b, err := os.ReadFile(filepath.Join(dir, "hoofprint.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.html = string(b)
 		return r
 	}
 	isCovered := func(rule, resource string) bool {
@@ -154,6 +160,9 @@ func TestAnExpiredSuppressionReappearsAsAnActiveFindingEverywhere(t *testing.T) 
 	if second.out.AtOrAboveFailOn >= criticalAll {
 		t.Errorf("night 2: %d findings at or above --fail-on, night 1 had %d: suppressed ones still count", second.out.AtOrAboveFailOn, criticalAll)
 	}
+	if got := strings.Count(second.html, `data-suppressed="true">`); got != nSup {
+		t.Errorf("night 2 HTML marks %d findings as accepted risks, want %d", got, nSup)
+	}
 	if !strings.Contains(second.summary, "Accepted risks (suppressions.yaml)") || !strings.Contains(second.summary, "s3-bucket-policy-public on arn:aws:s3:::healthcorp-marketing-site") {
 		t.Errorf("night 2 summary does not list the accepted risks:\n%s", second.summary)
 	}
@@ -192,6 +201,10 @@ func TestAnExpiredSuppressionReappearsAsAnActiveFindingEverywhere(t *testing.T) 
 	}
 	if third.out.AtOrAboveFailOn != criticalAll {
 		t.Errorf("night 3: %d at or above --fail-on, want %d as before any suppression", third.out.AtOrAboveFailOn, criticalAll)
+	}
+	if strings.Contains(third.html, `data-suppressed="true">`) || strings.Count(third.html, `<span class="tag sev-high">expired</span>`) != 2 ||
+		!strings.Contains(third.html, `<b id="total-active">`+itoa(len(third.out.Document.Findings))+`</b>`) {
+		t.Error("night 3 HTML: the expired entries' findings are not active again, or the entries are not listed as expired")
 	}
 	for _, want := range []string{"EXPIRED end of 2027-06-30 UTC", "ACTIVE again", "0 finding(s) suppressed, 2 entries expired"} {
 		if !strings.Contains(third.summary, want) {

@@ -112,7 +112,7 @@ func TestContents(t *testing.T) {
 		t.Error("the sites do not come first")
 	}
 	// The suppressed finding is listed, marked, and not in the active total.
-	if !strings.Contains(page, `data-suppressed="true"`) || !strings.Contains(page, `<b id="total-active">4</b>`) {
+	if !strings.Contains(page, `data-suppressed="true">`) || !strings.Contains(page, `<b id="total-active">4</b>`) {
 		t.Error("the accepted risk is not marked apart from the 4 active findings")
 	}
 }
