@@ -75,7 +75,7 @@ func TestAnExpiredSuppressionReappearsAsAnActiveFindingEverywhere(t *testing.T) 
 		r.out, r.err = pipeline.Run(ctx, inv, pipeline.Options{
 			SARIFPath: filepath.Join(dir, "hoofprint.sarif"), ASFFPath: filepath.Join(dir, "hoofprint.asff.json"),
 			HTMLPath: filepath.Join(dir, "hoofprint.html"),
-			FailOn: findings.SeverityCritical, Suppressions: set, SecurityHub: true, Accounts: base,
+			FailOn:   findings.SeverityCritical, Suppressions: set, SecurityHub: true, Accounts: base,
 			Summary: &sum, Now: func() time.Time { return now },
 		})
 		if r.err != nil && !errors.Is(r.err, pipeline.ErrFindingsAtThreshold) {
