@@ -29,7 +29,9 @@ account, CloudFront origin access identities or controls that the bucket does no
 really grant, and the Block Public Access change that would take a site down.
 
 It only reads what it scans. Findings go to a SARIF file (auditors, GitHub code
-scanning), an ASFF file and Security Hub (dashboards), and a terminal summary.
+scanning), an ASFF file and Security Hub (dashboards), a self-contained HTML page
+(--html, for people without a SARIF viewer), and a terminal summary. Accepted
+risks (--suppressions) stay in every report, marked.
 
 Start here:
   hoofprint demo                       scan an embedded emulated organization (no AWS needed)

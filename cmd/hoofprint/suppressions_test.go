@@ -187,7 +187,8 @@ func TestScanReadsSuppressionsFromTheOutputPrefix(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	args := []string{"scan", "--endpoint-url", emu.URL(), "--role-name", sc.MemberRoleName, "--sarif", filepath.Join(dir, "out.sarif"), "--output", "s3://" + bucket + "/nightly/"}
+	args := []string{"scan", "--endpoint-url", emu.URL(), "--role-name", sc.MemberRoleName, "--sarif", filepath.Join(dir, "out.sarif"),
+		"--html", filepath.Join(dir, "hoofprint.html"), "--output", "s3://" + bucket + "/nightly/"}
 	var so, se bytes.Buffer
 	code := run(t.Context(), args, &so, &se)
 	if code != exitOK {
@@ -195,6 +196,11 @@ func TestScanReadsSuppressionsFromTheOutputPrefix(t *testing.T) {
 	}
 	if !strings.Contains(so.String(), "Accepted risks (s3://"+bucket+"/nightly/suppressions.yaml)") || !strings.Contains(se.String(), "accepted risks read from --output") {
 		t.Errorf("the scan did not use the suppressions under --output:\nstdout:\n%s\nstderr:\n%s", so.String(), se.String())
+	}
+
+	// The HTML report is uploaded with the others, accepted risks marked.
+	if !strings.Contains(so.String(), "HTML (uploaded)") || !strings.Contains(mustRead(t, filepath.Join(dir, "hoofprint.html")), `data-suppressed="true">`) {
+		t.Errorf("the HTML report was not uploaded, or does not mark the accepted risks:\n%s", so.String())
 	}
 
 	// An invalid file there stops the run before the scan, with exit 2.
