@@ -278,7 +278,10 @@ func resourceForms(f findings.Finding) []string {
 	}
 	if _, rest, ok := strings.Cut(f.ResourceARN, ":::"); ok {
 		bucket, key, _ := strings.Cut(rest, "/")
-		if key != "" && !strings.HasPrefix(key, "sha256:") {
+		// A key the reports show as a hash is already in that form; a raw
+		// key (--show-object-keys) is also matched in the form the reports
+		// give a raw key they redact (report/internal/view).
+		if key != "" && !strings.HasPrefix(key, "sha256:") && !strings.HasPrefix(key, "hmac:") {
 			forms = append(forms, strings.TrimSuffix(f.ResourceARN, key)+inventory.HashKey(bucket, key))
 		}
 	}

@@ -33,7 +33,7 @@ reason, owner and expires are required, and an expiry more than
 --suppressions-max-days away (365 by default) is refused, with the file and
 line. In a resource glob "*" matches any characters, "/" included, and "?" one.
 An object is named by its key hash as the reports show it
-(arn:aws:s3:::bucket/sha256:…), so no object key needs to be written down.
+(arn:aws:s3:::bucket/hmac:…), so no object key needs to be written down.
 
 Give the file to scan, demo or evaluate with --suppressions FILE. A scan with
 --output s3://BUCKET/PREFIX/ and no --suppressions reads
