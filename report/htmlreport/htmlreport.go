@@ -86,7 +86,7 @@ type model struct {
 	Totals     map[findings.Severity]int
 	Active     int
 	Suppressed int
-	Sites      []view.Site
+	Sites      []siteRow
 	Accounts   []accountRow
 	Safeguards []string
 	Chart      chart
@@ -104,6 +104,13 @@ type model struct {
 	Stale         []findings.SuppressionEntry
 	SuppressFile  string
 	HasSuppressed bool
+}
+
+// siteRow is a site with the change to make first (the rule's DoFirst,
+// for its bucket), as the terminal summary prints it.
+type siteRow struct {
+	view.Site
+	DoFirst string
 }
 
 type accountRow struct {
@@ -196,7 +203,9 @@ func build(doc findings.Document, opts Options) model {
 	m.Active = len(active)
 	m.Suppressed = len(doc.Findings) - len(active)
 	m.HasSuppressed = m.Suppressed > 0 || len(doc.Suppressions) > 0
-	m.Sites = view.Sites(slices.Values(active), doc.Partition)
+	for _, st := range view.Sites(slices.Values(active), doc.Partition) {
+		m.Sites = append(m.Sites, siteRow{Site: st, DoFirst: strings.ReplaceAll(rules[st.Rule].DoFirst, "BUCKET", st.Bucket)})
+	}
 
 	// Per account: severities and safeguards of active findings.
 	sgSet := map[string]bool{}
