@@ -24,6 +24,15 @@ func escapeDocument(doc findings.Document) findings.Document {
 		r.ID, r.Title, r.Description, r.Remediation, r.RemediationCLI, r.HelpURL, r.Source = e(r.ID), e(r.Title), e(r.Description), e(r.Remediation), e(r.RemediationCLI), e(r.HelpURL), e(r.Source)
 		out.Rules[i] = r
 	}
+	// The suppressions file is text from whoever edits it.
+	out.SuppressionsSource = e(doc.SuppressionsSource)
+	if doc.Suppressions != nil {
+		out.Suppressions = make([]findings.SuppressionEntry, len(doc.Suppressions))
+		for i, x := range doc.Suppressions {
+			x.Source, x.Rule, x.Account, x.Region, x.Resource, x.Reason, x.Owner = e(x.Source), e(x.Rule), e(x.Account), e(x.Region), e(x.Resource), e(x.Reason), e(x.Owner)
+			out.Suppressions[i] = x
+		}
+	}
 	out.Coverage.Interrupted = e(doc.Coverage.Interrupted)
 	out.Coverage.Gaps = make([]inventory.Gap, len(doc.Coverage.Gaps))
 	for i, g := range doc.Coverage.Gaps {
@@ -38,6 +47,11 @@ func escapeFinding(f findings.Finding) findings.Finding {
 	e := termsafe.Escape
 	f.AccountID, f.Region, f.ResourceType, f.ResourceARN, f.ResourceName, f.Message = e(f.AccountID), e(f.Region), e(f.ResourceType), e(f.ResourceARN), e(f.ResourceName), e(f.Message)
 	f.Evidence = escapeValue(f.Evidence).(map[string]any)
+	if sp := f.Suppression; sp != nil {
+		c := *sp
+		c.Reason, c.Owner, c.Source = e(sp.Reason), e(sp.Owner), e(sp.Source)
+		f.Suppression = &c
+	}
 	return f
 }
 

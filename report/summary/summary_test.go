@@ -100,3 +100,27 @@ func TestFailOnIgnoresSuppressedFindings(t *testing.T) {
 		t.Errorf("FailOn(medium) with every finding at or above it suppressed = %v", err)
 	}
 }
+
+// The suppressions file is text from whoever edits it: its reason, owner
+// and patterns are escaped like every other outside string.
+func TestAcceptedRisksAreEscaped(t *testing.T) {
+	doc := fixture.Suppressed()
+	const hostile = "ok\x1b]0;pwned\x07\nFindings: 0 (forged)"
+	doc.Suppressions[0].Reason = hostile
+	doc.Suppressions[2].Owner = hostile
+	for i := range doc.Findings {
+		if doc.Findings[i].Suppression != nil {
+			doc.Findings[i].Suppression.Reason = hostile
+		}
+	}
+	var buf bytes.Buffer
+	if err := summary.Write(&buf, doc, summary.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(buf.String(), "\x1b\x07") || strings.Contains(buf.String(), "\nFindings: 0 (forged)") {
+		t.Errorf("a control character or a forged line from the suppressions file reached the summary:\n%q", buf.String())
+	}
+	if !strings.Contains(buf.String(), `ok\x1b]0;pwned\x07\nFindings: 0 (forged)`) {
+		t.Errorf("the escaped reason is not shown:\n%s", buf.String())
+	}
+}
