@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/internal/termsafe"
 	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/rules"
 	"github.com/hoofprint/hoofprint/suppress"
@@ -55,6 +56,7 @@ func newSuppressionsCommand(stdout, _ io.Writer) *cobra.Command {
 	var (
 		invPath string
 		dirs    []string
+		profile string
 		maxDays int
 	)
 	check := &cobra.Command{
@@ -76,6 +78,8 @@ pull request that changes the file. Exits 2 when the file is invalid.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
+			// Rule IDs are checked against every built-in rule, whatever the
+			// profile: an entry for a rule another profile runs is not a typo.
 			eng, err := rules.Load(cmd.Context(), rules.Options{Dirs: dirs})
 			if err != nil {
 				return usageErr("%v", err)
@@ -88,7 +92,7 @@ pull request that changes the file. Exits 2 when the file is invalid.`,
 			if err := set.UnknownRules(ids); err != nil {
 				return usageErr("%v", err)
 			}
-			fmt.Fprintf(stdout, "%s: %d entries, valid.\n", args[0], len(set.Entries))
+			fmt.Fprintf(stdout, "%s: %d entries, valid.\n", termsafe.Escape(args[0]), len(set.Entries))
 			if invPath == "" {
 				for _, e := range set.Entries {
 					printEntry(stdout, e.SuppressionEntry, now, false)
@@ -99,18 +103,23 @@ pull request that changes the file. Exits 2 when the file is invalid.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
+			// Match what the scan reports: the rules of its profile.
+			if eng, err = rules.Load(cmd.Context(), rules.Options{Dirs: dirs, Profile: profile}); err != nil {
+				return usageErr("%v", err)
+			}
+			rs = eng.Rules()
 			fs, err := eng.Evaluate(cmd.Context(), inv)
 			if err != nil {
 				return fmt.Errorf("evaluate %s: %w", invPath, err)
 			}
 			doc := findings.NewDocument(inv, rs, fs)
 			set.Apply(&doc)
-			fmt.Fprintf(stdout, "Against %s (%d findings):\n", invPath, len(doc.Findings))
+			fmt.Fprintf(stdout, "Against %s (%d findings):\n", termsafe.Escape(invPath), len(doc.Findings))
 			for i, e := range doc.Suppressions {
 				printEntry(stdout, e, now, true)
 				for _, f := range doc.Findings {
 					if set.Entries[i].Matches(f) {
-						fmt.Fprintf(stdout, "      %s %s %s %s\n", f.Severity, f.RuleID, f.AccountID, f.ResourceARN)
+						fmt.Fprintf(stdout, "      %s %s %s %s\n", f.Severity, termsafe.Escape(f.RuleID), termsafe.Escape(f.AccountID), termsafe.Escape(f.ResourceARN))
 					}
 				}
 			}
@@ -119,6 +128,7 @@ pull request that changes the file. Exits 2 when the file is invalid.`,
 	}
 	check.Flags().StringVar(&invPath, "inventory", "", "inventory snapshot `FILE` to match the entries against (written by 'hoofprint scan --inventory')")
 	check.Flags().StringSliceVar(&dirs, "rules", nil, "extra Rego rules from `DIR`, as given to scan")
+	check.Flags().StringVar(&profile, "profile", findings.ProfileHIPAA, "with --inventory, evaluate the built-in rules of this profile, as given to scan (rule IDs are checked against every profile)")
 	check.Flags().IntVar(&maxDays, "suppressions-max-days", 365, "refuse an expiry more than `DAYS` away")
 	cmd.AddCommand(check)
 	return cmd
@@ -142,8 +152,9 @@ func printEntry(w io.Writer, e findings.SuppressionEntry, now time.Time, matched
 	case left <= 14*24*time.Hour:
 		state = fmt.Sprintf("EXPIRES IN %d DAY(S): %s", int(left.Hours()/24)+1, findings.ExpiryText(e.Expires))
 	}
-	fmt.Fprintf(w, "  %s  %s (owner %s): %s\n", e.Source, strings.Join(where, ", "), e.Owner, state)
-	fmt.Fprintf(w, "    reason: %s\n", e.Reason)
+	// The file is text from whoever edits it.
+	fmt.Fprintf(w, "  %s  %s (owner %s): %s\n", termsafe.Escape(e.Source), termsafe.Escape(strings.Join(where, ", ")), termsafe.Escape(e.Owner), state)
+	fmt.Fprintf(w, "    reason: %s\n", termsafe.Escape(e.Reason))
 	switch {
 	case !matched:
 	case e.Matched == 0:
