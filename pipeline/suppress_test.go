@@ -231,3 +231,54 @@ func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// TestSuppressionsWhenFindingsSpill: a run with more findings than fit in
+// memory (findings.Set spills them to a file) marks, counts and reports
+// accepted risks exactly as one that keeps them in memory.
+func TestSuppressionsWhenFindingsSpill(t *testing.T) {
+	base, _, _ := scanHealthCorp(t)
+	ctx := t.Context()
+	inv, err := scanner.Scan(ctx, base, scanner.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 2, 2, 0, 0, 0, time.UTC)
+	run := func(inMemory int) (pipeline.Outcome, string, string) {
+		t.Helper()
+		set, err := suppress.Parse("suppressions.yaml", []byte(acceptedRisks), suppress.Options{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		var sum bytes.Buffer
+		out, err := pipeline.Run(ctx, inv, pipeline.Options{
+			SARIFPath: filepath.Join(dir, "hoofprint.sarif"), FailOn: findings.SeverityCritical, Suppressions: set,
+			Summary: &sum, Now: func() time.Time { return now }, FindingsInMemory: inMemory,
+		})
+		if err != nil && !errors.Is(err, pipeline.ErrFindingsAtThreshold) {
+			t.Fatalf("Run = %v", err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "hoofprint.sarif"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, string(b), strings.ReplaceAll(sum.String(), dir, "DIR")
+	}
+	mem, memSARIF, memSum := run(0)
+	spill, spillSARIF, spillSum := run(3)
+	if spill.Document.Set == nil || !spill.Document.Set.Spilled() {
+		t.Fatal("the findings did not spill: the test proves nothing")
+	}
+	if n := spill.Document.SuppressedCount(); n == 0 || n != mem.Document.SuppressedCount() {
+		t.Errorf("suppressed: %d spilled, %d in memory", n, mem.Document.SuppressedCount())
+	}
+	if spill.AtOrAboveFailOn != mem.AtOrAboveFailOn {
+		t.Errorf("--fail-on count: %d spilled, %d in memory", spill.AtOrAboveFailOn, mem.AtOrAboveFailOn)
+	}
+	if a, b := strings.Count(spillSARIF, `"status": "accepted"`), strings.Count(memSARIF, `"status": "accepted"`); a != b || a == 0 {
+		t.Errorf("SARIF suppressions: %d spilled, %d in memory", a, b)
+	}
+	if spillSum != memSum {
+		t.Errorf("the summary differs when findings spill:\n--- spilled\n%s\n--- in memory\n%s", spillSum, memSum)
+	}
+}
