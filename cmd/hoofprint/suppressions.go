@@ -52,6 +52,8 @@ func newSuppressionsCommand(stdout, _ io.Writer) *cobra.Command {
 		Use:   "suppressions",
 		Short: "Validate an accepted-risks file and show what it would suppress",
 		Long:  suppressionsLong,
+		Args:  cobra.ArbitraryArgs,
+		RunE:  unknownSubcommand,
 	}
 	var (
 		invPath string
