@@ -440,6 +440,15 @@ func runMerge(ctx context.Context, f *mergeFlags, stdout, stderr io.Writer, rec 
 		opts.CallerConfig = base.Config
 		opts.S3Options = base.S3Options()
 		opts.ExpectedBucketOwner = base.Caller.AccountID
+		// Like scan: the accepted risks next to the reports, unless given.
+		if f.output != "" && f.report.suppressions == nil {
+			set, err := outputSuppressions(ctx, base, f.output, f.report)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			f.report.suppressions = set
+			opts.Suppressions = set
+		}
 	}
 	opts.InventoryPath = f.inventory
 	opts.SecurityHub = f.securityHub
