@@ -222,6 +222,11 @@ func (r *reportFlags) finish(stderr io.Writer) error {
 	if r.evalTimeout <= 0 {
 		return usageErr("--eval-timeout %s: want a positive duration such as 60s or 5m", r.evalTimeout)
 	}
+	// Commands that do not register the suppression flags (plan) leave
+	// the maximum at 0; it only matters once a file is read.
+	if r.suppressionsMaxDays == 0 {
+		r.suppressionsMaxDays = int(suppress.DefaultMaxAge.Hours() / 24)
+	}
 	if r.suppressionsMaxDays < 1 {
 		return usageErr("--suppressions-max-days %d: want 1 or more", r.suppressionsMaxDays)
 	}
