@@ -33,7 +33,11 @@ func emulatorEnv(t *testing.T) (*emulator.Emulator, string) {
 	} {
 		t.Setenv(k, v)
 	}
-	os.Unsetenv(keySecretEnv)
+	// No secret from the environment: the scan must create the local one.
+	t.Setenv(keySecretEnv, "")
+	if err := os.Unsetenv(keySecretEnv); err != nil {
+		t.Fatal(err)
+	}
 	return emu, sc.MemberRoleName
 }
 

@@ -76,7 +76,8 @@ func TestSlowRuleIsStoppedByEvalTimeoutAndBySIGTERM(t *testing.T) {
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
 			select {
-			case <-done:
+			case err := <-done:
+				t.Logf("exited: %v", err) // the exit code is checked below
 			case <-time.After(90 * time.Second):
 				_ = cmd.Process.Kill()
 				t.Fatalf("still evaluating after 90 s\n%s", stderr.String())
