@@ -47,7 +47,7 @@ lint:
 	$(GO) vet ./...
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) run ./...
 
-## fuzz: every fuzz target of a parser of outside input, FUZZTIME each (default 4s)
+## fuzz: every fuzz target of a parser of outside input, FUZZTIME each (default 3s)
 fuzz:
 	sh scripts/fuzz.sh
 
