@@ -67,8 +67,12 @@ func TestRunStopsASlowRuleAndWritesWhatWasEvaluated(t *testing.T) {
 		signalAfter time.Duration
 		wantCause   string
 	}{
-		{"the --eval-timeout budget runs out", time.Second, 0, "--eval-timeout 1s reached"},
-		{"a signal arrives and the grace runs out", 10 * time.Minute, 300 * time.Millisecond, "grace for evaluation is over"},
+		// The slow rule runs for minutes; the other rules take well under a
+		// second on a quiet machine. The budget and the signal leave them
+		// seconds, so that on a loaded CI machine they still finish first and
+		// the slow rule is the one running when evaluation is stopped.
+		{"the --eval-timeout budget runs out", 5 * time.Second, 0, "--eval-timeout 5s reached"},
+		{"a signal arrives and the grace runs out", 10 * time.Minute, 4 * time.Second, "grace for evaluation is over"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
