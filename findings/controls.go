@@ -18,16 +18,28 @@ type ControlStatus struct {
 	NotEvaluated []string `json:"notEvaluated"`
 }
 
+// ruleReads are the operations whose gaps can hide what a built-in rule of
+// the hipaa profile judges (besides the account-wide listings, below). A
+// rule not listed falls back to gapServices.
+var ruleReads = map[string][]string{
+	"s3-bucket-access-logging-off":   {"GetBucketLogging"},
+	"s3-bucket-versioning-off":       {"GetBucketVersioning", "ListObjectsV2"},
+	"s3-bucket-encryption-weakened":  {"GetBucketEncryption", "GetBucketPolicy"},
+	"s3-bucket-encryption-not-cmk":   {"GetBucketEncryption", "ListObjectsV2"},
+	"s3-bucket-data-events-off":      {"DescribeTrails", "GetTrailStatus", "GetEventSelectors", "ListObjectsV2"},
+	"cloudfront-access-logging-off":  {"GetDistributionConfig", "DescribeDeliverySources", "DescribeDeliveries"},
+	"cloudfront-viewer-tls-outdated": {"HeadBucket"},
+	"cloudfront-viewer-http-allowed": {},
+}
+
+// listings hide every rule of their service: what was not listed was not
+// judged at all.
+var listings = map[string]string{"ListBuckets": "s3", "GetBucketLocation": "s3", "ListDistributions": "cloudfront"}
+
 // gapServices are the services whose gaps can hide what a rule judges. A
 // rule not listed here (a user rule) is hidden by a gap in any service.
 func gapServices(ruleID string) []string {
 	switch {
-	case ruleID == "s3-bucket-data-events-off":
-		return []string{"s3", "cloudtrail"}
-	case ruleID == "cloudfront-access-logging-off":
-		return []string{"cloudfront", "logs"}
-	case ruleID == "cloudfront-viewer-tls-outdated":
-		return []string{"cloudfront", "s3"}
 	case strings.HasPrefix(ruleID, "cloudfront-"):
 		return []string{"cloudfront", "s3", "s3control", "kms"}
 	case strings.HasPrefix(ruleID, "s3-"):
@@ -48,6 +60,12 @@ func hides(g inventory.Gap, rule string) bool {
 		return true
 	case "organizations":
 		return false
+	}
+	if svc, ok := listings[g.Operation]; ok && strings.HasPrefix(rule, svc+"-") {
+		return true
+	}
+	if ops, ok := ruleReads[rule]; ok {
+		return slices.Contains(ops, g.Operation)
 	}
 	svcs := gapServices(rule)
 	return svcs == nil || slices.Contains(svcs, g.Service)

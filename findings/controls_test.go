@@ -26,15 +26,17 @@ func TestControlStatuses(t *testing.T) {
 			"164.312(b)":    {{"111111111111", "333333333333"}, {"222222222222"}, {}},
 			"164.312(e)(1)": {{"111111111111", "222222222222", "333333333333"}, {}, {}},
 		}},
-		{"a gap in a service a rule reads makes its account not evaluated, only for that rule's controls", []inventory.Gap{
+		{"a gap in an operation a rule reads makes its account not evaluated, only for that rule's controls", []inventory.Gap{
 			{AccountID: "333333333333", Service: "cloudtrail", Operation: "DescribeTrails", Code: "AccessDenied"},
+			{AccountID: "111111111111", Service: "s3", Operation: "GetBucketPolicy", Code: "AccessDenied"},
 		}, map[string][3][]string{
 			"164.312(b)":    {{"111111111111"}, {"222222222222"}, {"333333333333"}},
 			"164.312(e)(1)": {{"111111111111", "222222222222", "333333333333"}, {}, {}},
 		}},
-		{"an account whose role could not be assumed is not evaluated anywhere; a failing account stays failing", []inventory.Gap{
+		{"an account whose role could not be assumed is not evaluated anywhere; a failing account stays failing; a listing hides its service's rules", []inventory.Gap{
 			{AccountID: "444444444444", Service: "sts", Operation: "AssumeRole", Code: "AccessDenied"},
 			{AccountID: "222222222222", Service: "s3", Operation: "GetBucketLogging", Code: "AccessDenied"},
+			{AccountID: "222222222222", Service: "cloudfront", Operation: "ListDistributions", Code: "AccessDenied"},
 		}, map[string][3][]string{
 			"164.312(b)":    {{"111111111111", "333333333333"}, {"222222222222"}, {"444444444444"}},
 			"164.312(e)(1)": {{"111111111111", "333333333333"}, {}, {"222222222222", "444444444444"}},

@@ -18,9 +18,12 @@ import (
 
 const scanLong = `Scan every ACTIVE account of the AWS Organization (or only the caller's account
 when it is not in one): S3 Block Public Access, bucket policies, ACLs, ownership
-controls and logging, a sample of object owners and ACLs per bucket, and every
-CloudFront distribution with its origin access identities and controls. Then
-evaluate the rules and write the reports.
+controls, logging, default encryption, versioning and Object Lock, a sample of
+object owners and ACLs per bucket, every CloudFront distribution with its origin
+access identities and controls, viewer certificate and access logging, and the
+CloudTrail trails that could record S3 data events. Then evaluate the rules of
+--profile (hipaa by default; 'hoofprint rules list' shows which rule runs where)
+and write the reports, with a per-HIPAA-safeguard table in the summary.
 
 Credentials come from the standard AWS chain (AWS_PROFILE, environment, ECS task
 role…). The caller's own account is read with those credentials; every other
