@@ -3,7 +3,7 @@
 // process), builds the hoofprint binary, and for each organization size
 // runs one `hoofprint scan`, then `hoofprint plan`, N `hoofprint scan
 // --plan --shard K/N` processes in parallel and `hoofprint merge`, each in
-// its own process. It prints, per size, the requests of each phase (the
+// its own process under /usr/bin/time. It prints, per size, the requests of each phase (the
 // plan's and the shards' sum against the single scan's), each process's
 // max RSS (the shards' largest and smallest) and wall times.
 //
@@ -28,7 +28,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/hoofprint/hoofprint/emulator"
@@ -98,7 +97,11 @@ func one(bin, dir string, accounts, buckets, objects, n, concurrency int, latenc
 		} else {
 			args = append(args, common...)
 		}
-		c := exec.Command(bin, args...)
+		// Through /usr/bin/time: on Linux a child's ru_maxrss starts at
+		// the RSS of the process that forked it (the high-water mark
+		// survives execve), and this process holds the emulator's whole
+		// organization. time(1) is small, so %M is hoofprint's own.
+		c := exec.Command("/usr/bin/time", append([]string{"-f", "maxrss-kib %M", bin}, args...)...)
 		c.Env = env
 		var stderr bytes.Buffer
 		c.Stderr = &stderr
@@ -106,8 +109,8 @@ func one(bin, dir string, accounts, buckets, objects, n, concurrency int, latenc
 		err := c.Run()
 		r := result{wall: time.Since(start)}
 		if c.ProcessState != nil {
-			if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
-				r.rssKiB = ru.Maxrss // KiB on Linux
+			if i := strings.LastIndex(stderr.String(), "maxrss-kib "); i >= 0 {
+				r.rssKiB, _ = strconv.ParseInt(strings.TrimSpace(stderr.String()[i+len("maxrss-kib "):]), 10, 64)
 			}
 			// 0, 1 and 3 are runs that finished; 2 is an error.
 			if c.ProcessState.ExitCode() == 2 {
