@@ -445,3 +445,49 @@ func TestAPICallsOfTheHIPAAReads(t *testing.T) {
 	t.Logf("one account: %d calls with no distribution, %d with %d distributions (%.1f per distribution, logs listings included), %d with an owned trail too",
 		total(none), total(some), n, float64(total(some)-total(none))/n, total(traced))
 }
+
+// TestTrailsAreListedWhereTheBucketsAre: DescribeTrails is regional and a
+// single-region trail is listed only in its home region, where it can log
+// that region's buckets. A bucket in eu-west-1 logged by a trail homed
+// there must count as logged when the scan runs from us-east-1; before,
+// trails were listed in the scan's region only and the bucket was reported
+// as having no data events.
+func TestTrailsAreListedWhereTheBucketsAre(t *testing.T) {
+	allObjects := []scenario.EventSelector{{ReadWriteType: "All",
+		DataResources: []scenario.DataResource{{Type: "AWS::S3::Object", Values: []string{"arn:aws:s3"}}}}}
+	sc := &scenario.Scenario{Name: "regions", MemberRoleName: "OrganizationAccountAccessRole",
+		Accounts: []scenario.Account{{Name: "solo", ID: "123456789012"}},
+		Buckets: []scenario.Bucket{
+			{Name: "eu-records", Account: "solo", Region: "eu-west-1", Objects: []scenario.Object{{Key: "r-%02d.json", Count: 3}}},
+			{Name: "trail-logs-eu", Account: "solo", Region: "eu-west-1"},
+			{Name: "us-records", Account: "solo", Objects: []scenario.Object{{Key: "r-%02d.json", Count: 3}}},
+		},
+		Trails: []scenario.Trail{{Name: "eu-data", Account: "solo", HomeRegion: "eu-west-1", S3Bucket: "trail-logs-eu", EventSelectors: allObjects}},
+	}
+	e := startScenario(t, sc, Options{})
+	snap := scanEmulator(t, e, scanner.Options{Seed: 1})
+	if n := e.Requests()[RequestKey{Account: "123456789012", Service: "cloudtrail", Operation: "DescribeTrails"}]; n != 2 {
+		t.Errorf("DescribeTrails called %d times, want 2 (the scan's region and the buckets' other region)", n)
+	}
+	if len(snap.Trails) != 1 || snap.Trails[0].HomeRegion != "eu-west-1" || !snap.Trails[0].SelectorsRead {
+		t.Fatalf("trails = %+v, want the eu-west-1 trail with its selectors", snap.Trails)
+	}
+	eng, err := rules.Load(t.Context(), rules.Options{Profile: "hipaa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := eng.Evaluate(t.Context(), snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fired := map[string]bool{}
+	for _, f := range fs {
+		if f.RuleID == "s3-bucket-data-events-off" {
+			fired[f.ResourceName] = true
+		}
+	}
+	// The single-region trail logs its own region's buckets only.
+	if fired["eu-records"] || !fired["us-records"] {
+		t.Errorf("s3-bucket-data-events-off fired on %v, want us-records only", fired)
+	}
+}

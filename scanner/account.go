@@ -81,9 +81,12 @@ func (s *scan) mapAccount(parent context.Context, acct *inventory.Account) *acco
 	a := &accountScan{s: s, id: acct.ID, acct: acct, ctx: ctx, cfg: cfg, s3Clients: map[string]*s3.Client{}}
 	var wg sync.WaitGroup
 	wg.Go(func() { acct.PublicAccessBlock = a.accountPublicAccessBlock() })
-	wg.Go(func() { a.listed = a.listBuckets() })
+	wg.Go(func() {
+		a.listed = a.listBuckets()
+		// Trails are listed where the buckets are (trails.go).
+		a.trails = a.collectTrails(acct, trailRegions(a.cfg.Region, a.listed))
+	})
 	wg.Go(func() { a.cf = a.collectCloudFront(acct) })
-	wg.Go(func() { a.trails = a.collectTrails(acct) })
 	wg.Wait()
 	a.canonical = acct.CanonicalUserID
 	a.accountBPA = acct.PublicAccessBlock

@@ -7,45 +7,72 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/inventory"
 )
 
 // collectTrails reads the account's CloudTrail trails for the S3 data
-// events rule (HIPAA 164.312(b)). DescribeTrails with shadow trails lists
-// the account's own trails, multi-region trails homed in other regions and
-// the organization trails the account is part of. Event selectors and
-// status are read only for the account's own trails, in their home region:
-// an organization trail's selectors are readable only in the account that
-// owns it, so each trail's selectors are read once, there.
-// Single-region trails homed outside the scan's region are not listed
-// (DescribeTrails is regional); rules/README.md says so.
+// events rule (HIPAA 164.312(b)). DescribeTrails with shadow trails lists,
+// in the region it is called in, the account's trails homed there, the
+// multi-region trails homed anywhere and the organization trails the
+// account is part of; a single-region trail is listed only in its home
+// region. A bucket's data events can be logged only by a trail in the
+// bucket's region or a multi-region trail, so DescribeTrails is called in
+// the scan's region and in every region the account has a bucket in.
+// Trails seen in several regions are kept once. Event selectors and status
+// are read only for the account's own trails, in their home region: an
+// organization trail's selectors are readable only in the account that
+// owns it, so each trail's selectors are read once, there. TrailsRead is
+// set only when every region's listing succeeded, so a bucket whose
+// region could not be listed is never judged on a partial view.
 // https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_DescribeTrails.html
 // https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetEventSelectors.html
-func (a *accountScan) collectTrails(acct *inventory.Account) []inventory.Trail {
-	out, err := a.cloudTrail(a.cfg.Region).DescribeTrails(a.ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
-	if err != nil {
-		a.fail(a.cfg.Region, "cloudtrail", "DescribeTrails", "", err)
-		return nil
-	}
-	acct.TrailsRead = true
+func (a *accountScan) collectTrails(acct *inventory.Account, regions []string) []inventory.Trail {
 	var trails []inventory.Trail
-	for _, t := range out.TrailList {
-		tr := inventory.Trail{
-			ARN:               aws.ToString(t.TrailARN),
-			Name:              aws.ToString(t.Name),
-			HomeRegion:        aws.ToString(t.HomeRegion),
-			MultiRegion:       aws.ToBool(t.IsMultiRegionTrail),
-			OrganizationTrail: aws.ToBool(t.IsOrganizationTrail),
+	all := true
+	for _, region := range regions {
+		out, err := a.cloudTrail(region).DescribeTrails(a.ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
+		if err != nil {
+			a.fail(region, "cloudtrail", "DescribeTrails", "", err)
+			all = false
+			continue
 		}
-		tr.AccountID = arnAccount(tr.ARN)
-		if tr.AccountID == a.id {
-			a.trailDetails(&tr)
+		for _, t := range out.TrailList {
+			arn := aws.ToString(t.TrailARN)
+			if slices.ContainsFunc(trails, func(have inventory.Trail) bool { return have.ARN == arn }) {
+				continue
+			}
+			tr := inventory.Trail{
+				ARN:               arn,
+				Name:              aws.ToString(t.Name),
+				HomeRegion:        aws.ToString(t.HomeRegion),
+				MultiRegion:       aws.ToBool(t.IsMultiRegionTrail),
+				OrganizationTrail: aws.ToBool(t.IsOrganizationTrail),
+			}
+			tr.AccountID = arnAccount(tr.ARN)
+			if tr.AccountID == a.id {
+				a.trailDetails(&tr)
+			}
+			trails = append(trails, tr)
 		}
-		trails = append(trails, tr)
 	}
+	acct.TrailsRead = all
 	return trails
+}
+
+// trailRegions are the regions whose trails can log the account's buckets'
+// data events: the scan's region first, then each listed bucket's region
+// (ListBuckets answers BucketRegion when it is paged, as listBuckets pages).
+func trailRegions(scanRegion string, listed []s3types.Bucket) []string {
+	regions := []string{scanRegion}
+	for _, b := range listed {
+		if r := aws.ToString(b.BucketRegion); r != "" && !slices.Contains(regions, r) {
+			regions = append(regions, r)
+		}
+	}
+	return regions
 }
 
 // trailDetails reads one owned trail's status and event selectors in its
