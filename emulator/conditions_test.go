@@ -150,3 +150,32 @@ func TestPolicyConditionClassesEndToEnd(t *testing.T) {
 		t.Errorf("OriginPath collected as %q, want /web", path)
 	}
 }
+
+// TestSSEKMSBehindCloudFrontEndToEnd: in HealthCorp the patient portal's
+// statement is encrypted with a key whose policy never lets CloudFront
+// decrypt (reported), its help page with a key that allows this
+// distribution's OAC (not reported).
+func TestSSEKMSBehindCloudFrontEndToEnd(t *testing.T) {
+	e := startHealthCorp(t)
+	snap := scanEmulator(t, e, scanner.Options{Seed: 1, ShowObjectKeys: true})
+	eng, err := rules.Load(t.Context(), rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := eng.Evaluate(t.Context(), snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		if f.RuleID == "cloudfront-origin-kms-unreadable" {
+			got = append(got, f.ResourceName)
+			if !strings.Contains(f.Message, "does not allow") {
+				t.Errorf("message: %s", f.Message)
+			}
+		}
+	}
+	if len(got) != 1 || !strings.HasSuffix(got[0], "portal/statements/summary.pdf") {
+		t.Errorf("cloudfront-origin-kms-unreadable on %v, want only the portal statement", got)
+	}
+}

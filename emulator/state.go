@@ -27,6 +27,7 @@ type state struct {
 	oais       map[string]*oai // by ID
 	oacs       map[string]*oac
 	dists      map[string]*distribution
+	kmsKeys    map[string]*kmsKey // by key ID
 	distOrder  []string
 	trails     []*scenario.Trail // resolved: Account is an account ID
 	// logSources maps account/name of a CloudWatch Logs delivery source
@@ -142,7 +143,7 @@ type origin struct {
 func newState(memberRole string) *state {
 	return &state{
 		accounts: map[string]*account{}, keys: map[string]*credential{}, buckets: map[string]*bucket{},
-		oais: map[string]*oai{}, oacs: map[string]*oac{}, dists: map[string]*distribution{},
+		oais: map[string]*oai{}, oacs: map[string]*oac{}, dists: map[string]*distribution{}, kmsKeys: map[string]*kmsKey{},
 		findings: map[string]map[string]map[string]any{}, findOrder: map[string][]string{},
 		createReqs: map[string]string{}, memberRole: memberRole,
 		logSources: map[string]string{}, logDests: map[string]scenario.LogDestination{},
@@ -183,6 +184,11 @@ func (s *state) load(sc *scenario.Scenario) error {
 	byName := func(name string) string { return sc.Account(name).ID }
 	for _, o := range sc.OAIs {
 		s.oais[o.ID] = &oai{ID: o.ID, Account: byName(o.Account), Comment: o.Comment, Canonical: scenario.OAICanonicalUserID(o.ID)}
+	}
+	for i := range sc.KMSKeys {
+		k := &sc.KMSKeys[i]
+		acct := byName(k.Account)
+		s.kmsKeys[k.ID] = &kmsKey{ID: k.ID, Account: acct, Region: k.Region, Policy: sc.KeyPolicy(k, acct)}
 	}
 	for _, o := range sc.OACs {
 		s.oacs[o.ID] = &oac{ID: o.ID, Account: byName(o.Account), Name: o.Name, SigningBehavior: o.SigningBehavior}

@@ -27,6 +27,7 @@ var services = map[string]struct {
 	"securityhub":   {protoRestJSON, (*Emulator).routeSecurityHub},
 	"cloudtrail":    {protoJSON11, (*Emulator).routeCloudTrail},
 	"logs":          {protoJSON11, (*Emulator).routeLogs},
+	"kms":           {protoJSON11, (*Emulator).routeKMS},
 }
 
 // route picks the handler for a request and names its operation.

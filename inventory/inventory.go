@@ -156,6 +156,10 @@ type Bucket struct {
 	Logging           *Logging           `json:"logging,omitempty"`
 	// Encryption is the bucket's default encryption (GetBucketEncryption).
 	Encryption *BucketEncryption `json:"encryption,omitempty"`
+	// KMSKeys are the KMS keys of the bucket's default encryption and of
+	// its sampled objects, with their key policies; collected only for
+	// buckets that CloudFront reads through an OAI or OAC.
+	KMSKeys []KMSKey `json:"kmsKeys,omitempty"`
 	// Versioning is nil when it could not be read.
 	Versioning *Versioning `json:"versioning,omitempty"`
 	// ObjectLock is nil when it could not be read.
@@ -354,6 +358,39 @@ type Object struct {
 	// the way anyone on the internet would: 200 means readable by anyone.
 	// nil when not probed (see docs/inventory.md for when it is).
 	AnonymousHead *AnonymousHead `json:"anonymousHead,omitempty"`
+	// Encryption is how the object is encrypted at rest, from HeadObject;
+	// read only for sampled objects of buckets that CloudFront reads
+	// through an OAI or OAC (nil otherwise, or when unreadable: a gap).
+	Encryption *ObjectEncryption `json:"encryption,omitempty"`
+}
+
+// ObjectEncryption is HeadObject's x-amz-server-side-encryption headers.
+type ObjectEncryption struct {
+	// SSEAlgorithm is AES256, aws:kms or aws:kms:dsse.
+	SSEAlgorithm string `json:"sseAlgorithm"`
+	// KMSKeyID is the key ARN S3 names for SSE-KMS.
+	KMSKeyID         string `json:"kmsKeyId,omitempty"`
+	BucketKeyEnabled bool   `json:"bucketKeyEnabled,omitempty"`
+}
+
+// KMSKey is a KMS key that encrypts (by default or per object) a bucket
+// CloudFront reads, with its key policy: only an OAC whose distribution the
+// key policy allows kms:Decrypt can read SSE-KMS objects, and an OAI never
+// can.
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#create-oac-overview-s3
+type KMSKey struct {
+	// ARN is the key ARN (or the alias ARN S3 reported).
+	ARN       string `json:"arn"`
+	AccountID string `json:"accountId,omitempty"`
+	// AWSManaged is true for the AWS managed key aws/s3, whose policy
+	// nobody can change: CloudFront can never decrypt with it.
+	AWSManaged bool `json:"awsManaged,omitempty"`
+	// Policy is the key policy (GetKeyPolicy "default"), nil when it was
+	// not read: a key outside the organization, or a failed read (a gap
+	// says which).
+	Policy *BucketPolicy `json:"policy,omitempty"`
+	// ReadByAccountID is the account whose role read the policy.
+	ReadByAccountID string `json:"readByAccountId,omitempty"`
 }
 
 // AnonymousHead is the result of one unsigned HEAD request.

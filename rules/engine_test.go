@@ -24,6 +24,7 @@ var incidentCatalogue = []string{
 	"cloudfront-oai-not-granted",
 	"cloudfront-origin-breaks-on-block-public-access",
 	"cloudfront-origin-bucket-missing",
+	"cloudfront-origin-kms-unreadable",
 	"cloudfront-origin-objects-unreadable",
 	"cloudfront-origin-public-bucket",
 	"cloudfront-viewer-http-allowed",

@@ -92,6 +92,9 @@ func (a *accountScan) collectBucket(lb s3types.Bucket) inventory.Bucket {
 	client := a.s3In(cmp.Or(b.Region, a.cfg.Region))
 	a.collectBucketConfig(client, &b)
 	b.Objects = a.sampleObjects(client, &b)
+	if a.s.originBuckets[b.Name] {
+		b.KMSKeys = a.kmsKeysOf(&b)
+	}
 	a.s.log.Debug("bucket collected", slog.String("account", a.id), slog.String("bucket", name),
 		slog.Int("keysListed", b.Objects.KeysListed), slog.Int("aclsRead", b.Objects.ACLsRead))
 	return b

@@ -541,6 +541,9 @@ func (a *accountScan) sampleObjects(api objectSampleAPI, b *inventory.Bucket) in
 	if !opts.NoAnonymousProbe && len(keys) == len(sample.Objects) {
 		a.probeAnonymously(b, &sample, keys)
 	}
+	if h, ok := api.(headAPI); ok && a.s.originBuckets[b.Name] && len(keys) == len(sample.Objects) {
+		a.readObjectEncryption(h, b, &sample, keys)
+	}
 	return sample
 }
 

@@ -177,6 +177,13 @@ type scan struct {
 	owners map[string]*accountScan
 
 	progress *progressReporter
+	// byID maps each scanned account's ID to its collection, and
+	// originBuckets names the buckets CloudFront reads through an OAI or
+	// OAC; both are filled at the end of phase 1 (kms.go). kmsKeys caches
+	// key policies by key ARN.
+	byID          map[string]*accountScan
+	originBuckets map[string]bool
+	kmsKeys       sync.Map
 }
 
 func (s *scan) addCanonical(id string, ident inventory.CanonicalIdentity) {
@@ -334,6 +341,10 @@ func (s *scan) mapOrganization(ctx context.Context, snap *inventory.Snapshot, ac
 	}
 	snap.Accounts = accounts
 	s.resolveOrigins(ctx, snap, owners)
+	s.byID, s.originBuckets = map[string]*accountScan{}, identityOriginBuckets(snap.Distributions)
+	for _, a := range maps {
+		s.byID[a.id] = a
+	}
 	snap.CanonicalIDs = s.canonical
 	slices.SortFunc(maps, func(a, b *accountScan) int { return cmp.Compare(a.id, b.id) })
 	return maps

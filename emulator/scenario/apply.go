@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -28,6 +29,7 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -58,6 +60,8 @@ type Applied struct {
 	Accounts      map[string]string
 	OAIs          map[string]string
 	Distributions map[string]string
+	// KMSKeys maps key names to the key ARNs the endpoint created.
+	KMSKeys map[string]string
 	// Canonical maps account names to the canonical user ID S3 gave them.
 	Canonical map[string]string
 	// Skipped lists what the endpoint did not support (TolerateUnsupported).
@@ -98,7 +102,7 @@ func Apply(ctx context.Context, endpointURL string, sc *Scenario, opts ApplyOpti
 	}
 	cfg.BaseEndpoint = aws.String(endpointURL)
 	a := &applier{sc: sc, endpoint: endpointURL, base: cfg, opts: opts,
-		out:  &Applied{Accounts: map[string]string{}, OAIs: map[string]string{}, Distributions: map[string]string{}, Canonical: map[string]string{}},
+		out:  &Applied{Accounts: map[string]string{}, OAIs: map[string]string{}, Distributions: map[string]string{}, KMSKeys: map[string]string{}, Canonical: map[string]string{}},
 		cfgs: map[string]aws.Config{}}
 	if err := a.run(ctx); err != nil {
 		return a.out, fmt.Errorf("apply %s: %w", sc.Name, err)
@@ -139,6 +143,9 @@ func (a *applier) run(ctx context.Context) error {
 		}
 	}
 	if err := a.cloudFront(ctx); err != nil {
+		return err
+	}
+	if err := a.kmsKeys(ctx); err != nil {
 		return err
 	}
 	if err := a.buckets(ctx); err != nil {
@@ -404,6 +411,11 @@ func (a *applier) placeholders() map[string]string {
 	for name, canon := range a.out.Canonical {
 		m["canonical:"+name] = canon
 	}
+	kids := IDs{}
+	for name, arn := range a.out.KMSKeys {
+		kids.KMSKeys = append(kids.KMSKeys, NamedID{name, arn})
+	}
+	maps.Copy(m, kids.placeholders())
 	return m
 }
 
@@ -720,6 +732,34 @@ func (a *applier) buckets(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("bucket %s: s3 PutBucketLogging: %w", b.Name, err)
 		}
+	}
+	return nil
+}
+
+// kmsKeys creates the scenario's KMS keys (after CloudFront, whose
+// distribution ARNs key policies name; before the buckets that use them).
+func (a *applier) kmsKeys(ctx context.Context) error {
+	values := a.placeholders()
+	for _, k := range a.sc.KMSKeys {
+		c, err := a.config(ctx, k.Account, "")
+		if err != nil {
+			return err
+		}
+		c = c.Copy()
+		c.Region = k.Region
+		in := &kms.CreateKeyInput{Description: aws.String(k.Name)}
+		if k.Policy != "" {
+			p, err := Substitute(k.Policy, values)
+			if err != nil {
+				return fmt.Errorf("kms key %s: %w", k.Name, err)
+			}
+			in.Policy = aws.String(p)
+		}
+		out, err := kms.NewFromConfig(c).CreateKey(ctx, in)
+		if err != nil {
+			return fmt.Errorf("kms key %s: kms CreateKey: %w", k.Name, err)
+		}
+		a.out.KMSKeys[k.Name] = aws.ToString(out.KeyMetadata.Arn)
 	}
 	return nil
 }

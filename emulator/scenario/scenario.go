@@ -41,6 +41,7 @@ type Scenario struct {
 	Buckets        []Bucket            `json:"buckets,omitempty"`
 	OAIs           []OAI               `json:"originAccessIdentities,omitempty"`
 	OACs           []OAC               `json:"originAccessControls,omitempty"`
+	KMSKeys        []KMSKey            `json:"kmsKeys,omitempty"`
 	Distributions  []Distribution      `json:"distributions,omitempty"`
 	Trails         []Trail             `json:"trails,omitempty"`
 	Faults         []Fault             `json:"faults,omitempty"`
@@ -192,6 +193,42 @@ func (o Object) Keys() []string {
 type Grant struct {
 	Grantee    string `json:"grantee"`
 	Permission string `json:"permission"`
+}
+
+// KMSKey is a customer managed KMS key. Buckets and objects refer to it as
+// ${kms-key-arn:NAME} (or ${kms-key:NAME} for the bare ID).
+type KMSKey struct {
+	Name    string `json:"name"`
+	Account string `json:"account"`
+	// Region defaults to us-east-1.
+	Region string `json:"region,omitempty"`
+	// ID is a UUID; derived from Name when empty.
+	ID string `json:"id,omitempty"`
+	// Policy is the key policy JSON with placeholders; "" means the
+	// default key policy (the account's principals only).
+	Policy string `json:"policy,omitempty"`
+}
+
+// ARN is the key's ARN in account.
+func (k KMSKey) ARN(account string) string {
+	return fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", k.Region, account, k.ID)
+}
+
+// KeyPolicy is the key's policy with placeholders replaced, or the
+// default key policy.
+func (sc *Scenario) KeyPolicy(k *KMSKey, accountID string) string {
+	if k.Policy == "" {
+		return DefaultKeyPolicy(accountID)
+	}
+	s, _ := Substitute(k.Policy, sc.ids) // checked by Resolve
+	return s
+}
+
+// DefaultKeyPolicy is the policy KMS gives a key created without one: the
+// account's principals may use it, as IAM allows them ("Default key
+// policy", AWS KMS Developer Guide).
+func DefaultKeyPolicy(accountID string) string {
+	return `{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:root"},"Action":"kms:*","Resource":"*"}]}`
 }
 
 // OAI is a CloudFront origin access identity.
@@ -607,7 +644,28 @@ func (sc *Scenario) Resolve() error {
 	for _, d := range sc.Distributions {
 		ids.Distributions = append(ids.Distributions, NamedID{d.Name, d.ID + "@" + sc.byName[d.Account].ID})
 	}
+	for i := range sc.KMSKeys {
+		k := &sc.KMSKeys[i]
+		if k.Region == "" {
+			k.Region = "us-east-1"
+		}
+		if k.ID == "" {
+			h := sha256.Sum256([]byte("kms/" + sc.Name + "/" + k.Name))
+			x := hex.EncodeToString(h[:16])
+			k.ID = x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+		}
+		if sc.byName[k.Account] == nil {
+			errs = append(errs, fmt.Errorf("kms key %s: no such account %q", k.Name, k.Account))
+			continue
+		}
+		ids.KMSKeys = append(ids.KMSKeys, NamedID{k.Name, k.ARN(sc.byName[k.Account].ID)})
+	}
 	sc.ids = ids.placeholders()
+	for _, k := range sc.KMSKeys {
+		if _, err := Substitute(k.Policy, sc.ids); err != nil {
+			errs = append(errs, fmt.Errorf("kms key %s policy: %w", k.Name, err))
+		}
+	}
 	for _, b := range sc.Buckets {
 		if _, err := Substitute(b.Policy, sc.ids); err != nil {
 			errs = append(errs, fmt.Errorf("bucket %s policy: %w", b.Name, err))
@@ -737,6 +795,8 @@ type IDs struct {
 	OAIs     []NamedID
 	// Distributions hold "DISTRIBUTIONID@ACCOUNTID".
 	Distributions []NamedID
+	// KMSKeys hold key ARNs.
+	KMSKeys []NamedID
 }
 
 func (ids IDs) placeholders() map[string]string {
@@ -754,6 +814,10 @@ func (ids IDs) placeholders() map[string]string {
 		id, acct, _ := strings.Cut(d.ID, "@")
 		m["distribution:"+d.Name] = id
 		m["distribution-arn:"+d.Name] = fmt.Sprintf("arn:aws:cloudfront::%s:distribution/%s", acct, id)
+	}
+	for _, k := range ids.KMSKeys {
+		m["kms-key-arn:"+k.Name] = k.ID
+		m["kms-key:"+k.Name] = k.ID[strings.LastIndex(k.ID, "/")+1:]
 	}
 	return m
 }

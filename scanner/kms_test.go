@@ -1,0 +1,121 @@
+package scanner_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hoofprint/hoofprint/emulator"
+	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/inventory"
+	"github.com/hoofprint/hoofprint/scanner"
+)
+
+// TestOriginBucketEncryptionAndKeyPoliciesAreRead: for the bucket the
+// HealthCorp patient portal reads through its OAC, each sampled object's
+// encryption comes from HeadObject and each KMS key's policy from
+// GetKeyPolicy with the key owner's role; buckets no distribution reads
+// through an OAI/OAC spend no HeadObject and no KMS call.
+func TestOriginBucketEncryptionAndKeyPoliciesAreRead(t *testing.T) {
+	sc := scenario.HealthCorp()
+	emu := startEmulator(t, sc, emulator.Options{})
+	snap := scanWith(t, emulatorBase(t, emu, sc.MemberRoleName), scanner.Options{Seed: 1, ShowObjectKeys: true, NoAnonymousProbe: true})
+
+	portal := bucket(t, snap, "healthcorp-prod-portal-assets")
+	enc := map[string]*inventory.ObjectEncryption{}
+	for _, o := range portal.Objects.Objects {
+		enc[o.Key] = o.Encryption
+	}
+	if e := enc["portal/statements/summary.pdf"]; e == nil || e.SSEAlgorithm != inventory.SSEKMS || !strings.Contains(e.KMSKeyID, ":key/") {
+		t.Errorf("summary.pdf encryption %+v, want SSE-KMS with a key ARN", e)
+	}
+	if e := enc["portal/app.js"]; e == nil || e.SSEAlgorithm != inventory.SSEAES256 {
+		t.Errorf("app.js encryption %+v, want SSE-S3", e)
+	}
+	if len(portal.KMSKeys) != 2 {
+		t.Fatalf("portal keys %+v, want the two customer managed keys", portal.KMSKeys)
+	}
+	for _, k := range portal.KMSKeys {
+		if k.Policy == nil || k.Policy.Document == nil || k.ReadByAccountID != hcProd || k.AccountID != hcProd {
+			t.Errorf("key %s: policy not read by its owner: %+v", k.ARN, k)
+		}
+	}
+	heads, keys := 0, 0
+	for k, n := range emu.Requests() {
+		switch {
+		case k.Operation == "HeadObject" && k.Account != "":
+			heads += n
+		case k.Service == "kms":
+			keys += n
+		}
+	}
+	t.Logf("encryption reads: %d HeadObject and %d GetKeyPolicy for %d buckets", heads, keys, len(snap.Buckets))
+	if b := bucket(t, snap, "healthcorp-phi-records"); len(b.KMSKeys) != 0 {
+		t.Errorf("a bucket no distribution reads has key reads: %+v", b.KMSKeys)
+	}
+	for _, b := range snap.Buckets {
+		if b.Name == "healthcorp-prod-portal-assets" || b.Name == "healthcorp-prod-site" || b.Name == "healthcorp-dev-site" || b.Name == "healthcorp-prod-error-pages" {
+			continue
+		}
+		for _, o := range b.Objects.Objects {
+			if o.Encryption != nil {
+				t.Errorf("%s/%s: HeadObject spent on a bucket CloudFront does not read through an identity", b.Name, o.Key)
+			}
+		}
+	}
+}
+
+const outsideKeyScenario = `
+name: outside-key
+organization: {managementAccount: root}
+accounts:
+  - {name: root, id: "100000000031"}
+  - {name: web, id: "100000000032"}
+  - {name: vendor, id: "900000000033", outside: true}
+originAccessControls:
+  - {name: oac, account: web}
+kmsKeys:
+  - {name: vendor-key, account: vendor}
+buckets:
+  - name: outside-key-site
+    account: web
+    ownership: BucketOwnerEnforced
+    objects:
+      - {key: index.html, encryption: {sseAlgorithm: "aws:kms", kmsKeyId: "${kms-key-arn:vendor-key}"}}
+      - {key: managed.html, encryption: {sseAlgorithm: "aws:kms"}}
+distributions:
+  - name: site
+    account: web
+    origins: [{id: s3, bucket: outside-key-site, oac: oac}]
+    defaultBehavior: {targetOrigin: s3, viewerProtocolPolicy: https-only}
+`
+
+// TestAKeyOutsideTheOrganizationIsAGapNotAPass: its policy cannot be read
+// with any role of the scan, so it stays unknown and a gap says why; the
+// AWS managed key aws/s3 needs no read.
+func TestAKeyOutsideTheOrganizationIsAGapNotAPass(t *testing.T) {
+	sc, err := scenario.Parse([]byte(outsideKeyScenario))
+	must(t, err)
+	emu := startEmulator(t, sc, emulator.Options{})
+	snap := scanWith(t, emulatorBase(t, emu, sc.MemberRoleName), scanner.Options{Seed: 1})
+	b := bucket(t, snap, "outside-key-site")
+	var outside, managed bool
+	for _, k := range b.KMSKeys {
+		switch {
+		case k.AccountID == "900000000033":
+			outside = k.Policy == nil
+		case k.AWSManaged:
+			managed = k.Policy == nil
+		}
+	}
+	if !outside || !managed {
+		t.Errorf("keys %+v: want the vendor's key unread and aws/s3 marked AWS managed", b.KMSKeys)
+	}
+	if !hasGap(snap, "900000000033", "kms", "GetKeyPolicy", "OutsideOrganization") {
+		t.Errorf("no OutsideOrganization gap for the vendor's key: %+v", snap.Coverage.Gaps)
+	}
+	for k, n := range emu.Requests() {
+		if k.Service == "kms" && k.Account == "900000000033" {
+			t.Errorf("%d kms calls as the vendor", n)
+		}
+	}
+}
