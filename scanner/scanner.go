@@ -177,6 +177,7 @@ type scan struct {
 	owners map[string]*accountScan
 
 	progress *progressReporter
+
 	// byID maps each scanned account's ID to its collection, and
 	// originBuckets names the buckets CloudFront reads through an OAI or
 	// OAC; both are filled at the end of phase 1 (kms.go). kmsKeys caches
