@@ -148,6 +148,11 @@ func (s *scan) readKMSKey(arn string) inventory.KMSKey {
 		return k
 	}
 	owner := s.byID[account]
+	if owner != nil && !owner.ready() {
+		// Another shard's account whose role could not be assumed: the
+		// AssumeRole gap says so.
+		return k
+	}
 	if owner == nil {
 		s.cov.addGap(inventory.Gap{AccountID: account, Region: region, Service: "kms", Operation: "GetKeyPolicy", Resource: arn,
 			Code: "OutsideOrganization", Message: "the key's account was not scanned (outside the organization or not in scope): its policy is unknown"})

@@ -100,6 +100,9 @@ func ScanAccounts(ctx context.Context, base *awsclient.Base, m *OrgMap, accounts
 	}
 	snap.CanonicalIDs = s.canonical
 
+	// As at the end of phase 1 in Scan (kms.go): another shard's account
+	// may own a KMS key, read with its role, assumed on first use.
+	s.byID, s.originBuckets = map[string]*accountScan{}, identityOriginBuckets(snap.Distributions)
 	want := map[string]bool{}
 	for _, id := range accounts {
 		want[id] = true
@@ -117,6 +120,7 @@ func ScanAccounts(ctx context.Context, base *awsclient.Base, m *OrgMap, accounts
 		if a.canonical != "" {
 			s.owners[a.canonical] = a
 		}
+		s.byID[a.id] = a
 		listed, mapped := m.Buckets[acct.ID]
 		if !want[acct.ID] || !mapped {
 			// Another shard's account: its role is assumed only if one of
