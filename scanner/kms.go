@@ -56,7 +56,7 @@ func (a *accountScan) readObjectEncryption(api headAPI, b *inventory.Bucket, sam
 		g.Go(func() error {
 			out, err := api.HeadObject(a.ctx, &s3.HeadObjectInput{Bucket: aws.String(b.Name), Key: aws.String(keys[i])})
 			if err != nil {
-				if !(foreign && isAccessDenied(err)) && !isObjectGone(err) {
+				if (!foreign || !isAccessDenied(err)) && !isObjectGone(err) {
 					a.fail(b.Region, "s3", "HeadObject", b.ARN+"/"+o.KeyHash, err)
 				}
 				return nil
@@ -167,7 +167,7 @@ func (s *scan) readKMSKey(arn string) inventory.KMSKey {
 	})
 	out, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(arn), PolicyName: aws.String("default")})
 	if err != nil {
-		if !(isStopped(err) && ctx.Err() != nil) {
+		if !isStopped(err) || ctx.Err() == nil {
 			s.cov.add(account, region, "kms", "GetKeyPolicy", arn, err)
 		}
 		return k
