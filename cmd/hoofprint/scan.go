@@ -176,14 +176,10 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	if f.output != "" && f.report.suppressions == nil {
-		set, err := outputSuppressions(ctx, base, f.output, f.report)
-		if err != nil {
-			return usageErr("%v", err)
-		}
-		f.report.suppressions = set
-		opts.Suppressions = set
+	if err := f.report.readOutputSuppressions(ctx, base, f.output); err != nil {
+		return usageErr("%v", err)
 	}
+	opts.Suppressions = f.report.suppressions
 	log.Info("scanning", "caller_account", base.Caller.AccountID, "role_name", f.roleName, "concurrency", f.concurrency, "sample", f.sample)
 
 	opts.InventoryPath = f.inventory
@@ -230,6 +226,21 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	out, err := stream.Finish(ctx, inv)
 	rec.observe(f.report.final, inv, out)
 	return outcomeErr(err)
+}
+
+// readOutputSuppressions sets r.suppressions from the accepted risks stored
+// next to the reports under --output, unless --suppressions was given (or
+// there is no --output). scan and merge both read them this way.
+func (r *reportFlags) readOutputSuppressions(ctx context.Context, base *awsclient.Base, output string) error {
+	if output == "" || r.suppressions != nil {
+		return nil
+	}
+	set, err := outputSuppressions(ctx, base, output, *r)
+	if err != nil {
+		return err
+	}
+	r.suppressions = set
+	return nil
 }
 
 // outputSuppressions reads suppress.FileName directly under the --output

@@ -441,14 +441,10 @@ func runMerge(ctx context.Context, f *mergeFlags, stdout, stderr io.Writer, rec 
 		opts.S3Options = base.S3Options()
 		opts.ExpectedBucketOwner = base.Caller.AccountID
 		// Like scan: the accepted risks next to the reports, unless given.
-		if f.output != "" && f.report.suppressions == nil {
-			set, err := outputSuppressions(ctx, base, f.output, f.report)
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			f.report.suppressions = set
-			opts.Suppressions = set
+		if err := f.report.readOutputSuppressions(ctx, base, f.output); err != nil {
+			return usageErr("%v", err)
 		}
+		opts.Suppressions = f.report.suppressions
 	}
 	opts.InventoryPath = f.inventory
 	opts.SecurityHub = f.securityHub
