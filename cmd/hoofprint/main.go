@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -42,33 +41,12 @@ func main() {
 	// reports of what was collected are still written (see pipeline).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	stopProfile := cpuProfile(os.Getenv("HOOFPRINT_CPUPROFILE"))
+	stopHeapProfile := peakHeapProfile(os.Getenv("HOOFPRINT_MEMPROFILE"))
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stopHeapProfile()
 	stopProfile()
 	stop()
 	os.Exit(code)
-}
-
-// cpuProfile writes a CPU profile of the whole run to path when it is set
-// (HOOFPRINT_CPUPROFILE, for BENCHMARKS.md's scale benchmark: go tool
-// pprof reads it). It returns the function that stops it.
-func cpuProfile(path string) func() {
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "HOOFPRINT_CPUPROFILE: %v\n", err)
-		return func() {}
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		fmt.Fprintf(os.Stderr, "HOOFPRINT_CPUPROFILE: %v\n", err)
-		_ = f.Close()
-		return func() {}
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		_ = f.Close()
-	}
 }
 
 // run executes one command line and returns the process exit code.

@@ -50,6 +50,7 @@ type config struct {
 	out                        string
 	binary                     string
 	cpuProfile                 bool
+	memProfile                 bool
 	serve                      bool
 }
 
@@ -64,6 +65,7 @@ func main() {
 	flag.StringVar(&c.out, "out", "", "directory for the binary, inventory and reports (default: a new temporary one)")
 	flag.StringVar(&c.binary, "hoofprint", "", "hoofprint binary to measure (default: built from this checkout)")
 	flag.BoolVar(&c.cpuProfile, "cpuprofile", false, "have the scanner write a CPU profile (scan.pprof in -out)")
+	flag.BoolVar(&c.memProfile, "memprofile", false, "have the scanner write a heap profile at its peak (scan.heap.pprof in -out)")
 	flag.BoolVar(&c.serve, "serve", false, "internal: be the emulator process")
 	flag.Parse()
 	log.SetFlags(0)
@@ -270,6 +272,9 @@ func run(c config) error {
 	scanEnv := env
 	if c.cpuProfile {
 		scanEnv = append(append([]string(nil), env...), "HOOFPRINT_CPUPROFILE="+filepath.Join(c.out, "scan.pprof"))
+	}
+	if c.memProfile {
+		scanEnv = append(append([]string(nil), scanEnv...), "HOOFPRINT_MEMPROFILE="+filepath.Join(c.out, "scan.heap.pprof"))
 	}
 	inv := filepath.Join(c.out, "inventory.json.gz")
 	load0 := loadavg()
