@@ -3,6 +3,7 @@ package scanner
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/hoofprint/hoofprint/inventory"
 )
@@ -24,7 +25,16 @@ func (a *accountScan) bucketVersioning(client *s3.Client, b *inventory.Bucket) *
 // without Object Lock answers ObjectLockConfigurationNotFoundError, which
 // is "off", not a gap; nil means unread.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectLockConfiguration.html
+//
+// Object Lock works only in buckets with versioning enabled, and a bucket
+// with Object Lock can never suspend versioning: a bucket whose versioning
+// was read and is not Enabled has no Object Lock, and is not asked (one
+// request a bucket saved for most buckets).
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
 func (a *accountScan) bucketObjectLock(client *s3.Client, b *inventory.Bucket) *inventory.ObjectLock {
+	if b.Versioning != nil && b.Versioning.Status != string(s3types.BucketVersioningStatusEnabled) {
+		return &inventory.ObjectLock{}
+	}
 	out, err := client.GetObjectLockConfiguration(a.ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(b.Name)})
 	switch {
 	case err == nil:
