@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
+
 	"github.com/hoofprint/hoofprint/internal/termsafe"
 )
 
@@ -40,6 +42,7 @@ func main() {
 	// SIGTERM is how ECS stops a task; both signals stop new work, and the
 	// reports of what was collected are still written (see pipeline).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	setMemoryLimit(memlimit.FromCgroup)
 	stopProfile := cpuProfile(os.Getenv("HOOFPRINT_CPUPROFILE"))
 	stopHeapProfile := peakHeapProfile(os.Getenv("HOOFPRINT_MEMPROFILE"))
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)

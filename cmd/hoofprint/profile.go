@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"time"
+
+	"github.com/KimMachineGun/automemlimit/memlimit"
 )
 
 // cpuProfile writes a CPU profile of the whole run to path when it is set
@@ -86,4 +88,24 @@ func writeHeapProfile(path string) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// memoryLimitRatio is the share of the container's memory the Go heap may
+// grow to before the collector works harder; the rest is for the stacks,
+// the runtime and the kernel's page cache of the spill and inventory files.
+const memoryLimitRatio = 0.9
+
+// setMemoryLimit gives the Go runtime the container's memory limit (the
+// cgroup's, as ECS and AWS Batch set it from the task's memory) as a soft
+// limit, unless GOMEMLIMIT is set or AUTOMEMLIMIT=off. Without it the heap
+// grows to about twice what is live between two collections, whatever the
+// task's size, and a scan that fits the task can still be killed for
+// memory. It returns the limit set, 0 when none was.
+// https://pkg.go.dev/runtime/debug#SetMemoryLimit
+func setMemoryLimit(provider memlimit.Provider) int64 {
+	limit, err := memlimit.SetGoMemLimitWithOpts(memlimit.WithRatio(memoryLimitRatio), memlimit.WithProvider(provider))
+	if err != nil {
+		return 0
+	}
+	return limit
 }
