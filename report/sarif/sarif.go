@@ -21,7 +21,6 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -83,21 +82,24 @@ type Options struct {
 	MaxResults int
 }
 
-// Write writes doc as an indented SARIF 2.1.0 log. The results are encoded
-// one at a time into their place in the log, so the JSON of 25,000 results
-// is never held whole (the bytes are those of encoding the log at once).
+// Write writes doc as an indented SARIF 2.1.0 log: byte for byte the log
+// Build returns, encoded at once, but streamed. The head of the log (the
+// driver with every rule a result points at, the invocation with its
+// omitted-results notice) comes before the results in the JSON, so it is
+// settled first (plan); then each result is built, encoded and written in
+// turn, so that neither the results of a large run nor their JSON are ever
+// held.
 func Write(w io.Writer, doc findings.Document, opts Options) error {
-	log, err := Build(doc, opts)
+	p, err := plan(doc, opts)
 	if err != nil {
 		return err
 	}
-	if len(log.Runs) != 1 || len(log.Runs[0].Results) == 0 {
-		return encodeIndented(w, log)
+	if p.total == 0 {
+		p.log.Runs[0].Results = []Result{}
+		return encodeIndented(w, p.log)
 	}
-	results := log.Runs[0].Results
-	log.Runs[0].Results = nil
 	var head bytes.Buffer
-	if err := encodeIndented(&head, log); err != nil {
+	if err := encodeIndented(&head, p.log); err != nil {
 		return err
 	}
 	// The run is the only one, at a fixed depth; a string cannot hold a raw
@@ -105,8 +107,7 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 	const slot = "\n      \"results\": null"
 	before, after, ok := bytes.Cut(head.Bytes(), []byte(slot))
 	if !ok {
-		log.Runs[0].Results = results
-		return encodeIndented(w, log)
+		return errors.New("write SARIF: the log has no place for its results")
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	_, _ = bw.Write(before)
@@ -115,18 +116,28 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("        ", "  ")
 	enc.SetEscapeHTML(false)
-	for i := range results {
+	n := 0
+	err = p.results(func(r *Result) error {
 		buf.Reset()
-		if err := enc.Encode(&results[i]); err != nil {
-			return fmt.Errorf("write SARIF: %w", err)
+		if err := enc.Encode(r); err != nil {
+			return fmt.Errorf("write SARIF: result %d (%s): %w", n, r.RuleID, err)
 		}
 		_, _ = bw.WriteString("        ")
 		_, _ = bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-		if i < len(results)-1 {
+		n++
+		if n < p.total {
 			_, _ = bw.WriteString(",")
 		}
 		_, _ = bw.WriteString("\n")
-		results[i] = Result{} // let it go
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if n != p.total {
+		// The findings were read twice and did not agree (a spill file
+		// that could not be read back): the log would not be valid JSON.
+		return fmt.Errorf("write SARIF: %d results planned, %d read", p.total, n)
 	}
 	_, _ = bw.WriteString("      ]")
 	_, _ = bw.Write(after)
@@ -193,13 +204,48 @@ func Decode(r io.Reader) (*Log, error) {
 	return &l, nil
 }
 
-// Build assembles the log without writing it.
-//
-// Findings are redacted one at a time, and when they are more than
-// MaxResults only the ones that will be kept become results (the most
-// severe, in their order, as capResults would keep them), so that a run
-// with many findings does not hold a result for each.
+// Build assembles the log without writing it: the log Write writes, with
+// every result in memory (tests and small runs).
 func Build(doc findings.Document, opts Options) (*Log, error) {
+	p, err := plan(doc, opts)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]Result, 0, p.total)
+	if err := p.results(func(r *Result) error {
+		results = append(results, *r)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	p.log.Runs[0].Results = results
+	return p.log, nil
+}
+
+// logPlan is a log settled but for its results, and what results yields
+// them from.
+type logPlan struct {
+	doc       findings.Document
+	max       int
+	ruleIndex map[string]int
+	// prev holds the baseline's results by fingerprint (nil without a
+	// baseline); absent the ones not seen again that the cap keeps.
+	prev   map[string]Result
+	absent []Result
+	// total is how many results results yields.
+	total int
+	log   *Log
+}
+
+// plan settles everything in the log that the results decide, without
+// holding the results: which findings the cap keeps (keptFindings), the
+// minimal descriptors of rules without metadata (in the order their first
+// kept finding comes), which baseline results are absent, and the counts of
+// the results left out. The document's counts are enough when there is no
+// cap, no baseline and every rule has metadata (a night's usual case);
+// otherwise one pass over the findings reads rule IDs and, with a baseline,
+// fingerprints, keeping only those that match a baseline result.
+func plan(doc findings.Document, opts Options) (*logPlan, error) {
 	if opts.MaxResults <= 0 {
 		opts.MaxResults = GitHubMaxResults
 	}
@@ -220,48 +266,61 @@ func Build(doc findings.Document, opts Options) (*Log, error) {
 		ruleIndex[r.ID] = len(driver.Rules)
 		driver.Rules = append(driver.Rules, ruleDescriptor(r))
 	}
+	p := &logPlan{doc: doc, max: opts.MaxResults, ruleIndex: ruleIndex}
 
-	keep, preOmitted := keptFindings(&doc, opts.MaxResults)
-	results := make([]Result, 0, min(doc.Count(), opts.MaxResults))
-	for f := range doc.All() {
-		if !keep(f) {
-			continue
-		}
-		f = view.RedactFinding(f, doc.ShowObjectKeys)
-		idx, ok := ruleIndex[f.RuleID]
-		if !ok {
-			// A finding whose rule metadata is missing still gets a minimal
-			// descriptor: ruleIndex must point at a rule (SARIF §3.27.6).
-			idx = len(driver.Rules)
-			ruleIndex[f.RuleID] = idx
-			driver.Rules = append(driver.Rules, ruleDescriptor(findings.Rule{ID: f.RuleID, Title: f.RuleID, Description: f.RuleID, Severity: f.Severity, Remediation: "See the finding's message."}))
-		}
-		results = append(results, result(f, idx, doc.ShowObjectKeys))
-	}
-
+	var order []string
+	var baseRules map[string]ReportingDescriptor
 	if opts.Baseline != nil {
-		// A finding left out by the cap is still present: its baseline
-		// result is not "absent".
-		present := map[string]bool{}
-		if preOmitted != nil {
-			skip, _ := keptFindings(&doc, opts.MaxResults)
-			for f := range doc.All() {
-				if !skip(f) {
-					present[view.Fingerprint(f.RuleID, view.ParseResource(view.RedactFinding(f, doc.ShowObjectKeys), doc.ShowObjectKeys))] = true
+		p.prev, order, baseRules = baselineResults(opts.Baseline)
+	}
+	keep, preOmitted := keptFindings(&doc, opts.MaxResults)
+	kept := doc.Count()
+	observed := map[string]bool{} // baseline fingerprints seen again
+	if p.prev != nil || preOmitted != nil || unknownRules(&doc, ruleIndex) {
+		kept = 0
+		for f := range doc.All() {
+			if keep(f) {
+				kept++
+				if _, ok := ruleIndex[f.RuleID]; !ok {
+					// A finding whose rule metadata is missing still gets a
+					// minimal descriptor: ruleIndex must point at a rule
+					// (SARIF §3.27.6).
+					ruleIndex[f.RuleID] = len(driver.Rules)
+					driver.Rules = append(driver.Rules, ruleDescriptor(findings.Rule{ID: f.RuleID, Title: f.RuleID, Description: f.RuleID, Severity: f.Severity, Remediation: "See the finding's message."}))
+				}
+			}
+			if p.prev != nil {
+				// A finding left out by the cap is still present: its
+				// baseline result is not "absent".
+				fp := view.Fingerprint(f.RuleID, view.ParseResource(view.RedactFinding(f, doc.ShowObjectKeys), doc.ShowObjectKeys))
+				if _, ok := p.prev[fp]; ok {
+					observed[fp] = true
 				}
 			}
 		}
-		results = applyBaseline(results, present, opts.Baseline, &driver, ruleIndex, view.NewScope(doc))
+	}
+	if p.prev != nil {
+		p.absent = absentResults(p.prev, order, observed, baseRules, &driver, ruleIndex, view.NewScope(doc))
 	}
 
-	inv := invocation(doc)
-	results, omitted := capResults(results, opts.MaxResults)
-	for id, n := range preOmitted {
+	// The cap keeps the most severe results and drops absent ones first:
+	// keptFindings kept at most max findings, so what is over is absent
+	// results, the last ones.
+	omitted := preOmitted
+	p.total = kept + len(p.absent)
+	if p.total > opts.MaxResults {
+		room := max(opts.MaxResults-kept, 0)
 		if omitted == nil {
 			omitted = map[string]int{}
 		}
-		omitted[id] += n
+		for _, r := range p.absent[room:] {
+			omitted[r.RuleID]++
+		}
+		p.absent = p.absent[:room]
+		p.total = kept + room
 	}
+
+	inv := invocation(doc)
 	runProps := map[string]any{
 		"hoofprint/accounts":       nonNil(doc.Accounts),
 		"hoofprint/sample":         doc.Sample,
@@ -310,10 +369,48 @@ func Build(doc findings.Document, opts Options) (*Log, error) {
 		Taxonomies:        taxonomies,
 		Invocations:       []Invocation{inv},
 		AutomationDetails: &AutomationDetails{ID: automationID(doc, opts.AutomationID)},
-		Results:           results,
 		Properties:        runProps,
 	}
-	return &Log{Schema: SchemaURI, Version: Version, Runs: []Run{run}}, nil
+	p.log = &Log{Schema: SchemaURI, Version: Version, Runs: []Run{run}}
+	return p, nil
+}
+
+// unknownRules reports whether a finding names a rule without metadata.
+func unknownRules(doc *findings.Document, ruleIndex map[string]int) bool {
+	for id := range doc.CountByRule() {
+		if _, ok := ruleIndex[id]; !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// results yields the results in the log's order, built one at a time: the
+// kept findings in the document's order, each with its baselineState, then
+// the absent results.
+func (p *logPlan) results(yield func(*Result) error) error {
+	show := p.doc.ShowObjectKeys
+	keep, _ := keptFindings(&p.doc, p.max)
+	var err error
+	for f := range p.doc.All() {
+		if !keep(f) {
+			continue
+		}
+		f = view.RedactFinding(f, show)
+		r := result(f, p.ruleIndex[f.RuleID], show)
+		if p.prev != nil {
+			r.BaselineState = baselineState(p.prev, &r)
+		}
+		if err = yield(&r); err != nil {
+			return err
+		}
+	}
+	for i := range p.absent {
+		if err := yield(&p.absent[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func notificationDescriptors() []ReportingDescriptor {
@@ -617,19 +714,15 @@ func sampleNotes(doc findings.Document, ruleIndex map[string]int) []Notification
 	return out
 }
 
-// applyBaseline sets baselineState on every result and appends the
-// baseline's results that were not seen again as "absent" (SARIF
-// §3.27.24). Results are matched by FingerprintKey. An absent result whose
-// rule, account and region were not fully evaluated this run is still
-// listed as absent (SARIF has no "unknown" state) but says so in its
-// message and in properties["hoofprint/fullyEvaluated"].
-func applyBaseline(results []Result, present map[string]bool, base *Log, driver *ToolComponent, ruleIndex map[string]int, scope *view.Scope) []Result {
-	prev := map[string]Result{}
-	var order []string
-	baseRules := map[string]ReportingDescriptor{}
+// baselineResults indexes a baseline's results (absent ones left out) by
+// fingerprint, the last of a fingerprint winning, with the order in which
+// fingerprints first appear and the baseline's rule descriptors.
+func baselineResults(base *Log) (prev map[string]Result, order []string, rules map[string]ReportingDescriptor) {
+	prev = map[string]Result{}
+	rules = map[string]ReportingDescriptor{}
 	for _, run := range base.Runs {
 		for _, r := range run.Tool.Driver.Rules {
-			baseRules[r.ID] = r
+			rules[r.ID] = r
 		}
 		for _, r := range run.Results {
 			if r.BaselineState == BaselineAbsent {
@@ -645,22 +738,32 @@ func applyBaseline(results []Result, present map[string]bool, base *Log, driver 
 			prev[fp] = r
 		}
 	}
-	seen := map[string]bool{}
-	for i := range results {
-		fp := results[i].PartialFingerprints[FingerprintKey]
-		seen[fp] = true
-		old, ok := prev[fp]
-		switch {
-		case !ok:
-			results[i].BaselineState = BaselineNew
-		case old.Level != results[i].Level || old.Message.Text != results[i].Message.Text:
-			results[i].BaselineState = BaselineUpdated
-		default:
-			results[i].BaselineState = BaselineUnchanged
-		}
+	return prev, order, rules
+}
+
+// baselineState compares a result with the baseline (SARIF §3.27.24),
+// matching by FingerprintKey.
+func baselineState(prev map[string]Result, r *Result) string {
+	old, ok := prev[r.PartialFingerprints[FingerprintKey]]
+	switch {
+	case !ok:
+		return BaselineNew
+	case old.Level != r.Level || old.Message.Text != r.Message.Text:
+		return BaselineUpdated
 	}
+	return BaselineUnchanged
+}
+
+// absentResults are the baseline's results whose fingerprint was not
+// observed again, in the baseline's order, marked "absent" (SARIF
+// §3.27.24); a rule this run does not know gets the baseline's descriptor.
+// An absent result whose rule, account and region were not fully evaluated
+// this run is still listed as absent (SARIF has no "unknown" state) but
+// says so in its message and in properties["hoofprint/fullyEvaluated"].
+func absentResults(prev map[string]Result, order []string, observed map[string]bool, baseRules map[string]ReportingDescriptor, driver *ToolComponent, ruleIndex map[string]int, scope *view.Scope) []Result {
+	var out []Result
 	for _, fp := range order {
-		if seen[fp] || present[fp] {
+		if observed[fp] {
 			continue
 		}
 		r := prev[fp]
@@ -692,12 +795,12 @@ func applyBaseline(results []Result, present map[string]bool, base *Log, driver 
 		} else {
 			r.Message.Text = "Not seen this run, but this rule was not fully evaluated for its account and region (coverage gap or sampling), so it may still be present: " + r.Message.Text
 		}
-		results = append(results, r)
+		out = append(out, r)
 	}
-	return results
+	return out
 }
 
-// keptFindings decides which findings capResults would keep as results
+// keptFindings decides which findings the cap keeps as results
 // when there are more than max: the max most severe, earlier ones first
 // among equals (every finding outranks a baseline's absent result). It
 // counts the findings by rank first, so it never holds them: the returned
@@ -750,40 +853,6 @@ func severityRank(s string) int {
 		return 2
 	}
 	return 1
-}
-
-// capResults keeps at most max results, most severe first (absent results
-// last), in their original order, and counts the omitted ones per rule.
-func capResults(results []Result, max int) ([]Result, map[string]int) {
-	if len(results) <= max {
-		return results, nil
-	}
-	idx := make([]int, len(results))
-	for i := range idx {
-		idx[i] = i
-	}
-	rank := func(r Result) int {
-		if r.BaselineState == BaselineAbsent {
-			return -1
-		}
-		s, _ := r.Properties["security-severity"].(string)
-		return severityRank(s)
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return rank(results[idx[a]]) > rank(results[idx[b]]) })
-	keep := make([]bool, len(results))
-	for _, i := range idx[:max] {
-		keep[i] = true
-	}
-	omitted := map[string]int{}
-	out := make([]Result, 0, max)
-	for i, r := range results {
-		if keep[i] {
-			out = append(out, r)
-		} else {
-			omitted[r.RuleID]++
-		}
-	}
-	return out, omitted
 }
 
 func automationID(doc findings.Document, id string) string {
