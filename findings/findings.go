@@ -588,3 +588,21 @@ func (d *Document) CountBySeverity() map[Severity]int {
 	}
 	return out
 }
+
+// CountByRuleSeverity counts the findings per rule and severity. ordered
+// reports whether All yields them in SortFindings' order (always from a
+// Set; from a list, when it is sorted), so that a reader may tell from the
+// counts alone where each rule's findings of each severity come.
+func (d *Document) CountByRuleSeverity() (counts map[string]map[Severity]int, ordered bool) {
+	if d.Set != nil {
+		return d.Set.countByRuleSeverity(d.activeOnly), true
+	}
+	counts = map[string]map[Severity]int{}
+	for _, f := range d.Findings {
+		if counts[f.RuleID] == nil {
+			counts[f.RuleID] = map[Severity]int{}
+		}
+		counts[f.RuleID][f.Severity]++
+	}
+	return counts, slices.IsSortedFunc(d.Findings, compareFindings)
+}

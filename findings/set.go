@@ -33,11 +33,19 @@ type Set struct {
 	n         int
 	bySev     map[Severity]int
 	byRule    map[string]int
+	byRuleSev map[ruleSeverity]int
 	// The same counts for the findings an accepted risk covers.
-	suppressed int
-	supBySev   map[Severity]int
-	supByRule  map[string]int
+	suppressed   int
+	supBySev     map[Severity]int
+	supByRule    map[string]int
+	supByRuleSev map[ruleSeverity]int
 	err        error
+}
+
+// ruleSeverity keys the counts per rule and severity.
+type ruleSeverity struct {
+	rule string
+	sev  Severity
 }
 
 // spillRun is one sorted run in the file.
@@ -53,8 +61,8 @@ func NewSet(inMemory int, dir string) *Set {
 	if inMemory <= 0 {
 		inMemory = DefaultInMemory
 	}
-	return &Set{threshold: inMemory, dir: dir, bySev: map[Severity]int{}, byRule: map[string]int{},
-		supBySev: map[Severity]int{}, supByRule: map[string]int{}}
+	return &Set{threshold: inMemory, dir: dir, bySev: map[Severity]int{}, byRule: map[string]int{}, byRuleSev: map[ruleSeverity]int{},
+		supBySev: map[Severity]int{}, supByRule: map[string]int{}, supByRuleSev: map[ruleSeverity]int{}}
 }
 
 // Add adds findings. An error writing the spill file is returned, and
@@ -66,10 +74,12 @@ func (s *Set) Add(fs ...Finding) error {
 		s.n++
 		s.bySev[f.Severity]++
 		s.byRule[f.RuleID]++
+		s.byRuleSev[ruleSeverity{f.RuleID, f.Severity}]++
 		if f.Suppressed() {
 			s.suppressed++
 			s.supBySev[f.Severity]++
 			s.supByRule[f.RuleID]++
+			s.supByRuleSev[ruleSeverity{f.RuleID, f.Severity}]++
 		}
 	}
 	s.mem = append(s.mem, fs...)
@@ -157,6 +167,19 @@ func (s *Set) countByRule(activeOnly bool) map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return subtract(s.byRule, s.supByRule, activeOnly)
+}
+
+func (s *Set) countByRuleSeverity(activeOnly bool) map[string]map[Severity]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]map[Severity]int{}
+	for k, n := range subtract(s.byRuleSev, s.supByRuleSev, activeOnly) {
+		if out[k.rule] == nil {
+			out[k.rule] = map[Severity]int{}
+		}
+		out[k.rule][k.sev] = n
+	}
+	return out
 }
 
 // subtract copies all, less sup when activeOnly; keys left at 0 are dropped.

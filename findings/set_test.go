@@ -65,3 +65,49 @@ func TestSetBelowItsThresholdNeverTouchesDisk(t *testing.T) {
 		t.Errorf("files %v", entries)
 	}
 }
+
+// CountByRuleSeverity gives the same counts from a Set as from the list,
+// all or active only, and says when the list's order can be relied on.
+func TestCountByRuleSeverity(t *testing.T) {
+	var all []Finding
+	for i := range 60 {
+		f := Finding{RuleID: fmt.Sprintf("rule-%d", i%3), Severity: Severity(i % 5), ResourceARN: fmt.Sprintf("arn:aws:s3:::b%02d", i)}
+		if i%4 == 0 {
+			f.Suppression = &Suppression{Reason: "accepted"}
+		}
+		all = append(all, f)
+	}
+	set := NewSet(7, t.TempDir())
+	defer func() { _ = set.Close() }()
+	if err := set.Add(all...); err != nil {
+		t.Fatal(err)
+	}
+	sorted := slices.Clone(all)
+	SortFindings(sorted)
+	for name, tc := range map[string]struct {
+		doc         Document
+		wantOrdered bool
+	}{
+		"set":           {Document{Set: set}, true},
+		"sorted list":   {Document{Findings: sorted}, true},
+		"unsorted list": {Document{Findings: all}, false},
+	} {
+		for _, active := range []bool{false, true} {
+			doc := &tc.doc
+			if active {
+				doc = tc.doc.ActiveOnly()
+			}
+			want := map[string]map[Severity]int{}
+			for f := range doc.All() {
+				if want[f.RuleID] == nil {
+					want[f.RuleID] = map[Severity]int{}
+				}
+				want[f.RuleID][f.Severity]++
+			}
+			got, ordered := doc.CountByRuleSeverity()
+			if !reflect.DeepEqual(got, want) || ordered != tc.wantOrdered {
+				t.Errorf("%s (active only %v): counts %v ordered %v, want %v %v", name, active, got, ordered, want, tc.wantOrdered)
+			}
+		}
+	}
+}

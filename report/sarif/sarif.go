@@ -19,8 +19,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -276,7 +278,22 @@ func plan(doc findings.Document, opts Options) (*logPlan, error) {
 	keep, preOmitted := keptFindings(&doc, opts.MaxResults)
 	kept := doc.Count()
 	observed := map[string]bool{} // baseline fingerprints seen again
-	if p.prev != nil || preOmitted != nil || unknownRules(&doc, ruleIndex) {
+	pass := p.prev != nil || preOmitted != nil || unknownRules(&doc, ruleIndex)
+	if pass && p.prev == nil {
+		// Without a baseline, the counts tell what the pass would: a large
+		// run's findings are not read from the spill file one more time.
+		if omitted, rules, first, ok := keptByCounts(&doc, opts.MaxResults); ok {
+			pass, preOmitted = false, omitted
+			kept = min(kept, opts.MaxResults)
+			for _, id := range rules {
+				if _, known := ruleIndex[id]; !known {
+					ruleIndex[id] = len(driver.Rules)
+					driver.Rules = append(driver.Rules, missingRule(id, first[id]))
+				}
+			}
+		}
+	}
+	if pass {
 		kept = 0
 		for f := range doc.All() {
 			if keep(f) {
@@ -286,7 +303,7 @@ func plan(doc findings.Document, opts Options) (*logPlan, error) {
 					// minimal descriptor: ruleIndex must point at a rule
 					// (SARIF §3.27.6).
 					ruleIndex[f.RuleID] = len(driver.Rules)
-					driver.Rules = append(driver.Rules, ruleDescriptor(findings.Rule{ID: f.RuleID, Title: f.RuleID, Description: f.RuleID, Severity: f.Severity, Remediation: "See the finding's message."}))
+					driver.Rules = append(driver.Rules, missingRule(f.RuleID, f.Severity))
 				}
 			}
 			if p.prev != nil {
@@ -373,6 +390,12 @@ func plan(doc findings.Document, opts Options) (*logPlan, error) {
 	}
 	p.log = &Log{Schema: SchemaURI, Version: Version, Runs: []Run{run}}
 	return p, nil
+}
+
+// missingRule is the minimal descriptor of a rule whose metadata is
+// missing.
+func missingRule(id string, sev findings.Severity) ReportingDescriptor {
+	return ruleDescriptor(findings.Rule{ID: id, Title: id, Description: id, Severity: sev, Remediation: "See the finding's message."})
 }
 
 // unknownRules reports whether a finding names a rule without metadata.
@@ -807,27 +830,14 @@ func absentResults(prev map[string]Result, order []string, observed map[string]b
 // keep must be called once per finding, in doc.All's order. It returns the
 // findings left out per rule, nil when all are kept.
 func keptFindings(doc *findings.Document, max int) (keep func(findings.Finding) bool, omitted map[string]int) {
-	rank := func(f findings.Finding) int { return severityRank(view.SecuritySeverity(f.Severity)) }
 	if doc.Count() <= max {
 		return func(findings.Finding) bool { return true }, nil
 	}
-	perRank := map[int]int{}
-	for sev, n := range doc.CountBySeverity() {
-		perRank[rank(findings.Finding{Severity: sev})] += n
-	}
-	// The lowest rank kept, and how many of that rank fit.
-	boundary, quota, left := 0, 0, max
-	for r := 5; r >= 1; r-- {
-		if perRank[r] >= left {
-			boundary, quota = r, left
-			break
-		}
-		left -= perRank[r]
-	}
+	boundary, quota := capBoundary(doc, max)
 	taken := 0
 	omitted = map[string]int{}
 	return func(f findings.Finding) bool {
-		r := rank(f)
+		r := findingRank(f.Severity)
 		switch {
 		case r > boundary:
 			return true
@@ -838,6 +848,69 @@ func keptFindings(doc *findings.Document, max int) (keep func(findings.Finding) 
 		omitted[f.RuleID]++
 		return false
 	}, omitted
+}
+
+func findingRank(s findings.Severity) int { return severityRank(view.SecuritySeverity(s)) }
+
+// capBoundary is the lowest rank the cap keeps and how many findings of
+// that rank fit (0, 0 when every finding fits).
+func capBoundary(doc *findings.Document, max int) (boundary, quota int) {
+	if doc.Count() <= max {
+		return 0, 0
+	}
+	perRank := map[int]int{}
+	for sev, n := range doc.CountBySeverity() {
+		perRank[findingRank(sev)] += n
+	}
+	left := max
+	for r := 5; r >= 1; r-- {
+		if perRank[r] >= left {
+			return r, left
+		}
+		left -= perRank[r]
+	}
+	return 0, 0
+}
+
+// keptByCounts is what a pass of keptFindings' keep over the findings
+// would find, worked out from the document's counts per rule and severity
+// instead of reading the findings: the findings left out per rule (nil
+// when all are kept), and the rules with a kept finding in the order their
+// first comes, with its severity. It relies on All's order (rule, then
+// severity, highest first): ok is false when the document cannot promise
+// it.
+func keptByCounts(doc *findings.Document, max int) (omitted map[string]int, rules []string, first map[string]findings.Severity, ok bool) {
+	counts, ordered := doc.CountByRuleSeverity()
+	if !ordered {
+		return nil, nil, nil, false
+	}
+	boundary, quota := capBoundary(doc, max)
+	if doc.Count() > max {
+		omitted = map[string]int{}
+	}
+	first = map[string]findings.Severity{}
+	taken := 0
+	for _, id := range slices.Sorted(maps.Keys(counts)) {
+		for _, sev := range slices.Backward(slices.Sorted(maps.Keys(counts[id]))) {
+			n := counts[id][sev]
+			kept := 0
+			switch r := findingRank(sev); {
+			case r > boundary:
+				kept = n
+			case r == boundary:
+				kept = min(n, quota-taken)
+				taken += kept
+			}
+			if _, seen := first[id]; !seen && kept > 0 {
+				first[id] = sev
+				rules = append(rules, id)
+			}
+			if n > kept {
+				omitted[id] += n - kept
+			}
+		}
+	}
+	return omitted, rules, first, true
 }
 
 // severityRank orders results by their security-severity.

@@ -3,6 +3,7 @@ package sarif
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/hoofprint/hoofprint/findings"
@@ -14,7 +15,7 @@ import (
 func mixed(n int) findings.Document {
 	doc := fixture.Document()
 	doc.Findings = nil
-	sevs := []findings.Severity{findings.SeverityCritical, findings.SeverityHigh, findings.SeverityMedium, findings.SeverityLow, findings.SeverityInformational}
+	sevs := []findings.Severity{findings.SeverityCritical, findings.SeverityHigh, findings.SeverityMedium, findings.SeverityLow, findings.SeverityInformational, findings.SeverityNone}
 	rules := []string{"s3-object-foreign-owner", "s3-bucket-access-logging-off", "cloudfront-origin-objects-unreadable", "s3-account-public-access-block-off"}
 	for i := range n {
 		bucket := fmt.Sprintf("bucket-%03d", i%37)
@@ -70,6 +71,11 @@ func TestWriteMatchesTheWholeLogEncoding(t *testing.T) {
 	many := mixed(200)
 	unknown := mixed(200) // rules without metadata, one of them wholly past the cap
 	unknown.Rules = unknown.Rules[:1]
+	unsorted := mixed(200) // a list out of order: the counts cannot stand in for a pass
+	slices.Reverse(unsorted.Findings)
+	unsortedUnknown := unknown
+	unsortedUnknown.Findings = slices.Clone(unknown.Findings)
+	slices.Reverse(unsortedUnknown.Findings)
 	shown := fixture.WithPHIKey(fixture.Document())
 	shown.ShowObjectKeys = true
 
@@ -93,6 +99,9 @@ func TestWriteMatchesTheWholeLogEncoding(t *testing.T) {
 		"unknown rules":                           {unknown, Options{}},
 		"unknown rules, capped":                   {unknown, Options{MaxResults: 7}},
 		"unknown rules, capped, baseline":         {unknown, Options{MaxResults: 7, Baseline: baselineOf(t, mixed(200))}},
+		"unsorted, capped":                        {unsorted, Options{MaxResults: 33}},
+		"unsorted, unknown rules, capped":         {unsortedUnknown, Options{MaxResults: 120}},
+		"unknown rules, cap inside a rank":        {unknown, Options{MaxResults: 120}},
 		"a baseline of another night, automation": {many, Options{Baseline: baselineOf(t, mixed(150)), AutomationID: "nightly/", InformationURI: "https://example.org"}},
 	}
 	for name, c := range cases {
