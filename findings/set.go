@@ -39,7 +39,7 @@ type Set struct {
 	supBySev     map[Severity]int
 	supByRule    map[string]int
 	supByRuleSev map[ruleSeverity]int
-	err        error
+	err          error
 }
 
 // ruleSeverity keys the counts per rule and severity.
