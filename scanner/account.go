@@ -17,8 +17,8 @@ import (
 )
 
 // accountScan is the collection of one account: its credentials, its
-// clients (one S3 client per region), what phase 1 mapped, and the
-// deadline of the phase in progress.
+// clients (one S3 client per region, while in use), what phase 1 mapped,
+// and the deadline of the phase in progress.
 type accountScan struct {
 	s  *scan
 	id string
@@ -55,8 +55,35 @@ type accountScan struct {
 	// (another shard's account): its role is assumed on first use.
 	lazy *lazyRole
 
+	// mu guards s3Clients and holds. The S3 clients (one per region, about
+	// 6 KB each) are built on first use and dropped when the last holder
+	// lets go: phase one's mapping of the account, its own buckets in
+	// phase two, and each bucket of another account that is reading the
+	// ACLs of objects this account owns (owneracl.go). Kept for the whole
+	// run, they made a shard's memory grow with its accounts. Building
+	// them again is cheap and calls nothing: the credentials stay cached
+	// in awsclient.Base until STS says they expire.
 	mu        sync.Mutex
 	s3Clients map[string]*s3.Client
+	holds     int
+}
+
+// hold keeps the account's S3 clients until the matching release.
+func (a *accountScan) hold() {
+	a.mu.Lock()
+	a.holds++
+	a.mu.Unlock()
+}
+
+// release lets go of a hold; the last one drops the clients.
+func (a *accountScan) release() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.holds--
+	if a.holds <= 0 {
+		a.holds = 0
+		a.s3Clients = nil
+	}
 }
 
 // mapAccount is phase 1 for one account: credentials, account Block Public
@@ -78,7 +105,12 @@ func (s *scan) mapAccount(parent context.Context, acct *inventory.Account) *acco
 		return nil
 	}
 	acct.Scanned = true
-	a := &accountScan{s: s, id: acct.ID, acct: acct, ctx: ctx, cfg: cfg, s3Clients: map[string]*s3.Client{}}
+	a := &accountScan{s: s, id: acct.ID, acct: acct, ctx: ctx, cfg: cfg}
+	// The mapping's clients are dropped when it ends: `hoofprint plan`
+	// needs none afterwards, and phase two builds them again when it
+	// reaches the account's buckets.
+	a.hold()
+	defer a.release()
 	var wg sync.WaitGroup
 	wg.Go(func() { acct.PublicAccessBlock = a.accountPublicAccessBlock() })
 	wg.Go(func() {
@@ -108,6 +140,7 @@ func (s *scan) mapAccount(parent context.Context, acct *inventory.Account) *acco
 func (a *accountScan) startBuckets(parent context.Context) {
 	a.ctx, a.cancel = context.WithTimeout(parent, a.s.opts.AccountTimeout)
 	a.started = true
+	a.hold()
 }
 
 // bucketDone is called once per collected bucket (and once more when all
@@ -121,6 +154,9 @@ func (a *accountScan) bucketDone() {
 		a.s.cov.addStop(a.id, a.ctx)
 	}
 	a.cancel()
+	if a.started {
+		a.release()
+	}
 	a.s.counters.accountsDone.Add(1)
 	a.s.log.Debug("account collected", slog.String("account", a.id))
 }
@@ -145,6 +181,9 @@ func (a *accountScan) s3In(region string) *s3.Client {
 	defer a.mu.Unlock()
 	if c, ok := a.s3Clients[region]; ok {
 		return c
+	}
+	if a.s3Clients == nil {
+		a.s3Clients = map[string]*s3.Client{}
 	}
 	c := s3.NewFromConfig(awsclient.InRegion(a.cfg, region), a.s.base.S3Options(), func(o *s3.Options) {
 		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)

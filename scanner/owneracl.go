@@ -39,6 +39,8 @@ type ownerReader struct {
 	deadline context.Context
 	// stopped counts the reads the owner's deadline stopped.
 	stopped *atomic.Int64
+	// release lets go of the owner's clients (nil in unit tests).
+	release func()
 }
 
 // ownerDeadline is the deadline of the ACL reads one account makes as an
@@ -54,7 +56,9 @@ type ownerDeadline struct {
 // ownerFor returns the reader that reads, as their owner, the ACLs of the
 // objects whose listed owner is ownerCanonical in a bucket of region, or
 // nil when that owner is not another scanned account of the organization
-// (then the bucket owner's role asks, as for any object).
+// (then the bucket owner's role asks, as for any object). The reader holds
+// the owner's clients, built again if the owner's own buckets are long
+// done, until its release.
 func (a *accountScan) ownerFor(ownerCanonical, region string) *ownerReader {
 	o := a.s.owners[ownerCanonical]
 	if o == nil || o.id == a.id || !o.ready() {
@@ -64,7 +68,8 @@ func (a *accountScan) ownerFor(ownerCanonical, region string) *ownerReader {
 	d.once.Do(func() {
 		d.ctx, d.cancel = context.WithTimeout(a.s.ctx, a.s.opts.AccountTimeout)
 	})
-	return &ownerReader{accountID: o.id, api: o.s3In(region), deadline: d.ctx, stopped: &d.stopped}
+	o.hold()
+	return &ownerReader{accountID: o.id, api: o.s3In(region), deadline: d.ctx, stopped: &d.stopped, release: o.release}
 }
 
 // closeOwners ends every owner deadline and records, per owner account,

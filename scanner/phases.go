@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/hoofprint/hoofprint/awsclient"
@@ -170,7 +169,6 @@ func (a *accountScan) assume(ctx context.Context) bool {
 		return false
 	}
 	a.cfg = cfg
-	a.s3Clients = map[string]*s3.Client{}
 	return true
 }
 

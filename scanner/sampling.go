@@ -503,6 +503,19 @@ func (s *sampler) readAsOwner(ctx context.Context, r *ownerReader, key string, o
 // sampleObjects samples one bucket's objects and records failures as gaps.
 func (a *accountScan) sampleObjects(api objectSampleAPI, b *inventory.Bucket) inventory.ObjectSample {
 	opts := a.s.opts
+	// One reader per owner account for the whole bucket, which holds that
+	// account's clients until the bucket's ACLs are read.
+	var (
+		ownersMu sync.Mutex
+		owners   = map[string]*ownerReader{}
+	)
+	defer func() {
+		for _, r := range owners {
+			if r != nil && r.release != nil {
+				r.release()
+			}
+		}
+	}()
 	cfg := sampleConfig{
 		bucket:         b.Name,
 		bucketARN:      b.ARN,
@@ -519,7 +532,14 @@ func (a *accountScan) sampleObjects(api objectSampleAPI, b *inventory.Bucket) in
 		onListed:       func(n int) { a.s.counters.objectsListed.Add(int64(n)) },
 		onACLRead:      func() { a.s.counters.aclsRead.Add(1) },
 		ownerFor: func(owner string) *ownerReader {
-			return a.ownerFor(owner, cmp.Or(b.Region, a.cfg.Region))
+			ownersMu.Lock()
+			defer ownersMu.Unlock()
+			r, ok := owners[owner]
+			if !ok {
+				r = a.ownerFor(owner, cmp.Or(b.Region, a.cfg.Region))
+				owners[owner] = r
+			}
+			return r
 		},
 		onOwnerACL: func(read bool) {
 			a.s.counters.ownerACLCalls.Add(1)
