@@ -12,7 +12,7 @@ VERSION ?= $(or $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null),0.1.0
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 
-.PHONY: build test test-short demo lint tools bench bench-scale fuzz clean
+.PHONY: build test test-short demo lint tools bench bench-scale bench-shards fuzz clean
 
 ## build: a static binary in bin/hoofprint (as the Dockerfile builds it)
 build:
@@ -60,6 +60,15 @@ bench:
 ACCOUNTS ?= 200
 bench-scale:
 	$(GO) run ./scripts/benchscale -accounts $(ACCOUNTS) -cpuprofile
+
+## bench-shards: sharded runs (plan, shard processes, merge) of generated organizations of SHARD_ACCOUNTS
+## accounts, 10 buckets x 100 objects each, PER_SHARD accounts a shard, only the first RUN_SHARDS shards of each size
+## (0: all); plan + shards are checked against one scan where every shard runs (BENCHMARKS.md "Sharded runs")
+SHARD_ACCOUNTS ?= 500,1000,2000,4000
+PER_SHARD      ?= 250
+RUN_SHARDS     ?= 2
+bench-shards:
+	$(GO) run ./scripts/benchshards -accounts $(SHARD_ACCOUNTS) -per-shard $(PER_SHARD) -run-shards $(RUN_SHARDS)
 
 clean:
 	rm -rf bin hoofprint-demo test-output
