@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -102,28 +103,47 @@ func Merge(ctx context.Context, store Store, plan *Plan, popts pipeline.Options,
 		interrupted = append(interrupted, "plan: "+plan.Map.Snapshot.Coverage.Interrupted)
 	}
 	finished := plan.Map.Snapshot.FinishedAt
-	buckets := []inventory.Bucket{}
-	seq := 0
+	// Every shard's files are checked against its manifest before any
+	// bucket is recorded, so a shard that does not match is left out
+	// whole. Then the buckets go to the pipeline in one scan's order
+	// (accounts by ID, then bucket names): each shard's inventory is in
+	// that order and the shards' accounts are disjoint, so a merge of the
+	// N inventories, one bucket of each at a time, gives the order
+	// docs/inventory.md promises without holding any shard in memory.
+	var open []*shardFiles
+	defer func() {
+		for _, f := range open {
+			f.close()
+		}
+	}()
 	for k, m := range manifests {
 		if m == nil {
 			continue
 		}
-		cov, fin, added, err := mergeShard(ctx, store, st, m, &seq)
-		buckets = append(buckets, added...)
+		f, err := openShard(ctx, store, m)
 		if err != nil {
-			if len(added) > 0 {
-				// Buckets of this shard are already in the merged
-				// inventory: the run cannot be told apart any more.
-				return nil, pipeline.Outcome{}, nil, fmt.Errorf("merge shard %d of %d: %w", k, n, err)
-			}
 			status[k].Code, status[k].Reason = CodeShardIncomplete, err.Error()
 			continue
+		}
+		open = append(open, f)
+	}
+	buckets, err := mergeBuckets(st, open)
+	if err != nil {
+		// Buckets of the shards are already in the merged inventory: the
+		// run cannot be told apart any more.
+		return nil, pipeline.Outcome{}, nil, err
+	}
+	for _, f := range open {
+		m := f.manifest
+		cov, fin, err := f.finish(st)
+		if err != nil {
+			return nil, pipeline.Outcome{}, nil, fmt.Errorf("merge shard %d of %d: %w", m.Shard, n, err)
 		}
 		gaps = append(gaps, cov.Gaps...)
 		gaps = append(gaps, m.EvaluationGaps...)
 		if !cov.Complete || m.EvaluationStopped != "" {
 			complete = false
-			interrupted = append(interrupted, fmt.Sprintf("shard %d of %d: %s", k, n, strings.TrimSpace(cov.Interrupted+" "+m.EvaluationStopped)))
+			interrupted = append(interrupted, fmt.Sprintf("shard %d of %d: %s", m.Shard, n, strings.TrimSpace(cov.Interrupted+" "+m.EvaluationStopped)))
 		}
 		if fin.After(finished) {
 			finished = fin
@@ -159,53 +179,111 @@ func Merge(ctx context.Context, store Store, plan *Plan, popts pipeline.Options,
 	return &merged, out, status, err
 }
 
-// mergeShard checks and reads one shard's files: its findings go to st,
-// its buckets are recorded from *seq on. It returns the shard's coverage,
-// finish time and bucket configurations (without objects).
-func mergeShard(ctx context.Context, store Store, st *pipeline.Stream, m *Manifest, seq *int) (inventory.Coverage, time.Time, []inventory.Bucket, error) {
+// shardFiles is one shard's checked files, its inventory open at the
+// next bucket.
+type shardFiles struct {
+	manifest *Manifest
+	store    Store
+	findings string
+	inv      *inventory.Reader
+	next     *inventory.Bucket
+	done     []func()
+}
+
+// openShard fetches one shard's files, checks them against the manifest
+// and reads the inventory's first bucket.
+func openShard(ctx context.Context, store Store, m *Manifest) (*shardFiles, error) {
+	f := &shardFiles{manifest: m, store: store}
 	findPath, doneF, err := fetchChecked(ctx, store, m.Findings)
 	if err != nil {
-		return inventory.Coverage{}, time.Time{}, nil, err
+		return nil, err
 	}
-	defer doneF()
+	f.done = append(f.done, doneF)
+	f.findings = findPath
 	invPath, doneI, err := fetchChecked(ctx, store, m.Inventory)
 	if err != nil {
-		return inventory.Coverage{}, time.Time{}, nil, err
+		f.close()
+		return nil, err
 	}
-	defer doneI()
-	r, err := inventory.Open(invPath)
-	if err != nil {
-		return inventory.Coverage{}, time.Time{}, nil, err
+	f.done = append(f.done, doneI)
+	if f.inv, err = inventory.Open(invPath); err != nil {
+		f.close()
+		return nil, err
 	}
-	defer func() { _ = r.Close() }()
-	var buckets []inventory.Bucket
-	for {
-		b, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
+	if err := f.advance(); err != nil {
+		f.close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// advance reads the next bucket (nil after the last).
+func (f *shardFiles) advance() error {
+	b, err := f.inv.Next()
+	switch {
+	case errors.Is(err, io.EOF):
+		f.next = nil
+		return nil
+	case err != nil:
+		return fmt.Errorf("read %s: %w", f.store.URI(f.manifest.Inventory.Name), err)
+	}
+	f.next = b
+	return nil
+}
+
+func (f *shardFiles) close() {
+	if f.inv != nil {
+		_ = f.inv.Close()
+		f.inv = nil
+	}
+	for _, d := range f.done {
+		d()
+	}
+	f.done = nil
+}
+
+// mergeBuckets records the buckets of every shard in st, by account ID
+// then name, and returns their configurations (without objects).
+func mergeBuckets(st *pipeline.Stream, shards []*shardFiles) ([]inventory.Bucket, error) {
+	buckets := []inventory.Bucket{}
+	for seq := 0; ; seq++ {
+		var first *shardFiles
+		for _, f := range shards {
+			if f.next != nil && (first == nil || cmp.Or(cmp.Compare(f.next.AccountID, first.next.AccountID), cmp.Compare(f.next.Name, first.next.Name)) < 0) {
+				first = f
+			}
 		}
-		if err != nil {
-			return inventory.Coverage{}, time.Time{}, buckets, err
+		if first == nil {
+			return buckets, nil
 		}
-		if err := st.Record(*seq, b, nil); err != nil {
-			return inventory.Coverage{}, time.Time{}, buckets, err
+		b := first.next
+		if err := st.Record(seq, b, nil); err != nil {
+			return buckets, err
 		}
-		*seq++
 		cfg := *b
 		cfg.Objects.Objects = nil
 		buckets = append(buckets, cfg)
+		if err := first.advance(); err != nil {
+			return buckets, fmt.Errorf("merge shard %d of %d: %w", first.manifest.Shard, first.manifest.Of, err)
+		}
 	}
-	// The files match the manifest's hashes, so the findings are the
-	// shard's whole: they go in as they are read, never all in memory.
-	nf, err := readFindings(findPath, func(f findings.Finding) error { return st.AddFindings(f) })
+}
+
+// finish reads the shard's findings into st (they match the manifest's
+// hash, so they are the shard's whole: they go in as they are read, never
+// all in memory) and returns the shard's coverage and finish time, which
+// its inventory's trailer gave.
+func (f *shardFiles) finish(st *pipeline.Stream) (inventory.Coverage, time.Time, error) {
+	m := f.manifest
+	nf, err := readFindings(f.findings, func(x findings.Finding) error { return st.AddFindings(x) })
 	if err != nil {
-		return inventory.Coverage{}, time.Time{}, buckets, fmt.Errorf("read %s: %w", store.URI(m.Findings.Name), err)
+		return inventory.Coverage{}, time.Time{}, fmt.Errorf("read %s: %w", f.store.URI(m.Findings.Name), err)
 	}
 	if nf != m.Findings.Records {
-		return inventory.Coverage{}, time.Time{}, buckets, fmt.Errorf("%s holds %d findings, its manifest says %d", store.URI(m.Findings.Name), nf, m.Findings.Records)
+		return inventory.Coverage{}, time.Time{}, fmt.Errorf("%s holds %d findings, its manifest says %d", f.store.URI(m.Findings.Name), nf, m.Findings.Records)
 	}
-	h := r.Header()
-	return h.Coverage, h.FinishedAt, buckets, nil
+	h := f.inv.Header()
+	return h.Coverage, h.FinishedAt, nil
 }
 
 // fetchChecked fetches one of a shard's files and checks it against its

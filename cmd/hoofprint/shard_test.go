@@ -324,9 +324,23 @@ func TestShardedRunEqualsOneScan(t *testing.T) {
 					}
 				}
 			}
-			code, _ := e.run(t, "merge", "--run", run, "-q", "--sarif", filepath.Join(sharded, "out.sarif"), "--asff", filepath.Join(sharded, "out.asff.json"))
+			code, _ := e.run(t, "merge", "--run", run, "-q", "--sarif", filepath.Join(sharded, "out.sarif"), "--asff", filepath.Join(sharded, "out.asff.json"),
+				"--inventory", filepath.Join(sharded, "inv.json"))
 			if code != wantCode {
 				t.Errorf("merge exited %d, one scan %d", code, wantCode)
+			}
+			// The merged inventory lists the buckets in one scan's order
+			// (accounts by ID, then names; docs/inventory.md), not shard
+			// by shard.
+			order := func(path string) []string {
+				var names []string
+				for _, b := range readInventory(t, path).Buckets {
+					names = append(names, b.AccountID+"/"+b.Name)
+				}
+				return names
+			}
+			if w, g := order(filepath.Join(single, "inv.json")), order(filepath.Join(sharded, "inv.json")); !slices.Equal(w, g) {
+				t.Errorf("merged inventory's buckets:\n%v\none scan's:\n%v", g, w)
 			}
 			ws, wa := reports(t, single)
 			gs, ga := reports(t, sharded)
