@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/report/internal/jsonindent"
 	"github.com/hoofprint/hoofprint/report/internal/view"
 )
 
@@ -212,22 +213,19 @@ func ProductARN(partition, region, account string) string {
 func Write(w io.Writer, doc findings.Document, opts Options) error {
 	rules := ruleMap(doc)
 	bw := bufio.NewWriterSize(w, 64<<10)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("  ", "  ")
-	enc.SetEscapeHTML(false)
+	enc := jsonindent.NewEncoder("  ", "  ")
 	n := 0
 	for f := range doc.All() {
-		buf.Reset()
-		if err := enc.Encode(build(doc, rules[f.RuleID], view.RedactFinding(f, doc.ShowObjectKeys), opts)); err != nil {
-			return fmt.Errorf("write ASFF: %w", err)
+		b, err := enc.Encode(build(doc, rules[f.RuleID], view.RedactFinding(f, doc.ShowObjectKeys), opts))
+		if err != nil {
+			return fmt.Errorf("write ASFF: %s on %s: %w", f.RuleID, f.ResourceARN, err)
 		}
 		if n == 0 {
 			_, _ = bw.WriteString("[\n  ")
 		} else {
 			_, _ = bw.WriteString(",\n  ")
 		}
-		_, _ = bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		_, _ = bw.Write(bytes.TrimSuffix(b, []byte("\n")))
 		n++
 	}
 	if n == 0 {

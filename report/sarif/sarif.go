@@ -29,6 +29,7 @@ import (
 
 	"github.com/hoofprint/hoofprint/findings"
 	"github.com/hoofprint/hoofprint/inventory"
+	"github.com/hoofprint/hoofprint/report/internal/jsonindent"
 	"github.com/hoofprint/hoofprint/report/internal/view"
 )
 
@@ -114,18 +115,15 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	_, _ = bw.Write(before)
 	_, _ = bw.WriteString("\n      \"results\": [\n")
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("        ", "  ")
-	enc.SetEscapeHTML(false)
+	enc := jsonindent.NewEncoder("        ", "  ")
 	n := 0
 	err = p.results(func(r *Result) error {
-		buf.Reset()
-		if err := enc.Encode(r); err != nil {
+		b, err := enc.Encode(r)
+		if err != nil {
 			return fmt.Errorf("write SARIF: result %d (%s): %w", n, r.RuleID, err)
 		}
 		_, _ = bw.WriteString("        ")
-		_, _ = bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		_, _ = bw.Write(bytes.TrimSuffix(b, []byte("\n")))
 		n++
 		if n < p.total {
 			_, _ = bw.WriteString(",")
