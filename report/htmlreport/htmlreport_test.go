@@ -116,3 +116,27 @@ func TestContents(t *testing.T) {
 		t.Error("the accepted risk is not marked apart from the 4 active findings")
 	}
 }
+
+// A large run's findings are in a Set (a spill file): the page is the one
+// the same findings in a list give, with object keys shown or not (with
+// keys shown, the page once listed none of them).
+func TestFindingsFromASpillFile(t *testing.T) {
+	for _, show := range []bool{false, true} {
+		doc := fixture.WithPHIKey(fixture.Document())
+		doc.ShowObjectKeys = show
+		set := findings.NewSet(2, t.TempDir())
+		if err := set.Add(doc.Findings...); err != nil {
+			t.Fatal(err)
+		}
+		spilled := doc
+		spilled.Findings, spilled.Set = nil, set
+		want, got := render(t, doc), render(t, spilled)
+		if !set.Spilled() || got != want {
+			t.Errorf("show keys %v: spilled %v, the page differs from the list's", show, set.Spilled())
+		}
+		if show && !strings.Contains(got, fixture.PHIKey) {
+			t.Error("with keys shown, the page lacks the finding's key")
+		}
+		_ = set.Close()
+	}
+}

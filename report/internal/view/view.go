@@ -173,14 +173,17 @@ func evidenceString(ev map[string]any, k string) string {
 // string evidence. Evidence fields named like a key ("key", "objectKey") are
 // dropped. The inventory already hashes keys at collection; this is the last
 // gate before a file leaves the process.
+//
+// The copy holds its findings in Findings, read from the Set of a large
+// run whether or not keys are shown: a caller of Redact reads Findings.
 func Redact(doc findings.Document) findings.Document {
-	if doc.ShowObjectKeys {
+	if doc.ShowObjectKeys && doc.Set == nil {
 		return doc
 	}
 	out := doc
 	out.Findings = make([]findings.Finding, 0, doc.Count())
 	for f := range doc.All() {
-		out.Findings = append(out.Findings, RedactFinding(f, false))
+		out.Findings = append(out.Findings, RedactFinding(f, doc.ShowObjectKeys))
 	}
 	out.Set = nil
 	return out
