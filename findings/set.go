@@ -20,13 +20,15 @@ const DefaultInMemory = 20000
 // Set holds the findings of a run in bounded memory: up to a threshold in
 // memory, then in a temporary file, written in sorted runs. All returns
 // every finding in SortFindings order by merging the runs, so report
-// writers read them one at a time. Add is safe for concurrent use; All is
-// not safe concurrently with Add.
+// writers read them one at a time. Add is safe for concurrent use, and so
+// is All (several reports may be written at once), but not concurrently
+// with Add.
 type Set struct {
 	mu        sync.Mutex
 	threshold int
 	dir       string
 	mem       []Finding
+	memSorted bool // mem is in SortFindings order
 	file      *os.File
 	runs      []spillRun
 	size      int64 // bytes written to file
@@ -83,6 +85,7 @@ func (s *Set) Add(fs ...Finding) error {
 		}
 	}
 	s.mem = append(s.mem, fs...)
+	s.memSorted = s.memSorted && len(fs) == 0
 	if len(s.mem) >= s.threshold && s.err == nil {
 		s.err = s.spillLocked()
 	}
@@ -209,7 +212,12 @@ func (s *Set) Err() error {
 func (s *Set) All() iter.Seq[Finding] {
 	return func(yield func(Finding) bool) {
 		s.mu.Lock()
-		SortFindings(s.mem)
+		if !s.memSorted {
+			// Sorted once: a reader that is still iterating mem must not
+			// see it sorted again under it.
+			SortFindings(s.mem)
+			s.memSorted = true
+		}
 		mem := s.mem
 		runs := slices.Clone(s.runs)
 		file := s.file

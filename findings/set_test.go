@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -108,6 +109,33 @@ func TestCountByRuleSeverity(t *testing.T) {
 			if !reflect.DeepEqual(got, want) || ordered != tc.wantOrdered {
 				t.Errorf("%s (active only %v): counts %v ordered %v, want %v %v", name, active, got, ordered, want, tc.wantOrdered)
 			}
+		}
+	}
+}
+
+// Reports are written at once, each reading the set: concurrent All calls
+// give every reader the same findings in the same order (run with -race).
+func TestSetAllConcurrently(t *testing.T) {
+	for _, spill := range []int{1000, 16} {
+		s := NewSet(spill, t.TempDir())
+		for i := range 100 {
+			_ = s.Add(Finding{RuleID: fmt.Sprintf("rule-%d", (i*7)%5), ResourceARN: fmt.Sprintf("arn:aws:s3:::b%03d", (i*31)%100),
+				Evidence: map[string]any{"n": json.Number(fmt.Sprint(i))}})
+		}
+		want := slices.Collect(s.All())
+		got := make([][]Finding, 4)
+		var wg sync.WaitGroup
+		for i := range got {
+			wg.Go(func() { got[i] = slices.Collect(s.All()) })
+		}
+		wg.Wait()
+		for i := range got {
+			if !reflect.DeepEqual(got[i], want) {
+				t.Errorf("threshold %d: reader %d saw other findings", spill, i)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

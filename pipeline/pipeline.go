@@ -20,6 +20,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -215,28 +216,39 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 	out.Document = doc
 	log.Info("rules evaluated", "rules", len(doc.Rules), "findings", doc.Count(), "suppressed", doc.SuppressedCount())
 
+	// The report files do not depend on each other: they are written at
+	// once, each reading the findings (from the spill file, for a large
+	// run) on its own, so that the end of a run takes as long as the
+	// slowest report rather than the sum of them on a machine with more
+	// than one core. They are listed in this order whatever finishes first.
+	type reportFile struct {
+		kind, path string
+		write      func(io.Writer) error
+		err        error
+	}
+	var files []*reportFile
 	if opts.SARIFPath != "" {
 		sopts := sarif.Options{Baseline: prep.Baseline}
-		if err := writeFile(opts.SARIFPath, func(w io.Writer) error { return sarif.Write(w, doc, sopts) }); err != nil {
-			writeErrs = append(writeErrs, fmt.Errorf("SARIF: %w", err))
-		} else {
-			out.Files = append(out.Files, summary.File{Kind: "SARIF", Location: opts.SARIFPath})
-		}
+		files = append(files, &reportFile{kind: "SARIF", path: opts.SARIFPath, write: func(w io.Writer) error { return sarif.Write(w, doc, sopts) }})
 	}
 	if opts.ASFFPath != "" {
 		aopts := asff.Options{Now: now()}
-		if err := writeFile(opts.ASFFPath, func(w io.Writer) error { return asff.Write(w, doc, aopts) }); err != nil {
-			writeErrs = append(writeErrs, fmt.Errorf("ASFF: %w", err))
-		} else {
-			out.Files = append(out.Files, summary.File{Kind: "ASFF", Location: opts.ASFFPath})
-		}
+		files = append(files, &reportFile{kind: "ASFF", path: opts.ASFFPath, write: func(w io.Writer) error { return asff.Write(w, doc, aopts) }})
 	}
 	if opts.HTMLPath != "" {
 		hopts := htmlreport.Options{Now: now()}
-		if err := writeFile(opts.HTMLPath, func(w io.Writer) error { return htmlreport.Write(w, doc, hopts) }); err != nil {
-			writeErrs = append(writeErrs, fmt.Errorf("HTML: %w", err))
+		files = append(files, &reportFile{kind: "HTML", path: opts.HTMLPath, write: func(w io.Writer) error { return htmlreport.Write(w, doc, hopts) }})
+	}
+	var wg sync.WaitGroup
+	for _, f := range files {
+		wg.Go(func() { f.err = writeFile(f.path, f.write) })
+	}
+	wg.Wait()
+	for _, f := range files {
+		if f.err != nil {
+			writeErrs = append(writeErrs, fmt.Errorf("%s: %w", f.kind, f.err))
 		} else {
-			out.Files = append(out.Files, summary.File{Kind: "HTML", Location: opts.HTMLPath})
+			out.Files = append(out.Files, summary.File{Kind: f.kind, Location: f.path})
 		}
 	}
 
