@@ -186,9 +186,11 @@ func Import(ctx context.Context, configs AccountConfigs, doc findings.Document, 
 	}
 	scope := view.NewScope(doc)
 
-	type key struct{ account, region string }
-	current := map[key][]asff.Finding{}
-	resourceTypes := map[string]string{}
+	current, err := groupFindings(doc, opts.ASFF)
+	if err != nil {
+		return Result{}, fmt.Errorf("security hub import: %w", err)
+	}
+	defer func() { _ = current.close() }()
 	accounts := map[string]bool{}
 	regionSet := map[string]bool{opts.ASFF.Region(findings.Finding{}): true}
 	for _, r := range doc.Regions {
@@ -197,16 +199,9 @@ func Import(ctx context.Context, configs AccountConfigs, doc findings.Document, 
 	for _, r := range opts.Regions {
 		regionSet[r] = true
 	}
-	// Converted one finding at a time (a large run reads them from a spill
-	// file); the import itself needs each account's findings at once.
-	for src := range doc.All() {
-		src = view.RedactFinding(src, doc.ShowObjectKeys)
-		f := asff.BuildOne(doc, src, opts.ASFF)
-		region := opts.ASFF.Region(src)
-		regionSet[region] = true
-		accounts[f.AwsAccountId] = true
-		current[key{f.AwsAccountId, region}] = append(current[key{f.AwsAccountId, region}], f)
-		resourceTypes[f.Id] = src.ResourceType
+	for k := range current.count {
+		accounts[k.account] = true
+		regionSet[k.region] = true
 	}
 	// Scanned accounts with no finding tonight may hold earlier findings
 	// that are now fixed.
@@ -228,9 +223,9 @@ func Import(ctx context.Context, configs AccountConfigs, doc findings.Document, 
 				// An account we cannot assume into keeps its findings as
 				// they are; tonight's findings for it are reported failed.
 				n := 0
-				for k, fs := range current {
+				for k, c := range current.count {
 					if k.account == acct {
-						n += len(fs)
+						n += c
 					}
 				}
 				res.Failed = n
@@ -240,7 +235,13 @@ func Import(ctx context.Context, configs AccountConfigs, doc findings.Document, 
 					if gctx.Err() != nil {
 						break
 					}
-					imp.importRegion(gctx, cfg, acct, region, current[key{acct, region}], resourceTypes, &res)
+					fs, err := current.load(acct, region, doc, opts.ASFF)
+					if err != nil {
+						res.Failed += current.count[groupKey{acct, region}]
+						res.Failures = append(res.Failures, Failure{AccountID: acct, Region: region, Code: "ReadFindings", Message: err.Error()})
+						continue
+					}
+					imp.importRegion(gctx, cfg, acct, region, fs, &res)
 				}
 			}
 			mu.Lock()
@@ -319,7 +320,7 @@ func (l limitedClient) Do(req *http.Request) (*http.Response, error) {
 	return l.inner.Do(req)
 }
 
-func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, region string, current []asff.Finding, resourceTypes map[string]string, res *AccountResult) {
+func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, region string, current []asff.Finding, res *AccountResult) {
 	log := im.opts.Logger.With("account", account, "region", region)
 	// res accumulates the account's regions; the log record counts this
 	// region only, so that summing records (CloudWatch metric filters)

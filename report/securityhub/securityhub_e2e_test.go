@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -556,5 +559,59 @@ func TestImportLogsCountEachRegionOnce(t *testing.T) {
 		if sums[a.AccountID] != a.Imported {
 			t.Errorf("account %s: the region records sum to %d imported, the account imported %d", a.AccountID, sums[a.AccountID], a.Imported)
 		}
+	}
+}
+
+// A large run's findings are in a spill file (findings.Set): the import
+// groups them by account through a file of its own instead of holding
+// every finding as ASFF, and Security Hub ends up holding exactly what the
+// same findings imported from a list give.
+func TestImportFromASpillFileStoresTheSameFindings(t *testing.T) {
+	storedAll := func(e backend) string {
+		var b strings.Builder
+		for _, a := range []string{e.mgmt, e.member} {
+			for _, r := range []string{"us-east-1", "us-west-2"} {
+				got := stored(t, e, a, r)
+				for _, id := range slices.Sorted(maps.Keys(got)) {
+					f := got[id]
+					f.ProcessedAt = nil // when the emulator stored it
+					j, err := json.Marshal(f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					fmt.Fprintf(&b, "%s %s %s\n", a, r, j)
+				}
+			}
+		}
+		return b.String()
+	}
+	nightOf := func(e backend) findings.Document {
+		fs := append(baseFindings(e), findings.Finding{RuleID: "s3-object-acl-public", Severity: findings.SeverityCritical, AccountID: e.mgmt, Region: "us-west-2",
+			ResourceType: findings.ResourceS3Object, ResourceARN: "arn:aws:s3:::mgmt-site/" + inventory.HashKey("mgmt-site", "a.html"), ResourceName: "mgmt-site",
+			Message: "A sampled object is public.", Evidence: map[string]any{"grants": []any{map[string]any{"permission": "READ", "n": json.Number("2")}}, "ratio": json.Number("0.25")}})
+		return night(e, 0, fs...)
+	}
+	listed := setupEmulator(t)
+	want := mustImport(t, listed.base, nightOf(listed), opts(listed))
+
+	spilled := setupEmulator(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	doc := nightOf(spilled)
+	set := findings.NewSet(2, t.TempDir())
+	t.Cleanup(func() { _ = set.Close() })
+	if err := set.Add(doc.Findings...); err != nil {
+		t.Fatal(err)
+	}
+	doc.Findings, doc.Set = nil, set
+	got := mustImport(t, spilled.base, doc, opts(spilled))
+	if !set.Spilled() || totals(got) != totals(want) || totals(got) != "imported=6 updated=0 archived=0 kept=0 failed=0" {
+		t.Fatalf("spilled %v: %s, want %s", set.Spilled(), totals(got), totals(want))
+	}
+	if g, w := storedAll(spilled), storedAll(listed); g != w {
+		t.Errorf("Security Hub holds other findings when they come from a spill file:\n%.3000s\nwant\n%.3000s", g, w)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, ".hoofprint-import-*")); len(left) > 0 {
+		t.Errorf("the grouping file was left behind: %v", left)
 	}
 }
