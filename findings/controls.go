@@ -76,6 +76,29 @@ func hides(g inventory.Gap, rule string) bool {
 // that did not finish on the whole organization (a gap without a resource
 // from evaluation) leaves its controls not evaluated in every account.
 func (d *Document) ControlStatuses() []ControlStatus {
+	failing := Failing{}
+	for f := range d.All() {
+		failing.Add(f)
+	}
+	return d.ControlStatusesOf(failing)
+}
+
+// Failing records the accounts each rule fired in, so that a report that
+// reads the findings once for several sections can judge the controls
+// (ControlStatusesOf) from the same pass.
+type Failing map[string]map[string]bool // rule → account
+
+// Add records f's rule as failing in f's account.
+func (x Failing) Add(f Finding) {
+	if x[f.RuleID] == nil {
+		x[f.RuleID] = map[string]bool{}
+	}
+	x[f.RuleID][f.AccountID] = true
+}
+
+// ControlStatusesOf is ControlStatuses with the failing accounts already
+// gathered from d's findings.
+func (d *Document) ControlStatusesOf(failing Failing) []ControlStatus {
 	accounts := slices.Clone(d.Accounts)
 	for _, g := range d.Coverage.Gaps {
 		if g.Service == "sts" && g.AccountID != "" && !slices.Contains(accounts, g.AccountID) {
@@ -83,13 +106,6 @@ func (d *Document) ControlStatuses() []ControlStatus {
 		}
 	}
 	slices.Sort(accounts)
-	failing := map[string]map[string]bool{} // rule → account
-	for f := range d.All() {
-		if failing[f.RuleID] == nil {
-			failing[f.RuleID] = map[string]bool{}
-		}
-		failing[f.RuleID][f.AccountID] = true
-	}
 	var out []ControlStatus
 	for _, c := range d.Controls {
 		if len(c.Rules) == 0 {

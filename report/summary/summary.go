@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -104,16 +103,20 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 		fmt.Fprintf(&b, "Accepted risks: %d more finding(s) suppressed, listed below and not counted.\n", n)
 	}
 
+	// Every section reads the findings: they are read once, here (a large
+	// run reads them from a spill file), and each section keeps only what
+	// it prints.
+	fx := gather(all)
 	if doc.Count() > 0 {
-		verified(&b, doc, opts.MaxResources)
-		sites(&b, doc)
-		byRule(&b, doc)
-		worst(&b, doc, opts.MaxResources)
+		fx.verified.write(&b, opts.MaxResources)
+		sites(&b, doc, fx.sites.Sites())
+		byRule(&b, fx.byRule.ranked())
+		worst(&b, fx.worst.ranked(), opts.MaxResources)
 	}
 	// Controls judge every finding, accepted or not: an accepted risk is
 	// still a failing control (summary.json says the same).
-	controls(&b, all)
-	accepted(&b, all, opts.Now)
+	controls(&b, all, fx.failing)
+	accepted(&b, all, opts.Now, fx.covered)
 	gaps(&b, doc, opts.MaxGaps)
 	samples(&b, all)
 	outputs(&b, opts)
@@ -149,8 +152,8 @@ func header(b *strings.Builder, doc findings.Document) {
 // controls prints the HIPAA Security Rule sections against the accounts:
 // how many pass, fail, or could not be judged because of a gap, with the
 // rules behind each (those that found something first, by count).
-func controls(b *strings.Builder, doc findings.Document) {
-	sts := doc.ControlStatuses()
+func controls(b *strings.Builder, doc findings.Document, failing findings.Failing) {
+	sts := doc.ControlStatusesOf(failing)
 	if len(sts) == 0 {
 		return
 	}
@@ -178,12 +181,56 @@ func controls(b *strings.Builder, doc findings.Document) {
 	_ = tw.Flush()
 }
 
-func byRule(b *strings.Builder, doc findings.Document) {
-	rows := rank(redacted(doc), func(f findings.Finding) (string, string) { return f.RuleID, f.RuleID })
+// facts are what the sections need from the findings, gathered in one
+// read of them.
+type facts struct {
+	verified *verifiedTally
+	sites    *view.SiteTally
+	byRule   *ranker
+	worst    *ranker
+	failing  findings.Failing
+	// covered holds the first few findings of each accepted risk, by its
+	// source; the entry's Matched counts them all.
+	covered map[string][]string
+}
+
+// gather reads doc's findings once. The active findings are redacted as
+// the other reports redact them (view.RedactFinding) and escaped for the
+// terminal; the controls judge every finding, accepted or not.
+func gather(doc findings.Document) facts {
+	fx := facts{
+		verified: &verifiedTally{partition: doc.Partition, idx: map[string]*verifiedGroup{}},
+		sites:    view.NewSiteTally(doc.Partition),
+		byRule:   newRanker(false),
+		worst:    newRanker(true),
+		failing:  findings.Failing{},
+		covered:  map[string][]string{},
+	}
+	for f := range doc.All() {
+		fx.failing.Add(f)
+		if f.Suppressed() {
+			src := termsafe.Escape(f.Suppression.Source)
+			if len(fx.covered[src]) < 5 {
+				r := view.ParseResource(f, doc.ShowObjectKeys)
+				fx.covered[src] = append(fx.covered[src], f.Severity.String()+" "+termsafe.Escape(f.RuleID)+" "+termsafe.Escape(r.Name))
+			}
+			continue
+		}
+		g := escapeFinding(view.RedactFinding(f, doc.ShowObjectKeys))
+		fx.verified.add(g)
+		fx.sites.Add(g)
+		fx.byRule.add(g.RuleID, g.RuleID, g)
+		r := view.ParseResource(g, doc.ShowObjectKeys)
+		fx.worst.add(r.Identity(), r.Name, g)
+	}
+	return fx
+}
+
+func byRule(b *strings.Builder, rows []*ranked) {
 	b.WriteString("\nBy rule:\n")
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 	for _, r := range rows {
-		fmt.Fprintf(tw, "  %s\t%d\t%s\n", r.sev, len(r.rules), r.name)
+		fmt.Fprintf(tw, "  %s\t%d\t%s\n", r.sev, r.n, r.name)
 	}
 	_ = tw.Flush()
 }
@@ -193,51 +240,54 @@ type ranked struct {
 	name    string            // shown, and the last tie-break
 	account string            // the first finding's account
 	sev     findings.Severity // the worst of the findings
-	rules   []string          // the rule of each finding, in order
+	n       int               // how many findings
+	rules   []string          // the rule of each finding, in order (when kept)
 }
 
-// redacted yields doc's findings in order, each redacted as the other
-// reports redact it (view.RedactFinding) and escaped for the terminal.
-func redacted(doc findings.Document) iter.Seq[findings.Finding] {
-	return func(yield func(findings.Finding) bool) {
-		for f := range doc.All() {
-			if !yield(escapeFinding(view.RedactFinding(f, doc.ShowObjectKeys))) {
-				return
-			}
-		}
+// ranker gathers findings by key; with keepRules it keeps each group's
+// rules (the worst resources list them), else only counts them (a rule's
+// group would otherwise hold an entry per finding).
+type ranker struct {
+	keepRules bool
+	idx       map[string]*ranked
+	all       []*ranked
+}
+
+func newRanker(keepRules bool) *ranker {
+	return &ranker{keepRules: keepRules, idx: map[string]*ranked{}}
+}
+
+func (r *ranker) add(id, name string, f findings.Finding) {
+	x, ok := r.idx[id]
+	if !ok {
+		x = &ranked{name: name, account: f.AccountID}
+		r.idx[id] = x
+		r.all = append(r.all, x)
 	}
-}
-
-// rank gathers fs by key and orders the groups worst severity first, then
-// most findings, then by name, so that what most needs fixing leads.
-func rank(fs iter.Seq[findings.Finding], key func(findings.Finding) (id, name string)) []*ranked {
-	idx := map[string]*ranked{}
-	var all []*ranked
-	for f := range fs {
-		id, name := key(f)
-		x, ok := idx[id]
-		if !ok {
-			x = &ranked{name: name, account: f.AccountID}
-			idx[id] = x
-			all = append(all, x)
-		}
+	x.n++
+	if r.keepRules {
 		x.rules = append(x.rules, f.RuleID)
-		x.sev = max(x.sev, f.Severity)
 	}
+	x.sev = max(x.sev, f.Severity)
+}
+
+// ranked orders the groups worst severity first, then most findings, then
+// by name, so that what most needs fixing leads.
+func (r *ranker) ranked() []*ranked {
+	all := r.all
 	sort.SliceStable(all, func(i, j int) bool {
 		if all[i].sev != all[j].sev {
 			return all[i].sev > all[j].sev
 		}
-		if len(all[i].rules) != len(all[j].rules) {
-			return len(all[i].rules) > len(all[j].rules)
+		if all[i].n != all[j].n {
+			return all[i].n > all[j].n
 		}
 		return all[i].name < all[j].name
 	})
 	return all
 }
 
-func sites(b *strings.Builder, doc findings.Document) {
-	all := view.Sites(redacted(doc), doc.Partition)
+func sites(b *strings.Builder, doc findings.Document, all []view.Site) {
 	if len(all) == 0 {
 		return
 	}
@@ -264,40 +314,48 @@ func sites(b *strings.Builder, doc findings.Document) {
 	}
 }
 
-// verified lists, per bucket, the findings whose public access an
+// verifiedTally gathers, per bucket, the findings whose public access an
 // anonymous request confirmed: not a reading of configuration, what anyone
 // on the internet gets.
-func verified(b *strings.Builder, doc findings.Document, max int) {
-	type group struct {
-		account, how string
-		objects      int
-		bucketLevel  bool
-		rules        map[string]bool
-	}
-	idx := map[string]*group{}
-	n := 0
-	for f := range redacted(doc) {
-		v := f.Verified()
-		if v == "" {
-			continue
-		}
-		n++
-		bucket := view.OriginBucket(f, doc.Partition)
-		g, ok := idx[bucket]
-		if !ok {
-			g = &group{account: f.AccountID, how: v, rules: map[string]bool{}}
-			idx[bucket] = g
-		}
-		g.rules[f.RuleID] = true
-		if f.ResourceType == findings.ResourceS3Object {
-			g.objects++
-		} else {
-			g.bucketLevel = true
-		}
-	}
-	if n == 0 {
+type verifiedTally struct {
+	partition string
+	idx       map[string]*verifiedGroup
+	n         int
+}
+
+type verifiedGroup struct {
+	account, how string
+	objects      int
+	bucketLevel  bool
+	rules        map[string]bool
+}
+
+func (t *verifiedTally) add(f findings.Finding) {
+	v := f.Verified()
+	if v == "" {
 		return
 	}
+	t.n++
+	bucket := view.OriginBucket(f, t.partition)
+	g, ok := t.idx[bucket]
+	if !ok {
+		g = &verifiedGroup{account: f.AccountID, how: v, rules: map[string]bool{}}
+		t.idx[bucket] = g
+	}
+	g.rules[f.RuleID] = true
+	if f.ResourceType == findings.ResourceS3Object {
+		g.objects++
+	} else {
+		g.bucketLevel = true
+	}
+}
+
+// write lists the verified buckets, at most max.
+func (t *verifiedTally) write(b *strings.Builder, max int) {
+	if t.n == 0 {
+		return
+	}
+	idx, n := t.idx, t.n
 	buckets := make([]string, 0, len(idx))
 	for k := range idx {
 		buckets = append(buckets, k)
@@ -325,11 +383,7 @@ func verified(b *strings.Builder, doc findings.Document, max int) {
 	}
 }
 
-func worst(b *strings.Builder, doc findings.Document, max int) {
-	all := rank(redacted(doc), func(f findings.Finding) (string, string) {
-		r := view.ParseResource(f, doc.ShowObjectKeys)
-		return r.Identity(), r.Name
-	})
+func worst(b *strings.Builder, all []*ranked, max int) {
 	fmt.Fprintf(b, "\nWorst resources (%d of %d):\n", min(max, len(all)), len(all))
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 	for _, x := range all[:min(max, len(all))] {
@@ -409,7 +463,7 @@ func outputs(b *strings.Builder, opts Options) {
 // findings they cover, soonest expiry first (those within ExpiringSoon
 // flagged), then expired entries, whose findings are active again, then
 // stale entries, which matched nothing.
-func accepted(b *strings.Builder, doc findings.Document, now time.Time) {
+func accepted(b *strings.Builder, doc findings.Document, now time.Time, covered map[string][]string) {
 	if len(doc.Suppressions) == 0 {
 		return
 	}
@@ -428,16 +482,6 @@ func accepted(b *strings.Builder, doc findings.Document, now time.Time) {
 		}
 	}
 	sort.SliceStable(live, func(i, j int) bool { return live[i].Expires.Before(live[j].Expires) })
-	// The first few findings of each entry; Matched counts them all, and a
-	// spilled run is read once, not held.
-	covered := map[string][]string{}
-	for f := range doc.SuppressedFindings() {
-		src := termsafe.Escape(f.Suppression.Source)
-		if len(covered[src]) < 5 {
-			r := view.ParseResource(f, doc.ShowObjectKeys)
-			covered[src] = append(covered[src], f.Severity.String()+" "+termsafe.Escape(f.RuleID)+" "+termsafe.Escape(r.Name))
-		}
-	}
 	fmt.Fprintf(b, "\nAccepted risks (%s): %d finding(s) suppressed, %d entries expired, %d stale\n",
 		cmp.Or(doc.SuppressionsSource, "suppressions"), doc.SuppressedCount(), len(expired), len(stale))
 	for _, e := range live {

@@ -3,6 +3,7 @@ package view
 import (
 	"cmp"
 	"iter"
+	"slices"
 	"sort"
 	"strings"
 
@@ -37,35 +38,58 @@ func (s Site) BrokenNow() bool { return s.Rule == RuleOriginUnreadable }
 // Sites groups the site findings of fs by rule and origin bucket, broken
 // sites first, then by bucket.
 func Sites(fs iter.Seq[findings.Finding], partition string) []Site {
-	idx := map[string]int{}
-	var all []Site
-	dists := map[string]map[string]bool{}
+	t := NewSiteTally(partition)
 	for f := range fs {
-		if f.RuleID != RuleOriginUnreadable && f.RuleID != RuleOriginBreaksBPA {
-			continue
-		}
-		bucket := OriginBucket(f, partition)
-		k := f.RuleID + "|" + bucket
-		i, ok := idx[k]
-		if !ok {
-			i = len(all)
-			idx[k] = i
-			all = append(all, Site{Rule: f.RuleID, Account: f.AccountID, Bucket: bucket})
-			dists[k] = map[string]bool{}
-		}
-		all[i].Objects++
-		if origins, ok := f.Evidence["origins"].([]any); ok {
-			for _, o := range origins {
-				if m, ok := o.(map[string]any); ok {
-					if id, ok := m["distributionId"].(string); ok && id != "" {
-						dists[k][id] = true
-					}
+		t.Add(f)
+	}
+	return t.Sites()
+}
+
+// SiteTally is Sites one finding at a time, so that a report reading the
+// findings once for several sections can feed it as it goes.
+type SiteTally struct {
+	partition string
+	idx       map[string]int
+	all       []Site
+	dists     map[string]map[string]bool
+}
+
+// NewSiteTally returns an empty tally for ARNs of partition.
+func NewSiteTally(partition string) *SiteTally {
+	return &SiteTally{partition: partition, idx: map[string]int{}, dists: map[string]map[string]bool{}}
+}
+
+// Add counts f if it is a site finding.
+func (t *SiteTally) Add(f findings.Finding) {
+	if f.RuleID != RuleOriginUnreadable && f.RuleID != RuleOriginBreaksBPA {
+		return
+	}
+	bucket := OriginBucket(f, t.partition)
+	k := f.RuleID + "|" + bucket
+	i, ok := t.idx[k]
+	if !ok {
+		i = len(t.all)
+		t.idx[k] = i
+		t.all = append(t.all, Site{Rule: f.RuleID, Account: f.AccountID, Bucket: bucket})
+		t.dists[k] = map[string]bool{}
+	}
+	t.all[i].Objects++
+	if origins, ok := f.Evidence["origins"].([]any); ok {
+		for _, o := range origins {
+			if m, ok := o.(map[string]any); ok {
+				if id, ok := m["distributionId"].(string); ok && id != "" {
+					t.dists[k][id] = true
 				}
 			}
 		}
 	}
-	for k, i := range idx {
-		all[i].Distributions = SortedKeys(dists[k])
+}
+
+// Sites returns the sites counted, broken sites first, then by bucket.
+func (t *SiteTally) Sites() []Site {
+	all := slices.Clone(t.all)
+	for k, i := range t.idx {
+		all[i].Distributions = SortedKeys(t.dists[k])
 	}
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].Rule != all[j].Rule {
