@@ -27,7 +27,11 @@ type accountScan struct {
 	// canonical user ID, kept for phase 2.
 	acct      *inventory.Account
 	canonical string
-	cfg       aws.Config
+	// cfg is the account's configuration with its cached credentials
+	// (nil until assumed). A pointer: a shard has an accountScan for
+	// every account of the organization, most of them never assumed, and
+	// an aws.Config is 720 bytes.
+	cfg *aws.Config
 	// ctx is the account's deadline: the mapping deadline during phase 1,
 	// then a fresh one (AccountTimeout again) for its buckets, so that an
 	// account streamed late in a long scan still gets its full time.
@@ -105,7 +109,7 @@ func (s *scan) mapAccount(parent context.Context, acct *inventory.Account) *acco
 		return nil
 	}
 	acct.Scanned = true
-	a := &accountScan{s: s, id: acct.ID, acct: acct, ctx: ctx, cfg: cfg}
+	a := &accountScan{s: s, id: acct.ID, acct: acct, ctx: ctx, cfg: &cfg}
 	// The mapping's clients are dropped when it ends: `hoofprint plan`
 	// needs none afterwards, and phase two builds them again when it
 	// reaches the account's buckets.
@@ -185,7 +189,7 @@ func (a *accountScan) s3In(region string) *s3.Client {
 	if a.s3Clients == nil {
 		a.s3Clients = map[string]*s3.Client{}
 	}
-	c := s3.NewFromConfig(awsclient.InRegion(a.cfg, region), a.s.base.S3Options(), func(o *s3.Options) {
+	c := s3.NewFromConfig(awsclient.InRegion(*a.cfg, region), a.s.base.S3Options(), func(o *s3.Options) {
 		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
 	})
 	a.s3Clients[region] = c
@@ -193,13 +197,13 @@ func (a *accountScan) s3In(region string) *s3.Client {
 }
 
 func (a *accountScan) s3Control() *s3control.Client {
-	return s3control.NewFromConfig(a.cfg, a.s.base.S3ControlOptions(), func(o *s3control.Options) {
+	return s3control.NewFromConfig(*a.cfg, a.s.base.S3ControlOptions(), func(o *s3control.Options) {
 		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
 	})
 }
 
 func (a *accountScan) cloudFront() *cloudfront.Client {
-	return cloudfront.NewFromConfig(a.cfg, func(o *cloudfront.Options) {
+	return cloudfront.NewFromConfig(*a.cfg, func(o *cloudfront.Options) {
 		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
 	})
 }

@@ -162,7 +162,7 @@ func (s *scan) readKMSKey(arn string) inventory.KMSKey {
 	if ctx.Err() != nil {
 		ctx = s.ctx
 	}
-	client := kms.NewFromConfig(awsclient.InRegion(owner.cfg, region), func(o *kms.Options) {
+	client := kms.NewFromConfig(awsclient.InRegion(*owner.cfg, region), func(o *kms.Options) {
 		o.APIOptions = append(o.APIOptions, s.counters.countAttempts)
 	})
 	out, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(arn), PolicyName: aws.String("default")})

@@ -25,7 +25,7 @@ func (a *accountScan) distributionLogDeliveries(acct *inventory.Account, dists [
 	if len(dists) == 0 {
 		return
 	}
-	client := cloudwatchlogs.NewFromConfig(awsclient.InRegion(a.cfg, cloudFrontLogRegion), func(o *cloudwatchlogs.Options) {
+	client := cloudwatchlogs.NewFromConfig(awsclient.InRegion(*a.cfg, cloudFrontLogRegion), func(o *cloudwatchlogs.Options) {
 		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
 	})
 	sourceOf := map[string]string{} // delivery source name → distribution ARN

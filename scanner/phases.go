@@ -168,7 +168,7 @@ func (a *accountScan) assume(ctx context.Context) bool {
 		}
 		return false
 	}
-	a.cfg = cfg
+	a.cfg = &cfg
 	return true
 }
 

@@ -129,7 +129,7 @@ func (a *accountScan) cloudTrail(region string) *cloudtrail.Client {
 	if region == "" {
 		region = a.cfg.Region
 	}
-	return cloudtrail.NewFromConfig(awsclient.InRegion(a.cfg, region), func(o *cloudtrail.Options) {
+	return cloudtrail.NewFromConfig(awsclient.InRegion(*a.cfg, region), func(o *cloudtrail.Options) {
 		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
 	})
 }
