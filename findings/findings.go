@@ -96,12 +96,30 @@ type Rule struct {
 	// Sampled is true for rules that judge sampled objects, whose silence
 	// must be reported with the sample size and a confidence bound.
 	Sampled bool `json:"sampled,omitempty"`
+	// Scope is how much of the snapshot a rule that is not sampled sees at
+	// once (ScopeBucket, ScopeOrigins, ScopeOrganization; rules/README.md
+	// "Evaluation scopes"); "" for sampled rules, which see one bucket with
+	// its objects.
+	Scope string `json:"scope,omitempty"`
 	// Profiles are the --profile values the rule runs in (ProfileIncident,
 	// ProfileHIPAA, ProfileAll).
 	Profiles []string `json:"profiles,omitempty"`
 	// Source is where the rule was loaded from ("embedded:…" or a file path).
 	Source string `json:"source,omitempty"`
 }
+
+// Evaluation scopes of rules that are not sampled (Rule.Scope).
+const (
+	// ScopeBucket: one bucket's configuration at a time, with its account,
+	// the distributions serving it and the trails that could log it.
+	ScopeBucket = "bucket"
+	// ScopeOrigins: the organization map plus only the buckets that
+	// distributions name as origins.
+	ScopeOrigins = "origins"
+	// ScopeOrganization: the whole snapshot without sampled objects, at
+	// once (the default).
+	ScopeOrganization = "organization"
+)
 
 // Rule profiles (--profile).
 const (

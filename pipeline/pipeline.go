@@ -108,6 +108,9 @@ type AccountConfigs interface {
 // Outcome is what a run produced.
 type Outcome struct {
 	Document findings.Document
+	// Buckets counts the buckets evaluated (or recorded, for a merge),
+	// also when Finish fails.
+	Buckets int
 	// Files are the reports written: local paths, then s3:// URIs.
 	Files []summary.File
 	// AtOrAboveFailOn counts findings at or above Options.FailOn.

@@ -28,16 +28,20 @@ import (
 // an inventory file one bucket at a time:
 //
 //   - Map takes the organization map and writes the inventory's header;
-//   - Bucket, called concurrently, evaluates the sampled rules on one
-//     bucket at once, counts it for the report, and appends its record to
-//     the inventory (in the scan's order, whatever the order buckets
-//     finish in); after it returns the bucket's objects may be dropped;
-//   - Finish writes the inventory's trailer, runs the organization-level
-//     rules on the map plus the bucket configurations, and writes the
-//     reports.
+//   - Bucket, called concurrently, evaluates the sampled and bucket-scope
+//     rules on one bucket at once, counts it for the report, keeps its
+//     configuration if the rules at the end need it
+//     (rules.BucketEvaluator.Keep: an origin bucket, or every bucket when an
+//     organization-scope rule is loaded), and appends its record to the
+//     inventory (in the scan's order, whatever the order buckets finish
+//     in); after it returns the caller may drop the bucket;
+//   - Finish writes the inventory's trailer, runs the origins- and
+//     organization-scope rules on the map plus the configurations kept,
+//     and writes the reports.
 //
 // So neither a scan nor an evaluation ever holds more sampled objects than
-// the buckets in flight.
+// the buckets in flight, nor, with the embedded rules, more bucket
+// configurations than the origin buckets.
 //
 // Evaluation budget: each evaluation (one bucket's sampled rules, or the
 // organization-level rules) may take EvalTimeout; once one has run out, the
@@ -62,9 +66,18 @@ type Stream struct {
 	tally     findings.Tally
 	set       *findings.Set
 	pending   map[int][]byte // encoded bucket records waiting for their turn
+	kept      []keptBucket   // configurations the rules at the end need
+	recorded  int            // buckets recorded
 	next      int            // the seq of the next record to write
 	writeErrs []error        // outputs that could not be written
 	out       Outcome
+}
+
+// keptBucket is a bucket configuration (no objects) kept for Finish, with
+// its place in the inventory.
+type keptBucket struct {
+	seq int
+	b   inventory.Bucket
 }
 
 // Start loads the rules (unless opts.Prepared holds them) and, with
@@ -149,8 +162,8 @@ func (st *Stream) evalContext() (context.Context, func()) {
 	}
 }
 
-// Bucket evaluates one bucket's sampled rules and records it
-// (scanner.Sink). seq is the bucket's place in the inventory; every seq
+// Bucket evaluates one bucket's sampled and bucket-scope rules and
+// records it (scanner.Sink). seq is the bucket's place in the inventory; every seq
 // from 0 up comes at most once. It is safe for concurrent use.
 func (st *Stream) Bucket(_ context.Context, seq int, b *inventory.Bucket) error {
 	if st.be == nil {
@@ -174,9 +187,10 @@ func (st *Stream) Bucket(_ context.Context, seq int, b *inventory.Bucket) error 
 	return st.Record(seq, b, fs)
 }
 
-// Record counts and records one bucket whose sampled rules were already
-// evaluated elsewhere (by a shard, `hoofprint merge`), with their findings.
-// It is Bucket without the evaluation, and as safe for concurrent use.
+// Record counts and records one bucket whose sampled and bucket-scope
+// rules were already evaluated elsewhere (by a shard, `hoofprint merge`),
+// with their findings, and keeps its configuration if Finish's rules need
+// it. It is Bucket without the evaluation, and as safe for concurrent use.
 func (st *Stream) Record(seq int, b *inventory.Bucket, fs []findings.Finding) error {
 	var rec []byte
 	if st.inv != nil {
@@ -191,9 +205,16 @@ func (st *Stream) Record(seq int, b *inventory.Bucket, fs []findings.Finding) er
 	if err := st.set.Add(fs...); err != nil {
 		return err
 	}
+	keep := st.be != nil && st.be.Keep(b)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.tally.Add(b)
+	st.recorded++
+	if keep {
+		cfg := *b
+		cfg.Objects.Objects = nil
+		st.kept = append(st.kept, keptBucket{seq, cfg})
+	}
 	if st.inv != nil {
 		st.pending[seq] = rec
 		st.flushLocked(false)
@@ -222,12 +243,26 @@ func (st *Stream) flushLocked(all bool) {
 }
 
 // Finish closes the inventory with inv's coverage and finish time, runs the
-// organization-level rules on inv (its buckets' objects are not needed),
-// and writes the reports. inv is the snapshot the scan returned, or the
-// inventory file's header with the bucket configurations.
+// origins- and organization-scope rules on inv's header plus the bucket
+// configurations Bucket and Record kept, and writes the reports. inv is the
+// snapshot the scan returned, or the inventory file's header; its Buckets
+// are not read (every bucket came through Bucket or Record).
 func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome, error) {
 	defer st.endGrace()
 	st.mu.Lock()
+	st.out.Buckets = st.recorded
+	// The configurations kept, in the inventory's order, as the snapshot
+	// the rules at the end read.
+	slices.SortFunc(st.kept, func(a, b keptBucket) int { return cmp.Compare(a.seq, b.seq) })
+	atEnd := *inv
+	atEnd.Buckets = make([]inventory.Bucket, len(st.kept))
+	for i := range st.kept {
+		atEnd.Buckets[i] = st.kept[i].b
+	}
+	st.kept = nil
+	hdr := *inv
+	hdr.Buckets = []inventory.Bucket{}
+	inv = &hdr
 	if st.inv != nil {
 		st.flushLocked(true)
 	}
@@ -248,7 +283,7 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 		}
 	}
 	evalCtx, done := st.evalContext()
-	org, err := st.be.EvaluateOrganization(evalCtx, inv)
+	org, err := st.be.EvaluateOrganization(evalCtx, &atEnd)
 	done()
 	if err != nil {
 		return st.out, errors.Join(append(st.writeErrs, fmt.Errorf("evaluate rules: %w", err))...)
@@ -309,8 +344,8 @@ func (st *Stream) Abort() {
 
 // EvaluateReader runs the rules on an inventory one bucket at a time and
 // writes the reports (`hoofprint evaluate`). It returns the inventory's
-// header with its coverage and bucket configurations, for the run's final
-// record.
+// header with its coverage (no bucket: Outcome.Buckets counts them), for
+// the run's final record.
 func EvaluateReader(ctx context.Context, r *inventory.Reader, opts Options) (*inventory.Snapshot, Outcome, error) {
 	st, err := Start(ctx, opts)
 	if err != nil {
@@ -321,10 +356,9 @@ func EvaluateReader(ctx context.Context, r *inventory.Reader, opts Options) (*in
 	if err := st.Map(ctx, h); err != nil {
 		return nil, Outcome{}, err
 	}
-	// The organization-level rules read the bucket configurations, which
-	// are small; a bucket's objects go once its sampled rules have run, on
-	// every core, while the next buckets are read.
-	buckets := []inventory.Bucket{}
+	// A bucket goes once its rules have run, on every core, while the next
+	// buckets are read; the stream keeps the configurations the rules at
+	// the end need.
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for seq := 0; ; seq++ {
@@ -336,26 +370,25 @@ func EvaluateReader(ctx context.Context, r *inventory.Reader, opts Options) (*in
 			_ = g.Wait()
 			return nil, Outcome{}, err
 		}
-		cfg := *b
-		cfg.Objects.Objects = nil
-		buckets = append(buckets, cfg)
 		g.Go(func() error { return st.Bucket(ctx, seq, b) })
 	}
 	if err := g.Wait(); err != nil {
 		return nil, Outcome{}, err
 	}
 	inv := *h
-	inv.Buckets = buckets
 	out, err := st.Finish(ctx, &inv)
 	return &inv, out, err
 }
 
 // ShardOutcome is what one shard of a sharded run produced
-// (`hoofprint scan --shard`): the findings of its buckets' sampled rules,
-// to be merged with the other shards' and the organization-level rules.
+// (`hoofprint scan --shard`): the findings of its buckets' sampled and
+// bucket-scope rules, to be merged with the other shards' and the
+// origins- and organization-scope rules.
 type ShardOutcome struct {
 	// Rules are the IDs of the rules evaluated, sorted.
 	Rules []string
+	// Buckets counts the buckets recorded.
+	Buckets int
 	// Findings yields the sampled rules' findings on the shard's buckets,
 	// in order, from memory or the spill file, until Abort; Count is how
 	// many there are.
@@ -373,8 +406,8 @@ type ShardOutcome struct {
 func (st *Stream) FindingsErr() error { return st.set.Err() }
 
 // FinishShard closes the inventory with inv's coverage and finish time and
-// returns the shard's findings. The organization-level rules and the
-// reports are `hoofprint merge`'s, once every shard is in.
+// returns the shard's findings. The origins- and organization-scope rules
+// and the reports are `hoofprint merge`'s, once every shard is in.
 func (st *Stream) FinishShard(inv *inventory.Snapshot) (ShardOutcome, error) {
 	defer st.endGrace()
 	st.mu.Lock()
@@ -395,7 +428,8 @@ func (st *Stream) FinishShard(inv *inventory.Snapshot) (ShardOutcome, error) {
 	if err := st.set.Err(); err != nil {
 		return ShardOutcome{}, fmt.Errorf("findings: %w", err)
 	}
-	out := ShardOutcome{Findings: st.set.All(), Count: st.set.Len()}
+	out := ShardOutcome{Findings: st.set.All(), Count: st.set.Len(), Buckets: st.recorded}
+	st.kept = nil // the merge's stream keeps them
 	for _, r := range st.prep.Engine.Rules() {
 		out.Rules = append(out.Rules, r.ID)
 	}

@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"os"
@@ -22,10 +23,12 @@ import (
 
 // TestStreamingEvaluationEqualsWholeSnapshotEvaluation scans the same
 // organization twice: once whole (every object kept, pipeline.Run over the
-// snapshot, which evaluates with rules.Engine.Evaluate's whole-snapshot
-// path), once streamed (each bucket evaluated and written as soon as it is
-// collected, its objects dropped, the organization-level rules at the end).
-// The findings, the report document and the inventory must be the same.
+// snapshot), once streamed (each bucket evaluated and written as soon as it
+// is collected and then dropped by the scanner, the stream keeping only the
+// configurations its origins-scope rules read at the end). The findings
+// must be exactly those of one evaluation of every rule over the whole
+// snapshot (rules.Engine.EvaluateWhole), and the report document and the
+// inventory the same both ways.
 func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 	gen, err := scenario.Generate(scenario.GenOptions{Accounts: 12, BucketsPerAccount: 6, ObjectsPerBucket: 30, Seed: 3})
 	if err != nil {
@@ -47,17 +50,22 @@ func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 			}
 			clock := func() time.Time { return time.Date(2026, 11, 27, 2, 30, 0, 0, time.UTC) }
 			dir := t.TempDir()
+			// Every built-in rule, so that each scope is exercised.
+			prep, err := pipeline.Prepare(t.Context(), pipeline.Options{Profile: findings.ProfileAll})
+			if err != nil {
+				t.Fatal(err)
+			}
 
 			whole, err := scanner.Scan(t.Context(), base, scanner.Options{Seed: 1, Now: clock})
 			if err != nil {
 				t.Fatal(err)
 			}
-			wholeOut, err := pipeline.Run(t.Context(), whole, pipeline.Options{InventoryPath: filepath.Join(dir, "whole.json"), Now: clock})
+			wholeOut, err := pipeline.Run(t.Context(), whole, pipeline.Options{InventoryPath: filepath.Join(dir, "whole.json"), Now: clock, Prepared: prep})
 			if err != nil && !isOutcome(err) {
 				t.Fatal(err)
 			}
 
-			st, err := pipeline.Start(t.Context(), pipeline.Options{InventoryPath: filepath.Join(dir, "streamed.json.gz"), Now: clock})
+			st, err := pipeline.Start(t.Context(), pipeline.Options{InventoryPath: filepath.Join(dir, "streamed.json.gz"), Now: clock, Prepared: prep})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,10 +73,8 @@ func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, b := range streamed.Buckets {
-				if len(b.Objects.Objects) != 0 {
-					t.Fatalf("bucket %s kept %d objects after the sink had them", b.Name, len(b.Objects.Objects))
-				}
+			if len(streamed.Buckets) != 0 {
+				t.Fatalf("the scanner kept %d buckets after the sink had them", len(streamed.Buckets))
 			}
 			streamOut, err := st.Finish(t.Context(), streamed)
 			if err != nil && !isOutcome(err) {
@@ -77,6 +83,31 @@ func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 
 			if len(wholeOut.Document.Findings) == 0 {
 				t.Fatal("the whole-snapshot evaluation found nothing: nothing to compare")
+			}
+			if streamOut.Buckets != len(whole.Buckets) || wholeOut.Buckets != len(whole.Buckets) {
+				t.Errorf("the outcomes count %d and %d buckets, the scan collected %d", wholeOut.Buckets, streamOut.Buckets, len(whole.Buckets))
+			}
+			// The reference: every rule evaluated once over the whole
+			// snapshot, as the reports see it (object keys hidden).
+			hidden := inventory.WithoutKeys(whole)
+			ref, err := prep.Engine.EvaluateWhole(t.Context(), hidden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refDoc := findings.NewDocument(hidden, prep.Engine.Rules(), ref)
+			assertSameJSON(t, "findings", refDoc.Findings, streamOut.Document.Findings)
+			scopes := map[string]int{}
+			for _, r := range prep.Engine.Rules() {
+				for _, f := range ref {
+					if f.RuleID == r.ID {
+						scopes[cmp.Or(r.Scope, "sampled")]++
+					}
+				}
+			}
+			for _, s := range []string{"sampled", findings.ScopeBucket, findings.ScopeOrigins} {
+				if scopes[s] == 0 {
+					t.Errorf("no finding from a %s rule: that scope is not compared (%v)", s, scopes)
+				}
 			}
 			sampled := 0
 			for _, f := range wholeOut.Document.Findings {
@@ -104,11 +135,14 @@ func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer func() { _ = r.Close() }()
-			_, evalOut, err := pipeline.EvaluateReader(t.Context(), r, pipeline.Options{Now: clock})
+			_, evalOut, err := pipeline.EvaluateReader(t.Context(), r, pipeline.Options{Now: clock, Prepared: prep})
 			if err != nil && !isOutcome(err) {
 				t.Fatal(err)
 			}
 			assertSameJSON(t, "findings of evaluate", wholeOut.Document.Findings, evalOut.Document.Findings)
+			if evalOut.Buckets != len(whole.Buckets) {
+				t.Errorf("evaluate counted %d buckets, the inventory holds %d", evalOut.Buckets, len(whole.Buckets))
+			}
 			if _, err := os.Stat(filepath.Join(dir, "whole.json")); err != nil {
 				t.Error(err)
 			}

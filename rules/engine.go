@@ -13,18 +13,29 @@
 //
 // # Evaluation scopes
 //
-// Sampled objects are the bulk of a large organization's inventory, so
-// rules are evaluated in two scopes (the rule's custom.sampled says which):
+// Sampled objects are the bulk of a large organization's inventory, and
+// bucket configurations grow with the organization too, so each rule is
+// evaluated on the least input that gives it the whole-snapshot answer
+// (custom.sampled and custom.scope say which; rules/README.md "Evaluation
+// scopes"):
 //
-//   - Rules with sampled: false see the whole snapshot, with each bucket's
-//     objects.objects removed (its counters stay). Cross-account joins
-//     (a distribution in one account, its bucket in another) work here.
-//   - Rules with sampled: true are evaluated once per bucket that has
-//     sampled objects, in parallel. Their input holds that bucket (with its
-//     objects), its account, every distribution with an origin naming the
-//     bucket (whatever its account), the OAIs and OACs those use, and the
+//   - sampled: true: once per bucket that has sampled objects, in
+//     parallel. The input holds that bucket (with its objects), its
+//     account, every distribution with an origin naming the bucket
+//     (whatever its account), the OAIs and OACs those use, and the
 //     canonicalIds entries for every owner and grantee in view. Such a rule
 //     must report on objects of input.buckets only.
+//   - scope: bucket: once per bucket, objects or not, on the same kind of
+//     input with objects.objects removed, plus the trails that could log
+//     the bucket (its account's and organization trails).
+//   - scope: origins: once, on the organization map (accounts,
+//     distributions, OAIs, OACs, trails, canonical IDs) plus only the
+//     buckets some distribution names as an origin, objects removed.
+//   - scope: organization (the default): once, on the whole snapshot with
+//     each bucket's objects.objects removed (its counters stay).
+//
+// A streaming evaluation keeps only the origin buckets' configurations
+// for the end, unless an organization rule is loaded (BucketEvaluator.Keep).
 package rules
 
 import (
@@ -72,8 +83,10 @@ type Options struct {
 // them. It is safe for concurrent use.
 type Engine struct {
 	rules   []findings.Rule
-	global  scope
-	sampled scope
+	sampled scope // sampled: true, per bucket with objects
+	bucket  scope // scope: bucket, per bucket
+	origins scope // scope: origins, at the end on the map and origin buckets
+	global  scope // scope: organization, at the end on the whole snapshot
 }
 
 // scope is the rules of one evaluation scope, each with its own prepared
@@ -126,13 +139,10 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 
 	e := &Engine{rules: all}
 	for _, r := range all {
-		if r.Sampled {
-			e.sampled.rules = append(e.sampled.rules, r)
-		} else {
-			e.global.rules = append(e.global.rules, r)
-		}
+		s := e.scopeOf(r)
+		s.rules = append(s.rules, r)
 	}
-	for _, s := range []*scope{&e.global, &e.sampled} {
+	for _, s := range []*scope{&e.sampled, &e.bucket, &e.origins, &e.global} {
 		if err := s.prepare(ctx, compiler, pkgs); err != nil {
 			return nil, err
 		}
@@ -254,6 +264,20 @@ func definesDeny(m *ast.Module) bool {
 	return false
 }
 
+// scopeOf is the scope a rule is evaluated in.
+func (e *Engine) scopeOf(r findings.Rule) *scope {
+	switch {
+	case r.Sampled:
+		return &e.sampled
+	case r.Scope == findings.ScopeBucket:
+		return &e.bucket
+	case r.Scope == findings.ScopeOrigins:
+		return &e.origins
+	default:
+		return &e.global
+	}
+}
+
 // Rules returns the metadata of every loaded rule, sorted by ID.
 func (e *Engine) Rules() []findings.Rule {
 	return append([]findings.Rule(nil), e.rules...)
@@ -282,8 +306,8 @@ func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Snapshot) ([]findi
 	if err != nil {
 		return nil, err
 	}
-	if len(e.sampled.rules) > 0 {
-		fs, err := be.evalSampled(ctx, inv)
+	if be.ix != nil {
+		fs, err := be.evalBuckets(ctx, inv)
 		if err != nil {
 			return nil, err
 		}
@@ -296,14 +320,52 @@ func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Snapshot) ([]findi
 	return out, nil
 }
 
+// EvaluateWhole evaluates every rule once on the whole snapshot: the
+// sampled rules on it with every object, the others on it with each
+// bucket's objects.objects removed. It is what Evaluate and a streaming
+// evaluation, which cut the snapshot by scope, must give exactly, and tests
+// use it as their reference. It converts the whole snapshot into one OPA
+// value, so it is not for large organizations; being stopped is an error.
+func (e *Engine) EvaluateWhole(ctx context.Context, inv *inventory.Snapshot) ([]findings.Finding, error) {
+	if inv == nil {
+		return nil, errors.New("evaluate rules: no inventory")
+	}
+	var out []findings.Finding
+	if len(e.sampled.rules) > 0 {
+		whole, err := newConverter().value(inv)
+		if err != nil {
+			return nil, fmt.Errorf("convert inventory for rules: %w", err)
+		}
+		if out, err = e.sampled.eval(ctx, whole, "the whole snapshot"); err != nil {
+			return nil, err
+		}
+	}
+	in, err := globalInput(inv, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range []*scope{&e.bucket, &e.origins, &e.global} {
+		fs, err := s.eval(ctx, in, "the whole snapshot")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	findings.SortFindings(out)
+	return out, nil
+}
+
 // BucketEvaluator evaluates the rules of one organization map: the sampled
-// rules one bucket at a time (Evaluate, safe for concurrent use), then the
-// organization-level rules once (EvaluateOrganization). It records what a
+// and bucket-scope rules one bucket at a time (Evaluate, safe for
+// concurrent use), then the origins- and organization-scope rules once
+// (EvaluateOrganization) on the buckets Keep asked for. It records what a
 // cancelled context kept from finishing (Stopped).
 type BucketEvaluator struct {
-	e    *Engine
-	ix   *index
-	stop stopRecorder
+	e  *Engine
+	ix *index
+	// origins are the names of the buckets distributions name as origins.
+	origins map[string]bool
+	stop    stopRecorder
 }
 
 // ForMap prepares the evaluation of one organization map. orgMap needs its
@@ -313,8 +375,8 @@ func (e *Engine) ForMap(orgMap *inventory.Snapshot) (*BucketEvaluator, error) {
 	if orgMap == nil {
 		return nil, errors.New("evaluate rules: no inventory")
 	}
-	be := &BucketEvaluator{e: e}
-	if len(e.sampled.rules) == 0 {
+	be := &BucketEvaluator{e: e, origins: originBuckets(orgMap)}
+	if len(e.sampled.rules) == 0 && len(e.bucket.rules) == 0 {
 		return be, nil
 	}
 	ix, err := newIndex(orgMap)
@@ -325,48 +387,99 @@ func (e *Engine) ForMap(orgMap *inventory.Snapshot) (*BucketEvaluator, error) {
 	return be, nil
 }
 
-// Evaluate runs the sampled rules on one bucket and returns their findings
-// (unsorted). A bucket without sampled objects gives none. When ctx stops
-// the evaluation, the findings of the rules that finished are returned,
-// and Stopped says what did not.
+// Evaluate runs the rules of one bucket, the sampled rules (when it has
+// sampled objects) and the bucket-scope rules, and returns their findings
+// (unsorted). When ctx stops the evaluation, the findings of the rules that
+// finished are returned, and Stopped says what did not.
 func (be *BucketEvaluator) Evaluate(ctx context.Context, b *inventory.Bucket) ([]findings.Finding, error) {
-	if be.ix == nil || len(b.Objects.Objects) == 0 {
-		return nil, nil // sampled rules judge objects; nothing to judge
-	}
-	if ctx.Err() != nil {
-		be.stop.record(be.e.sampled.rules, 0, false, b.ARN, b.AccountID)
+	if be.ix == nil {
 		return nil, nil
 	}
-	in, err := be.ix.bucketInput(b)
+	var out []findings.Finding
+	if len(be.e.bucket.rules) > 0 {
+		cfg := *b
+		cfg.Objects.Objects = nil
+		fs, err := be.evalBucket(ctx, &be.e.bucket, &cfg, true)
+		if err != nil {
+			return nil, err
+		}
+		out = fs
+	}
+	if len(be.e.sampled.rules) > 0 && len(b.Objects.Objects) > 0 {
+		// Sampled rules judge objects; a bucket without any gives none.
+		fs, err := be.evalBucket(ctx, &be.e.sampled, b, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	return out, nil
+}
+
+// evalBucket runs the rules of scope s on one bucket's input.
+func (be *BucketEvaluator) evalBucket(ctx context.Context, s *scope, b *inventory.Bucket, trails bool) ([]findings.Finding, error) {
+	if ctx.Err() != nil {
+		be.stop.record(s.rules, 0, false, b.ARN, b.AccountID)
+		return nil, nil
+	}
+	in, err := be.ix.bucketInput(b, trails)
 	if err != nil {
 		return nil, err
 	}
-	fs, done, cut, err := be.e.sampled.evalRules(ctx, in, "bucket "+b.ARN)
+	fs, done, cut, err := s.evalRules(ctx, in, "bucket "+b.ARN)
 	if err != nil {
 		return nil, err
 	}
-	be.stop.record(be.e.sampled.rules, done, cut, b.ARN, b.AccountID)
+	be.stop.record(s.rules, done, cut, b.ARN, b.AccountID)
 	return fs, nil
 }
 
-// EvaluateOrganization runs the organization-level rules (sampled: false)
-// on inv. They never read sampled objects, so inv's buckets may have had
-// theirs dropped already.
+// Keep reports whether EvaluateOrganization needs bucket b's
+// configuration: every bucket when an organization-scope rule is loaded
+// (the one case where what is kept grows with the buckets), else the
+// buckets distributions name as origins when an origins-scope rule is.
+// A stream keeps the configurations Keep asks for and drops the rest.
+func (be *BucketEvaluator) Keep(b *inventory.Bucket) bool {
+	if len(be.e.global.rules) > 0 {
+		return true
+	}
+	return len(be.e.origins.rules) > 0 && be.origins[b.Name]
+}
+
+// EvaluateOrganization runs the origins- and organization-scope rules on
+// inv: the origins rules on its header and the buckets distributions name
+// as origins, the organization rules on all of it. They never read sampled
+// objects, so inv's buckets may have had theirs dropped already, and inv
+// need only hold the buckets Keep asked for.
 func (be *BucketEvaluator) EvaluateOrganization(ctx context.Context, inv *inventory.Snapshot) ([]findings.Finding, error) {
 	e := be.e
-	if len(e.global.rules) == 0 {
-		return nil, nil
+	var out []findings.Finding
+	for _, sc := range []struct {
+		s    *scope
+		keep func(*inventory.Bucket) bool
+	}{
+		{&e.origins, originFilter(inv)},
+		{&e.global, nil},
+	} {
+		if len(sc.s.rules) == 0 {
+			continue
+		}
+		if ctx.Err() != nil {
+			be.stop.record(sc.s.rules, 0, false, "organization", inv.CallerAccountID)
+			continue
+		}
+		in, err := globalInput(inv, sc.keep)
+		if err != nil {
+			return nil, err
+		}
+		fs, done, cut, err := sc.s.evalRules(ctx, in, "organization")
+		if err != nil {
+			return nil, err
+		}
+		be.stop.record(sc.s.rules, done, cut, "organization", inv.CallerAccountID)
+		out = append(out, fs...)
 	}
-	in, err := globalInput(inv)
-	if err != nil {
-		return nil, err
-	}
-	fs, done, cut, err := e.global.evalRules(ctx, in, "organization")
-	if err != nil {
-		return nil, err
-	}
-	be.stop.record(e.global.rules, done, cut, "organization", inv.CallerAccountID)
-	return fs, nil
+	return out, nil
 }
 
 // Stopped is the *StoppedError describing what ctx (the context the
@@ -375,16 +488,14 @@ func (be *BucketEvaluator) Stopped(ctx context.Context) error {
 	return be.stop.err(ctx)
 }
 
-// evalSampled evaluates the sampled rules bucket by bucket on all cores.
-func (be *BucketEvaluator) evalSampled(ctx context.Context, inv *inventory.Snapshot) ([]findings.Finding, error) {
+// evalBuckets evaluates the sampled and bucket-scope rules bucket by
+// bucket on all cores.
+func (be *BucketEvaluator) evalBuckets(ctx context.Context, inv *inventory.Snapshot) ([]findings.Finding, error) {
 	results := make([][]findings.Finding, len(inv.Buckets))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range inv.Buckets {
 		b := &inv.Buckets[i]
-		if len(b.Objects.Objects) == 0 {
-			continue
-		}
 		g.Go(func() error {
 			fs, err := be.Evaluate(ctx, b)
 			results[i] = fs
@@ -479,19 +590,44 @@ func toFinding(r findings.Rule, x any) (findings.Finding, error) {
 	return f, nil
 }
 
-// globalInput is the snapshot without sampled objects, as an AST value.
-func globalInput(inv *inventory.Snapshot) (ast.Value, error) {
+// globalInput is the snapshot without sampled objects, as an AST value;
+// with keep, only the buckets keep accepts.
+func globalInput(inv *inventory.Snapshot, keep func(*inventory.Bucket) bool) (ast.Value, error) {
 	cp := *inv
-	cp.Buckets = make([]inventory.Bucket, len(inv.Buckets))
-	for i, b := range inv.Buckets {
+	cp.Buckets = make([]inventory.Bucket, 0, len(inv.Buckets))
+	for i := range inv.Buckets {
+		if keep != nil && !keep(&inv.Buckets[i]) {
+			continue
+		}
+		b := inv.Buckets[i]
 		b.Objects.Objects = nil
-		cp.Buckets[i] = b
+		cp.Buckets = append(cp.Buckets, b)
 	}
 	v, err := newConverter().value(&cp)
 	if err != nil {
 		return nil, fmt.Errorf("convert inventory for rules: %w", err)
 	}
 	return v, nil
+}
+
+// originBuckets are the names of the buckets that inv's distributions name
+// as origins (any origin type: the rules look them up by name).
+func originBuckets(inv *inventory.Snapshot) map[string]bool {
+	names := map[string]bool{}
+	for i := range inv.Distributions {
+		for _, o := range inv.Distributions[i].Origins {
+			if o.BucketName != "" {
+				names[o.BucketName] = true
+			}
+		}
+	}
+	return names
+}
+
+// originFilter keeps the buckets inv's distributions name as origins.
+func originFilter(inv *inventory.Snapshot) func(*inventory.Bucket) bool {
+	names := originBuckets(inv)
+	return func(b *inventory.Bucket) bool { return names[b.Name] }
 }
 
 // embeddedSources returns the embedded modules; tests only when withTests.

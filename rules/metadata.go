@@ -28,7 +28,7 @@ var resourceTypes = map[string]bool{
 // key is an error: a typo ("severty") must fail at load, not vanish.
 var knownCustomKeys = map[string]bool{
 	"id": true, "severity": true, "hipaa": true, "remediation": true, "remediation_cli": true,
-	"help_url": true, "resource_type": true, "sampled": true, "profiles": true, "site_remediation": true, "do_first": true,
+	"help_url": true, "resource_type": true, "sampled": true, "scope": true, "profiles": true, "site_remediation": true, "do_first": true,
 }
 
 // Profiles are the rule sets --profile selects: incident (the controls of
@@ -161,6 +161,9 @@ func ruleFromAnnotations(a *ast.Annotations, source string) (findings.Rule, erro
 		}
 		r.Sampled = b
 	}
+	if r.Scope, err = ruleScope(c, r); err != nil {
+		return fail("%v", err)
+	}
 	r.Profiles = slices.Clone(Profiles)
 	if v, ok := c["profiles"]; ok {
 		list, ok := v.([]any)
@@ -183,6 +186,32 @@ func ruleFromAnnotations(a *ast.Annotations, source string) (findings.Rule, erro
 	}
 	r.Source = source
 	return r, nil
+}
+
+// Scopes are the values of custom.scope, the evaluation scope of a rule
+// with sampled: false (findings.Rule.Scope).
+var Scopes = []string{findings.ScopeBucket, findings.ScopeOrigins, findings.ScopeOrganization}
+
+// ruleScope reads custom.scope. A rule that is not sampled and names no
+// scope sees the whole organization, as every such rule did before scopes
+// existed: a user rule keeps its contract. A sampled rule has no scope (it
+// is evaluated per bucket with its objects).
+func ruleScope(c map[string]any, r findings.Rule) (string, error) {
+	v, ok := c["scope"]
+	if !ok {
+		if r.Sampled {
+			return "", nil
+		}
+		return findings.ScopeOrganization, nil
+	}
+	s, ok := v.(string)
+	if !ok || !slices.Contains(Scopes, s) {
+		return "", fmt.Errorf("rule %s: custom.scope %v must be one of %s", r.ID, v, strings.Join(Scopes, ", "))
+	}
+	if r.Sampled {
+		return "", fmt.Errorf("rule %s: custom.scope applies to rules with sampled: false (a sampled rule is evaluated on one bucket with its objects)", r.ID)
+	}
+	return s, nil
 }
 
 // listItem matches a line that starts a list item ("- x", "1. x").

@@ -24,6 +24,19 @@ type index struct {
 	oaiCanon   map[string]string // OAI ID → S3 canonical user ID
 	oacs       map[string]*ast.Term
 	canonicals map[string]*ast.Term
+	// trails of each account, and organization trails (which log every
+	// account of the organization): the trails that could log a bucket.
+	acctTrails map[string][]trailTerm
+	orgTrails  []trailTerm
+	hasTrails  bool // the snapshot lists trails (else "trails" is absent, as in the snapshot's JSON)
+}
+
+// trailTerm is a trail with its place in the snapshot's list, so that a
+// bucket's input lists its trails in the snapshot's order (evidence lists
+// them as the rule meets them).
+type trailTerm struct {
+	i int
+	t *ast.Term
 }
 
 func newIndex(inv *inventory.Snapshot) (*index, error) {
@@ -38,6 +51,7 @@ func newIndex(inv *inventory.Snapshot) (*index, error) {
 		oaiCanon:   map[string]string{},
 		oacs:       map[string]*ast.Term{},
 		canonicals: map[string]*ast.Term{},
+		acctTrails: map[string][]trailTerm{},
 	}
 	term := func(v any) (*ast.Term, error) {
 		val, err := ix.conv.value(v)
@@ -110,6 +124,21 @@ func newIndex(inv *inventory.Snapshot) (*index, error) {
 			return nil, err
 		}
 	}
+	ix.hasTrails = len(inv.Trails) > 0
+	for i := range inv.Trails {
+		tr := &inv.Trails[i]
+		t, err := term(tr)
+		if err != nil {
+			return nil, err
+		}
+		// s3-bucket-data-events-off's candidates: an organization trail, or
+		// one of the bucket's account. Listed in the snapshot's order.
+		if tr.OrganizationTrail {
+			ix.orgTrails = append(ix.orgTrails, trailTerm{i, t})
+		} else {
+			ix.acctTrails[tr.AccountID] = append(ix.acctTrails[tr.AccountID], trailTerm{i, t})
+		}
+	}
 	for id, c := range inv.CanonicalIDs {
 		if ix.canonicals[id], err = term(c); err != nil {
 			return nil, err
@@ -118,10 +147,12 @@ func newIndex(inv *inventory.Snapshot) (*index, error) {
 	return ix, nil
 }
 
-// bucketInput builds the input of the sampled rules for one bucket: the
-// bucket with its objects, its account, the distributions serving it (from
-// any account), their OAIs and OACs, and the canonical IDs in view.
-func (ix *index) bucketInput(b *inventory.Bucket) (ast.Value, error) {
+// bucketInput builds the input of the rules of one bucket: the bucket (with
+// its objects for the sampled rules), its account, the distributions
+// serving it (from any account), their OAIs and OACs, and the canonical IDs
+// in view; with trails, the trails that could log the bucket too (its
+// account's and the organization trails).
+func (ix *index) bucketInput(b *inventory.Bucket, trails bool) (ast.Value, error) {
 	bv, err := ix.conv.value(b)
 	if err != nil {
 		return nil, fmt.Errorf("bucket %s: %w", b.ARN, err)
@@ -175,7 +206,23 @@ func (ix *index) bucketInput(b *inventory.Bucket) (ast.Value, error) {
 		}
 	}
 	obj.Insert(ast.StringTerm("canonicalIds"), ast.NewTerm(canon))
+	if trails && ix.hasTrails {
+		obj.Insert(ast.StringTerm("trails"), ast.ArrayTerm(mergeTrails(ix.orgTrails, ix.acctTrails[b.AccountID])...))
+	}
 	return obj, nil
+}
+
+// mergeTrails merges two lists in snapshot order into one.
+func mergeTrails(a, b []trailTerm) []*ast.Term {
+	out := make([]*ast.Term, 0, len(a)+len(b))
+	for len(a) > 0 || len(b) > 0 {
+		if len(b) == 0 || (len(a) > 0 && a[0].i < b[0].i) {
+			out, a = append(out, a[0].t), a[1:]
+		} else {
+			out, b = append(out, b[0].t), b[1:]
+		}
+	}
+	return out
 }
 
 func dedupe(ids []string) []string {

@@ -75,10 +75,10 @@ func MapOrganization(ctx context.Context, base *awsclient.Base, opts Options) (*
 // of the organization owns has its ACL read with that account's role,
 // whether or not the account is in accounts, exactly as in one Scan.
 //
-// The returned snapshot holds the map, the buckets collected and only
-// phase two's gaps: phase one's are m's. opts.Seed and the sampling clock
-// are m's, so that the buckets are sampled as one Scan would have sampled
-// them.
+// The returned snapshot holds the map, only phase two's gaps (phase one's
+// are m's) and, without opts.Sink, the buckets collected (with a Sink, the
+// sink has them). opts.Seed and the sampling clock are m's, so that the
+// buckets are sampled as one Scan would have sampled them.
 func ScanAccounts(ctx context.Context, base *awsclient.Base, m *OrgMap, accounts []string, opts Options) (*inventory.Snapshot, error) {
 	if m == nil || m.Snapshot == nil {
 		return nil, fmt.Errorf("scanner: no organization map")

@@ -105,9 +105,9 @@ type Options struct {
 	// modified recently relative to it.
 	Now func() time.Time
 	// Sink, when set, receives the organization map and then each bucket
-	// as soon as it is collected; the snapshot Scan returns then keeps the
-	// bucket configurations but not their objects. nil keeps everything
-	// in the returned snapshot.
+	// as soon as it is collected; the snapshot Scan returns then holds no
+	// bucket (the sink keeps what it needs). nil keeps everything in the
+	// returned snapshot.
 	Sink Sink
 }
 
@@ -154,7 +154,7 @@ type Sink interface {
 	// objects, from several goroutines at once. seq numbers the buckets in
 	// the scan's order (accounts by ID, then bucket names as ListBuckets
 	// returns them) from 0, without holes. When Bucket returns, the scanner
-	// drops the bucket's objects.
+	// drops the bucket: the sink keeps what it needs of it.
 	Bucket(ctx context.Context, seq int, b *inventory.Bucket) error
 }
 
@@ -209,9 +209,9 @@ func (s *scan) addCanonical(id string, ident inventory.CanonicalIdentity) {
 //     and a sample of objects, whose ACLs are read with the role of the
 //     org account that owns each object. With opts.Sink set, each bucket
 //     goes to the sink as soon as it is collected and its objects are then
-//     dropped, so memory does not grow with the number of buckets'
-//     objects; the returned snapshot keeps the bucket configurations only.
-//     Without a Sink the returned snapshot keeps every object.
+//     dropped, so memory does not grow with the number of buckets; the
+//     returned snapshot holds the map and the coverage, no bucket. Without
+//     a Sink the returned snapshot keeps every bucket with its objects.
 //
 // It returns an error only when nothing can be done (invalid options, no
 // base configuration) or the sink failed. Everything else (an account
@@ -393,12 +393,16 @@ func (s *scan) streamBuckets(ctx context.Context, snap *inventory.Snapshot, maps
 				b := a.collectBucket(lb)
 				s.counters.buckets.Add(1)
 				if sink != nil {
+					// The sink has the bucket and keeps what it needs of it
+					// (pipeline.Stream: the configurations its
+					// organization-level rules read); the scan keeps none,
+					// so its memory does not grow with the buckets.
 					if err := sink.Bucket(ctx, n, &b); err != nil {
 						mu.Lock()
 						sinkErr = cmp.Or(sinkErr, err)
 						mu.Unlock()
 					}
-					b.Objects.Objects = nil
+					return nil
 				}
 				mu.Lock()
 				snap.Buckets = append(snap.Buckets, b)

@@ -42,8 +42,8 @@ type ShardStatus struct {
 
 // Merge reads every shard of plan from store and writes the reports of the
 // whole run with popts (popts.Prepared must hold the rules, the same the
-// shards evaluated). It returns the merged snapshot (map, bucket
-// configurations, coverage), the outcome and each shard's status; the
+// shards evaluated). It returns the merged snapshot (the map and the
+// coverage; Outcome.Buckets counts the buckets), the outcome and each shard's status; the
 // error is pipeline.Run's (exit codes). A shard without a matching
 // manifest is never merged in part: each of its accounts is a gap naming
 // the shard, and the account counts as not scanned.
@@ -127,8 +127,7 @@ func Merge(ctx context.Context, store Store, plan *Plan, popts pipeline.Options,
 		}
 		open = append(open, f)
 	}
-	buckets, err := mergeBuckets(st, open)
-	if err != nil {
+	if err := mergeBuckets(st, open); err != nil {
 		// Buckets of the shards are already in the merged inventory: the
 		// run cannot be told apart any more.
 		return nil, pipeline.Outcome{}, nil, err
@@ -172,7 +171,6 @@ func Merge(ctx context.Context, store Store, plan *Plan, popts pipeline.Options,
 		}
 	}
 	merged := header
-	merged.Buckets = buckets
 	merged.FinishedAt = finished
 	merged.Coverage = inventory.Coverage{Complete: complete, Interrupted: strings.Join(interrupted, "; "), Gaps: scanner.SortGaps(gaps)}
 	out, err := st.Finish(ctx, &merged)
@@ -243,9 +241,8 @@ func (f *shardFiles) close() {
 }
 
 // mergeBuckets records the buckets of every shard in st, by account ID
-// then name, and returns their configurations (without objects).
-func mergeBuckets(st *pipeline.Stream, shards []*shardFiles) ([]inventory.Bucket, error) {
-	buckets := []inventory.Bucket{}
+// then name (st keeps the configurations its rules at the end need).
+func mergeBuckets(st *pipeline.Stream, shards []*shardFiles) error {
 	for seq := 0; ; seq++ {
 		var first *shardFiles
 		for _, f := range shards {
@@ -254,17 +251,13 @@ func mergeBuckets(st *pipeline.Stream, shards []*shardFiles) ([]inventory.Bucket
 			}
 		}
 		if first == nil {
-			return buckets, nil
+			return nil
 		}
-		b := first.next
-		if err := st.Record(seq, b, nil); err != nil {
-			return buckets, err
+		if err := st.Record(seq, first.next, nil); err != nil {
+			return err
 		}
-		cfg := *b
-		cfg.Objects.Objects = nil
-		buckets = append(buckets, cfg)
 		if err := first.advance(); err != nil {
-			return buckets, fmt.Errorf("merge shard %d of %d: %w", first.manifest.Shard, first.manifest.Of, err)
+			return fmt.Errorf("merge shard %d of %d: %w", first.manifest.Shard, first.manifest.Of, err)
 		}
 	}
 }

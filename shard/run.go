@@ -54,7 +54,8 @@ type FileRef struct {
 	Name   string `json:"name"`
 	SHA256 string `json:"sha256"`
 	Bytes  int64  `json:"bytes"`
-	// Records counts findings (for the findings file).
+	// Records counts findings (for the findings file) or buckets (for the
+	// inventory).
 	Records int `json:"records,omitempty"`
 }
 
@@ -182,6 +183,7 @@ func RunShard(ctx context.Context, base *awsclient.Base, store Store, plan *Plan
 		return snap, nil, err
 	}
 	m.Findings.Records = out.Count
+	m.Inventory.Records = out.Buckets
 	// The files go first and the manifest last: a shard stopped between
 	// them leaves a manifest that does not match (an earlier attempt's) or
 	// none, and Merge then treats the shard as not done.
@@ -198,7 +200,7 @@ func RunShard(ctx context.Context, base *awsclient.Base, store Store, plan *Plan
 		return snap, m, err
 	}
 	log.Info("shard written", "shard", k, "of", n, "attempt", opts.Attempt, "manifest", store.URI(ManifestName(k, n)),
-		"buckets", len(snap.Buckets), "findings", out.Count, "gaps", len(snap.Coverage.Gaps)+len(out.Gaps))
+		"buckets", out.Buckets, "findings", out.Count, "gaps", len(snap.Coverage.Gaps)+len(out.Gaps))
 	return snap, m, nil
 }
 

@@ -363,9 +363,11 @@ func (r *runRecord) observe(logger *slog.Logger, inv *inventory.Snapshot, out pi
 				r.accounts++
 			}
 		}
-		r.buckets = len(inv.Buckets)
 		r.gaps = len(inv.Coverage.Gaps)
 	}
+	// The stream counted the buckets; a scan's snapshot holds none
+	// (scanner.Options.Sink).
+	r.buckets = out.Buckets
 	// Accepted risks are not findings to act on: they are counted apart.
 	r.findings = out.Document.ActiveOnly().Count()
 	r.suppressed = out.Document.SuppressedCount()

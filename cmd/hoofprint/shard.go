@@ -304,14 +304,14 @@ func runShardScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, re
 	if snap != nil {
 		rec.observe(f.report.final, snap, pipeline.Outcome{})
 	}
+	if m != nil {
+		rec.findings, rec.buckets = m.Findings.Records, m.Inventory.Records
+	}
 	if err != nil {
 		return &exitError{code: exitUsage, msg: fmt.Sprintf("shard %d of %d: %v", k, n, err)}
 	}
-	if m != nil {
-		rec.findings = m.Findings.Records
-	}
 	if !f.report.quiet {
-		fmt.Fprintf(stdout, "shard %d of %d of run %s: %d buckets, %d findings from sampled rules, %d gaps → %s\n", k, n, plan.RunID, len(snap.Buckets), m.Findings.Records, len(snap.Coverage.Gaps)+len(m.EvaluationGaps), store.URI(shard.ManifestName(k, n)))
+		fmt.Fprintf(stdout, "shard %d of %d of run %s: %d buckets, %d findings from the per-bucket rules, %d gaps → %s\n", k, n, plan.RunID, m.Inventory.Records, m.Findings.Records, len(snap.Coverage.Gaps)+len(m.EvaluationGaps), store.URI(shard.ManifestName(k, n)))
 	}
 	if !snap.Coverage.Complete || m.EvaluationStopped != "" {
 		// Interrupted (SIGTERM, --timeout): what was collected is written

@@ -14,6 +14,7 @@
 #   hipaa: ["164.312(b)", "164.308(a)(1)(ii)(D)"]
 #   resource_type: AwsCloudFrontDistribution
 #   sampled: false
+#   scope: origins
 #   profiles: [hipaa, all]
 #   remediation: |
 #     Turn on standard logging v2: create a delivery source for the

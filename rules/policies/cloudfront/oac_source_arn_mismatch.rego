@@ -21,6 +21,7 @@
 #   hipaa: ["164.312(a)(1)", "164.308(a)(7)(i)"]
 #   resource_type: AwsCloudFrontDistribution
 #   sampled: false
+#   scope: origins
 #   remediation: |
 #     Allow s3:GetObject on arn:aws:s3:::BUCKET/* to the service principal
 #     cloudfront.amazonaws.com with the condition StringEquals AWS:SourceArn

@@ -24,6 +24,7 @@
 #   hipaa: ["164.312(a)(1)", "164.308(a)(7)(i)"]
 #   resource_type: AwsCloudFrontDistribution
 #   sampled: false
+#   scope: origins
 #   remediation: |
 #     Migrate the origin to an origin access control (OAC) and grant it in the
 #     bucket policy, or add a statement allowing s3:GetObject on

@@ -15,6 +15,7 @@
 #   hipaa: ["164.312(c)(1)", "164.312(a)(1)"]
 #   resource_type: AwsCloudFrontDistribution
 #   sampled: false
+#   scope: origins
 #   remediation: |
 #     Create the bucket in an account of the organization at once (to hold the
 #     name), or remove the origin and its cache behaviours, or disable the

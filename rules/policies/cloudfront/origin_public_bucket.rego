@@ -17,6 +17,7 @@
 #   hipaa: ["164.312(a)(1)", "164.308(a)(4)(ii)(B)"]
 #   resource_type: AwsCloudFrontDistribution
 #   sampled: false
+#   scope: origins
 #   remediation: |
 #     Create an origin access control, attach it to the origin (use the
 #     bucket's REST endpoint, not the website endpoint), grant it in the bucket

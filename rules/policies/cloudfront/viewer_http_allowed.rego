@@ -12,6 +12,7 @@
 #   hipaa: ["164.312(e)(1)", "164.312(e)(2)(ii)"]
 #   resource_type: AwsCloudFrontDistribution
 #   sampled: false
+#   scope: origins
 #   remediation: |
 #     Set ViewerProtocolPolicy to redirect-to-https (or https-only) on every
 #     cache behaviour, including the default one: save the configuration,

@@ -17,6 +17,7 @@
 #   hipaa: ["164.312(e)(1)", "164.312(e)(2)(ii)"]
 #   resource_type: AwsCloudFrontDistribution
 #   sampled: false
+#   scope: origins
 #   profiles: [hipaa, all]
 #   remediation: |
 #     Serve the distribution with a custom certificate from ACM (us-east-1)

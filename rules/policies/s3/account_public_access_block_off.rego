@@ -14,6 +14,7 @@
 #   hipaa: ["164.312(a)(1)", "164.308(a)(4)(ii)(B)"]
 #   resource_type: AwsAccount
 #   sampled: false
+#   scope: origins
 #   remediation: |
 #     Check first that no site depends on public access (see the
 #     cloudfront-origin-breaks-on-block-public-access findings), then enable all

@@ -13,6 +13,7 @@
 #   hipaa: ["164.312(b)", "164.308(a)(1)(ii)(D)"]
 #   resource_type: AwsS3Bucket
 #   sampled: false
+#   scope: bucket
 #   remediation: |
 #     Enable server access logging to a dedicated log bucket in the same
 #     region (or enable CloudTrail S3 data events).

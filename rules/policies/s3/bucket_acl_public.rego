@@ -14,6 +14,7 @@
 #   hipaa: ["164.312(a)(1)", "164.308(a)(4)(ii)(B)", "164.312(c)(1)"]
 #   resource_type: AwsS3Bucket
 #   sampled: false
+#   scope: bucket
 #   remediation: |
 #     Reset the bucket ACL to private and disable ACLs with Object Ownership
 #     BucketOwnerEnforced; enable IgnorePublicAcls on the bucket or account.

@@ -15,6 +15,7 @@
 #   hipaa: ["164.312(a)(1)", "164.308(a)(3)(ii)(A)"]
 #   resource_type: AwsS3Bucket
 #   sampled: false
+#   scope: bucket
 #   remediation: |
 #     Move any access granted by ACLs into the bucket policy, then set Object
 #     Ownership to BucketOwnerEnforced.

@@ -25,6 +25,7 @@
 #   hipaa: ["164.312(b)", "164.308(a)(1)(ii)(D)"]
 #   resource_type: AwsS3Bucket
 #   sampled: false
+#   scope: bucket
 #   profiles: [hipaa, all]
 #   remediation: |
 #     Add an advanced event selector for S3 data events on the bucket to the

@@ -17,6 +17,7 @@
 #   hipaa: ["164.312(a)(2)(iv)"]
 #   resource_type: AwsS3Bucket
 #   sampled: false
+#   scope: bucket
 #   profiles: [all]
 #   remediation: |
 #     Create a customer managed KMS key whose policy allows only the roles

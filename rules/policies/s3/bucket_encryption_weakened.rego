@@ -21,6 +21,7 @@
 #   hipaa: ["164.312(a)(2)(iv)"]
 #   resource_type: AwsS3Bucket
 #   sampled: false
+#   scope: bucket
 #   profiles: [hipaa, all]
 #   remediation: |
 #     Set default encryption to SSE-KMS with your key and remove the policy

@@ -15,6 +15,7 @@
 #   hipaa: ["164.312(e)(1)", "164.312(e)(2)(ii)"]
 #   resource_type: AwsS3Bucket
 #   sampled: false
+#   scope: bucket
 #   remediation: |
 #     Add to the bucket policy a statement that denies s3:* to Principal "*"
 #     on the bucket and its objects when aws:SecureTransport is false.

@@ -16,6 +16,7 @@
 #   hipaa: ["164.312(a)(1)", "164.308(a)(4)(ii)(B)", "164.312(c)(1)"]
 #   resource_type: AwsS3Bucket
 #   sampled: false
+#   scope: bucket
 #   remediation: |
 #     Remove the public statements from the bucket policy (grant the CloudFront
 #     OAC or named principals instead), then enable RestrictPublicBuckets and

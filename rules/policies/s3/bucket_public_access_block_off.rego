@@ -14,6 +14,7 @@
 #   hipaa: ["164.312(a)(1)", "164.308(a)(4)(ii)(B)"]
 #   resource_type: AwsS3Bucket
 #   sampled: false
+#   scope: bucket
 #   remediation: |
 #     Enable all four Block Public Access settings on the bucket (or on the
 #     account). If a CloudFront distribution serves the bucket, fix the

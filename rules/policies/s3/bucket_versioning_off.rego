@@ -16,6 +16,7 @@
 #   hipaa: ["164.312(c)(1)"]
 #   resource_type: AwsS3Bucket
 #   sampled: false
+#   scope: bucket
 #   profiles: [hipaa, all]
 #   remediation: |
 #     Enable versioning, and a lifecycle rule that expires noncurrent versions
