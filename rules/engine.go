@@ -287,7 +287,8 @@ func (e *Engine) Rules() []findings.Rule {
 // sorted with findings.SortFindings. It gives exactly what a streaming
 // evaluation gives (pipeline.Stream): BucketEvaluator.Evaluate on each
 // bucket as it is collected, then BucketEvaluator.EvaluateOrganization on
-// the map and the bucket configurations.
+// the map and the bucket configurations Keep asked for; and that is what
+// EvaluateWhole gives.
 //
 // Evaluation honours ctx: OPA checks for cancellation as it evaluates, so a
 // rule that runs too long (a huge comprehension in a user rule) stops when

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hoofprint/hoofprint/findings"
 )
 
 const (
@@ -91,13 +93,36 @@ func TestReadmeExampleRuleAndTestPass(t *testing.T) {
 	dir := t.TempDir()
 	writeRule(t, dir, "bucket_named_public.rego", blocks[0])
 	writeRule(t, dir, "bucket_named_public_test.rego", blocks[1])
-	if _, err := Load(t.Context(), Options{Dirs: []string{dir}}); err != nil {
+	e, err := Load(t.Context(), Options{Dirs: []string{dir}})
+	if err != nil {
 		t.Fatalf("the README's example rule does not load: %v", err)
+	}
+	if got := e.scopeName("acme-bucket-named-public"); got != findings.ScopeBucket {
+		t.Errorf("the README's example rule has scope %q, want %q as its METADATA says", got, findings.ScopeBucket)
 	}
 	var out strings.Builder
 	passed, failed, err := RunTests(t.Context(), []string{dir}, &out, true)
 	if err != nil || passed != 2 || failed != 0 {
 		t.Fatalf("rules test of the README's example: %d passed, %d failed, %v\n%s", passed, failed, err, out.String())
+	}
+}
+
+// TestReadmeOrganizationRuleExampleLoadsWithTheDefaultScope: the
+// "Evaluation scopes" example, which leaves custom.scope out, loads and is
+// evaluated on the whole organization.
+func TestReadmeOrganizationRuleExampleLoadsWithTheDefaultScope(t *testing.T) {
+	blocks := regoBlocks(t)
+	if len(blocks) < 3 {
+		t.Fatalf("rules/README.md has %d rego blocks, want the example rule, its test and the organization rule", len(blocks))
+	}
+	dir := t.TempDir()
+	writeRule(t, dir, "too_many_buckets.rego", blocks[2])
+	e, err := Load(t.Context(), Options{Dirs: []string{dir}})
+	if err != nil {
+		t.Fatalf("the README's organization rule does not load: %v", err)
+	}
+	if got := e.scopeName("acme-too-many-buckets"); got != findings.ScopeOrganization {
+		t.Errorf("scope %q, want %q", got, findings.ScopeOrganization)
 	}
 }
 

@@ -148,7 +148,8 @@ func TestRulesShowPrintsOneRuleWithItsSiteOrder(t *testing.T) {
 	}
 	out := stdout.String()
 	for _, want := range []string{"s3-object-acl-public (critical)", "HIPAA Security Rule: 164.312(a)(1)", "Remediation:",
-		"Where a CloudFront site reads the bucket through public access", "1. Grant the distribution's OAC (or OAI) s3:GetObject in the bucket policy.", "2. Set Object Ownership to BucketOwnerEnforced", "Fix with the AWS CLI:"} {
+		"Where a CloudFront site reads the bucket through public access", "1. Grant the distribution's OAC (or OAI) s3:GetObject in the bucket policy.", "2. Set Object Ownership to BucketOwnerEnforced", "Fix with the AWS CLI:",
+		"Evaluated: once per bucket with sampled objects"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("rules show does not print %q:\n%s", want, out)
 		}

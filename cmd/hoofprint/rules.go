@@ -112,7 +112,7 @@ func writeRule(w io.Writer, r findings.Rule) {
 	if r.Sampled {
 		scope = " (judged on sampled objects)"
 	}
-	fmt.Fprintf(w, "Resource type: %s%s\nSource: %s\n\nRemediation:\n%s\n", r.ResourceType, scope, r.Source, indent(r.Remediation))
+	fmt.Fprintf(w, "Resource type: %s%s\nEvaluated: %s\nSource: %s\n\nRemediation:\n%s\n", r.ResourceType, scope, evaluatedOn(r), r.Source, indent(r.Remediation))
 	if r.SiteRemediation != "" {
 		fmt.Fprintf(w, "\nWhere a CloudFront site reads the bucket through public access (the summary's AT RISK sites):\n%s\n", indent(r.SiteRemediation))
 	}
@@ -130,6 +130,21 @@ func writeRule(w io.Writer, r findings.Rule) {
 		for _, u := range r.RelatedResources {
 			fmt.Fprintf(w, "  %s\n", u)
 		}
+	}
+}
+
+// evaluatedOn says what one evaluation of the rule sees (rules/README.md
+// "Evaluation scopes").
+func evaluatedOn(r findings.Rule) string {
+	switch {
+	case r.Sampled:
+		return "once per bucket with sampled objects, on that bucket with its objects (sampled: true)"
+	case r.Scope == findings.ScopeBucket:
+		return "once per bucket, on its configuration, its account and the trails that could log it (scope: bucket)"
+	case r.Scope == findings.ScopeOrigins:
+		return "once, on the organization map and the buckets CloudFront distributions use as origins (scope: origins)"
+	default:
+		return "once, on the whole organization with every bucket's configuration (scope: organization)"
 	}
 }
 
