@@ -23,8 +23,14 @@ import (
 	"github.com/hoofprint/hoofprint/scanner"
 )
 
-// ManifestSchemaVersion names the manifest's layout.
-const ManifestSchemaVersion = "hoofprint.shard/v1"
+// ManifestSchemaVersion names the manifest's layout and what the shard's
+// files mean. v2: the findings are those of the sampled and the
+// bucket-scope rules (rules/README.md "Evaluation scopes"; v1 held the
+// sampled rules' only, and a merge would run the bucket-scope rules on
+// nothing), and Inventory.Records counts the buckets. A v1 shard is not
+// merged: its accounts are ShardIncomplete gaps, and running the shard
+// again with this version fixes it.
+const ManifestSchemaVersion = "hoofprint.shard/v2"
 
 // Manifest is written last by a shard: it names the shard's inventory and
 // findings with their SHA-256, so that Merge takes the two files only as

@@ -550,6 +550,41 @@ func TestShardedRunFailures(t *testing.T) {
 		wantGaps(t, readPlan(t, run), 0, shard.CodeShardIncomplete, summary, dir)
 	})
 
+	t.Run("a shard of an earlier version", func(t *testing.T) {
+		// A v1 shard's findings are its sampled rules' only: merged, its
+		// buckets would miss the bucket-scope rules' findings.
+		run := e.plan(t, t.TempDir(), n)
+		e.shards(t, run, n, []int{0, 1, 2})
+		path := filepath.Join(run, shard.ManifestName(0, n))
+		var m map[string]any
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		m["schemaVersion"] = "hoofprint.shard/v1"
+		if b, err = json.Marshal(m); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, summary, dir := merge(run)
+		if code != exitIncomplete {
+			t.Fatalf("merge exited %d with a v1 shard, want %d", code, exitIncomplete)
+		}
+		wantGaps(t, readPlan(t, run), 0, shard.CodeShardIncomplete, summary, dir)
+		raw, err := os.ReadFile(filepath.Join(dir, "out.sarif"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), `schema \"hoofprint.shard/v1\"`) {
+			t.Error("the gap does not name the shard's schema version")
+		}
+	})
+
 	t.Run("another key secret", func(t *testing.T) {
 		run := e.plan(t, t.TempDir(), n)
 		c, _, stderr := e.cmd([]string{keySecretEnv + "=ffeeddccbbaa99887766554433221100"}, "scan", "--plan", run, "--shard", "0/3")
