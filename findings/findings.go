@@ -412,6 +412,10 @@ type Document struct {
 	// activeOnly hides suppressed findings from All and the counts
 	// (ActiveOnly).
 	activeOnly bool
+	// shared, when set, serves this reader's first All from a read of Set
+	// shared with other readers (Broadcast).
+	shared *broadcast
+	reader int
 	// Coverage is copied from the inventory.
 	Coverage inventory.Coverage `json:"coverage"`
 	// Accounts are the account IDs that were scanned (credentials obtained).
@@ -558,16 +562,22 @@ func compareFindings(a, b Finding) int {
 // are held there (a large run), else from Findings.
 func (d *Document) All() iter.Seq[Finding] {
 	if d.Set != nil {
+		all := d.Set.All()
+		if d.shared != nil {
+			if s, ok := d.shared.claim(d.reader); ok {
+				all = s
+			}
+		}
 		if d.activeOnly {
 			return func(yield func(Finding) bool) {
-				for f := range d.Set.All() {
+				for f := range all {
 					if !f.Suppressed() && !yield(f) {
 						return
 					}
 				}
 			}
 		}
-		return d.Set.All()
+		return all
 	}
 	return slices.Values(d.Findings)
 }

@@ -220,31 +220,36 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 	log.Info("rules evaluated", "rules", len(doc.Rules), "findings", doc.Count(), "suppressed", doc.SuppressedCount())
 
 	// The report files do not depend on each other: they are written at
-	// once, each reading the findings (from the spill file, for a large
-	// run) on its own, so that the end of a run takes as long as the
-	// slowest report rather than the sum of them on a machine with more
-	// than one core. They are listed in this order whatever finishes first.
+	// once, sharing one read of the findings (findings.Broadcast: a large
+	// run decodes its spill file once, not once per report), so that the
+	// end of a run takes about as long as the slowest report rather than
+	// the sum of them. They are listed in this order whatever finishes
+	// first.
 	type reportFile struct {
 		kind, path string
-		write      func(io.Writer) error
+		write      func(io.Writer, findings.Document) error
 		err        error
 	}
 	var files []*reportFile
 	if opts.SARIFPath != "" {
 		sopts := sarif.Options{Baseline: prep.Baseline}
-		files = append(files, &reportFile{kind: "SARIF", path: opts.SARIFPath, write: func(w io.Writer) error { return sarif.Write(w, doc, sopts) }})
+		files = append(files, &reportFile{kind: "SARIF", path: opts.SARIFPath, write: func(w io.Writer, d findings.Document) error { return sarif.Write(w, d, sopts) }})
 	}
 	if opts.ASFFPath != "" {
 		aopts := asff.Options{Now: now()}
-		files = append(files, &reportFile{kind: "ASFF", path: opts.ASFFPath, write: func(w io.Writer) error { return asff.Write(w, doc, aopts) }})
+		files = append(files, &reportFile{kind: "ASFF", path: opts.ASFFPath, write: func(w io.Writer, d findings.Document) error { return asff.Write(w, d, aopts) }})
 	}
 	if opts.HTMLPath != "" {
 		hopts := htmlreport.Options{Now: now()}
-		files = append(files, &reportFile{kind: "HTML", path: opts.HTMLPath, write: func(w io.Writer) error { return htmlreport.Write(w, doc, hopts) }})
+		files = append(files, &reportFile{kind: "HTML", path: opts.HTMLPath, write: func(w io.Writer, d findings.Document) error { return htmlreport.Write(w, d, hopts) }})
 	}
+	docs, done := findings.Broadcast(doc, len(files))
 	var wg sync.WaitGroup
-	for _, f := range files {
-		wg.Go(func() { f.err = writeFile(f.path, f.write) })
+	for i, f := range files {
+		wg.Go(func() {
+			defer done(i)
+			f.err = writeFile(f.path, func(w io.Writer) error { return f.write(w, docs[i]) })
+		})
 	}
 	wg.Wait()
 	for _, f := range files {
