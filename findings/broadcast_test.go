@@ -45,7 +45,7 @@ func TestBroadcast(t *testing.T) {
 		}
 	})
 	wg.Go(func() { done(2) }) // never reads (its file could not be created)
-	wg.Go(func() { // reads slowly, active findings only
+	wg.Go(func() {            // reads slowly, active findings only
 		defer done(3)
 		for f := range docs[3].ActiveOnly().All() {
 			got[3] = append(got[3], f)
