@@ -133,11 +133,23 @@ type ShardOptions struct {
 // RunShard scans shard opts.Shard of plan and writes its inventory,
 // findings and manifest into store, in that order. It returns the shard's
 // snapshot (map, buckets without objects, phase two's coverage).
+//
+// It drops from plan.Map.Buckets the bucket lists of the other shards'
+// accounts: a shard needs only its own, and the others (ten names an
+// account, for every account of the organization) would otherwise stay in
+// memory for the whole run.
 func RunShard(ctx context.Context, base *awsclient.Base, store Store, plan *Plan, opts ShardOptions) (*inventory.Snapshot, *Manifest, error) {
 	k, n := opts.Shard, len(plan.Shards)
 	if k < 0 || k >= n {
 		return nil, nil, fmt.Errorf("shard %d: the plan has shards 0 to %d", k, n-1)
 	}
+	own := make(map[string][]scanner.ListedBucket, len(plan.Shards[k].Accounts))
+	for _, id := range plan.Shards[k].Accounts {
+		if l, ok := plan.Map.Buckets[id]; ok {
+			own[id] = l
+		}
+	}
+	plan.Map.Buckets = own
 	log := orDiscard(opts.Logger)
 	dir, err := os.MkdirTemp("", "hoofprint-shard-")
 	if err != nil {
