@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -242,4 +243,69 @@ func assertSameJSON(t *testing.T, what string, want, got any) {
 	if !bytes.Equal(w, g) {
 		t.Errorf("%s differs between whole-snapshot and streamed evaluation:\nwhole:    %.2000s\nstreamed: %.2000s", what, w, g)
 	}
+}
+
+// TestAUserOrganizationRuleSeesEveryBucketOfAStreamedScan: a user rule
+// without custom.scope keeps the contract rules had before scopes: at the
+// end it sees every bucket of the scan at once, although the scanner keeps
+// none and the built-in rules need only the origin buckets. The rule counts
+// the buckets it sees.
+func TestAUserOrganizationRuleSeesEveryBucketOfAStreamedScan(t *testing.T) {
+	sc := scenario.HealthCorp()
+	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	base, err := awsclient.Load(t.Context(), awsclient.Options{
+		EndpointURL: emu.URL(), Region: "us-east-1", RoleName: sc.MemberRoleName,
+		Credentials: credentials.StaticCredentialsProvider{Value: emu.CallerCredentials()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rule := `# METADATA
+# title: Counts the buckets
+# description: Fires once with the number of buckets it sees at once.
+# custom:
+#   id: acme-bucket-count
+#   severity: informational
+#   resource_type: AwsAccount
+#   remediation: Nothing to fix.
+package acme.bucket_count
+
+deny contains {"account_id": input.callerAccountId, "resource_arn": "org", "message": sprintf("%d buckets", [count(input.buckets)])} if {
+	count(input.buckets) > 0
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "count.rego"), []byte(rule), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := pipeline.Start(t.Context(), pipeline.Options{RuleDirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Abort()
+	inv, err := scanner.Scan(t.Context(), base, scanner.Options{Seed: 1, Sink: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := st.Finish(t.Context(), inv)
+	if err != nil && !isOutcome(err) {
+		t.Fatal(err)
+	}
+	if len(inv.Buckets) != 0 || out.Buckets < 10 {
+		t.Fatalf("the scanner kept %d buckets and the stream counted %d", len(inv.Buckets), out.Buckets)
+	}
+	want := fmt.Sprintf("%d buckets", out.Buckets)
+	for _, f := range out.Document.Findings {
+		if f.RuleID == "acme-bucket-count" {
+			if f.Message != want {
+				t.Errorf("the organization rule saw %q, want %q", f.Message, want)
+			}
+			return
+		}
+	}
+	t.Error("the organization rule did not fire")
 }
