@@ -43,8 +43,8 @@ import (
 // the buckets in flight, nor, with the embedded rules, more bucket
 // configurations than the origin buckets.
 //
-// Evaluation budget: each evaluation (one bucket's sampled rules, or the
-// organization-level rules) may take EvalTimeout; once one has run out, the
+// Evaluation budget: each evaluation (one bucket's rules, or the rules at
+// the end) may take EvalTimeout; once one has run out, the
 // evaluations after it are not started. After a signal (ctx cancelled),
 // evaluation goes on for SignalGrace. What did not finish is a gap, and the
 // run is incomplete (exit 3).

@@ -395,7 +395,7 @@ func (s *scan) streamBuckets(ctx context.Context, snap *inventory.Snapshot, maps
 				if sink != nil {
 					// The sink has the bucket and keeps what it needs of it
 					// (pipeline.Stream: the configurations its
-					// organization-level rules read); the scan keeps none,
+					// rules at the end read); the scan keeps none,
 					// so its memory does not grow with the buckets.
 					if err := sink.Bucket(ctx, n, &b); err != nil {
 						mu.Lock()

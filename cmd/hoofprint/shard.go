@@ -350,8 +350,9 @@ func runFolder(uri string) string {
 }
 
 const mergeLong = `Merge the shards of a sharded scan (see 'hoofprint plan') into the reports one
-'hoofprint scan' would have written: the organization-level rules run on the
-whole organization, then one SARIF, one ASFF, one summary (and summary.json
+'hoofprint scan' would have written: the rules that join buckets with the
+organization map (CloudFront, account settings) run on the whole
+organization, then one SARIF, one ASFF, one summary (and summary.json
 with --output), and the Security Hub import with the same archiving rules.
 
 A shard whose manifest is missing (never started, killed, still running) or
