@@ -14,8 +14,19 @@ import (
 )
 
 // DefaultInMemory is how many findings a Set keeps in memory before it
-// spills them to its temporary file: about 40 MB of findings.
-const DefaultInMemory = 20000
+// spills them to its temporary file: about 6 MB of findings (a finding with
+// its evidence is about 1.5 KB in memory). It was 20,000, whose 30 MB were
+// the largest item of a 1,000-account scan's heap (BENCHMARKS.md "Scale");
+// a smaller threshold means more runs to merge, whose read buffers
+// runBuffer bounds.
+const DefaultInMemory = 4096
+
+// runBuffer is the read buffer of one run while the runs are merged: 32
+// KiB, less when there are many runs, so that all of them together stay
+// near 4 MiB (a 5,000-account scan spills a few hundred runs).
+func runBuffer(runs int) int {
+	return max(4<<10, min(32<<10, (4<<20)/max(runs, 1)))
+}
 
 // Set holds the findings of a run in bounded memory: up to a threshold in
 // memory, then in a temporary file, written in sorted runs. All returns
@@ -232,7 +243,7 @@ func (s *Set) All() iter.Seq[Finding] {
 		}
 		h := &mergeHeap{}
 		for i, r := range runs {
-			dec := json.NewDecoder(bufio.NewReaderSize(io.NewSectionReader(file, r.offset, r.length), 32<<10))
+			dec := json.NewDecoder(bufio.NewReaderSize(io.NewSectionReader(file, r.offset, r.length), runBuffer(len(runs))))
 			dec.UseNumber()
 			c := &cursor{run: i, dec: dec}
 			if s.advance(c) {

@@ -139,3 +139,15 @@ func TestSetAllConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// The merge's read buffers stay near 4 MiB however many runs a large
+// organization spills, and never drop below a page.
+func TestRunBufferBoundsTheMerge(t *testing.T) {
+	for _, tt := range []struct{ runs, want int }{
+		{0, 32 << 10}, {1, 32 << 10}, {128, 32 << 10}, {256, 16 << 10}, {1024, 4 << 10}, {100000, 4 << 10},
+	} {
+		if got := runBuffer(tt.runs); got != tt.want {
+			t.Errorf("runBuffer(%d) = %d, want %d", tt.runs, got, tt.want)
+		}
+	}
+}
