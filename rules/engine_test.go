@@ -305,6 +305,11 @@ func TestWriteTableListsEveryRule(t *testing.T) {
 	if !strings.Contains(out.String(), "cloudfront-viewer-tls-outdated") {
 		t.Fatalf("table lacks a hipaa-profile rule:\n%s", out.String())
 	}
+	for _, want := range []string{"SCOPE", " sampled ", " bucket ", " origins "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
 }
 
 func has(fs []findings.Finding, rule, arn string) bool {

@@ -10,14 +10,24 @@ import (
 )
 
 // WriteTable writes the rules as an aligned table of ID, severity,
-// profiles, title and HIPAA references, for `hoofprint rules list`.
+// profiles, evaluation scope, title and HIPAA references, for `hoofprint
+// rules list`.
 func WriteTable(w io.Writer, rules []findings.Rule) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSEVERITY\tPROFILES\tTITLE\tHIPAA")
+	fmt.Fprintln(tw, "ID\tSEVERITY\tPROFILES\tSCOPE\tTITLE\tHIPAA")
 	for _, r := range rules {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, strings.Join(r.Profiles, ","), r.Title, strings.Join(r.HIPAA, ", "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, strings.Join(r.Profiles, ","), ScopeLabel(r), r.Title, strings.Join(r.HIPAA, ", "))
 	}
 	return tw.Flush()
+}
+
+// ScopeLabel names a rule's evaluation scope for a table: "sampled" for a
+// rule over sampled objects, else its custom.scope.
+func ScopeLabel(r findings.Rule) string {
+	if r.Sampled {
+		return "sampled"
+	}
+	return r.Scope
 }
 
 // WriteControlTable writes the HIPAA Security Rule sections and the rules

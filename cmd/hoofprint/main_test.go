@@ -224,7 +224,7 @@ func TestRulesListShowsProfilesAndControls(t *testing.T) {
 	if code := run(t.Context(), []string{"rules", "list"}, &so, &se); code != exitOK {
 		t.Fatalf("rules list exited %d: %s", code, se.String())
 	}
-	for _, want := range []string{"PROFILES", "incident,hipaa,all", "cloudfront-viewer-tls-outdated", "hipaa,all"} {
+	for _, want := range []string{"PROFILES", "incident,hipaa,all", "cloudfront-viewer-tls-outdated", "hipaa,all", "SCOPE", "origins"} {
 		if !strings.Contains(so.String(), want) {
 			t.Errorf("rules list lacks %q:\n%s", want, so.String())
 		}
