@@ -65,7 +65,7 @@ type Stream struct {
 	mu        sync.Mutex
 	tally     findings.Tally
 	set       *findings.Set
-	pending   map[int][]byte // encoded bucket records waiting for their turn
+	pending   *reorderBuffer // encoded bucket records waiting for their turn
 	kept      []keptBucket   // configurations the rules at the end need
 	recorded  int            // buckets recorded
 	next      int            // the seq of the next record to write
@@ -95,7 +95,7 @@ func Start(ctx context.Context, opts Options) (*Stream, error) {
 			return nil, err
 		}
 	}
-	st := &Stream{opts: opts, log: log, prep: prep, pending: map[int][]byte{}, evalSlots: make(chan struct{}, runtime.GOMAXPROCS(0)),
+	st := &Stream{opts: opts, log: log, prep: prep, pending: newReorderBuffer(cmp.Or(opts.InventoryBufferBytes, defaultReorderBudget)), evalSlots: make(chan struct{}, runtime.GOMAXPROCS(0)),
 		set: findings.NewSet(opts.FindingsInMemory, "")}
 	st.evalCtx, st.stopEval = context.WithCancelCause(context.WithoutCancel(ctx))
 	grace := cmp.Or(opts.SignalGrace, DefaultSignalGrace)
@@ -128,7 +128,7 @@ func (st *Stream) inventoryFailed(err error) {
 		st.inv.Abort()
 		st.inv = nil
 	}
-	st.pending = map[int][]byte{}
+	st.pending.close()
 }
 
 // Map takes the organization map (scanner.Sink).
@@ -216,7 +216,9 @@ func (st *Stream) Record(seq int, b *inventory.Bucket, fs []findings.Finding) er
 		st.kept = append(st.kept, keptBucket{seq, cfg})
 	}
 	if st.inv != nil {
-		st.pending[seq] = rec
+		if err := st.pending.put(seq, rec); err != nil {
+			st.inventoryFailed(err)
+		}
 		st.flushLocked(false)
 	}
 	return nil
@@ -225,8 +227,12 @@ func (st *Stream) Record(seq int, b *inventory.Bucket, fs []findings.Finding) er
 // flushLocked writes the records whose turn has come; with all, every
 // pending record in seq order (at the end, when a seq will never come).
 func (st *Stream) flushLocked(all bool) {
-	for st.inv != nil && len(st.pending) > 0 {
-		rec, ok := st.pending[st.next]
+	for st.inv != nil && st.pending.len() > 0 {
+		rec, ok, err := st.pending.take(st.next)
+		if err != nil {
+			st.inventoryFailed(err)
+			return
+		}
 		if !ok {
 			if !all {
 				return
@@ -234,7 +240,6 @@ func (st *Stream) flushLocked(all bool) {
 			st.next++
 			continue
 		}
-		delete(st.pending, st.next)
 		st.next++
 		if err := st.inv.WriteRaw(rec); err != nil {
 			st.inventoryFailed(err)
@@ -265,6 +270,7 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 	inv = &hdr
 	if st.inv != nil {
 		st.flushLocked(true)
+		st.pending.close()
 	}
 	if st.inv != nil {
 		if err := st.inv.Close(inv); err != nil {
@@ -339,6 +345,7 @@ func (st *Stream) Abort() {
 		st.inv.Abort()
 		st.inv = nil
 	}
+	st.pending.close()
 	st.endGrace()
 }
 
@@ -417,6 +424,7 @@ func (st *Stream) FinishShard(inv *inventory.Snapshot) (ShardOutcome, error) {
 	}
 	if st.inv != nil {
 		st.flushLocked(true)
+		st.pending.close()
 		if err := st.inv.Close(inv); err != nil {
 			st.inventoryFailed(err)
 		}

@@ -66,7 +66,9 @@ func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			st, err := pipeline.Start(t.Context(), pipeline.Options{InventoryPath: filepath.Join(dir, "streamed.json.gz"), Now: clock, Prepared: prep})
+			// A one-byte buffer: every record that finishes before its turn
+			// waits in the temporary file, and must come back in order.
+			st, err := pipeline.Start(t.Context(), pipeline.Options{InventoryPath: filepath.Join(dir, "streamed.json.gz"), Now: clock, Prepared: prep, InventoryBufferBytes: 1})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,59 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+// Records past the memory budget wait in a file and come back intact, in
+// whatever order their turns come; the file is emptied once every spilled
+// record has had its turn, and removed by close.
+func TestReorderBufferSpillsPastItsBudget(t *testing.T) {
+	r := newReorderBuffer(10)
+	recs := map[int][]byte{}
+	for seq := 5; seq >= 1; seq-- { // the latest first, as a slow bucket holds back the others
+		recs[seq] = []byte(fmt.Sprintf("{\"bucket\":%d}", seq)) // 12 bytes each: none fits the 10-byte budget
+		if err := r.put(seq, recs[seq]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	small := []byte("{}")
+	if err := r.put(0, small); err != nil {
+		t.Fatal(err)
+	}
+	if r.file == nil || len(r.spilled) != 5 || len(r.mem) != 1 {
+		t.Fatalf("%d in memory, %d spilled: want the 2-byte record in memory and the 12-byte ones spilled", len(r.mem), len(r.spilled))
+	}
+	if _, ok, _ := r.take(6); ok {
+		t.Error("take(6) found a record that never came")
+	}
+	for seq := 0; seq <= 5; seq++ {
+		got, ok, err := r.take(seq)
+		if err != nil || !ok {
+			t.Fatalf("take(%d) = %v, %v", seq, ok, err)
+		}
+		want := recs[seq]
+		if seq == 0 {
+			want = small
+		}
+		if string(got) != string(want) {
+			t.Errorf("take(%d) = %q, want %q", seq, got, want)
+		}
+	}
+	if r.len() != 0 || r.size != 0 {
+		t.Errorf("after every turn: %d waiting, file size %d", r.len(), r.size)
+	}
+	fi, err := r.file.Stat()
+	if err != nil || fi.Size() != 0 {
+		t.Errorf("spill file not emptied: %v, %v", fi, err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("spill file mode %v, want 0600 (records hold hashed object keys)", fi.Mode().Perm())
+	}
+	name := r.file.Name()
+	r.close()
+	if _, err := os.Stat(name); !os.IsNotExist(err) {
+		t.Errorf("spill file %s still there after close: %v", name, err)
+	}
+}
