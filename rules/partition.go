@@ -8,25 +8,29 @@ import (
 	"github.com/hoofprint/hoofprint/inventory"
 )
 
-// index holds the parts of a snapshot that per-bucket inputs share, already
-// converted to AST terms once, so that each bucket converts only itself.
-// AST values are not modified by evaluation, so sharing them between
-// concurrent evaluations is safe.
+// index finds, for one bucket, the parts of the organization map its input
+// holds: its account, the distributions serving it, their OAIs and OACs,
+// the canonical IDs in view and the trails that could log it. It keeps
+// pointers into the map and converts those parts to AST terms per bucket:
+// converting every account, distribution and canonical ID up front held a
+// second copy of the map that grew with the organization (about 4 KB an
+// account, the largest growing item of a shard's heap), to save converting
+// the few a bucket needs. The header and the organization trails, small
+// and in every input, are converted once; AST values are not modified by
+// evaluation, so sharing them between concurrent evaluations is safe.
 type index struct {
-	conv       *converter
-	header     [][2]*ast.Term         // top-level scalars copied into every input
-	accounts   map[string]*ast.Term   // account ID → account
-	acctCanon  map[string]string      // account ID → its canonical user ID
-	dists      map[string][]*ast.Term // bucket name → distributions with an origin on it
-	distOAIs   map[string][]string    // bucket name → OAI IDs those origins use
-	distOACs   map[string][]string    // bucket name → OAC IDs those origins use
-	oais       map[string]*ast.Term
-	oaiCanon   map[string]string // OAI ID → S3 canonical user ID
-	oacs       map[string]*ast.Term
-	canonicals map[string]*ast.Term
+	conv      *converter
+	header    [][2]*ast.Term // top-level scalars copied into every input
+	accounts  map[string]*inventory.Account
+	dists     map[string][]*inventory.Distribution // bucket name → distributions with an origin on it
+	distOAIs  map[string][]string                  // bucket name → OAI IDs those origins use
+	distOACs  map[string][]string                  // bucket name → OAC IDs those origins use
+	oais      map[string]*inventory.OriginAccessIdentity
+	oacs      map[string]*inventory.OriginAccessControl
+	canonical map[string]inventory.CanonicalIdentity
 	// trails of each account, and organization trails (which log every
 	// account of the organization): the trails that could log a bucket.
-	acctTrails map[string][]trailTerm
+	acctTrails map[string][]trailRef
 	orgTrails  []trailTerm
 	hasTrails  bool // the snapshot lists trails (else "trails" is absent, as in the snapshot's JSON)
 }
@@ -39,28 +43,24 @@ type trailTerm struct {
 	t *ast.Term
 }
 
+// trailRef is an account's trail, converted when a bucket needs it.
+type trailRef struct {
+	i  int
+	tr *inventory.Trail
+}
+
 func newIndex(inv *inventory.Snapshot) (*index, error) {
 	ix := &index{
 		conv:       newConverter(),
-		accounts:   map[string]*ast.Term{},
-		acctCanon:  map[string]string{},
-		dists:      map[string][]*ast.Term{},
+		accounts:   map[string]*inventory.Account{},
+		dists:      map[string][]*inventory.Distribution{},
 		distOAIs:   map[string][]string{},
 		distOACs:   map[string][]string{},
-		oais:       map[string]*ast.Term{},
-		oaiCanon:   map[string]string{},
-		oacs:       map[string]*ast.Term{},
-		canonicals: map[string]*ast.Term{},
-		acctTrails: map[string][]trailTerm{},
+		oais:       map[string]*inventory.OriginAccessIdentity{},
+		oacs:       map[string]*inventory.OriginAccessControl{},
+		canonical:  inv.CanonicalIDs,
+		acctTrails: map[string][]trailRef{},
 	}
-	term := func(v any) (*ast.Term, error) {
-		val, err := ix.conv.value(v)
-		if err != nil {
-			return nil, err
-		}
-		return ast.NewTerm(val), nil
-	}
-	var err error
 	for _, kv := range []struct {
 		k string
 		v any
@@ -68,14 +68,14 @@ func newIndex(inv *inventory.Snapshot) (*index, error) {
 		{"schemaVersion", inv.SchemaVersion}, {"partition", inv.Partition},
 		{"callerAccountId", inv.CallerAccountID}, {"showObjectKeys", inv.ShowObjectKeys},
 	} {
-		t, err := term(kv.v)
+		t, err := ix.term(kv.v)
 		if err != nil {
 			return nil, err
 		}
 		ix.header = append(ix.header, [2]*ast.Term{ast.StringTerm(kv.k), t})
 	}
 	if inv.Organization != nil {
-		t, err := term(inv.Organization)
+		t, err := ix.term(inv.Organization)
 		if err != nil {
 			return nil, err
 		}
@@ -83,17 +83,10 @@ func newIndex(inv *inventory.Snapshot) (*index, error) {
 	}
 	for i := range inv.Accounts {
 		a := &inv.Accounts[i]
-		if ix.accounts[a.ID], err = term(a); err != nil {
-			return nil, err
-		}
-		ix.acctCanon[a.ID] = a.CanonicalUserID
+		ix.accounts[a.ID] = a
 	}
 	for i := range inv.Distributions {
 		d := &inv.Distributions[i]
-		t, err := term(d)
-		if err != nil {
-			return nil, err
-		}
 		seen := map[string]bool{}
 		for _, o := range d.Origins {
 			if o.BucketName == "" {
@@ -101,7 +94,7 @@ func newIndex(inv *inventory.Snapshot) (*index, error) {
 			}
 			if !seen[o.BucketName] {
 				seen[o.BucketName] = true
-				ix.dists[o.BucketName] = append(ix.dists[o.BucketName], t)
+				ix.dists[o.BucketName] = append(ix.dists[o.BucketName], d)
 			}
 			if o.OAIID != "" {
 				ix.distOAIs[o.BucketName] = append(ix.distOAIs[o.BucketName], o.OAIID)
@@ -113,38 +106,50 @@ func newIndex(inv *inventory.Snapshot) (*index, error) {
 	}
 	for i := range inv.OriginAccessIdentities {
 		o := &inv.OriginAccessIdentities[i]
-		if ix.oais[o.ID], err = term(o); err != nil {
-			return nil, err
-		}
-		ix.oaiCanon[o.ID] = o.S3CanonicalUserID
+		ix.oais[o.ID] = o
 	}
 	for i := range inv.OriginAccessControls {
 		o := &inv.OriginAccessControls[i]
-		if ix.oacs[o.ID], err = term(o); err != nil {
-			return nil, err
-		}
+		ix.oacs[o.ID] = o
 	}
 	ix.hasTrails = len(inv.Trails) > 0
 	for i := range inv.Trails {
 		tr := &inv.Trails[i]
-		t, err := term(tr)
-		if err != nil {
-			return nil, err
-		}
 		// s3-bucket-data-events-off's candidates: an organization trail, or
 		// one of the bucket's account. Listed in the snapshot's order.
 		if tr.OrganizationTrail {
+			t, err := ix.term(tr)
+			if err != nil {
+				return nil, err
+			}
 			ix.orgTrails = append(ix.orgTrails, trailTerm{i, t})
 		} else {
-			ix.acctTrails[tr.AccountID] = append(ix.acctTrails[tr.AccountID], trailTerm{i, t})
-		}
-	}
-	for id, c := range inv.CanonicalIDs {
-		if ix.canonicals[id], err = term(c); err != nil {
-			return nil, err
+			ix.acctTrails[tr.AccountID] = append(ix.acctTrails[tr.AccountID], trailRef{i, tr})
 		}
 	}
 	return ix, nil
+}
+
+// term converts one value of the map.
+func (ix *index) term(v any) (*ast.Term, error) {
+	val, err := ix.conv.value(v)
+	if err != nil {
+		return nil, err
+	}
+	return ast.NewTerm(val), nil
+}
+
+// terms converts values of the map, in order.
+func terms[T any](ix *index, vs []*T) ([]*ast.Term, error) {
+	out := make([]*ast.Term, 0, len(vs))
+	for _, v := range vs {
+		t, err := ix.term(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // bucketInput builds the input of the rules of one bucket: the bucket (with
@@ -153,36 +158,62 @@ func newIndex(inv *inventory.Snapshot) (*index, error) {
 // in view; with trails, the trails that could log the bucket too (its
 // account's and the organization trails).
 func (ix *index) bucketInput(b *inventory.Bucket, trails bool) (ast.Value, error) {
-	bv, err := ix.conv.value(b)
+	in, err := ix.bucketInputTerms(b, trails)
 	if err != nil {
 		return nil, fmt.Errorf("bucket %s: %w", b.ARN, err)
+	}
+	return in, nil
+}
+
+func (ix *index) bucketInputTerms(b *inventory.Bucket, trails bool) (ast.Value, error) {
+	bv, err := ix.conv.value(b)
+	if err != nil {
+		return nil, err
 	}
 	obj := ast.NewObject(ix.header...)
 	obj.Insert(ast.StringTerm("buckets"), ast.ArrayTerm(ast.NewTerm(bv)))
 
 	var accounts []*ast.Term
-	if t, ok := ix.accounts[b.AccountID]; ok {
+	acctCanon := ""
+	if a, ok := ix.accounts[b.AccountID]; ok {
+		t, err := ix.term(a)
+		if err != nil {
+			return nil, err
+		}
 		accounts = append(accounts, t)
+		acctCanon = a.CanonicalUserID
 	}
 	obj.Insert(ast.StringTerm("accounts"), ast.ArrayTerm(accounts...))
-	obj.Insert(ast.StringTerm("distributions"), ast.ArrayTerm(ix.dists[b.Name]...))
+	dists, err := terms(ix, ix.dists[b.Name])
+	if err != nil {
+		return nil, err
+	}
+	obj.Insert(ast.StringTerm("distributions"), ast.ArrayTerm(dists...))
 
-	cids := map[string]bool{b.OwnerCanonicalID: true, ix.acctCanon[b.AccountID]: true}
-	var oais []*ast.Term
+	cids := map[string]bool{b.OwnerCanonicalID: true, acctCanon: true}
+	var oais []*inventory.OriginAccessIdentity
 	for _, id := range dedupe(ix.distOAIs[b.Name]) {
-		if t, ok := ix.oais[id]; ok {
-			oais = append(oais, t)
-			cids[ix.oaiCanon[id]] = true
+		if o, ok := ix.oais[id]; ok {
+			oais = append(oais, o)
+			cids[o.S3CanonicalUserID] = true
 		}
 	}
-	obj.Insert(ast.StringTerm("originAccessIdentities"), ast.ArrayTerm(oais...))
-	var oacs []*ast.Term
+	oaiTerms, err := terms(ix, oais)
+	if err != nil {
+		return nil, err
+	}
+	obj.Insert(ast.StringTerm("originAccessIdentities"), ast.ArrayTerm(oaiTerms...))
+	var oacs []*inventory.OriginAccessControl
 	for _, id := range dedupe(ix.distOACs[b.Name]) {
-		if t, ok := ix.oacs[id]; ok {
-			oacs = append(oacs, t)
+		if o, ok := ix.oacs[id]; ok {
+			oacs = append(oacs, o)
 		}
 	}
-	obj.Insert(ast.StringTerm("originAccessControls"), ast.ArrayTerm(oacs...))
+	oacTerms, err := terms(ix, oacs)
+	if err != nil {
+		return nil, err
+	}
+	obj.Insert(ast.StringTerm("originAccessControls"), ast.ArrayTerm(oacTerms...))
 
 	addACL := func(acl *inventory.ACL) {
 		if acl == nil {
@@ -201,13 +232,27 @@ func (ix *index) bucketInput(b *inventory.Bucket, trails bool) (ast.Value, error
 	}
 	canon := ast.NewObject()
 	for id := range cids {
-		if t, ok := ix.canonicals[id]; ok && id != "" {
-			canon.Insert(ast.StringTerm(id), t)
+		c, ok := ix.canonical[id]
+		if !ok || id == "" {
+			continue
 		}
+		t, err := ix.term(c)
+		if err != nil {
+			return nil, err
+		}
+		canon.Insert(ast.StringTerm(id), t)
 	}
 	obj.Insert(ast.StringTerm("canonicalIds"), ast.NewTerm(canon))
 	if trails && ix.hasTrails {
-		obj.Insert(ast.StringTerm("trails"), ast.ArrayTerm(mergeTrails(ix.orgTrails, ix.acctTrails[b.AccountID])...))
+		own := make([]trailTerm, 0, len(ix.acctTrails[b.AccountID]))
+		for _, r := range ix.acctTrails[b.AccountID] {
+			t, err := ix.term(r.tr)
+			if err != nil {
+				return nil, err
+			}
+			own = append(own, trailTerm{r.i, t})
+		}
+		obj.Insert(ast.StringTerm("trails"), ast.ArrayTerm(mergeTrails(ix.orgTrails, own)...))
 	}
 	return obj, nil
 }
