@@ -56,10 +56,12 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./rules/ ./emulator/... ./scanner/
 
 ## bench-scale: a whole scan of a generated organization on the emulator (its own process, 100 ms a request) by the
-## real binary, then evaluate; ACCOUNTS=1000 takes over ten minutes (BENCHMARKS.md "Scale")
+## real binary, then evaluate; ACCOUNTS=1000 takes over ten minutes (BENCHMARKS.md "Scale"). PROFILE="-cpuprofile
+## -memprofile" adds the profiles (the CPU profiler's own memory grows with the run: compare max RSS without it)
 ACCOUNTS ?= 200
+PROFILE  ?=
 bench-scale:
-	$(GO) run ./scripts/benchscale -accounts $(ACCOUNTS) -cpuprofile
+	$(GO) run ./scripts/benchscale -accounts $(ACCOUNTS) $(PROFILE)
 
 ## bench-shards: sharded runs (plan, shard processes, merge) of generated organizations of SHARD_ACCOUNTS
 ## accounts, 10 buckets x 100 objects each, PER_SHARD accounts a shard, only the first RUN_SHARDS shards of each size
