@@ -40,6 +40,7 @@ import (
 
 	"github.com/hoofprint/hoofprint/emulator"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/scripts/internal/machine"
 )
 
 type config struct {
@@ -277,7 +278,7 @@ func run(c config) error {
 		scanEnv = append(append([]string(nil), scanEnv...), "HOOFPRINT_MEMPROFILE="+filepath.Join(c.out, "scan.heap.pprof"))
 	}
 	inv := filepath.Join(c.out, "inventory.json.gz")
-	load0 := loadavg()
+	load0 := machine.LoadAverage()
 	var logs lockedBuffer
 	scan, err := runMeasured(c.binary, []string{"scan", "--role-name", rd.Role, "--concurrency", fmt.Sprint(c.concurrency),
 		"--inventory", inv, "--sarif", filepath.Join(c.out, "scan.sarif"), "--asff", filepath.Join(c.out, "scan.asff.json"),
@@ -286,7 +287,7 @@ func run(c config) error {
 		_, _ = os.Stderr.Write(logs.Bytes())
 		return err
 	}
-	load1 := loadavg()
+	load1 := machine.LoadAverage()
 	st, err := fetchStats(rd.URL)
 	if err != nil {
 		return err
@@ -341,20 +342,6 @@ func fetchStats(url string) (stats, error) {
 		return st, fmt.Errorf("emulator stats: %w", err)
 	}
 	return st, nil
-}
-
-// loadavg is the machine's load (the first three fields of /proc/loadavg),
-// recorded with the figures: the reference machine is shared.
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 // lockedBuffer keeps the hoofprint process's log, printed only on failure.

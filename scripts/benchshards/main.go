@@ -54,6 +54,7 @@ import (
 
 	"github.com/hoofprint/hoofprint/emulator"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/scripts/internal/machine"
 )
 
 type config struct {
@@ -110,7 +111,7 @@ func main() {
 		}
 	}
 	fmt.Printf("shape: %d buckets x %d objects per account, --concurrency %d, latency %s; load average %s\n\n",
-		c.buckets, c.objects, c.concurrency, c.latency, loadavg())
+		c.buckets, c.objects, c.concurrency, c.latency, machine.LoadAverage())
 	fmt.Println("| accounts | N | accounts a shard | shards run | shard requests | plan max RSS | shard max RSS (min–max) | merge max RSS | scan max RSS | plan + shards = scan, STS aside | plan wall | shards wall |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	failed := false
@@ -121,7 +122,7 @@ func main() {
 		}
 		failed = failed || !ok
 	}
-	fmt.Printf("\nload average after: %s\n", loadavg())
+	fmt.Printf("\nload average after: %s\n", machine.LoadAverage())
 	if failed {
 		log.Fatal("benchshards: plan + shards did not make the single scan's requests (see above)")
 	}
@@ -381,17 +382,3 @@ func stsOf(ops map[string]int) int {
 }
 
 func mib(kib int64) string { return fmt.Sprintf("%.0f MiB", float64(kib)/1024) }
-
-// loadavg is the machine's load (the first three fields of /proc/loadavg),
-// printed with the figures: the reference machine is shared.
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
-}
