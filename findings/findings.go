@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hoofprint/hoofprint/inventory"
@@ -270,26 +271,56 @@ const RuleBreaksOnBlockPublicAccess = "cloudfront-origin-breaks-on-block-public-
 // (turn Block Public Access on, drop the public grant) applied first is the
 // change that takes the site down (docs/why.md).
 func AnnotateSites(doc *Document) {
-	site := map[string]bool{} // "account|bucket" and "account|"
-	for _, f := range doc.Findings {
+	NewSites(doc.Rules).Annotate(doc.Findings)
+}
+
+// Sites is AnnotateSites for findings that come a batch at a time, as a
+// scan evaluates its buckets: it remembers the site buckets (and their
+// accounts) of every batch it has seen. RuleBreaksOnBlockPublicAccess is a
+// sampled rule, so a bucket's batch holds the site finding that marks its
+// other findings; the account-level findings come from the rules run at
+// the end, once every bucket has been seen. It is safe for concurrent use
+// and holds one entry per site bucket.
+type Sites struct {
+	text map[string]string // rule ID -> its SiteRemediation
+
+	mu   sync.Mutex
+	site map[string]bool // "account|bucket" and "account|"
+}
+
+// NewSites returns a Sites for findings of rules.
+func NewSites(rules []Rule) *Sites {
+	s := &Sites{text: map[string]string{}, site: map[string]bool{}}
+	for _, r := range rules {
+		if r.SiteRemediation != "" {
+			s.text[r.ID] = r.SiteRemediation
+		}
+	}
+	return s
+}
+
+// Annotate remembers the site buckets fs marks, then sets the
+// SiteRemediation of the findings of fs that are about a site bucket, or
+// the account of one, seen so far.
+func (s *Sites) Annotate(fs []Finding) {
+	if len(s.text) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range fs {
 		if f.RuleID == RuleBreaksOnBlockPublicAccess {
 			if b := BucketOf(f.ResourceARN); b != "" {
-				site[f.AccountID+"|"+b] = true
-				site[f.AccountID+"|"] = true
+				s.site[f.AccountID+"|"+b] = true
+				s.site[f.AccountID+"|"] = true
 			}
 		}
 	}
-	if len(site) == 0 {
+	if len(s.site) == 0 {
 		return
 	}
-	text := map[string]string{}
-	for _, r := range doc.Rules {
-		if r.SiteRemediation != "" {
-			text[r.ID] = r.SiteRemediation
-		}
-	}
-	for i, f := range doc.Findings {
-		t := text[f.RuleID]
+	for i, f := range fs {
+		t := s.text[f.RuleID]
 		if t == "" {
 			continue
 		}
@@ -297,8 +328,8 @@ func AnnotateSites(doc *Document) {
 		if f.ResourceType == ResourceAccount {
 			key = f.AccountID + "|"
 		}
-		if site[key] {
-			doc.Findings[i].SiteRemediation = t
+		if s.site[key] {
+			fs[i].SiteRemediation = t
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -74,8 +75,8 @@ type Options struct {
 	// CloudFront distributions) are imported; "us-east-1" when empty, as
 	// CloudFront itself is.
 	DefaultRegion string
-	// Now is used for UpdatedAt when doc.FinishedAt is zero (time.Now when
-	// both are zero).
+	// Now is the findings' time when doc has neither a start nor a finish
+	// time (time.Now when it is zero too).
 	Now time.Time
 }
 
@@ -211,29 +212,109 @@ func ProductARN(partition, region, account string) string {
 // at once), so that a run with many findings never holds all of them as
 // ASFF, nor their JSON.
 func Write(w io.Writer, doc findings.Document, opts Options) error {
-	rules := ruleMap(doc)
+	enc := NewEncoder(doc, opts)
 	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := jsonindent.NewEncoder("  ", "  ")
-	n := 0
+	aw := NewArrayWriter(bw)
+	var buf []byte
 	for f := range doc.All() {
-		b, err := enc.Encode(build(doc, rules[f.RuleID], view.RedactFinding(f, doc.ShowObjectKeys), opts))
-		if err != nil {
-			return fmt.Errorf("write ASFF: %s on %s: %w", f.RuleID, f.ResourceARN, err)
+		var err error
+		if buf, err = enc.Append(buf[:0], f); err != nil {
+			return err
 		}
-		if n == 0 {
-			_, _ = bw.WriteString("[\n  ")
-		} else {
-			_, _ = bw.WriteString(",\n  ")
+		if err := aw.WriteChunk(buf); err != nil {
+			return err
 		}
-		_, _ = bw.Write(bytes.TrimSuffix(b, []byte("\n")))
-		n++
 	}
-	if n == 0 {
-		_, _ = bw.WriteString("[]\n")
-	} else {
-		_, _ = bw.WriteString("\n]\n")
+	if err := aw.Close(); err != nil {
+		return err
 	}
 	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write ASFF: %w", err)
+	}
+	return nil
+}
+
+// Encoder converts findings to ASFF a few at a time, for a file written
+// while the run goes on: `hoofprint scan` writes each bucket's findings as
+// soon as its rules have run, so that the end of a large run does not
+// spend seconds converting hundreds of thousands of them. It reads only the
+// document's header fields (tool, partition, start time, rules,
+// ShowObjectKeys), never its findings, and is safe for concurrent use.
+type Encoder struct {
+	doc   findings.Document
+	rules map[string]findings.Rule
+	opts  Options
+	pool  sync.Pool // of *jsonindent.Encoder, which are not
+}
+
+// NewEncoder returns an Encoder for the findings of doc.
+func NewEncoder(doc findings.Document, opts Options) *Encoder {
+	doc.Findings, doc.Set = nil, nil
+	return &Encoder{doc: doc, rules: ruleMap(doc), opts: opts}
+}
+
+// Append appends fs to dst as elements of Write's array, indented as
+// there and separated by commas, and returns it: a chunk for ArrayWriter.
+// Each finding is redacted (object keys hashed) unless the document shows
+// keys.
+func (e *Encoder) Append(dst []byte, fs ...findings.Finding) ([]byte, error) {
+	enc, _ := e.pool.Get().(*jsonindent.Encoder)
+	if enc == nil {
+		enc = jsonindent.NewEncoder("  ", "  ")
+	}
+	defer e.pool.Put(enc)
+	for i, f := range fs {
+		b, err := enc.Encode(build(e.doc, e.rules[f.RuleID], view.RedactFinding(f, e.doc.ShowObjectKeys), e.opts))
+		if err != nil {
+			return dst, fmt.Errorf("write ASFF: %s on %s: %w", f.RuleID, f.ResourceARN, err)
+		}
+		if i > 0 {
+			dst = append(dst, elementSeparator...)
+		}
+		dst = append(dst, bytes.TrimSuffix(b, []byte("\n"))...)
+	}
+	return dst, nil
+}
+
+const elementSeparator = ",\n  "
+
+// ArrayWriter writes Write's JSON array from chunks of elements
+// (Encoder.Append), in the order they are given.
+type ArrayWriter struct {
+	w io.Writer
+	n int // chunks written
+}
+
+// NewArrayWriter starts an array on w; nothing is written before the
+// first chunk or Close.
+func NewArrayWriter(w io.Writer) *ArrayWriter { return &ArrayWriter{w: w} }
+
+// WriteChunk writes the elements of chunk; an empty chunk writes nothing.
+func (a *ArrayWriter) WriteChunk(chunk []byte) error {
+	if len(chunk) == 0 {
+		return nil
+	}
+	sep := elementSeparator
+	if a.n == 0 {
+		sep = "[\n  "
+	}
+	a.n++
+	if _, err := io.WriteString(a.w, sep); err != nil {
+		return fmt.Errorf("write ASFF: %w", err)
+	}
+	if _, err := a.w.Write(chunk); err != nil {
+		return fmt.Errorf("write ASFF: %w", err)
+	}
+	return nil
+}
+
+// Close ends the array (an empty one when no chunk was written).
+func (a *ArrayWriter) Close() error {
+	end := "\n]\n"
+	if a.n == 0 {
+		end = "[]\n"
+	}
+	if _, err := io.WriteString(a.w, end); err != nil {
 		return fmt.Errorf("write ASFF: %w", err)
 	}
 	return nil
@@ -308,17 +389,17 @@ func build(doc findings.Document, rule findings.Rule, f findings.Finding, opts O
 	partition := opts.PartitionFor(doc)
 	region := opts.Region(f)
 	res := view.ParseResource(f, doc.ShowObjectKeys)
-	observed := doc.StartedAt
-	updated := doc.FinishedAt
-	if updated.IsZero() {
-		updated = opts.Now
-		if updated.IsZero() {
-			updated = time.Now()
-		}
-	}
+	// Every time of a finding is the run's start: when it was observed,
+	// and when this record of it was made. A new finding's CreatedAt and
+	// UpdatedAt are then the same, and each night's record is later than
+	// the last one ("Required top-level ASFF attributes", Security Hub User
+	// Guide). Known before any finding, it lets a scan write its ASFF file
+	// while it runs (Encoder).
+	observed := cmp.Or(doc.StartedAt, doc.FinishedAt, opts.Now)
 	if observed.IsZero() {
-		observed = updated
+		observed = time.Now()
 	}
+	updated := observed
 	sev := Severity{Label: Label(f.Severity), Original: f.Severity.String()}
 	types := []string{TypeHIPAA, TypeBestPractices}
 	if strings.Contains(f.RuleID, "public") {
