@@ -28,7 +28,6 @@ import (
 
 	"github.com/hoofprint/hoofprint/findings"
 	"github.com/hoofprint/hoofprint/inventory"
-	"github.com/hoofprint/hoofprint/report/asff"
 	"github.com/hoofprint/hoofprint/report/htmlreport"
 	"github.com/hoofprint/hoofprint/report/sarif"
 	"github.com/hoofprint/hoofprint/report/securityhub"
@@ -200,8 +199,10 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 }
 
 // report writes the reports of an evaluated run. out lists the inventory
-// when one was written; writeErrs are the outputs that already failed.
-func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedError, caller string, prep *Prepared, out Outcome, writeErrs []error, opts Options) (Outcome, error) {
+// when one was written; writeErrs are the outputs that already failed. The
+// ASFF file was written by the stream as buckets were recorded; asffErr
+// says why it could not be.
+func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedError, caller string, prep *Prepared, out Outcome, writeErrs []error, asffErr error, opts Options) (Outcome, error) {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -228,28 +229,32 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 	// run decodes its spill file once, not once per report), so that the
 	// end of a run takes about as long as the slowest report rather than
 	// the sum of them. They are listed in this order whatever finishes
-	// first.
+	// first; ASFF is already written.
 	type reportFile struct {
 		kind, path string
 		write      func(io.Writer, findings.Document) error
 		err        error
 	}
-	var files []*reportFile
+	var files, toWrite []*reportFile
 	if opts.SARIFPath != "" {
 		sopts := sarif.Options{Baseline: prep.Baseline}
 		files = append(files, &reportFile{kind: "SARIF", path: opts.SARIFPath, write: func(w io.Writer, d findings.Document) error { return sarif.Write(w, d, sopts) }})
 	}
 	if opts.ASFFPath != "" {
-		aopts := asff.Options{Now: now()}
-		files = append(files, &reportFile{kind: "ASFF", path: opts.ASFFPath, write: func(w io.Writer, d findings.Document) error { return asff.Write(w, d, aopts) }})
+		files = append(files, &reportFile{kind: "ASFF", path: opts.ASFFPath, err: asffErr})
 	}
 	if opts.HTMLPath != "" {
 		hopts := htmlreport.Options{Now: now()}
 		files = append(files, &reportFile{kind: "HTML", path: opts.HTMLPath, write: func(w io.Writer, d findings.Document) error { return htmlreport.Write(w, d, hopts) }})
 	}
-	docs, done := findings.Broadcast(doc, len(files))
+	for _, f := range files {
+		if f.write != nil {
+			toWrite = append(toWrite, f)
+		}
+	}
+	docs, done := findings.Broadcast(doc, len(toWrite))
 	var wg sync.WaitGroup
-	for i, f := range files {
+	for i, f := range toWrite {
 		wg.Go(func() {
 			defer done(i)
 			f.err = writeFile(f.path, func(w io.Writer) error { return f.write(w, docs[i]) })
@@ -529,28 +534,41 @@ func finishTimeout(opts Options) time.Duration {
 
 // writeFile writes through a temporary file and a rename, so a report is
 // either whole or absent, and creates the directory if needed.
-func writeFile(path string, write func(io.Writer) error) (err error) {
+func writeFile(path string, write func(io.Writer) error) error {
+	tmp, err := createTemp(path)
+	if err != nil {
+		return err
+	}
+	if err := write(tmp); err != nil {
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return commitTemp(tmp, path)
+}
+
+// createTemp creates the temporary file that becomes path (commitTemp), in
+// path's directory so that the rename stays on one file system.
+func createTemp(path string) (*os.File, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	tmp, err := os.CreateTemp(dir, ".hoofprint-*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err := write(tmp); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	return tmp, nil
+}
+
+// commitTemp closes tmp and renames it to path; on failure tmp is removed.
+func commitTemp(tmp *os.File, path string) error {
+	err := tmp.Close()
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err != nil {
+		_ = os.Remove(tmp.Name())
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

@@ -14,16 +14,16 @@ func TestReorderBufferSpillsPastItsBudget(t *testing.T) {
 	recs := map[int][]byte{}
 	for seq := 5; seq >= 1; seq-- { // the latest first, as a slow bucket holds back the others
 		recs[seq] = []byte(fmt.Sprintf("{\"bucket\":%d}", seq)) // 12 bytes each: none fits the 10-byte budget
-		if err := r.put(seq, recs[seq]); err != nil {
+		if err := r.put(seq, record{inv: recs[seq], asff: []byte(fmt.Sprint("asff", seq))}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	small := []byte("{}")
-	if err := r.put(0, small); err != nil {
+	if err := r.put(0, record{inv: small}); err != nil {
 		t.Fatal(err)
 	}
 	if r.file == nil || len(r.spilled) != 5 || len(r.mem) != 1 {
-		t.Fatalf("%d in memory, %d spilled: want the 2-byte record in memory and the 12-byte ones spilled", len(r.mem), len(r.spilled))
+		t.Fatalf("%d in memory, %d spilled: want the 2-byte record in memory and the 17-byte ones spilled", len(r.mem), len(r.spilled))
 	}
 	if _, ok, _ := r.take(6); ok {
 		t.Error("take(6) found a record that never came")
@@ -33,12 +33,12 @@ func TestReorderBufferSpillsPastItsBudget(t *testing.T) {
 		if err != nil || !ok {
 			t.Fatalf("take(%d) = %v, %v", seq, ok, err)
 		}
-		want := recs[seq]
+		want := record{inv: recs[seq], asff: []byte(fmt.Sprint("asff", seq))}
 		if seq == 0 {
-			want = small
+			want = record{inv: small}
 		}
-		if string(got) != string(want) {
-			t.Errorf("take(%d) = %q, want %q", seq, got, want)
+		if string(got.inv) != string(want.inv) || string(got.asff) != string(want.asff) {
+			t.Errorf("take(%d) = %q, %q; want %q, %q", seq, got.inv, got.asff, want.inv, want.asff)
 		}
 	}
 	if r.len() != 0 || r.size != 0 {

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"errors"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/hoofprint/hoofprint/findings"
 	"github.com/hoofprint/hoofprint/inventory"
+	"github.com/hoofprint/hoofprint/report/asff"
 	"github.com/hoofprint/hoofprint/report/summary"
 	"github.com/hoofprint/hoofprint/rules"
 )
@@ -33,11 +35,13 @@ import (
 //     configuration if the rules at the end need it
 //     (rules.BucketEvaluator.Keep: an origin bucket, or every bucket when an
 //     organization-scope rule is loaded), and appends its record to the
-//     inventory (in the scan's order, whatever the order buckets finish
-//     in); after it returns the caller may drop the bucket;
+//     inventory and its findings to the ASFF file (both in the scan's
+//     order, whatever the order buckets finish in); after it returns the
+//     caller may drop the bucket;
 //   - Finish writes the inventory's trailer, runs the origins- and
 //     organization-scope rules on the map plus the configurations kept,
-//     and writes the reports.
+//     ends the ASFF file with their findings, and writes the other
+//     reports.
 //
 // So neither a scan nor an evaluation ever holds more sampled objects than
 // the buckets in flight, nor, with the embedded rules, more bucket
@@ -54,6 +58,11 @@ type Stream struct {
 	prep *Prepared
 	be   *rules.BucketEvaluator
 	inv  *inventory.Writer
+	// asff is the ASFF file while it is written, asffEnc its encoder (set
+	// by Map), asffErr why it could not be written.
+	asff    *asffFile
+	asffEnc *asff.Encoder
+	asffErr error
 
 	// evalCtx ends SignalGrace after the run's context (a signal);
 	// stopEval ends it at once, when an evaluation ran out of EvalTimeout.
@@ -62,10 +71,16 @@ type Stream struct {
 	endGrace  func() bool
 	evalSlots chan struct{}
 
+	// sites marks the findings a CloudFront site changes the fix of
+	// (findings.Sites), as they are recorded: the findings stored, spilled
+	// and written as ASFF are final.
+	sites *findings.Sites
+
 	mu        sync.Mutex
 	tally     findings.Tally
 	set       *findings.Set
 	pending   *reorderBuffer // encoded bucket records waiting for their turn
+	ordered   bool           // some file lists buckets in order (inventory, ASFF)
 	kept      []keptBucket   // configurations the rules at the end need
 	recorded  int            // buckets recorded
 	next      int            // the seq of the next record to write
@@ -96,7 +111,7 @@ func Start(ctx context.Context, opts Options) (*Stream, error) {
 		}
 	}
 	st := &Stream{opts: opts, log: log, prep: prep, pending: newReorderBuffer(cmp.Or(opts.InventoryBufferBytes, defaultReorderBudget)), evalSlots: make(chan struct{}, runtime.GOMAXPROCS(0)),
-		set: findings.NewSet(opts.FindingsInMemory, "")}
+		set: findings.NewSet(opts.FindingsInMemory, ""), sites: findings.NewSites(prep.Engine.Rules())}
 	st.evalCtx, st.stopEval = context.WithCancelCause(context.WithoutCancel(ctx))
 	grace := cmp.Or(opts.SignalGrace, DefaultSignalGrace)
 	// context.AfterFunc runs at once when ctx is already cancelled (SIGTERM
@@ -117,6 +132,14 @@ func Start(ctx context.Context, opts Options) (*Stream, error) {
 			st.inventoryFailed(err)
 		}
 	}
+	if opts.ASFFPath != "" {
+		if tmp, err := createTemp(opts.ASFFPath); err != nil {
+			st.asffErr = err
+		} else {
+			st.asff = newASFFFile(tmp)
+		}
+	}
+	st.ordered = st.inv != nil || st.asff != nil
 	return st, nil
 }
 
@@ -128,16 +151,54 @@ func (st *Stream) inventoryFailed(err error) {
 		st.inv.Abort()
 		st.inv = nil
 	}
-	st.pending.close()
+	st.orderedFilesChanged()
+}
+
+// asffFailed records that the ASFF file cannot be written; the other
+// outputs still are (exit 2 at the end).
+func (st *Stream) asffFailed(err error) {
+	if st.asffErr == nil {
+		st.asffErr = fmt.Errorf("write %s: %w", st.opts.ASFFPath, err)
+	}
+	if st.asff != nil {
+		st.asff.abort()
+		st.asff = nil
+	}
+	st.orderedFilesChanged()
+}
+
+// orderedFilesChanged drops the records waiting for their turn once no
+// file takes them any more.
+func (st *Stream) orderedFilesChanged() {
+	st.ordered = st.inv != nil || st.asff != nil
+	if !st.ordered {
+		st.pending.close()
+	}
+}
+
+// orderFailed: the records waiting for their turn are lost (their spill
+// file failed), so neither ordered file can be completed.
+func (st *Stream) orderFailed(err error) {
+	if st.inv != nil {
+		st.inventoryFailed(err)
+	}
+	if st.asff != nil {
+		st.asffFailed(err)
+	}
 }
 
 // Map takes the organization map (scanner.Sink).
 func (st *Stream) Map(_ context.Context, orgMap *inventory.Snapshot) error {
-	be, err := st.prep.Engine.ForMap(st.hideKeys(orgMap))
+	seen := st.hideKeys(orgMap)
+	be, err := st.prep.Engine.ForMap(seen)
 	if err != nil {
 		return fmt.Errorf("evaluate rules: %w", err)
 	}
 	st.be = be
+	// The ASFF encoder reads only the report's header fields, which the
+	// map already has (the findings' time is the run's start).
+	var none findings.Tally
+	st.asffEnc = asff.NewEncoder(none.Document(seen, st.prep.Engine.Rules(), nil), asff.Options{Now: st.now()})
 	if st.inv != nil {
 		if err := st.inv.Header(orgMap); err != nil {
 			st.mu.Lock()
@@ -192,18 +253,29 @@ func (st *Stream) Bucket(_ context.Context, seq int, b *inventory.Bucket) error 
 // with their findings, and keeps its configuration if Finish's rules need
 // it. It is Bucket without the evaluation, and as safe for concurrent use.
 func (st *Stream) Record(seq int, b *inventory.Bucket, fs []findings.Finding) error {
-	var rec []byte
-	if st.inv != nil {
+	st.mu.Lock()
+	withInv, withASFF := st.inv != nil, st.asff != nil
+	st.mu.Unlock()
+	var rec record
+	if withInv {
 		var err error
-		if rec, err = inventory.EncodeBucket(b); err != nil {
+		if rec.inv, err = inventory.EncodeBucket(b); err != nil {
 			return err
 		}
 	}
-	// Accepted risks are marked before the findings are stored (and maybe
-	// spilled): every report then reads them marked.
+	// Accepted risks and site fixes are marked before the findings are
+	// stored (and maybe spilled) or written as ASFF: every report then
+	// reads them marked.
 	st.opts.Suppressions.Mark(fs)
+	st.sites.Annotate(fs)
 	if err := st.set.Add(fs...); err != nil {
 		return err
+	}
+	var asffErr error
+	if withASFF && st.asffEnc != nil {
+		// Converted here, by the caller's goroutine, while other buckets are
+		// collected: the end of a large run no longer converts every finding.
+		rec.asff, asffErr = st.asffEnc.Append(nil, fs...)
 	}
 	keep := st.be != nil && st.be.Keep(b)
 	st.mu.Lock()
@@ -215,9 +287,14 @@ func (st *Stream) Record(seq int, b *inventory.Bucket, fs []findings.Finding) er
 		cfg.Objects.Objects = nil
 		st.kept = append(st.kept, keptBucket{seq, cfg})
 	}
-	if st.inv != nil {
+	if asffErr != nil && st.asff != nil {
+		st.asffFailed(asffErr)
+	}
+	if st.ordered {
+		// Every bucket takes its turn, with findings or not, so that the
+		// buckets after it are written as soon as they can be.
 		if err := st.pending.put(seq, rec); err != nil {
-			st.inventoryFailed(err)
+			st.orderFailed(err)
 		}
 		st.flushLocked(false)
 	}
@@ -227,10 +304,10 @@ func (st *Stream) Record(seq int, b *inventory.Bucket, fs []findings.Finding) er
 // flushLocked writes the records whose turn has come; with all, every
 // pending record in seq order (at the end, when a seq will never come).
 func (st *Stream) flushLocked(all bool) {
-	for st.inv != nil && st.pending.len() > 0 {
+	for st.ordered && st.pending.len() > 0 {
 		rec, ok, err := st.pending.take(st.next)
 		if err != nil {
-			st.inventoryFailed(err)
+			st.orderFailed(err)
 			return
 		}
 		if !ok {
@@ -241,8 +318,15 @@ func (st *Stream) flushLocked(all bool) {
 			continue
 		}
 		st.next++
-		if err := st.inv.WriteRaw(rec); err != nil {
-			st.inventoryFailed(err)
+		if st.inv != nil && rec.inv != nil {
+			if err := st.inv.WriteRaw(rec.inv); err != nil {
+				st.inventoryFailed(err)
+			}
+		}
+		if st.asff != nil {
+			if err := st.asff.aw.WriteChunk(rec.asff); err != nil {
+				st.asffFailed(err)
+			}
 		}
 	}
 }
@@ -268,10 +352,8 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 	hdr := *inv
 	hdr.Buckets = []inventory.Bucket{}
 	inv = &hdr
-	if st.inv != nil {
-		st.flushLocked(true)
-		st.pending.close()
-	}
+	st.flushLocked(true)
+	st.pending.close()
 	if st.inv != nil {
 		if err := st.inv.Close(inv); err != nil {
 			st.inventoryFailed(err)
@@ -302,9 +384,11 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 		st.log.Error("rule evaluation stopped", "rules_running", stopped.Running, "rules_unfinished", len(stopped.Unfinished), "cause", stopped.Cause.Error())
 	}
 	st.opts.Suppressions.Mark(org)
+	st.sites.Annotate(org)
 	if err := st.set.Add(org...); err != nil {
 		return st.out, err
 	}
+	st.finishASFF(org)
 	// Few findings stay a list; many are read from the spill file, in
 	// order, by each report (findings.Set).
 	var doc findings.Document
@@ -315,7 +399,7 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 		doc = st.tally.Document(st.hideKeys(inv), st.prep.Engine.Rules(), slices.Collect(st.set.All()))
 	}
 	doc.Profile, doc.Controls = st.prep.Profile, st.prep.Controls
-	out, err := report(ctx, doc, stopped, inv.CallerAccountID, st.prep, st.out, st.writeErrs, st.opts)
+	out, err := report(ctx, doc, stopped, inv.CallerAccountID, st.prep, st.out, st.writeErrs, st.asffErr, st.opts)
 	if serr := st.set.Err(); serr != nil && err == nil {
 		err = fmt.Errorf("findings: %w", serr)
 	}
@@ -334,9 +418,9 @@ func (st *Stream) hideKeys(s *inventory.Snapshot) *inventory.Snapshot {
 	return inventory.WithoutKeys(s)
 }
 
-// Abort removes an unfinished inventory file and the findings' spill file.
-// After Finish, the Outcome's Document keeps the counts of a spilled run's
-// findings but no longer reads them.
+// Abort removes an unfinished inventory or ASFF file and the findings'
+// spill file. After Finish, the Outcome's Document keeps the counts of a
+// spilled run's findings but no longer reads them.
 func (st *Stream) Abort() {
 	_ = st.set.Close()
 	st.mu.Lock()
@@ -344,6 +428,10 @@ func (st *Stream) Abort() {
 	if st.inv != nil {
 		st.inv.Abort()
 		st.inv = nil
+	}
+	if st.asff != nil {
+		st.asff.abort()
+		st.asff = nil
 	}
 	st.pending.close()
 	st.endGrace()
@@ -422,13 +510,18 @@ func (st *Stream) FinishShard(inv *inventory.Snapshot) (ShardOutcome, error) {
 	if st.be == nil {
 		return ShardOutcome{}, errors.New("pipeline: FinishShard before Map")
 	}
+	st.flushLocked(true)
+	st.pending.close()
 	if st.inv != nil {
-		st.flushLocked(true)
-		st.pending.close()
 		if err := st.inv.Close(inv); err != nil {
 			st.inventoryFailed(err)
 		}
 		st.inv = nil
+	}
+	if st.asff != nil {
+		// A shard writes no report; `hoofprint merge` does.
+		st.asff.abort()
+		st.asff = nil
 	}
 	if len(st.writeErrs) > 0 {
 		return ShardOutcome{}, errors.Join(st.writeErrs...)
@@ -458,8 +551,97 @@ func (st *Stream) FinishShard(inv *inventory.Snapshot) (ShardOutcome, error) {
 // AddFindings adds findings evaluated elsewhere: a shard's sampled rules
 // on the buckets `hoofprint merge` passes to Record. It is safe for
 // concurrent use.
+//
+// Their ASFF is written at once, after the buckets recorded so far: a
+// merge adds each shard's findings once every bucket is recorded.
 func (st *Stream) AddFindings(fs ...findings.Finding) error {
-	// The merge's accepted risks decide, whatever a shard marked.
+	// The merge's accepted risks decide, whatever a shard marked. A shard
+	// marked the site fixes of its buckets' findings already; marking them
+	// again changes nothing.
 	st.opts.Suppressions.Mark(fs)
-	return st.set.Add(fs...)
+	st.sites.Annotate(fs)
+	if err := st.set.Add(fs...); err != nil {
+		return err
+	}
+	st.appendASFF(fs)
+	return nil
+}
+
+// appendASFF writes fs to the ASFF file after what it holds.
+func (st *Stream) appendASFF(fs []findings.Finding) {
+	st.mu.Lock()
+	enabled := st.asff != nil && st.asffEnc != nil
+	st.mu.Unlock()
+	if !enabled || len(fs) == 0 {
+		return
+	}
+	chunk, err := st.asffEnc.Append(nil, fs...)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.asff == nil {
+		return
+	}
+	if err == nil {
+		err = st.asff.aw.WriteChunk(chunk)
+	}
+	if err != nil {
+		st.asffFailed(err)
+	}
+}
+
+// finishASFF writes the findings of the rules at the end, then ends the
+// ASFF file and puts it in its place.
+func (st *Stream) finishASFF(org []findings.Finding) {
+	st.appendASFF(org)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.asff == nil {
+		return
+	}
+	if err := st.asff.commit(st.opts.ASFFPath); err != nil {
+		// commit names the file already.
+		st.asffErr = err
+		st.asffFailed(err)
+		return
+	}
+	st.asff = nil
+	st.log.Info("ASFF written", "path", st.opts.ASFFPath)
+}
+
+func (st *Stream) now() time.Time {
+	if st.opts.Now != nil {
+		return st.opts.Now()
+	}
+	return time.Now()
+}
+
+// asffFile is the ASFF report while buckets are recorded: a temporary file
+// beside its final path, renamed into place when the run ends, so that the
+// report is either whole or absent.
+type asffFile struct {
+	tmp *os.File
+	bw  *bufio.Writer
+	aw  *asff.ArrayWriter
+}
+
+func newASFFFile(tmp *os.File) *asffFile {
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	return &asffFile{tmp: tmp, bw: bw, aw: asff.NewArrayWriter(bw)}
+}
+
+// commit ends the array and renames the file to path.
+func (f *asffFile) commit(path string) error {
+	err := f.aw.Close()
+	if err == nil {
+		err = f.bw.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return commitTemp(f.tmp, path)
+}
+
+func (f *asffFile) abort() {
+	_ = f.tmp.Close()
+	_ = os.Remove(f.tmp.Name())
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/hoofprint/hoofprint/findings"
 	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/pipeline"
+	"github.com/hoofprint/hoofprint/report/asff"
 	"github.com/hoofprint/hoofprint/scanner"
 )
 
@@ -28,8 +30,9 @@ import (
 // is collected and then dropped by the scanner, the stream keeping only the
 // configurations its origins-scope rules read at the end). The findings
 // must be exactly those of one evaluation of every rule over the whole
-// snapshot (rules.Engine.EvaluateWhole), and the report document and the
-// inventory the same both ways.
+// snapshot (rules.Engine.EvaluateWhole), and the report document, the
+// inventory and the ASFF file (written as buckets finish) the same both
+// ways.
 func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 	gen, err := scenario.Generate(scenario.GenOptions{Accounts: 12, BucketsPerAccount: 6, ObjectsPerBucket: 30, Seed: 3})
 	if err != nil {
@@ -61,14 +64,15 @@ func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wholeOut, err := pipeline.Run(t.Context(), whole, pipeline.Options{InventoryPath: filepath.Join(dir, "whole.json"), Now: clock, Prepared: prep})
+			wholeOut, err := pipeline.Run(t.Context(), whole, pipeline.Options{InventoryPath: filepath.Join(dir, "whole.json"), ASFFPath: filepath.Join(dir, "whole.asff.json"), Now: clock, Prepared: prep})
 			if err != nil && !isOutcome(err) {
 				t.Fatal(err)
 			}
 
 			// A one-byte buffer: every record that finishes before its turn
 			// waits in the temporary file, and must come back in order.
-			st, err := pipeline.Start(t.Context(), pipeline.Options{InventoryPath: filepath.Join(dir, "streamed.json.gz"), Now: clock, Prepared: prep, InventoryBufferBytes: 1})
+			st, err := pipeline.Start(t.Context(), pipeline.Options{InventoryPath: filepath.Join(dir, "streamed.json.gz"), ASFFPath: filepath.Join(dir, "streamed.asff.json"),
+				Now: clock, Prepared: prep, InventoryBufferBytes: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,7 +142,7 @@ func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer func() { _ = r.Close() }()
-			_, evalOut, err := pipeline.EvaluateReader(t.Context(), r, pipeline.Options{Now: clock, Prepared: prep})
+			_, evalOut, err := pipeline.EvaluateReader(t.Context(), r, pipeline.Options{ASFFPath: filepath.Join(dir, "evaluate.asff.json"), Now: clock, Prepared: prep})
 			if err != nil && !isOutcome(err) {
 				t.Fatal(err)
 			}
@@ -149,7 +153,88 @@ func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(dir, "whole.json")); err != nil {
 				t.Error(err)
 			}
+			assertStreamedASFF(t, dir, whole, prep, streamOut.Document)
 		})
+	}
+}
+
+// assertStreamedASFF checks the ASFF files the three runs of
+// TestStreamingEvaluationEqualsWholeSnapshotEvaluation wrote as their
+// buckets were recorded: the same bytes whichever order the buckets
+// finished in; exactly the document's findings, as asff.Build converts
+// them; and bucket by bucket in the inventory's order, then the findings
+// of the rules run at the end.
+func assertStreamedASFF(t *testing.T, dir string, whole *inventory.Snapshot, prep *pipeline.Prepared, doc findings.Document) {
+	t.Helper()
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	want := read("whole.asff.json")
+	for _, name := range []string{"streamed.asff.json", "evaluate.asff.json"} {
+		if got := read(name); !bytes.Equal(got, want) {
+			t.Errorf("%s differs from the whole-snapshot run's ASFF file:\n%.2000s\nwant\n%.2000s", name, got, want)
+		}
+	}
+	var file []asff.Finding
+	if err := json.Unmarshal(want, &file); err != nil {
+		t.Fatal(err)
+	}
+	byID := func(fs []asff.Finding) []asff.Finding {
+		fs = slices.Clone(fs)
+		slices.SortStableFunc(fs, func(a, b asff.Finding) int { return cmp.Compare(a.Id, b.Id) })
+		return fs
+	}
+	built, got := byID(asff.Build(doc, asff.Options{})), byID(file)
+	if len(built) != len(got) {
+		t.Fatalf("the ASFF file holds %d findings, the document %d", len(got), len(built))
+	}
+	for i := range built {
+		w, _ := json.Marshal(built[i])
+		g, _ := json.Marshal(got[i])
+		if !bytes.Equal(w, g) {
+			t.Fatalf("ASFF finding %d (by Id) differs from the document's:\n%s\nwant\n%s", i, g, w)
+		}
+	}
+
+	scope := map[string]string{}
+	for _, r := range prep.Engine.Rules() {
+		scope[r.ID] = r.Scope
+	}
+	place := map[string]int{}
+	for i, b := range whole.Buckets {
+		place[b.AccountID+"/"+b.Name] = i
+	}
+	last, atEnd := -1, false
+	for i, f := range file {
+		switch scope[f.GeneratorId] {
+		case "", findings.ScopeBucket:
+			if atEnd {
+				t.Fatalf("finding %d (%s) of a bucket comes after the findings of the rules at the end", i, f.Id)
+			}
+			name := f.ProductFields["hoofprint/resourceName"]
+			if f.Resources[0].Details != nil && f.Resources[0].Details.Other != nil {
+				name = f.Resources[0].Details.Other["bucket"]
+			} else if f.Resources[0].Details != nil && f.Resources[0].Details.AwsS3Bucket != nil {
+				name = f.Resources[0].Details.AwsS3Bucket.Name
+			}
+			p, ok := place[f.AwsAccountId+"/"+name]
+			if !ok {
+				t.Fatalf("finding %d (%s): bucket %s of %s is not in the inventory", i, f.Id, name, f.AwsAccountId)
+			}
+			if p < last {
+				t.Fatalf("finding %d (%s) is on bucket %d of the inventory, after a finding on bucket %d", i, f.Id, p, last)
+			}
+			last = p
+		default:
+			atEnd = true
+		}
+	}
+	if last < 0 {
+		t.Error("no finding on a bucket in the ASFF file: the order was not checked")
 	}
 }
 
@@ -162,6 +247,12 @@ func TestSpilledFindingsGiveTheSameReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, sc := range []*scenario.Scenario{scenario.HealthCorp(), gen} {
+		t.Run(sc.Name, func(t *testing.T) { testSpilledFindingsGiveTheSameReports(t, sc) })
+	}
+}
+
+func testSpilledFindingsGiveTheSameReports(t *testing.T, gen *scenario.Scenario) {
 	emu, err := emulator.Start(t.Context(), gen, emulator.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -212,6 +303,12 @@ func TestSpilledFindingsGiveTheSameReports(t *testing.T) {
 	}
 	if spillOut.Document.Set == nil || memOut.Document.Set != nil {
 		t.Fatalf("the small threshold did not spill (or the default did)")
+	}
+	// The site fix (findings.Sites) must survive the spill: a large
+	// organization is where a site is most likely to be missed. HealthCorp
+	// has the incident's site.
+	if gen.Name == scenario.HealthCorp().Name && !bytes.Contains(mem["r.sarif"], []byte(`"hoofprint/siteRemediation":`)) {
+		t.Error("no finding with a site remediation: that part of the reports is not compared")
 	}
 	for name, want := range mem {
 		if !bytes.Equal(spilled[name], want) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -123,10 +124,19 @@ func (e *shardEnv) shards(t *testing.T, run string, n int, which []int) {
 	}
 }
 
-// reports reads a SARIF and an ASFF file with the run's times taken out.
+// reports reads a SARIF and an ASFF file with the run's times taken out,
+// the ASFF findings in Id order: one scan writes them bucket by bucket as
+// they are evaluated, a merge each shard's in turn (docs/architecture.md),
+// the same findings in an order Security Hub does not depend on.
 func reports(t *testing.T, dir string) (sarif, asff any) {
 	t.Helper()
-	return readTimeless(t, filepath.Join(dir, "out.sarif")), readTimeless(t, filepath.Join(dir, "out.asff.json"))
+	list, ok := readTimeless(t, filepath.Join(dir, "out.asff.json")).([]any)
+	if !ok {
+		t.Fatalf("%s is not a JSON array", filepath.Join(dir, "out.asff.json"))
+	}
+	id := func(f any) string { s, _ := f.(map[string]any)["Id"].(string); return s }
+	slices.SortStableFunc(list, func(a, b any) int { return cmp.Compare(id(a), id(b)) })
+	return readTimeless(t, filepath.Join(dir, "out.sarif")), list
 }
 
 // timeKeys are the fields that hold the time of a run (SARIF
