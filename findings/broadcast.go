@@ -77,6 +77,15 @@ func (b *broadcast) detach(i int) {
 	r.stop.Do(func() { close(r.quit) })
 }
 
+// release lets the shared read go on without reader i, which reads on its
+// own from now on (its All reads the set itself).
+func (b *broadcast) release(i int) {
+	b.mu.Lock()
+	b.readers[i].claimed = true
+	b.mu.Unlock()
+	b.detach(i)
+}
+
 // claim returns reader i's share of the read the first time it is asked,
 // and false afterwards.
 func (b *broadcast) claim(i int) (iter.Seq[Finding], bool) {

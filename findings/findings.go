@@ -613,6 +613,32 @@ func (d *Document) All() iter.Seq[Finding] {
 	return slices.Values(d.Findings)
 }
 
+// AllLimited yields, in All's order, the first limit(rule, severity)
+// findings of each rule and severity, and no others: from a Set, only
+// those are read from its file (Set.Limited). It reads on its own, never
+// from the read a Broadcast shares, which it lets go on without it. An
+// ActiveOnly view counts active findings, reading every finding.
+func (d *Document) AllLimited(limit func(rule string, sev Severity) int) iter.Seq[Finding] {
+	if d.Set != nil && !d.activeOnly {
+		if d.shared != nil {
+			d.shared.release(d.reader)
+		}
+		return d.Set.Limited(limit)
+	}
+	return func(yield func(Finding) bool) {
+		taken := map[ruleSeverity]int{}
+		for f := range d.All() {
+			k := ruleSeverity{f.RuleID, f.Severity}
+			if taken[k] < limit(k.rule, k.sev) {
+				taken[k]++
+				if !yield(f) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // Count is the number of findings.
 func (d *Document) Count() int {
 	if d.Set != nil {

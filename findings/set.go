@@ -61,10 +61,21 @@ type ruleSeverity struct {
 	sev  Severity
 }
 
-// spillRun is one sorted run in the file.
+// spillRun is one sorted run in the file, with where each rule and
+// severity's findings lie in it (a run is sorted by rule, then severity, so
+// each is one stretch): a reader that wants only some of them reads only
+// those (Limited).
 type spillRun struct {
 	offset, length int64
 	count          int
+	groups         []spillGroup
+}
+
+// spillGroup is the stretch of a run that holds one rule and severity's
+// findings.
+type spillGroup struct {
+	key            ruleSeverity
+	offset, length int64
 }
 
 // NewSet returns a Set that keeps up to inMemory findings in memory (0
@@ -117,15 +128,21 @@ func (s *Set) spillLocked() error {
 	cw := &countWriter{w: w}
 	enc := json.NewEncoder(cw)
 	enc.SetEscapeHTML(false)
+	var groups []spillGroup
 	for i := range s.mem {
+		if k := (ruleSeverity{s.mem[i].RuleID, s.mem[i].Severity}); len(groups) == 0 || groups[len(groups)-1].key != k {
+			groups = append(groups, spillGroup{key: k, offset: s.size + cw.n})
+		}
 		if err := enc.Encode(&s.mem[i]); err != nil {
 			return fmt.Errorf("spill findings: %w", err)
 		}
+		g := &groups[len(groups)-1]
+		g.length = s.size + cw.n - g.offset
 	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("spill findings to %s: %w", s.file.Name(), err)
 	}
-	s.runs = append(s.runs, spillRun{offset: s.size, length: cw.n, count: len(s.mem)})
+	s.runs = append(s.runs, spillRun{offset: s.size, length: cw.n, count: len(s.mem), groups: groups})
 	s.size += cw.n
 	clear(s.mem)
 	s.mem = s.mem[:0]
@@ -220,7 +237,20 @@ func (s *Set) Err() error {
 
 // All yields every finding in SortFindings order: the sorted runs of the
 // file and the findings in memory, merged. Each call reads the file again.
-func (s *Set) All() iter.Seq[Finding] {
+func (s *Set) All() iter.Seq[Finding] { return s.read(nil) }
+
+// Limited yields, in All's order, the first limit(rule, severity) findings
+// of each rule and severity, and no others. From the file it reads only
+// those: a rule and severity whose limit is 0 is skipped in every run
+// without being decoded, and so is the rest of one once its limit is
+// reached (SARIF keeps 25,000 results of a run's hundreds of thousands of
+// findings).
+func (s *Set) Limited(limit func(rule string, sev Severity) int) iter.Seq[Finding] {
+	return s.read(limit)
+}
+
+// read is All (limit nil) or Limited.
+func (s *Set) read(limit func(rule string, sev Severity) int) iter.Seq[Finding] {
 	return func(yield func(Finding) bool) {
 		s.mu.Lock()
 		if !s.memSorted {
@@ -233,33 +263,54 @@ func (s *Set) All() iter.Seq[Finding] {
 		runs := slices.Clone(s.runs)
 		file := s.file
 		s.mu.Unlock()
-		if len(runs) == 0 {
-			for _, f := range mem {
-				if !yield(f) {
-					return
-				}
+
+		// taken counts what was yielded of each rule and severity; want
+		// says whether one more is wanted.
+		taken := map[ruleSeverity]int{}
+		limits := map[ruleSeverity]int{}
+		want := func(k ruleSeverity) bool {
+			if limit == nil {
+				return true
 			}
-			return
+			n, ok := limits[k]
+			if !ok {
+				n = limit(k.rule, k.sev)
+				limits[k] = n
+			}
+			return taken[k] < n
 		}
 		h := &mergeHeap{}
 		for i, r := range runs {
-			dec := json.NewDecoder(bufio.NewReaderSize(io.NewSectionReader(file, r.offset, r.length), runBuffer(len(runs))))
-			dec.UseNumber()
-			c := &cursor{run: i, dec: dec}
+			c := &cursor{run: i, file: file, buf: runBuffer(len(runs)), want: want}
+			if limit == nil {
+				c.sections = []spillGroup{{offset: r.offset, length: r.length}}
+			} else {
+				for _, g := range r.groups {
+					if want(g.key) {
+						c.sections = append(c.sections, g)
+					}
+				}
+			}
 			if s.advance(c) {
 				heap.Push(h, c)
 			}
 		}
 		if len(mem) > 0 {
-			c := &cursor{run: len(runs), mem: mem}
+			c := &cursor{run: len(runs), mem: mem, want: want}
 			if s.advance(c) {
 				heap.Push(h, c)
 			}
 		}
 		for h.Len() > 0 {
 			c := (*h)[0]
-			if !yield(c.cur) {
-				return
+			k := ruleSeverity{c.cur.RuleID, c.cur.Severity}
+			// A head read before its rule and severity reached the limit
+			// is passed over.
+			if want(k) {
+				taken[k]++
+				if !yield(c.cur) {
+					return
+				}
 			}
 			if s.advance(c) {
 				heap.Fix(h, 0)
@@ -270,30 +321,61 @@ func (s *Set) All() iter.Seq[Finding] {
 	}
 }
 
-// advance moves c to its next finding; false at the end or on an error
-// (kept in Err).
+// advance moves c to its next wanted finding; false at the end or on an
+// error (kept in Err).
 func (s *Set) advance(c *cursor) bool {
-	if c.dec == nil {
-		if c.next >= len(c.mem) {
-			return false
+	if c.mem != nil {
+		for c.next < len(c.mem) {
+			f := c.mem[c.next]
+			c.next++
+			if c.want(ruleSeverity{f.RuleID, f.Severity}) {
+				c.cur = f
+				return true
+			}
 		}
-		c.cur = c.mem[c.next]
-		c.next++
-		return true
+		return false
 	}
-	var f Finding
-	if err := c.dec.Decode(&f); err != nil {
-		if !errors.Is(err, io.EOF) {
+	for {
+		if c.dec == nil {
+			if len(c.sections) == 0 {
+				return false
+			}
+			sec := c.sections[0]
+			c.sections = c.sections[1:]
+			if sec.key != (ruleSeverity{}) && !c.want(sec.key) {
+				continue
+			}
+			c.key = sec.key
+			r := io.NewSectionReader(c.file, sec.offset, sec.length)
+			if c.br == nil {
+				c.br = bufio.NewReaderSize(r, c.buf)
+			} else {
+				c.br.Reset(r)
+			}
+			c.dec = json.NewDecoder(c.br)
+			c.dec.UseNumber()
+		}
+		if c.key != (ruleSeverity{}) && !c.want(c.key) {
+			// The rest of this stretch is not wanted any more.
+			c.dec = nil
+			continue
+		}
+		var f Finding
+		if err := c.dec.Decode(&f); err != nil {
+			c.dec = nil
+			if errors.Is(err, io.EOF) {
+				continue
+			}
 			s.mu.Lock()
 			if s.err == nil {
 				s.err = fmt.Errorf("read spilled findings: %w", err)
 			}
 			s.mu.Unlock()
+			return false
 		}
-		return false
+		c.cur = f
+		return true
 	}
-	c.cur = f
-	return true
 }
 
 // Close removes the temporary file.
@@ -313,13 +395,21 @@ func (s *Set) Close() error {
 	return err
 }
 
-// cursor is the head of one run during the merge.
+// cursor is the head of one run during the merge: a run of the file, read
+// a section at a time (the whole run, or the stretches of the rules and
+// severities wanted), or the findings in memory.
 type cursor struct {
-	run  int
-	dec  *json.Decoder
-	mem  []Finding
-	next int
-	cur  Finding
+	run      int
+	want     func(ruleSeverity) bool
+	file     *os.File
+	buf      int
+	sections []spillGroup
+	key      ruleSeverity // of the section being read; zero for a whole run
+	br       *bufio.Reader
+	dec      *json.Decoder
+	mem      []Finding
+	next     int
+	cur      Finding
 }
 
 // mergeHeap orders cursors by their current finding, then by run, so that

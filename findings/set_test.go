@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -149,5 +150,91 @@ func TestRunBufferBoundsTheMerge(t *testing.T) {
 		if got := runBuffer(tt.runs); got != tt.want {
 			t.Errorf("runBuffer(%d) = %d, want %d", tt.runs, got, tt.want)
 		}
+	}
+}
+
+// Limited yields what All would, filtered to the first n findings of each
+// rule and severity, and reads no more of the file than it needs: the
+// stretches of the rules and severities it skips, and the rest of one past
+// its limit, are overwritten with garbage here and never noticed.
+func TestSetLimitedReadsOnlyTheFindingsItYields(t *testing.T) {
+	var all []Finding
+	for i := range 400 {
+		all = append(all, Finding{
+			RuleID: fmt.Sprintf("rule-%d", i%5), Severity: Severity(i % 3), AccountID: fmt.Sprintf("%012d", (i*7)%11),
+			Region: "us-east-1", ResourceType: ResourceS3Object, ResourceARN: fmt.Sprintf("arn:aws:s3:::b/%03d", (i*37)%400),
+			Message: "m", Evidence: map[string]any{"n": json.Number(fmt.Sprint(i))},
+		})
+	}
+	s := NewSet(60, t.TempDir())
+	defer func() { _ = s.Close() }()
+	for i := 0; i < len(all); i += 7 {
+		if err := s.Add(all[i:min(i+7, len(all))]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(s.runs) < 3 {
+		t.Fatalf("%d runs: too few to merge", len(s.runs))
+	}
+	limits := map[ruleSeverity]int{
+		{"rule-0", 0}: 1000, // all of it
+		{"rule-1", 2}: 1,    // its first finding: one line of each run is read
+		{"rule-3", 1}: 9,
+	}
+	limit := func(rule string, sev Severity) int { return limits[ruleSeverity{rule, sev}] }
+	want := []Finding{}
+	taken := map[ruleSeverity]int{}
+	sorted := slices.Clone(all)
+	SortFindings(sorted)
+	for _, f := range sorted {
+		k := ruleSeverity{f.RuleID, f.Severity}
+		if taken[k] < limits[k] {
+			taken[k]++
+			want = append(want, f)
+		}
+	}
+
+	// Garbage over every stretch Limited must not read: the skipped rules
+	// and severities, and all but the first line of rule-1/2's.
+	spoiled := 0
+	for _, r := range s.runs {
+		for _, g := range r.groups {
+			from := g.offset
+			switch n := limits[g.key]; {
+			case n > 1:
+				continue
+			case n == 1:
+				line := make([]byte, g.length)
+				if _, err := s.file.ReadAt(line, g.offset); err != nil {
+					t.Fatal(err)
+				}
+				from += int64(slices.Index(line, '\n') + 1)
+			}
+			if end := g.offset + g.length; from < end {
+				if _, err := s.file.WriteAt([]byte(strings.Repeat("x", int(end-from))), from); err != nil {
+					t.Fatal(err)
+				}
+				spoiled++
+			}
+		}
+	}
+	if spoiled == 0 {
+		t.Fatal("nothing overwritten: the test proves nothing")
+	}
+	got := slices.Collect(s.Limited(limit))
+	if err := s.Err(); err != nil {
+		t.Fatalf("Limited read a stretch it should have skipped: %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Limited gave %d findings, want %d (All filtered)", len(got), len(want))
+	}
+	doc := Document{Set: s}
+	if n := len(slices.Collect(doc.AllLimited(limit))); n != len(want) {
+		t.Errorf("Document.AllLimited gave %d findings, want %d", n, len(want))
+	}
+	for range s.All() {
+	}
+	if s.Err() == nil {
+		t.Error("All read the overwritten file without an error: the garbage was not where Limited skips")
 	}
 }
