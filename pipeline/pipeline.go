@@ -252,12 +252,36 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 			toWrite = append(toWrite, f)
 		}
 	}
-	docs, done := findings.Broadcast(doc, len(toWrite))
+	// The terminal summary and summary.json, made last, gather what they
+	// need from the same read.
+	gatherFacts := opts.Summary != nil || opts.Output != ""
+	readers := len(toWrite)
+	if gatherFacts {
+		readers++
+	}
+	docs, done := findings.Broadcast(doc, readers)
 	var wg sync.WaitGroup
 	for i, f := range toWrite {
 		wg.Go(func() {
 			defer done(i)
 			f.err = writeFile(f.path, func(w io.Writer) error { return f.write(w, docs[i]) })
+		})
+	}
+	var facts *summary.Facts
+	failing := findings.Failing{}
+	if gatherFacts {
+		i := len(toWrite)
+		wg.Go(func() {
+			defer done(i)
+			if opts.Summary == nil {
+				// summary.json needs only the controls' failing accounts.
+				for f := range docs[i].All() {
+					failing.Add(f)
+				}
+				return
+			}
+			facts = summary.Gather(docs[i])
+			failing = facts.Failing()
 		})
 	}
 	wg.Wait()
@@ -311,7 +335,7 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 		if err != nil {
 			return out, err
 		}
-		runSummary, err := writeRunSummary(doc, out, opts)
+		runSummary, err := writeRunSummary(doc, failing, out, opts)
 		if err != nil {
 			return out, errors.Join(append(writeErrs, err)...)
 		}
@@ -337,7 +361,7 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 	}
 
 	if opts.Summary != nil {
-		if err := summary.Write(opts.Summary, doc, summary.Options{Files: out.Files, FailOn: opts.FailOn, SecurityHub: out.Import}); err != nil {
+		if err := summary.Write(opts.Summary, doc, summary.Options{Files: out.Files, FailOn: opts.FailOn, SecurityHub: out.Import, Facts: facts}); err != nil {
 			writeErrs = append(writeErrs, fmt.Errorf("summary: %w", err))
 		}
 	}
@@ -447,14 +471,14 @@ type ImportCounts struct {
 
 // writeRunSummary writes summary.json into a new temporary directory and
 // returns its path.
-func writeRunSummary(doc findings.Document, out Outcome, opts Options) (string, error) {
+func writeRunSummary(doc findings.Document, failing findings.Failing, out Outcome, opts Options) (string, error) {
 	rs := RunSummary{
 		Tool: doc.ToolName, Version: doc.ToolVersion, StartedAt: doc.StartedAt, FinishedAt: doc.FinishedAt,
 		OrganizationID: doc.OrganizationID, Accounts: len(doc.Accounts), Findings: doc.ActiveOnly().Count(), Suppressed: doc.SuppressedCount(),
 		BySeverity: map[string]int{}, ByRule: map[string]int{}, FailOn: opts.FailOn.String(),
 		AtOrAboveFailOn: out.AtOrAboveFailOn, Complete: doc.Coverage.Complete,
 		Interrupted: doc.Coverage.Interrupted, Gaps: len(doc.Coverage.Gaps),
-		Profile: doc.Profile, Controls: doc.ControlStatuses(),
+		Profile: doc.Profile, Controls: doc.ControlStatusesOf(failing),
 	}
 	active := doc.ActiveOnly()
 	for sev, n := range active.CountBySeverity() {

@@ -232,8 +232,11 @@ func (st *Stream) Bucket(_ context.Context, seq int, b *inventory.Bucket) error 
 	}
 	// At most one evaluation per core: a scan calls Bucket from up to 128
 	// goroutines, and each evaluation's working memory is many times its
-	// bucket's size.
+	// bucket's size. The slot is held while the bucket's records are
+	// encoded too (a public bucket's findings are hundreds of kilobytes of
+	// ASFF).
 	st.evalSlots <- struct{}{}
+	defer func() { <-st.evalSlots }()
 	ctx, done := st.evalContext()
 	eb := b
 	if !st.opts.ShowObjectKeys {
@@ -241,7 +244,6 @@ func (st *Stream) Bucket(_ context.Context, seq int, b *inventory.Bucket) error 
 	}
 	fs, err := st.be.Evaluate(ctx, eb)
 	done()
-	<-st.evalSlots
 	if err != nil {
 		return fmt.Errorf("evaluate rules: %w", err)
 	}

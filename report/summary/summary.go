@@ -46,6 +46,10 @@ type Options struct {
 	// Now dates "expires in N days" (doc.FinishedAt when zero, else
 	// time.Now).
 	Now time.Time
+	// Facts, when set, are what Gather read of the same document's
+	// findings: Write then does not read them again (a large run reads
+	// them from a spill file, once, with the other reports: pipeline).
+	Facts *Facts
 }
 
 // ExpiringSoon is how close an accepted risk's expiry must be to be listed
@@ -107,7 +111,10 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 	// Every section reads the findings: they are read once, here (a large
 	// run reads them from a spill file), and each section keeps only what
 	// it prints.
-	fx := gather(all)
+	fx := opts.Facts
+	if fx == nil {
+		fx = gather(all)
+	}
 	if doc.Count() > 0 {
 		fx.verified.write(&b, opts.MaxResources)
 		sites(&b, doc, fx.sites.Sites())
@@ -182,9 +189,9 @@ func controls(b *strings.Builder, doc findings.Document, failing findings.Failin
 	_ = tw.Flush()
 }
 
-// facts are what the sections need from the findings, gathered in one
-// read of them.
-type facts struct {
+// Facts are what the summary's sections need from the findings, gathered
+// in one read of them (Gather).
+type Facts struct {
 	verified *verifiedTally
 	sites    *view.SiteTally
 	byRule   *ranker
@@ -195,11 +202,18 @@ type facts struct {
 	covered map[string][]string
 }
 
+// Failing are the accounts each rule fired in (findings.ControlStatusesOf).
+func (fx *Facts) Failing() findings.Failing { return fx.failing }
+
+// Gather reads doc's findings once, for Options.Facts: a reader of
+// findings.Broadcast beside the report files.
+func Gather(doc findings.Document) *Facts { return gather(escapeDocument(doc)) }
+
 // gather reads doc's findings once. The active findings are redacted as
 // the other reports redact them (view.RedactFinding) and escaped for the
 // terminal; the controls judge every finding, accepted or not.
-func gather(doc findings.Document) facts {
-	fx := facts{
+func gather(doc findings.Document) *Facts {
+	fx := &Facts{
 		verified: &verifiedTally{partition: doc.Partition, idx: map[string]*verifiedGroup{}},
 		sites:    view.NewSiteTally(doc.Partition),
 		byRule:   newRanker(false),

@@ -81,6 +81,17 @@ func TestWriteGolden(t *testing.T) {
 			if buf.String() != string(want) {
 				t.Errorf("summary differs from %s:\n%s", path, buf.String())
 			}
+			// What Gather read beforehand (the pipeline's way, beside the
+			// other reports) gives the same summary.
+			var again bytes.Buffer
+			opts := tc.opts
+			opts.Facts = summary.Gather(tc.doc)
+			if err := summary.Write(&again, tc.doc, opts); err != nil {
+				t.Fatal(err)
+			}
+			if again.String() != string(want) {
+				t.Errorf("summary from Gather's facts differs from %s:\n%s", path, again.String())
+			}
 		})
 	}
 }
