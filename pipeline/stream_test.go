@@ -241,7 +241,7 @@ func assertStreamedASFF(t *testing.T, dir string, whole *inventory.Snapshot, pre
 // TestSpilledFindingsGiveTheSameReports evaluates the same inventory twice,
 // once with every finding in memory and once with findings spilling to a
 // temporary file after 7 of them (findings.Set), with a baseline: SARIF,
-// ASFF, the summary and the counts must be byte for byte the same.
+// ASFF, HTML, the summary and the counts must be byte for byte the same.
 func TestSpilledFindingsGiveTheSameReports(t *testing.T) {
 	gen, err := scenario.Generate(scenario.GenOptions{Accounts: 6, BucketsPerAccount: 5, ObjectsPerBucket: 20, Seed: 5})
 	if err != nil {
@@ -279,7 +279,7 @@ func testSpilledFindingsGiveTheSameReports(t *testing.T, gen *scenario.Scenario)
 		out := filepath.Join(dir, name)
 		var summary bytes.Buffer
 		o, err := pipeline.Run(t.Context(), inv, pipeline.Options{
-			SARIFPath: filepath.Join(out, "r.sarif"), ASFFPath: filepath.Join(out, "r.asff.json"), BaselinePath: baseline,
+			SARIFPath: filepath.Join(out, "r.sarif"), ASFFPath: filepath.Join(out, "r.asff.json"), HTMLPath: filepath.Join(out, "r.html"), BaselinePath: baseline,
 			Summary: &summary, FindingsInMemory: inMemory, Now: clock,
 		})
 		if err != nil && !isOutcome(err) {
@@ -287,7 +287,7 @@ func testSpilledFindingsGiveTheSameReports(t *testing.T, gen *scenario.Scenario)
 		}
 		// The summary names the files written, which differ by directory.
 		files := map[string][]byte{"summary": bytes.ReplaceAll(summary.Bytes(), []byte(out), []byte("DIR"))}
-		for _, f := range []string{"r.sarif", "r.asff.json"} {
+		for _, f := range []string{"r.sarif", "r.asff.json", "r.html"} {
 			b, err := os.ReadFile(filepath.Join(out, f))
 			if err != nil {
 				t.Fatal(err)

@@ -46,7 +46,19 @@ type Options struct {
 	// Now dates "expires in N days" (doc.FinishedAt when zero, else
 	// time.Now).
 	Now time.Time
+	// MaxFindings caps the findings the page lists (0 means
+	// DefaultMaxFindings): the most severe, active before accepted. The
+	// counts, the chart, the sites and the accepted risks still cover
+	// every finding.
+	MaxFindings int
 }
+
+// DefaultMaxFindings is how many findings the page lists at most. A
+// browser stays responsive with a few thousand rows (about 2 KB of HTML
+// each), and the page is built in memory: a 1,000-account organization
+// has 315,706 findings (BENCHMARKS.md "Scale"), which would be hundreds of
+// megabytes. The SARIF and ASFF reports list them all.
+const DefaultMaxFindings = 5000
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"sevclass": func(s findings.Severity) string { return "sev-" + s.String() },
@@ -98,6 +110,9 @@ type model struct {
 	SampleNotes []string
 	Sample      findings.SampleStats
 	ShowKeys    bool
+	// Listed of Total findings are in Findings; Omitted are not
+	// (MaxFindings).
+	Listed, Total, Omitted int
 
 	Accepted      []acceptedRow
 	Expired       []findings.SuppressionEntry
@@ -172,7 +187,6 @@ type legendItem struct {
 var severities = []findings.Severity{findings.SeverityCritical, findings.SeverityHigh, findings.SeverityMedium, findings.SeverityLow, findings.SeverityInformational}
 
 func build(doc findings.Document, opts Options) model {
-	doc = view.Redact(doc)
 	now := opts.Now
 	if now.IsZero() {
 		now = cmp.Or(doc.FinishedAt, time.Now())
@@ -198,84 +212,70 @@ func build(doc findings.Document, opts Options) model {
 	for _, r := range doc.Rules {
 		rules[r.ID] = r
 	}
-	// Redact read every finding into doc.Findings (the page lists them all).
-	active := doc.ActiveOnly().Findings
-	m.Active = len(active)
-	m.Suppressed = len(doc.Findings) - len(active)
+	maxRows := cmp.Or(opts.MaxFindings, DefaultMaxFindings)
+
+	// One read of the findings (a large run reads them from a spill file):
+	// every section counts them all; the list keeps the most severe.
+	sites := view.NewSiteTally(doc.Partition)
+	sgSet := map[string]bool{}
+	accts := map[string]*accountTally{}
+	for _, a := range doc.Accounts {
+		accts[a] = &accountTally{bySafeguard: map[string]int{}}
+	}
+	ruleSet, acctSet := map[string]bool{}, map[string]bool{}
+	var listed worstFirst
+	for f := range doc.All() {
+		f = view.RedactFinding(f, doc.ShowObjectKeys)
+		ruleSet[f.RuleID] = true
+		acctSet[f.AccountID] = true
+		listed.add(f, maxRows)
+		if f.Suppressed() {
+			m.Suppressed++
+			continue
+		}
+		m.Active++
+		sites.Add(f)
+		m.Totals[f.Severity]++
+		a := accts[f.AccountID]
+		if a == nil {
+			a = &accountTally{bySafeguard: map[string]int{}}
+			accts[f.AccountID] = a
+		}
+		a.bySeverity[severityIndex(f.Severity)]++
+		for _, sg := range view.Safeguards(rules[f.RuleID].HIPAA) {
+			sgSet[sg] = true
+			a.bySafeguard[sg]++
+		}
+		a.total++
+	}
 	m.HasSuppressed = m.Suppressed > 0 || len(doc.Suppressions) > 0
-	for _, st := range view.Sites(slices.Values(active), doc.Partition) {
+	for _, st := range sites.Sites() {
 		m.Sites = append(m.Sites, siteRow{Site: st, DoFirst: strings.ReplaceAll(rules[st.Rule].DoFirst, "BUCKET", st.Bucket)})
 	}
 
 	// Per account: severities and safeguards of active findings.
-	sgSet := map[string]bool{}
-	for _, f := range active {
-		for _, s := range view.Safeguards(rules[f.RuleID].HIPAA) {
-			sgSet[s] = true
-		}
-	}
 	for _, s := range []string{"Administrative", "Physical", "Technical", "Organizational", "Policies and documentation", "Other"} {
 		if sgSet[s] {
 			m.Safeguards = append(m.Safeguards, s)
 		}
 	}
-	accts := map[string]*accountRow{}
-	for _, a := range doc.Accounts {
-		accts[a] = &accountRow{ID: a}
-	}
-	for _, f := range active {
-		m.Totals[f.Severity]++
-		a := accts[f.AccountID]
-		if a == nil {
-			a = &accountRow{ID: f.AccountID}
-			accts[f.AccountID] = a
-		}
-		if a.BySeverity == nil {
-			a.BySeverity = make([]int, len(severities))
-		}
-		for i, s := range severities {
-			if s == f.Severity {
-				a.BySeverity[i]++
-			}
-		}
-		if a.BySafeguard == nil {
-			a.BySafeguard = make([]int, len(m.Safeguards))
-		}
-		for _, s := range view.Safeguards(rules[f.RuleID].HIPAA) {
-			for i, name := range m.Safeguards {
-				if name == s {
-					a.BySafeguard[i]++
-				}
-			}
-		}
-		a.Total++
-	}
 	for _, id := range view.SortedKeys(accts) {
 		a := accts[id]
-		if a.BySeverity == nil {
-			a.BySeverity = make([]int, len(severities))
+		row := accountRow{ID: id, BySeverity: slices.Clone(a.bySeverity[:]), BySafeguard: make([]int, len(m.Safeguards)), Total: a.total}
+		for i, name := range m.Safeguards {
+			row.BySafeguard[i] = a.bySafeguard[name]
 		}
-		if a.BySafeguard == nil {
-			a.BySafeguard = make([]int, len(m.Safeguards))
-		}
-		m.Accounts = append(m.Accounts, *a)
+		m.Accounts = append(m.Accounts, row)
 	}
 	m.Chart = buildChart(m.Accounts)
 
-	// Every finding, worst first; the filters choose among them.
-	ruleSet, acctSet := map[string]bool{}, map[string]bool{}
-	for _, f := range doc.Findings {
+	// The findings listed, worst first; the filters choose among them.
+	for _, f := range listed.sorted(maxRows) {
 		m.Findings = append(m.Findings, makeRow(f, rules[f.RuleID], doc.ShowObjectKeys))
-		ruleSet[f.RuleID] = true
-		acctSet[f.AccountID] = true
 	}
-	sort.SliceStable(m.Findings, func(i, j int) bool {
-		a, b := m.Findings[i], m.Findings[j]
-		if a.Suppressed() != b.Suppressed() {
-			return !a.Suppressed()
-		}
-		return a.Severity > b.Severity
-	})
+	m.Total = m.Active + m.Suppressed
+	m.Listed = len(m.Findings)
+	m.Omitted = m.Total - m.Listed
 	m.RuleIDs = view.SortedKeys(ruleSet)
 	m.AccountIDs = view.SortedKeys(acctSet)
 
@@ -313,6 +313,70 @@ func build(doc findings.Document, opts Options) model {
 	}
 	sort.SliceStable(m.Accepted, func(i, j int) bool { return m.Accepted[i].Expires.Before(m.Accepted[j].Expires) })
 	return m
+}
+
+// accountTally counts one account's active findings.
+type accountTally struct {
+	bySeverity  [5]int // in severities order
+	bySafeguard map[string]int
+	total       int
+}
+
+func severityIndex(s findings.Severity) int {
+	for i, x := range severities {
+		if x == s {
+			return i
+		}
+	}
+	return len(severities) - 1
+}
+
+// worstFirst keeps the findings the page lists: the most severe, active
+// before accepted, and among equals the earlier in the document's order.
+// It holds at most twice the cap, sorting and cutting as it fills.
+type worstFirst struct {
+	fs []ranked
+	n  int // findings seen
+}
+
+type ranked struct {
+	findings.Finding
+	seq int
+}
+
+func (w *worstFirst) add(f findings.Finding, max int) {
+	w.fs = append(w.fs, ranked{f, w.n})
+	w.n++
+	if len(w.fs) >= 2*max {
+		w.cut(max)
+	}
+}
+
+func (w *worstFirst) cut(max int) {
+	slices.SortFunc(w.fs, func(a, b ranked) int {
+		switch {
+		case a.Suppressed() != b.Suppressed():
+			if a.Suppressed() {
+				return 1
+			}
+			return -1
+		case a.Severity != b.Severity:
+			return cmp.Compare(b.Severity, a.Severity)
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	clear(w.fs[min(max, len(w.fs)):])
+	w.fs = w.fs[:min(max, len(w.fs))]
+}
+
+// sorted returns the findings kept, worst first.
+func (w *worstFirst) sorted(max int) []findings.Finding {
+	w.cut(max)
+	out := make([]findings.Finding, len(w.fs))
+	for i, r := range w.fs {
+		out[i] = r.Finding
+	}
+	return out
 }
 
 func makeRow(f findings.Finding, rule findings.Rule, show bool) row {

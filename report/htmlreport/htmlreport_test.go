@@ -3,6 +3,7 @@ package htmlreport_test
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -138,5 +139,56 @@ func TestFindingsFromASpillFile(t *testing.T) {
 			t.Error("with keys shown, the page lacks the finding's key")
 		}
 		_ = set.Close()
+	}
+}
+
+// TestListsTheMostSevereUpToMaxFindings caps the list at three findings:
+// they are the first three of the uncapped page's list (worst first, active
+// before accepted), the page says how many are left out, and everything
+// but the list (counts, chart, sites, accepted risks) is the same. A
+// spilled document gives the same page.
+func TestListsTheMostSevereUpToMaxFindings(t *testing.T) {
+	doc := fixture.Suppressed()
+	write := func(d findings.Document, max int) string {
+		var buf bytes.Buffer
+		if err := htmlreport.Write(&buf, d, htmlreport.Options{MaxFindings: max}); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	full, capped := write(doc, 0), write(doc, 3)
+	rowRE := regexp.MustCompile(`<details class="finding"[^>]*>\s*<summary>.*</summary>`)
+	all, kept := rowRE.FindAllString(full, -1), rowRE.FindAllString(capped, -1)
+	if len(all) <= 3 || len(kept) != 3 {
+		t.Fatalf("%d findings listed uncapped, %d capped at 3", len(all), len(kept))
+	}
+	for i := range kept {
+		if kept[i] != all[i] {
+			t.Errorf("capped row %d is %s, want the uncapped page's %s", i, kept[i], all[i])
+		}
+	}
+	if want := fmt.Sprintf("lists the 3 most severe of the run's %d findings", len(all)); !strings.Contains(capped, want) {
+		t.Errorf("the capped page does not say %q", want)
+	}
+	if strings.Contains(full, `id="omitted"`) {
+		t.Error("the uncapped page says findings were left out")
+	}
+	list := regexp.MustCompile(`(?s)<section id="findings">.*?</section>`)
+	if list.ReplaceAllString(full, "") != list.ReplaceAllString(capped, "") {
+		t.Error("the cap changed the page outside the findings list (counts, chart, sites or accepted risks)")
+	}
+
+	set := findings.NewSet(2, t.TempDir())
+	t.Cleanup(func() { _ = set.Close() })
+	if err := set.Add(doc.Findings...); err != nil {
+		t.Fatal(err)
+	}
+	spilled := doc
+	spilled.Findings, spilled.Set = nil, set
+	if !set.Spilled() {
+		t.Fatal("the set did not spill")
+	}
+	if got := write(spilled, 3); got != capped {
+		t.Error("a spilled document gives another capped page")
 	}
 }
