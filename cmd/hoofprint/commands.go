@@ -194,7 +194,7 @@ type reportFlags struct {
 
 func (r *reportFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&r.sarif, "sarif", "", "write a SARIF 2.1.0 report to `FILE` (auditors, GitHub code scanning)")
-	fs.StringVar(&r.html, "html", "", "write a self-contained HTML report to `FILE` for auditors (opens offline in any browser; uploaded with --output)")
+	fs.StringVar(&r.html, "html", "", "write a self-contained HTML report to `FILE` for auditors (opens offline in any browser; lists the 5,000 most severe findings when there are more; uploaded with --output)")
 	fs.StringVar(&r.asff, "asff", "", "write Security Hub findings (ASFF JSON, ready for batch-import-findings) to `FILE`")
 	fs.StringVar(&r.baseline, "baseline", "", "previous SARIF `FILE`: mark each result new, unchanged, updated or absent")
 	fs.StringSliceVar(&r.rulesDirs, "rules", nil, "extra Rego rules from `DIR` (repeatable), evaluated with the built-in ones")
