@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 
 	"github.com/hoofprint/hoofprint/awsclient"
@@ -43,8 +42,12 @@ type accountScan struct {
 	// unread), which the anonymous probe needs in phase 2 (probe.go).
 	accountBPA *inventory.PublicAccessBlock
 
-	// listed and cf are what phase 1 found.
-	listed []s3types.Bucket
+	// listed and cf are what phase 1 found. listed is held from phase 1
+	// until the account's buckets are started in phase 2, for every
+	// account of the organization at once: ListedBucket is its compact
+	// form (the SDK's s3types.Bucket points to four separately allocated
+	// values a bucket).
+	listed []ListedBucket
 	cf     cloudFrontResult
 	trails []inventory.Trail
 	// pending counts the account's buckets not yet collected (plus one

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unique"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -46,6 +47,17 @@ type ListedBucket struct {
 	CreationDate time.Time `json:"creationDate,omitzero"`
 }
 
+// listedBucket is b in the form phase two keeps: the values themselves
+// rather than the SDK's pointers to them, and the region interned (a
+// handful of regions for the organization's thousands of buckets).
+func listedBucket(b s3types.Bucket) ListedBucket {
+	lb := ListedBucket{Name: aws.ToString(b.Name), CreationDate: aws.ToTime(b.CreationDate)}
+	if r := aws.ToString(b.BucketRegion); r != "" {
+		lb.Region = unique.Make(r).Value()
+	}
+	return lb
+}
+
 // MapOrganization runs phase one of a scan (see Scan) and returns the
 // organization map. Cancellation stops it as it stops Scan: the map is
 // returned with Coverage.Complete=false.
@@ -58,11 +70,8 @@ func MapOrganization(ctx context.Context, base *awsclient.Base, opts Options) (*
 	maps := s.mapOrganization(ctx, snap, accounts)
 	m := &OrgMap{Buckets: map[string][]ListedBucket{}, Seed: s.opts.Seed}
 	for _, a := range maps {
-		listed := make([]ListedBucket, 0, len(a.listed))
-		for _, lb := range a.listed {
-			listed = append(listed, ListedBucket{Name: aws.ToString(lb.Name), Region: aws.ToString(lb.BucketRegion), CreationDate: aws.ToTime(lb.CreationDate)})
-		}
-		m.Buckets[a.id] = listed
+		m.Buckets[a.id] = a.listed
+		a.listed = nil
 		s.counters.accountsDone.Add(1)
 	}
 	m.Snapshot, err = s.finish(ctx, snap, nil)
@@ -128,9 +137,9 @@ func ScanAccounts(ctx context.Context, base *awsclient.Base, m *OrgMap, accounts
 			continue
 		}
 		s.counters.accountsTotal.Add(1)
-		for _, lb := range listed {
-			a.listed = append(a.listed, s3types.Bucket{Name: aws.String(lb.Name), BucketRegion: nilIfEmpty(lb.Region), CreationDate: timeOrNil(lb.CreationDate)})
-		}
+		// Shared with m, which keeps this shard's lists anyway (RunShard
+		// drops the others'); phase two only reads it.
+		a.listed = listed
 		wg.Go(func() {
 			limit <- struct{}{}
 			defer func() { <-limit }()
@@ -187,18 +196,4 @@ func (a *accountScan) ready() bool {
 	}
 	a.lazy.once.Do(func() { a.lazy.ok = a.assume(a.s.ctx) })
 	return a.lazy.ok
-}
-
-func nilIfEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func timeOrNil(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }

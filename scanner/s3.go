@@ -56,9 +56,9 @@ func controlBPA(c *s3ctltypes.PublicAccessBlockConfiguration) *inventory.PublicA
 // would cost a GetBucketLocation per bucket), and unpaginated requests are
 // rejected for accounts whose bucket quota is above 10,000.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html
-func (a *accountScan) listBuckets() []s3types.Bucket {
+func (a *accountScan) listBuckets() []ListedBucket {
 	client := a.s3In(a.cfg.Region)
-	var listed []s3types.Bucket
+	var listed []ListedBucket
 	p := s3.NewListBucketsPaginator(client, &s3.ListBucketsInput{MaxBuckets: aws.Int32(listBucketsPageSize)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(a.ctx)
@@ -69,7 +69,9 @@ func (a *accountScan) listBuckets() []s3types.Bucket {
 		if page.Owner != nil && aws.ToString(page.Owner.ID) != "" {
 			a.acct.CanonicalUserID = aws.ToString(page.Owner.ID)
 		}
-		listed = append(listed, page.Buckets...)
+		for _, b := range page.Buckets {
+			listed = append(listed, listedBucket(b))
+		}
 	}
 	if a.acct.CanonicalUserID != "" {
 		a.s.addCanonical(a.acct.CanonicalUserID, inventory.CanonicalIdentity{Kind: inventory.KindAccount, AccountID: a.id})
@@ -79,14 +81,14 @@ func (a *accountScan) listBuckets() []s3types.Bucket {
 
 // collectBucket is phase 2 for one bucket: its configuration, then a
 // sample of its objects.
-func (a *accountScan) collectBucket(lb s3types.Bucket) inventory.Bucket {
-	name := aws.ToString(lb.Name)
+func (a *accountScan) collectBucket(lb ListedBucket) inventory.Bucket {
+	name := lb.Name
 	b := inventory.Bucket{
 		Name:             name,
 		ARN:              a.arnPrefix() + "s3:::" + name,
 		AccountID:        a.id,
 		OwnerCanonicalID: a.canonical,
-		CreationDate:     aws.ToTime(lb.CreationDate),
+		CreationDate:     lb.CreationDate,
 	}
 	b.Region = a.bucketRegion(lb, b.ARN)
 	client := a.s3In(cmp.Or(b.Region, a.cfg.Region))
@@ -205,11 +207,11 @@ const listBucketsPageSize = 1000
 // empty answer means us-east-1 and whose legacy "EU" means eu-west-1.
 // "" means unknown (a gap is recorded).
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html
-func (a *accountScan) bucketRegion(lb s3types.Bucket, arn string) string {
-	if r := aws.ToString(lb.BucketRegion); r != "" {
-		return r
+func (a *accountScan) bucketRegion(lb ListedBucket, arn string) string {
+	if lb.Region != "" {
+		return lb.Region
 	}
-	out, err := a.s3In(a.cfg.Region).GetBucketLocation(a.ctx, &s3.GetBucketLocationInput{Bucket: lb.Name})
+	out, err := a.s3In(a.cfg.Region).GetBucketLocation(a.ctx, &s3.GetBucketLocationInput{Bucket: aws.String(lb.Name)})
 	if err != nil {
 		a.fail(a.cfg.Region, "s3", "GetBucketLocation", arn, err)
 		return ""

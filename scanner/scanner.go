@@ -20,9 +20,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hoofprint/hoofprint/awsclient"
@@ -331,9 +329,9 @@ func (s *scan) mapOrganization(ctx context.Context, snap *inventory.Snapshot, ac
 		a.cf = cloudFrontResult{}
 		snap.Trails = mergeTrails(snap.Trails, a.trails)
 		a.trails = nil
-		slices.SortFunc(a.listed, func(x, y s3types.Bucket) int { return cmp.Compare(aws.ToString(x.Name), aws.ToString(y.Name)) })
+		slices.SortFunc(a.listed, func(x, y ListedBucket) int { return cmp.Compare(x.Name, y.Name) })
 		for _, lb := range a.listed {
-			owners[aws.ToString(lb.Name)] = a.id
+			owners[lb.Name] = a.id
 		}
 		if a.canonical != "" {
 			s.owners[a.canonical] = a

@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/inventory"
@@ -65,10 +64,10 @@ func (a *accountScan) collectTrails(acct *inventory.Account, regions []string) [
 // trailRegions are the regions whose trails can log the account's buckets'
 // data events: the scan's region first, then each listed bucket's region
 // (ListBuckets answers BucketRegion when it is paged, as listBuckets pages).
-func trailRegions(scanRegion string, listed []s3types.Bucket) []string {
+func trailRegions(scanRegion string, listed []ListedBucket) []string {
 	regions := []string{scanRegion}
 	for _, b := range listed {
-		if r := aws.ToString(b.BucketRegion); r != "" && !slices.Contains(regions, r) {
+		if r := b.Region; r != "" && !slices.Contains(regions, r) {
 			regions = append(regions, r)
 		}
 	}
