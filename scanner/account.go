@@ -26,11 +26,11 @@ type accountScan struct {
 	// canonical user ID, kept for phase 2.
 	acct      *inventory.Account
 	canonical string
-	// cfg is the account's configuration with its cached credentials
-	// (nil until assumed). A pointer: a shard has an accountScan for
-	// every account of the organization, most of them never assumed, and
-	// an aws.Config is 720 bytes.
-	cfg *aws.Config
+	// creds are the account's cached credentials (nil until assumed):
+	// its configuration is the base's with these credentials (config).
+	// Not an aws.Config, 720 bytes, for every account of the organization
+	// for the whole run, when clients are built from it only now and then.
+	creds aws.CredentialsProvider
 	// ctx is the account's deadline: the mapping deadline during phase 1,
 	// then a fresh one (AccountTimeout again) for its buckets, so that an
 	// account streamed late in a long scan still gets its full time.
@@ -112,7 +112,7 @@ func (s *scan) mapAccount(parent context.Context, acct *inventory.Account) *acco
 		return nil
 	}
 	acct.Scanned = true
-	a := &accountScan{s: s, id: acct.ID, acct: acct, ctx: ctx, cfg: &cfg}
+	a := &accountScan{s: s, id: acct.ID, acct: acct, ctx: ctx, creds: cfg.Credentials}
 	// The mapping's clients are dropped when it ends: `hoofprint plan`
 	// needs none afterwards, and phase two builds them again when it
 	// reaches the account's buckets.
@@ -123,7 +123,7 @@ func (s *scan) mapAccount(parent context.Context, acct *inventory.Account) *acco
 	wg.Go(func() {
 		a.listed = a.listBuckets()
 		// Trails are listed where the buckets are (trails.go).
-		a.trails = a.collectTrails(acct, trailRegions(a.cfg.Region, a.listed))
+		a.trails = a.collectTrails(acct, trailRegions(a.region(), a.listed))
 	})
 	wg.Go(func() { a.cf = a.collectCloudFront(acct) })
 	wg.Wait()
@@ -192,7 +192,7 @@ func (a *accountScan) s3In(region string) *s3.Client {
 	if a.s3Clients == nil {
 		a.s3Clients = map[string]*s3.Client{}
 	}
-	c := s3.NewFromConfig(awsclient.InRegion(*a.cfg, region), a.s.base.S3Options(), func(o *s3.Options) {
+	c := s3.NewFromConfig(a.config(region), a.s.base.S3Options(), func(o *s3.Options) {
 		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
 	})
 	a.s3Clients[region] = c
@@ -200,16 +200,28 @@ func (a *accountScan) s3In(region string) *s3.Client {
 }
 
 func (a *accountScan) s3Control() *s3control.Client {
-	return s3control.NewFromConfig(*a.cfg, a.s.base.S3ControlOptions(), func(o *s3control.Options) {
+	return s3control.NewFromConfig(a.config(""), a.s.base.S3ControlOptions(), func(o *s3control.Options) {
 		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
 	})
 }
 
 func (a *accountScan) cloudFront() *cloudfront.Client {
-	return cloudfront.NewFromConfig(*a.cfg, func(o *cloudfront.Options) {
+	return cloudfront.NewFromConfig(a.config(""), func(o *cloudfront.Options) {
 		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
 	})
 }
+
+// config is the account's configuration in region ("": the scan's
+// region): the base configuration with the account's credentials, as
+// awsclient.Base.Account returned it.
+func (a *accountScan) config(region string) aws.Config {
+	c := awsclient.InRegion(a.s.base.Config, region)
+	c.Credentials = a.creds
+	return c
+}
+
+// region is the scan's region, where account-wide calls go.
+func (a *accountScan) region() string { return a.s.base.Config.Region }
 
 // arnPrefix is "arn:<partition>:".
 func (a *accountScan) arnPrefix() string { return "arn:" + a.s.base.Caller.Partition + ":" }

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/inventory"
 )
 
@@ -79,7 +78,7 @@ func (a *accountScan) kmsKeysOf(b *inventory.Bucket) []inventory.KMSKey {
 		if id == "" {
 			return
 		}
-		arn := keyARN(id, a.arnPrefix(), cmp.Or(b.Region, a.cfg.Region), a.id)
+		arn := keyARN(id, a.arnPrefix(), cmp.Or(b.Region, a.region()), a.id)
 		for _, x := range arns {
 			if x == arn {
 				return
@@ -162,7 +161,7 @@ func (s *scan) readKMSKey(arn string) inventory.KMSKey {
 	if ctx.Err() != nil {
 		ctx = s.ctx
 	}
-	client := kms.NewFromConfig(awsclient.InRegion(*owner.cfg, region), func(o *kms.Options) {
+	client := kms.NewFromConfig(owner.config(region), func(o *kms.Options) {
 		o.APIOptions = append(o.APIOptions, s.counters.countAttempts)
 	})
 	out, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(arn), PolicyName: aws.String("default")})

@@ -4,7 +4,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
-	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/inventory"
 )
 
@@ -25,7 +24,7 @@ func (a *accountScan) distributionLogDeliveries(acct *inventory.Account, dists [
 	if len(dists) == 0 {
 		return
 	}
-	client := cloudwatchlogs.NewFromConfig(awsclient.InRegion(*a.cfg, cloudFrontLogRegion), func(o *cloudwatchlogs.Options) {
+	client := cloudwatchlogs.NewFromConfig(a.config(cloudFrontLogRegion), func(o *cloudwatchlogs.Options) {
 		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
 	})
 	sourceOf := map[string]string{} // delivery source name → distribution ARN

@@ -177,7 +177,7 @@ func (a *accountScan) assume(ctx context.Context) bool {
 		}
 		return false
 	}
-	a.cfg = &cfg
+	a.creds = cfg.Credentials
 	return true
 }
 

@@ -162,7 +162,7 @@ func (a *accountScan) probeAnonymously(b *inventory.Bucket, sample *inventory.Ob
 	if len(idx) == 0 {
 		return
 	}
-	api := a.anonymousS3(cmp.Or(b.Region, a.cfg.Region))
+	api := a.anonymousS3(cmp.Or(b.Region, a.region()))
 	probeObjects(a.ctx, api, b.Name, sample, keys, idx, facts.aclsDisabled, a.s.opts.Now)
 }
 

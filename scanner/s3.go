@@ -27,7 +27,7 @@ func (a *accountScan) accountPublicAccessBlock() *inventory.PublicAccessBlock {
 	case isNoPublicAccessBlock(err):
 		return &inventory.PublicAccessBlock{Configured: false}
 	default:
-		a.fail(a.cfg.Region, "s3control", "GetPublicAccessBlock", "", err)
+		a.fail(a.region(), "s3control", "GetPublicAccessBlock", "", err)
 		return nil
 	}
 }
@@ -57,13 +57,13 @@ func controlBPA(c *s3ctltypes.PublicAccessBlockConfiguration) *inventory.PublicA
 // rejected for accounts whose bucket quota is above 10,000.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html
 func (a *accountScan) listBuckets() []ListedBucket {
-	client := a.s3In(a.cfg.Region)
+	client := a.s3In(a.region())
 	var listed []ListedBucket
 	p := s3.NewListBucketsPaginator(client, &s3.ListBucketsInput{MaxBuckets: aws.Int32(listBucketsPageSize)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(a.ctx)
 		if err != nil {
-			a.fail(a.cfg.Region, "s3", "ListBuckets", "", err)
+			a.fail(a.region(), "s3", "ListBuckets", "", err)
 			break
 		}
 		if page.Owner != nil && aws.ToString(page.Owner.ID) != "" {
@@ -91,7 +91,7 @@ func (a *accountScan) collectBucket(lb ListedBucket) inventory.Bucket {
 		CreationDate:     lb.CreationDate,
 	}
 	b.Region = a.bucketRegion(lb, b.ARN)
-	client := a.s3In(cmp.Or(b.Region, a.cfg.Region))
+	client := a.s3In(cmp.Or(b.Region, a.region()))
 	a.collectBucketConfig(client, &b)
 	b.Objects = a.sampleObjects(client, &b)
 	if a.s.originBuckets[b.Name] {
@@ -211,9 +211,9 @@ func (a *accountScan) bucketRegion(lb ListedBucket, arn string) string {
 	if lb.Region != "" {
 		return lb.Region
 	}
-	out, err := a.s3In(a.cfg.Region).GetBucketLocation(a.ctx, &s3.GetBucketLocationInput{Bucket: aws.String(lb.Name)})
+	out, err := a.s3In(a.region()).GetBucketLocation(a.ctx, &s3.GetBucketLocationInput{Bucket: aws.String(lb.Name)})
 	if err != nil {
-		a.fail(a.cfg.Region, "s3", "GetBucketLocation", arn, err)
+		a.fail(a.region(), "s3", "GetBucketLocation", arn, err)
 		return ""
 	}
 	return normalizeLocation(string(out.LocationConstraint))

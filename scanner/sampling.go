@@ -536,7 +536,7 @@ func (a *accountScan) sampleObjects(api objectSampleAPI, b *inventory.Bucket) in
 			defer ownersMu.Unlock()
 			r, ok := owners[owner]
 			if !ok {
-				r = a.ownerFor(owner, cmp.Or(b.Region, a.cfg.Region))
+				r = a.ownerFor(owner, cmp.Or(b.Region, a.region()))
 				owners[owner] = r
 			}
 			return r

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
-	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/inventory"
 )
 
@@ -126,9 +125,9 @@ func arnAccount(arn string) string {
 
 func (a *accountScan) cloudTrail(region string) *cloudtrail.Client {
 	if region == "" {
-		region = a.cfg.Region
+		region = a.region()
 	}
-	return cloudtrail.NewFromConfig(awsclient.InRegion(*a.cfg, region), func(o *cloudtrail.Options) {
+	return cloudtrail.NewFromConfig(a.config(region), func(o *cloudtrail.Options) {
 		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
 	})
 }
