@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/hoofprint/hoofprint/inventory"
 )
@@ -34,9 +35,11 @@ import (
 type ownerReader struct {
 	accountID string
 	api       objectSampleAPI
-	// deadline is the owner's: its reads stop when either it or the
-	// bucket's deadline ends.
-	deadline context.Context
+	// scan is the scan's context and deadline the owner's: its reads stop
+	// when the scan stops, or either the owner's or the bucket's deadline
+	// ends.
+	scan     context.Context
+	deadline time.Time
 	// stopped counts the reads the owner's deadline stopped.
 	stopped *atomic.Int64
 	// release lets go of the owner's clients (nil in unit tests).
@@ -45,12 +48,21 @@ type ownerReader struct {
 
 // ownerDeadline is the deadline of the ACL reads one account makes as an
 // object owner in other accounts' buckets: AccountTimeout from its first
-// such read, like any other work of the account.
+// such read, like any other work of the account. A time, not a context:
+// every account of the organization has one for the whole run, and a
+// context with a timer, plus the map of children its concurrent reads
+// left behind (Go maps do not shrink), cost about 1.5 KB an account
+// (BENCHMARKS.md "Scale"). Each read's own context carries it instead.
 type ownerDeadline struct {
 	once    sync.Once
-	ctx     context.Context
-	cancel  context.CancelFunc
+	at      time.Time
 	stopped atomic.Int64
+}
+
+// expired reports whether the reader's reads must stop before they start:
+// the scan stopped, or the owner's deadline passed.
+func (r *ownerReader) expired() bool {
+	return (r.scan != nil && r.scan.Err() != nil) || (!r.deadline.IsZero() && !time.Now().Before(r.deadline))
 }
 
 // ownerFor returns the reader that reads, as their owner, the ACLs of the
@@ -66,20 +78,17 @@ func (a *accountScan) ownerFor(ownerCanonical, region string) *ownerReader {
 	}
 	d := &o.owner
 	d.once.Do(func() {
-		d.ctx, d.cancel = context.WithTimeout(a.s.ctx, a.s.opts.AccountTimeout)
+		d.at = time.Now().Add(a.s.opts.AccountTimeout)
 	})
 	o.hold()
-	return &ownerReader{accountID: o.id, api: o.s3In(region), deadline: d.ctx, stopped: &d.stopped, release: o.release}
+	return &ownerReader{accountID: o.id, api: o.s3In(region), scan: a.s.ctx, deadline: d.at, stopped: &d.stopped, release: o.release}
 }
 
-// closeOwners ends every owner deadline and records, per owner account,
-// how many object ACLs its deadline kept it from reading.
+// closeOwners records, per owner account, how many object ACLs its
+// deadline kept it from reading.
 func (s *scan) closeOwners() {
 	for _, a := range s.owners {
 		d := &a.owner
-		if d.cancel != nil {
-			d.cancel()
-		}
 		if n := d.stopped.Load(); n > 0 {
 			s.cov.addGap(inventory.Gap{
 				AccountID: a.id, Service: "s3", Operation: "GetObjectAcl", Code: "timeout",

@@ -60,7 +60,7 @@ func TestObjectsOfAnotherOrgAccountAreReadAsTheirOwnerWithoutADeniedFirstAttempt
 				if c != foreignID {
 					return nil
 				}
-				return &ownerReader{accountID: "222222222222", api: owner, deadline: t.Context(), stopped: &stopped}
+				return &ownerReader{accountID: "222222222222", api: owner, scan: t.Context(), stopped: &stopped}
 			}
 			sample, failures := sampleBucket(t.Context(), f, cfg)
 			if len(failures) != 0 {
@@ -110,23 +110,38 @@ func TestObjectsOfAnotherOrgAccountAreReadAsTheirOwnerWithoutADeniedFirstAttempt
 }
 
 func TestOwnerReadsStoppedByTheOwnersDeadlineFallBackAndAreCounted(t *testing.T) {
-	keys := keysUnder([]string{"site/"}, 2)
-	f := &fakeBucket{keys: keys, owner: func(string) string { return foreignID }}
 	ended, cancel := context.WithCancel(t.Context())
 	cancel()
-	var stopped atomic.Int64
-	cfg := testConfig()
-	cfg.ownerFor = func(string) *ownerReader {
-		return &ownerReader{accountID: "222222222222", api: &ownerACLs{}, deadline: ended, stopped: &stopped}
-	}
-	sample, _ := sampleBucket(t.Context(), f, cfg)
-	if stopped.Load() != 2 {
-		t.Errorf("%d reads counted as stopped by the owner's deadline, want 2", stopped.Load())
-	}
-	for _, o := range sample.Objects {
-		if o.ACLStatus != inventory.ACLStatusDeniedForeignOwner {
-			t.Errorf("%s: status %q, want the bucket owner's denial", o.KeyHash, o.ACLStatus)
-		}
+	for _, tc := range []struct {
+		name     string
+		scan     context.Context
+		deadline time.Time
+	}{
+		{"the owner's deadline passed", t.Context(), time.Now().Add(-time.Second)},
+		{"the scan stopped", ended, time.Now().Add(time.Hour)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			keys := keysUnder([]string{"site/"}, 2)
+			f := &fakeBucket{keys: keys, owner: func(string) string { return foreignID }}
+			var stopped atomic.Int64
+			owner := &ownerACLs{}
+			cfg := testConfig()
+			cfg.ownerFor = func(string) *ownerReader {
+				return &ownerReader{accountID: "222222222222", api: owner, scan: tc.scan, deadline: tc.deadline, stopped: &stopped}
+			}
+			sample, _ := sampleBucket(t.Context(), f, cfg)
+			if stopped.Load() != 2 {
+				t.Errorf("%d reads counted as stopped by the owner's deadline, want 2", stopped.Load())
+			}
+			if len(owner.keys) != 0 {
+				t.Errorf("the owner was asked for %v after its deadline", owner.keys)
+			}
+			for _, o := range sample.Objects {
+				if o.ACLStatus != inventory.ACLStatusDeniedForeignOwner {
+					t.Errorf("%s: status %q, want the bucket owner's denial", o.KeyHash, o.ACLStatus)
+				}
+			}
+		})
 	}
 }
 

@@ -452,7 +452,7 @@ func (s *sampler) readACLs(ctx context.Context, api objectSampleAPI) []sampleFai
 // ended. Then the bucket owner's answer (AccessDenied, in real S3) is the
 // evidence, as it always was.
 func (s *sampler) readAsOwner(ctx context.Context, r *ownerReader, key string, o *inventory.Object, mu *sync.Mutex, fail func(sampleFailure)) bool {
-	if r.deadline.Err() != nil {
+	if r.expired() {
 		r.stopped.Add(1)
 		return false
 	}
@@ -462,13 +462,20 @@ func (s *sampler) readAsOwner(ctx context.Context, r *ownerReader, key string, o
 	// The owner's read may take at most half of the time the bucket's
 	// account has left, so that an owner whose calls hang never costs the
 	// bucket owner's answer: that is still asked, with the other half.
-	callCtx, cancel := context.WithCancel(ctx)
+	// The owner's deadline ends the call too; as a deadline of the call's
+	// own context rather than an AfterFunc on a context of the owner's,
+	// which would leave a map entry behind in every owner (ownerDeadline).
+	end := r.deadline
 	if dl, ok := ctx.Deadline(); ok {
-		callCtx, cancel = context.WithDeadline(ctx, time.Now().Add(time.Until(dl)/2))
+		if half := time.Now().Add(time.Until(dl) / 2); end.IsZero() || half.Before(end) {
+			end = half
+		}
 	}
-	stop := context.AfterFunc(r.deadline, cancel)
+	callCtx, cancel := context.WithCancel(ctx)
+	if !end.IsZero() {
+		callCtx, cancel = context.WithDeadline(ctx, end)
+	}
 	out, err := r.api.GetObjectAcl(callCtx, &s3.GetObjectAclInput{Bucket: &s.cfg.bucket, Key: aws.String(key)})
-	stop()
 	cancel()
 	if s.cfg.onOwnerACL != nil {
 		s.cfg.onOwnerACL(err == nil)
