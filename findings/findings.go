@@ -4,6 +4,7 @@
 package findings
 
 import (
+	"encoding/binary"
 	"fmt"
 	"iter"
 	"slices"
@@ -490,7 +491,12 @@ func NewDocument(inv *inventory.Snapshot, rules []Rule, fs []Finding) Document {
 type Tally struct {
 	regions map[string]bool
 	sample  SampleStats
-	fully   []string
+	// fully holds the names of the fully sampled buckets, each after its
+	// length as a uvarint: a scan adds one for every bucket with ACLs off
+	// (most of an organization's, and all of a well-kept one's) and keeps
+	// them to the end, and one byte array costs less than a string header
+	// and an allocation a name.
+	fully []byte
 }
 
 // Add counts one bucket, with its sampled objects.
@@ -515,8 +521,21 @@ func (t *Tally) Add(b *inventory.Bucket) {
 	o := b.Objects
 	if o.ACLsSkipped == inventory.OwnershipBucketOwnerEnforced ||
 		(o.ListingComplete && len(o.Objects) >= o.KeysListed && o.ACLsRead >= o.KeysListed) {
-		t.fully = append(t.fully, b.Name)
+		t.fully = binary.AppendUvarint(t.fully, uint64(len(b.Name)))
+		t.fully = append(t.fully, b.Name...)
 	}
+}
+
+// fullyNames are the names in t.fully, in the order they were added.
+func (t *Tally) fullyNames() []string {
+	var names []string
+	for rest := t.fully; len(rest) > 0; {
+		n, w := binary.Uvarint(rest)
+		rest = rest[w:]
+		names = append(names, string(rest[:n]))
+		rest = rest[n:]
+	}
+	return names
 }
 
 // Document assembles the report document from the snapshot's header
@@ -546,7 +565,7 @@ func (t *Tally) Document(inv *inventory.Snapshot, rules []Rule, fs []Finding) Do
 	for r := range t.regions {
 		doc.Regions = append(doc.Regions, r)
 	}
-	doc.FullySampledBuckets = append([]string(nil), t.fully...)
+	doc.FullySampledBuckets = t.fullyNames()
 	sort.Strings(doc.Regions)
 	sort.Strings(doc.FullySampledBuckets)
 	sort.Slice(doc.Rules, func(i, j int) bool { return doc.Rules[i].ID < doc.Rules[j].ID })

@@ -2,6 +2,8 @@ package findings
 
 import (
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hoofprint/hoofprint/inventory"
@@ -110,6 +112,28 @@ func TestNewDocumentSortsAndSummarisesTheSample(t *testing.T) {
 	}
 	if fs[0].RuleID != "z-rule" {
 		t.Errorf("NewDocument reordered the caller's slice")
+	}
+}
+
+func TestTallyNamesTheFullySampledBuckets(t *testing.T) {
+	long := strings.Repeat("b", 200) // a length past one uvarint byte
+	var tally Tally
+	for _, b := range []inventory.Bucket{
+		{Name: "zeta", Objects: inventory.ObjectSample{ACLsSkipped: inventory.OwnershipBucketOwnerEnforced}},
+		{Name: "partial", Objects: inventory.ObjectSample{KeysListed: 10, ListingComplete: true, ACLsRead: 9, Objects: make([]inventory.Object, 9)}},
+		{Name: long, Objects: inventory.ObjectSample{KeysListed: 2, ListingComplete: true, ACLsRead: 2, Objects: make([]inventory.Object, 2)}},
+		{Name: "unlisted", Objects: inventory.ObjectSample{KeysListed: 2, ACLsRead: 2, Objects: make([]inventory.Object, 2)}},
+		{Name: "alpha", Objects: inventory.ObjectSample{ACLsSkipped: inventory.OwnershipBucketOwnerEnforced}},
+		{Name: "", Objects: inventory.ObjectSample{ListingComplete: true}},
+	} {
+		tally.Add(&b)
+	}
+	doc := tally.Document(&inventory.Snapshot{}, nil, nil)
+	if want := []string{"", "alpha", long, "zeta"}; !slices.Equal(doc.FullySampledBuckets, want) {
+		t.Errorf("fully sampled %q, want %q", doc.FullySampledBuckets, want)
+	}
+	if doc := new(Tally).Document(&inventory.Snapshot{}, nil, nil); doc.FullySampledBuckets != nil {
+		t.Errorf("no bucket: fully sampled %q, want none", doc.FullySampledBuckets)
 	}
 }
 
