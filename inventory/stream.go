@@ -149,6 +149,19 @@ func EncodeBucket(b *Bucket) ([]byte, error) {
 	return append(out, '\n'), nil
 }
 
+// DecodeBucket is the inverse of EncodeBucket: the bucket as Reader.Next
+// reads it from a file.
+func DecodeBucket(rec []byte) (*Bucket, error) {
+	var r record
+	if err := json.Unmarshal(rec, &r); err != nil {
+		return nil, fmt.Errorf("decode bucket record: %w", err)
+	}
+	if r.Bucket == nil {
+		return nil, errors.New("decode bucket record: not a bucket")
+	}
+	return r.Bucket, nil
+}
+
 // Close writes the trailer (s's finish time and coverage), flushes, and
 // for a file renames it into place.
 func (w *Writer) Close(s *Snapshot) error {

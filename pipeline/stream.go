@@ -89,10 +89,12 @@ type Stream struct {
 }
 
 // keptBucket is a bucket configuration (no objects) kept for Finish, with
-// its place in the inventory.
+// its place in the inventory. It is kept encoded (inventory.EncodeBucket):
+// half the size of the decoded struct, whose parsed bucket policy is most of
+// it, and origin buckets pile up over the whole scan.
 type keptBucket struct {
 	seq int
-	b   inventory.Bucket
+	rec []byte
 }
 
 // Start loads the rules (unless opts.Prepared holds them) and, with
@@ -279,15 +281,21 @@ func (st *Stream) Record(seq int, b *inventory.Bucket, fs []findings.Finding) er
 		// collected: the end of a large run no longer converts every finding.
 		rec.asff, asffErr = st.asffEnc.Append(nil, fs...)
 	}
-	keep := st.be != nil && st.be.Keep(b)
+	var kept []byte
+	if st.be != nil && st.be.Keep(b) {
+		cfg := *b
+		cfg.Objects.Objects = nil
+		var err error
+		if kept, err = inventory.EncodeBucket(&cfg); err != nil {
+			return err
+		}
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.tally.Add(b)
 	st.recorded++
-	if keep {
-		cfg := *b
-		cfg.Objects.Objects = nil
-		st.kept = append(st.kept, keptBucket{seq, cfg})
+	if kept != nil {
+		st.kept = append(st.kept, keptBucket{seq, kept})
 	}
 	if asffErr != nil && st.asff != nil {
 		st.asffFailed(asffErr)
@@ -348,7 +356,12 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 	atEnd := *inv
 	atEnd.Buckets = make([]inventory.Bucket, len(st.kept))
 	for i := range st.kept {
-		atEnd.Buckets[i] = st.kept[i].b
+		b, err := inventory.DecodeBucket(st.kept[i].rec)
+		if err != nil {
+			st.mu.Unlock()
+			return st.out, err
+		}
+		atEnd.Buckets[i] = *b
 	}
 	st.kept = nil
 	hdr := *inv
