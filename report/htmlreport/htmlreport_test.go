@@ -178,17 +178,7 @@ func TestListsTheMostSevereUpToMaxFindings(t *testing.T) {
 		t.Error("the cap changed the page outside the findings list (counts, chart, sites or accepted risks)")
 	}
 
-	set := findings.NewSet(2, t.TempDir())
-	t.Cleanup(func() { _ = set.Close() })
-	if err := set.Add(doc.Findings...); err != nil {
-		t.Fatal(err)
-	}
-	spilled := doc
-	spilled.Findings, spilled.Set = nil, set
-	if !set.Spilled() {
-		t.Fatal("the set did not spill")
-	}
-	if got := write(spilled, 3); got != capped {
+	if got := write(fixture.Spilled(t, doc, 2), 3); got != capped {
 		t.Error("a spilled document gives another capped page")
 	}
 }

@@ -39,13 +39,7 @@ func TestWriteGolden(t *testing.T) {
 		}
 	}
 	findings.SortFindings(verified.Findings)
-	set := findings.NewSet(3, t.TempDir())
-	t.Cleanup(func() { _ = set.Close() })
-	if err := set.Add(verified.Findings...); err != nil {
-		t.Fatal(err)
-	}
-	spilled := verified
-	spilled.Findings, spilled.Set = nil, set
+	spilled := fixture.Spilled(t, verified, 3)
 
 	tests := []struct {
 		name string
@@ -98,27 +92,6 @@ func TestWriteGolden(t *testing.T) {
 
 func TestFailOn(t *testing.T) {
 	doc := fixture.Document() // highest severity: high
-	verified := fixture.Document()
-	for i, b := range []string{"open-d", "open-a", "open-c", "open-b"} {
-		ev := map[string]any{findings.EvidenceVerified: findings.VerifiedAnonymous}
-		verified.Findings = append(verified.Findings,
-			findings.Finding{RuleID: "s3-object-acl-public", Severity: findings.SeverityCritical, AccountID: fixture.Prod, Region: "us-east-1",
-				ResourceType: findings.ResourceS3Object, ResourceARN: fixture.ObjectARN(b, "x.pdf"), ResourceName: b, Message: "public object", Evidence: ev},
-			findings.Finding{RuleID: "s3-bucket-policy-public", Severity: findings.SeverityCritical, AccountID: fixture.Dev, Region: "us-east-1",
-				ResourceType: findings.ResourceS3Bucket, ResourceARN: "arn:aws:s3:::" + b, ResourceName: b, Message: "public policy", Evidence: ev})
-		if i == 0 {
-			// An accepted risk is listed apart, not as verified public.
-			verified.Findings[len(verified.Findings)-1].Suppression = &findings.Suppression{Reason: "a public site", Owner: "web", Source: "s.yaml:1", Expires: fixture.Finished.AddDate(0, 1, 0)}
-		}
-	}
-	findings.SortFindings(verified.Findings)
-	set := findings.NewSet(3, t.TempDir())
-	t.Cleanup(func() { _ = set.Close() })
-	if err := set.Add(verified.Findings...); err != nil {
-		t.Fatal(err)
-	}
-	spilled := verified
-	spilled.Findings, spilled.Set = nil, set
 
 	tests := []struct {
 		name      string
