@@ -40,18 +40,7 @@ func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 	}
 	for _, sc := range []*scenario.Scenario{scenario.HealthCorp(), gen} {
 		t.Run(sc.Name, func(t *testing.T) {
-			emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = emu.Close() })
-			base, err := awsclient.Load(t.Context(), awsclient.Options{
-				EndpointURL: emu.URL(), Region: "us-east-1", RoleName: sc.MemberRoleName,
-				Credentials: credentials.StaticCredentialsProvider{Value: emu.CallerCredentials()},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			base := emulatorBase(t, sc)
 			clock := func() time.Time { return time.Date(2026, 11, 27, 2, 30, 0, 0, time.UTC) }
 			dir := t.TempDir()
 			// Every built-in rule, so that each scope is exercised.
@@ -253,18 +242,7 @@ func TestSpilledFindingsGiveTheSameReports(t *testing.T) {
 }
 
 func testSpilledFindingsGiveTheSameReports(t *testing.T, gen *scenario.Scenario) {
-	emu, err := emulator.Start(t.Context(), gen, emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
-	base, err := awsclient.Load(t.Context(), awsclient.Options{
-		EndpointURL: emu.URL(), Region: "us-east-1", RoleName: gen.MemberRoleName,
-		Credentials: credentials.StaticCredentialsProvider{Value: emu.CallerCredentials()},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := emulatorBase(t, gen)
 	clock := func() time.Time { return time.Date(2026, 11, 27, 2, 30, 0, 0, time.UTC) }
 	inv, err := scanner.Scan(t.Context(), base, scanner.Options{Seed: 1, Now: clock})
 	if err != nil {
@@ -351,18 +329,7 @@ func assertSameJSON(t *testing.T, what string, want, got any) {
 // the buckets it sees.
 func TestAUserOrganizationRuleSeesEveryBucketOfAStreamedScan(t *testing.T) {
 	sc := scenario.HealthCorp()
-	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
-	base, err := awsclient.Load(t.Context(), awsclient.Options{
-		EndpointURL: emu.URL(), Region: "us-east-1", RoleName: sc.MemberRoleName,
-		Credentials: credentials.StaticCredentialsProvider{Value: emu.CallerCredentials()},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := emulatorBase(t, sc)
 	dir := t.TempDir()
 	rule := `# METADATA
 # title: Counts the buckets
@@ -407,4 +374,23 @@ deny contains {"account_id": input.callerAccountId, "resource_arn": "org", "mess
 		}
 	}
 	t.Error("the organization rule did not fire")
+}
+
+// emulatorBase serves sc from the project's emulator for the test and
+// returns the caller's AWS configuration against it.
+func emulatorBase(t *testing.T, sc *scenario.Scenario) *awsclient.Base {
+	t.Helper()
+	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	base, err := awsclient.Load(t.Context(), awsclient.Options{
+		EndpointURL: emu.URL(), Region: "us-east-1", RoleName: sc.MemberRoleName,
+		Credentials: credentials.StaticCredentialsProvider{Value: emu.CallerCredentials()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base
 }
