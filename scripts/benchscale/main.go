@@ -13,6 +13,13 @@
 // RSS, how long it ran after its last API call, and evaluate's wall time
 // and max RSS. With -cpuprofile the scanner writes a CPU profile
 // (HOOFPRINT_CPUPROFILE) to read with `go tool pprof`.
+//
+// The scanner also runs with GODEBUG=gctrace=1, and the collector's own
+// figures are printed beside max RSS: the highest heap goal and the
+// highest heap live after a collection. Max RSS moves by ±10 MiB from one
+// run to the next on a shared machine (it is the heap at its fullest,
+// when a collection ends, plus what the runtime has not yet returned);
+// the live heap is what the scan holds, and moves much less.
 package main
 
 import (
@@ -31,7 +38,9 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -270,9 +279,9 @@ func run(c config) error {
 	for k, v := range rd.Env {
 		env = append(env, k+"="+v)
 	}
-	scanEnv := env
+	scanEnv := append(append([]string(nil), env...), "GODEBUG=gctrace=1")
 	if c.cpuProfile {
-		scanEnv = append(append([]string(nil), env...), "HOOFPRINT_CPUPROFILE="+filepath.Join(c.out, "scan.pprof"))
+		scanEnv = append(scanEnv, "HOOFPRINT_CPUPROFILE="+filepath.Join(c.out, "scan.pprof"))
 	}
 	if c.memProfile {
 		scanEnv = append(append([]string(nil), scanEnv...), "HOOFPRINT_MEMPROFILE="+filepath.Join(c.out, "scan.heap.pprof"))
@@ -288,6 +297,10 @@ func run(c config) error {
 		return err
 	}
 	load1 := machine.LoadAverage()
+	gc := parseGCTrace(logs.Bytes())
+	if err := os.WriteFile(filepath.Join(c.out, "scan.log"), logs.Bytes(), 0o600); err != nil {
+		return err
+	}
 	st, err := fetchStats(rd.URL)
 	if err != nil {
 		return err
@@ -319,6 +332,8 @@ func run(c config) error {
 	fmt.Printf("  after the last API call    %s\n", scan.end.Sub(last).Round(10*time.Millisecond))
 	fmt.Printf("  CPU per 1,000 requests     %.3f s (%.1f s in all)\n", scan.cpu.Seconds()/float64(st.Requests)*1000, scan.cpu.Seconds())
 	fmt.Printf("  max RSS                    %.0f MiB\n", mib(scan.maxRSS))
+	fmt.Printf("  GC                         %d cycles, peak heap goal %d MB, peak live heap %d MB (%s)\n",
+		gc.cycles, gc.peakGoal, gc.peakLive, gc.peakLiveAt.Round(100*time.Millisecond))
 	if fi != nil {
 		fmt.Printf("  inventory                  %.1f MiB (gzip)\n", mib(fi.Size()))
 	}
@@ -361,4 +376,40 @@ func (l *lockedBuffer) Bytes() []byte {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]byte(nil), l.b...)
+}
+
+// gcSummary is what the scanner's GODEBUG=gctrace=1 lines say.
+type gcSummary struct {
+	cycles             int
+	peakGoal, peakLive int // MB, as the runtime prints them
+	peakLiveAt         time.Duration
+}
+
+// gcLine matches the start of a gctrace line, "gc 12 @3.456s 2%: ...",
+// and its heap figures, "4->5->2 MB, 5 MB goal": the heap when the
+// cycle started and ended, the heap marked live, the next goal.
+// https://pkg.go.dev/runtime#hdr-Environment_Variables
+var (
+	gcStart = regexp.MustCompile(`^gc \d+ @([0-9.]+)s `)
+	gcHeap  = regexp.MustCompile(`(\d+)->(\d+)->(\d+) MB, (\d+) MB goal`)
+)
+
+func parseGCTrace(log []byte) gcSummary {
+	var g gcSummary
+	for _, line := range strings.Split(string(log), "\n") {
+		start := gcStart.FindStringSubmatch(line)
+		heap := gcHeap.FindStringSubmatch(line)
+		if start == nil || heap == nil {
+			continue
+		}
+		g.cycles++
+		live, _ := strconv.Atoi(heap[3])
+		goal, _ := strconv.Atoi(heap[4])
+		g.peakGoal = max(g.peakGoal, goal)
+		if live > g.peakLive {
+			at, _ := strconv.ParseFloat(start[1], 64)
+			g.peakLive, g.peakLiveAt = live, time.Duration(at*float64(time.Second))
+		}
+	}
+	return g
 }
