@@ -2,8 +2,10 @@ package scanner
 
 import (
 	"cmp"
+	"context"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -157,16 +159,23 @@ func (s *scan) readKMSKey(arn string) inventory.KMSKey {
 			Code: "OutsideOrganization", Message: "the key's account was not scanned (outside the organization or not in scope): its policy is unknown"})
 		return k
 	}
-	ctx := cmp.Or(owner.ctx, s.ctx)
-	if ctx.Err() != nil {
-		ctx = s.ctx
-	}
+	// The read is made with the owner's role on behalf of whichever
+	// bucket met the key first, so it runs under the owner's deadline for
+	// reads outside its own buckets (owneracl.go), not under the context of
+	// the owner's bucket collection: that one is replaced when phase 2
+	// reaches the owner, concurrently with this read.
+	d := &owner.owner
+	d.once.Do(func() { d.at = time.Now().Add(s.opts.AccountTimeout) })
+	ctx, cancel := context.WithDeadline(s.ctx, d.at)
+	defer cancel()
 	client := kms.NewFromConfig(owner.config(region), func(o *kms.Options) {
 		o.APIOptions = append(o.APIOptions, s.counters.countAttempts)
 	})
 	out, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(arn), PolicyName: aws.String("default")})
 	if err != nil {
-		if !isStopped(err) || ctx.Err() == nil {
+		// An interrupted scan is one gap for the whole scan; the owner's
+		// deadline is a "timeout" gap on this key.
+		if !isStopped(err) || s.ctx.Err() == nil {
 			s.cov.add(account, region, "kms", "GetKeyPolicy", arn, err)
 		}
 		return k

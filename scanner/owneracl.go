@@ -46,8 +46,9 @@ type ownerReader struct {
 	release func()
 }
 
-// ownerDeadline is the deadline of the ACL reads one account makes as an
-// object owner in other accounts' buckets: AccountTimeout from its first
+// ownerDeadline is the deadline of the reads made with one account's role
+// for other accounts' buckets (the ACLs of objects it owns there, the
+// policies of KMS keys it owns, kms.go): AccountTimeout from its first
 // such read, like any other work of the account. A time, not a context:
 // every account of the organization has one for the whole run, and a
 // context with a timer, plus the map of children its concurrent reads
