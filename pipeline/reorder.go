@@ -22,7 +22,10 @@ type record struct {
 	inv, asff []byte
 }
 
-func (r record) size() int { return len(r.inv) + len(r.asff) }
+// size is the memory the record holds: its capacity, which an appended
+// ASFF chunk can have a quarter or more above its length. The budget
+// once counted lengths and held up to twice what it said.
+func (r record) size() int { return cap(r.inv) + cap(r.asff) }
 
 // reorderBuffer holds the encoded records that finished before their turn:
 // in memory up to budget bytes, then in a temporary file (0600, removed by

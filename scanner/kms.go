@@ -49,12 +49,13 @@ func (a *accountScan) readObjectEncryption(api headAPI, b *inventory.Bucket, sam
 	g := new(errgroup.Group)
 	g.SetLimit(DefaultACLConcurrency)
 	for i := range sample.Objects {
-		if a.ctx.Err() != nil {
+		if !a.s.objectReads.enter(a.ctx) {
 			break
 		}
 		o := &sample.Objects[i]
 		foreign := o.OwnerCanonicalID != "" && o.OwnerCanonicalID != b.OwnerCanonicalID
 		g.Go(func() error {
+			defer a.s.objectReads.leave()
 			out, err := api.HeadObject(a.ctx, &s3.HeadObjectInput{Bucket: aws.String(b.Name), Key: aws.String(keys[i])})
 			if err != nil {
 				if (!foreign || !isAccessDenied(err)) && !isObjectGone(err) {

@@ -163,20 +163,21 @@ func (a *accountScan) probeAnonymously(b *inventory.Bucket, sample *inventory.Ob
 		return
 	}
 	api := a.anonymousS3(cmp.Or(b.Region, a.region()))
-	probeObjects(a.ctx, api, b.Name, sample, keys, idx, facts.aclsDisabled, a.s.opts.Now)
+	probeObjects(a.ctx, a.s.objectReads, api, b.Name, sample, keys, idx, facts.aclsDisabled, a.s.opts.Now)
 }
 
-// probeObjects sends the HEADs a few at a time (the shared limiter bounds
-// the whole scan, --concurrency) and counts them on the sample.
-func probeObjects(ctx context.Context, api headAPI, bucket string, sample *inventory.ObjectSample, keys []string, idx []int, aclsDisabled bool, now func() time.Time) {
+// probeObjects sends the HEADs a few at a time, within the scan's gate
+// (gate.go), and counts them on the sample.
+func probeObjects(ctx context.Context, gate readGate, api headAPI, bucket string, sample *inventory.ObjectSample, keys []string, idx []int, aclsDisabled bool, now func() time.Time) {
 	var mu sync.Mutex
 	g := new(errgroup.Group)
 	g.SetLimit(DefaultACLConcurrency)
 	for _, i := range idx {
-		if ctx.Err() != nil {
+		if !gate.enter(ctx) {
 			break
 		}
 		g.Go(func() error {
+			defer gate.leave()
 			r := anonymousHead(ctx, api, bucket, keys[i], now)
 			if r == nil {
 				return nil

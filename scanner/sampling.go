@@ -39,10 +39,12 @@ type sampleConfig struct {
 	maxForeign     int
 	pages          int
 	aclConcurrency int
-	seed           int64
-	now            time.Time
-	showKeys       bool
-	keyHasher      inventory.KeyHasher
+	// gate bounds the reads of the whole scan (gate.go; nil: none).
+	gate      readGate
+	seed      int64
+	now       time.Time
+	showKeys  bool
+	keyHasher inventory.KeyHasher
 	// onListed and onACLRead feed the progress counters.
 	onListed  func(n int)
 	onACLRead func()
@@ -395,10 +397,11 @@ func (s *sampler) readACLs(ctx context.Context, api objectSampleAPI) []sampleFai
 	g := new(errgroup.Group)
 	g.SetLimit(max(s.cfg.aclConcurrency, 1))
 	for i, c := range kept {
-		if ctx.Err() != nil {
+		if !s.cfg.gate.enter(ctx) {
 			break
 		}
 		g.Go(func() error {
+			defer s.cfg.gate.leave()
 			o := &objs[i]
 			if c.owner != "" && c.owner != s.cfg.bucketOwner && s.cfg.ownerFor != nil {
 				if r := s.cfg.ownerFor(c.owner); r != nil && s.readAsOwner(ctx, r, c.key, o, &mu, fail) {
@@ -532,6 +535,7 @@ func (a *accountScan) sampleObjects(api objectSampleAPI, b *inventory.Bucket) in
 		maxForeign:     opts.MaxForeignObjects,
 		pages:          opts.ListPages,
 		aclConcurrency: DefaultACLConcurrency,
+		gate:           a.s.objectReads,
 		seed:           opts.Seed,
 		now:            a.s.now,
 		showKeys:       opts.ShowObjectKeys,

@@ -183,6 +183,9 @@ type scan struct {
 	byID          map[string]*accountScan
 	originBuckets map[string]bool
 	kmsKeys       sync.Map
+
+	// objectReads bounds the object reads under way (gate.go).
+	objectReads readGate
 }
 
 func (s *scan) addCanonical(id string, ident inventory.CanonicalIdentity) {
@@ -247,6 +250,9 @@ func newScan(ctx context.Context, base *awsclient.Base, opts Options) (*scan, *i
 		now:       opts.Now(),
 		canonical: map[string]inventory.CanonicalIdentity{},
 		owners:    map[string]*accountScan{},
+	}
+	if base.Limiter != nil {
+		s.objectReads = newReadGate(objectReadsPerSlot * base.Limiter.Cap())
 	}
 	s.cov = &coverage{logger: s.log, c: s.counters}
 	snap := &inventory.Snapshot{
