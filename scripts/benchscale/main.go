@@ -191,11 +191,15 @@ func serve(c config) error {
 
 // measured is one hoofprint process.
 type measured struct {
-	wall     time.Duration
-	end      time.Time
-	cpu      time.Duration
-	maxRSS   int64 // bytes
-	exitCode int
+	wall   time.Duration
+	end    time.Time
+	cpu    time.Duration
+	maxRSS int64 // bytes
+	// maxAnon and maxFile are the highest anonymous (heap, stacks) and
+	// file-backed (the binary's pages) resident sizes seen while the
+	// process ran, sampled every 100 ms from /proc (0 elsewhere).
+	maxAnon, maxFile int64
+	exitCode         int
 }
 
 func runMeasured(bin string, args []string, env []string, stderr io.Writer) (measured, error) {
@@ -204,8 +208,28 @@ func runMeasured(bin string, args []string, env []string, stderr io.Writer) (mea
 	cmd.Stdout = io.Discard
 	cmd.Stderr = stderr
 	start := time.Now()
-	err := cmd.Run()
-	m := measured{wall: time.Since(start), end: time.Now()}
+	if err := cmd.Start(); err != nil {
+		return measured{}, err
+	}
+	done := make(chan struct{})
+	var maxAnon, maxFile atomic.Int64
+	go func() {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			anon, file := residentKinds(cmd.Process.Pid)
+			maxAnon.Store(max(maxAnon.Load(), anon))
+			maxFile.Store(max(maxFile.Load(), file))
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	m := measured{wall: time.Since(start), end: time.Now(), maxAnon: maxAnon.Load(), maxFile: maxFile.Load()}
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		return m, err
@@ -331,7 +355,7 @@ func run(c config) error {
 	fmt.Printf("  in flight on average       %.1f (max %d)\n", float64(st.BusyNano)/float64(scan.wall), st.MaxInFlight)
 	fmt.Printf("  after the last API call    %s\n", scan.end.Sub(last).Round(10*time.Millisecond))
 	fmt.Printf("  CPU per 1,000 requests     %.3f s (%.1f s in all)\n", scan.cpu.Seconds()/float64(st.Requests)*1000, scan.cpu.Seconds())
-	fmt.Printf("  max RSS                    %.0f MiB\n", mib(scan.maxRSS))
+	fmt.Printf("  max RSS                    %.0f MiB (sampled: anonymous %.0f MiB, file-backed %.0f MiB)\n", mib(scan.maxRSS), mib(scan.maxAnon), mib(scan.maxFile))
 	fmt.Printf("  GC                         %d cycles, peak heap goal %d MB, peak live heap %d MB (%s)\n",
 		gc.cycles, gc.peakGoal, gc.peakLive, gc.peakLiveAt.Round(100*time.Millisecond))
 	if fi != nil {
@@ -412,4 +436,30 @@ func parseGCTrace(log []byte) gcSummary {
 		}
 	}
 	return g
+}
+
+// residentKinds reads RssAnon and RssFile of a process from
+// /proc/PID/status (proc(5)), in bytes; zeros when it cannot.
+func residentKinds(pid int) (anon, file int64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch k {
+		case "RssAnon":
+			anon = kb << 10
+		case "RssFile":
+			file = kb << 10
+		}
+	}
+	return anon, file
 }
