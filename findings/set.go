@@ -167,6 +167,21 @@ func (s *Set) Len() int {
 	return s.n
 }
 
+// SpillHeld writes the findings held in memory to the temporary file as
+// one more run, if the set has spilled already (a set that fits in memory
+// stays there). A caller about to need a lot of memory for a while, like
+// the rules at the end of a run, calls it first so that the two do not
+// add up.
+func (s *Set) SpillHeld() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.runs) == 0 || len(s.mem) == 0 || s.err != nil {
+		return s.err
+	}
+	s.err = s.spillLocked()
+	return s.err
+}
+
 // Spilled reports whether some findings are in the temporary file.
 func (s *Set) Spilled() bool {
 	s.mu.Lock()

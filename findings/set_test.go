@@ -56,10 +56,45 @@ func TestSetSpillsAndMergesInSortedOrder(t *testing.T) {
 	}
 }
 
+func TestSpillHeldWritesOutWhatMemoryHoldsOnceTheSetHasSpilled(t *testing.T) {
+	var all []Finding
+	for i := range 30 {
+		all = append(all, Finding{RuleID: fmt.Sprintf("rule-%d", i%5), Severity: Severity(i % 3), ResourceARN: fmt.Sprintf("arn:aws:s3:::b/%02d", i)})
+	}
+	s := NewSet(12, t.TempDir())
+	defer func() { _ = s.Close() }()
+	if err := s.Add(all[:13]...); err != nil { // one run of 13
+		t.Fatal(err)
+	}
+	if err := s.Add(all[13:20]...); err != nil { // 7 held
+		t.Fatal(err)
+	}
+	if err := s.SpillHeld(); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	runs, held := len(s.runs), len(s.mem)
+	s.mu.Unlock()
+	if runs != 2 || held != 0 {
+		t.Errorf("after SpillHeld: %d runs, %d held; want 2 runs, none held", runs, held)
+	}
+	if err := s.Add(all[20:]...); err != nil { // findings added after it are held again
+		t.Fatal(err)
+	}
+	want := slices.Clone(all)
+	SortFindings(want)
+	if got := slices.Collect(s.All()); !reflect.DeepEqual(got, want) || s.Err() != nil {
+		t.Errorf("All() after SpillHeld: %d findings (err %v), want the %d sorted", len(got), s.Err(), len(want))
+	}
+}
+
 func TestSetBelowItsThresholdNeverTouchesDisk(t *testing.T) {
 	dir := t.TempDir()
 	s := NewSet(100, dir)
 	_ = s.Add(Finding{RuleID: "b"}, Finding{RuleID: "a"})
+	if err := s.SpillHeld(); err != nil { // never spilled: it stays in memory
+		t.Fatal(err)
+	}
 	if got := slices.Collect(s.All()); s.Spilled() || len(got) != 2 || got[0].RuleID != "a" {
 		t.Errorf("spilled %v, findings %+v", s.Spilled(), got)
 	}
