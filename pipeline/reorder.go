@@ -2,8 +2,8 @@ package pipeline
 
 import (
 	"fmt"
-	"io"
-	"os"
+
+	"github.com/hoofprint/hoofprint/internal/spillfile"
 )
 
 // defaultReorderBudget is how many bytes of encoded bucket records may
@@ -35,9 +35,8 @@ type reorderBuffer struct {
 	budget   int
 	mem      map[int]record
 	memBytes int
-	file     *os.File
+	file     *spillfile.File
 	spilled  map[int]span
-	size     int64
 }
 
 // span is where a spilled record lies in the file: its inventory part,
@@ -45,7 +44,7 @@ type reorderBuffer struct {
 type span struct{ off, inv, asff int64 }
 
 func newReorderBuffer(budget int) *reorderBuffer {
-	return &reorderBuffer{budget: budget, mem: map[int]record{}, spilled: map[int]span{}}
+	return &reorderBuffer{budget: budget, mem: map[int]record{}, file: spillfile.New(".hoofprint-records-"), spilled: map[int]span{}}
 }
 
 // len is the number of records waiting.
@@ -58,21 +57,11 @@ func (r *reorderBuffer) put(seq int, rec record) error {
 		r.memBytes += rec.size()
 		return nil
 	}
-	if r.file == nil {
-		f, err := os.CreateTemp("", ".hoofprint-records-")
-		if err != nil {
-			return fmt.Errorf("spill bucket records: %w", err)
-		}
-		r.file = f
+	off, err := r.file.Append(rec.inv, rec.asff)
+	if err != nil {
+		return fmt.Errorf("bucket records: %w", err)
 	}
-	sp := span{off: r.size, inv: int64(len(rec.inv)), asff: int64(len(rec.asff))}
-	for _, part := range [][]byte{rec.inv, rec.asff} {
-		if _, err := r.file.WriteAt(part, r.size); err != nil {
-			return fmt.Errorf("spill bucket records to %s: %w", r.file.Name(), err)
-		}
-		r.size += int64(len(part))
-	}
-	r.spilled[seq] = sp
+	r.spilled[seq] = span{off: off, inv: int64(len(rec.inv)), asff: int64(len(rec.asff))}
 	return nil
 }
 
@@ -89,27 +78,22 @@ func (r *reorderBuffer) take(seq int) (rec record, ok bool, err error) {
 		return record{}, false, nil
 	}
 	delete(r.spilled, seq)
-	buf := make([]byte, sp.inv+sp.asff)
-	if _, err := r.file.ReadAt(buf, sp.off); err != nil && err != io.EOF {
-		return record{}, true, fmt.Errorf("read spilled bucket record from %s: %w", r.file.Name(), err)
+	buf, err := r.file.Read(sp.off, sp.inv+sp.asff)
+	if err != nil {
+		return record{}, true, fmt.Errorf("bucket record: %w", err)
 	}
 	rec = record{inv: buf[:sp.inv:sp.inv], asff: buf[sp.inv:]}
 	if len(r.spilled) == 0 {
 		// Every spilled record has had its turn: the file starts over.
-		if err := r.file.Truncate(0); err != nil {
-			return record{}, true, fmt.Errorf("truncate %s: %w", r.file.Name(), err)
+		if err := r.file.Reset(); err != nil {
+			return record{}, true, err
 		}
-		r.size = 0
 	}
 	return rec, true, nil
 }
 
 // close drops every waiting record and removes the file.
 func (r *reorderBuffer) close() {
-	r.mem, r.memBytes, r.spilled, r.size = map[int]record{}, 0, map[int]span{}, 0
-	if r.file != nil {
-		_ = r.file.Close()
-		_ = os.Remove(r.file.Name())
-		r.file = nil
-	}
+	r.mem, r.memBytes, r.spilled = map[int]record{}, 0, map[int]span{}
+	r.file.Close()
 }

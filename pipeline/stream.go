@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/internal/spillfile"
 	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/report/asff"
 	"github.com/hoofprint/hoofprint/report/summary"
@@ -79,22 +80,24 @@ type Stream struct {
 	mu        sync.Mutex
 	tally     findings.Tally
 	set       *findings.Set
-	pending   *reorderBuffer // encoded bucket records waiting for their turn
-	ordered   bool           // some file lists buckets in order (inventory, ASFF)
-	kept      []keptBucket   // configurations the rules at the end need
-	recorded  int            // buckets recorded
-	next      int            // the seq of the next record to write
-	writeErrs []error        // outputs that could not be written
+	pending   *reorderBuffer  // encoded bucket records waiting for their turn
+	ordered   bool            // some file lists buckets in order (inventory, ASFF)
+	kept      []keptBucket    // configurations the rules at the end need
+	keptFile  *spillfile.File // where they wait
+	recorded  int             // buckets recorded
+	next      int             // the seq of the next record to write
+	writeErrs []error         // outputs that could not be written
 	out       Outcome
 }
 
-// keptBucket is a bucket configuration (no objects) kept for Finish, with
-// its place in the inventory. It is kept encoded (inventory.EncodeBucket):
-// half the size of the decoded struct, whose parsed bucket policy is most of
-// it, and origin buckets pile up over the whole scan.
+// keptBucket is where a bucket configuration (no objects) kept for Finish
+// waits in keptFile, encoded (inventory.EncodeBucket), with its place in
+// the inventory. On disk rather than in memory: origin buckets pile up
+// over the whole scan (about 1.7 KB each, the policy most of it), and
+// while an organization-scope rule is loaded every bucket is kept.
 type keptBucket struct {
-	seq int
-	rec []byte
+	seq    int
+	off, n int64
 }
 
 // Start loads the rules (unless opts.Prepared holds them) and, with
@@ -112,7 +115,7 @@ func Start(ctx context.Context, opts Options) (*Stream, error) {
 			return nil, err
 		}
 	}
-	st := &Stream{opts: opts, log: log, prep: prep, pending: newReorderBuffer(cmp.Or(opts.InventoryBufferBytes, defaultReorderBudget)), evalSlots: make(chan struct{}, runtime.GOMAXPROCS(0)),
+	st := &Stream{opts: opts, log: log, prep: prep, pending: newReorderBuffer(cmp.Or(opts.InventoryBufferBytes, defaultReorderBudget)), keptFile: spillfile.New(".hoofprint-kept-"), evalSlots: make(chan struct{}, runtime.GOMAXPROCS(0)),
 		set: findings.NewSet(opts.FindingsInMemory, ""), sites: findings.NewSites(prep.Engine.Rules())}
 	st.evalCtx, st.stopEval = context.WithCancelCause(context.WithoutCancel(ctx))
 	grace := cmp.Or(opts.SignalGrace, DefaultSignalGrace)
@@ -295,7 +298,11 @@ func (st *Stream) Record(seq int, b *inventory.Bucket, fs []findings.Finding) er
 	st.tally.Add(b)
 	st.recorded++
 	if kept != nil {
-		st.kept = append(st.kept, keptBucket{seq, kept})
+		off, err := st.keptFile.Append(kept)
+		if err != nil {
+			return fmt.Errorf("keep bucket %s for the rules at the end: %w", b.ARN, err)
+		}
+		st.kept = append(st.kept, keptBucket{seq: seq, off: off, n: int64(len(kept))})
 	}
 	if asffErr != nil && st.asff != nil {
 		st.asffFailed(asffErr)
@@ -355,15 +362,21 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 	slices.SortFunc(st.kept, func(a, b keptBucket) int { return cmp.Compare(a.seq, b.seq) })
 	atEnd := *inv
 	atEnd.Buckets = make([]inventory.Bucket, len(st.kept))
-	for i := range st.kept {
-		b, err := inventory.DecodeBucket(st.kept[i].rec)
+	for i, k := range st.kept {
+		rec, err := st.keptFile.Read(k.off, k.n)
+		if err == nil {
+			var b *inventory.Bucket
+			if b, err = inventory.DecodeBucket(rec); err == nil {
+				atEnd.Buckets[i] = *b
+			}
+		}
 		if err != nil {
 			st.mu.Unlock()
-			return st.out, err
+			return st.out, fmt.Errorf("bucket configurations for the rules at the end: %w", err)
 		}
-		atEnd.Buckets[i] = *b
 	}
 	st.kept = nil
+	st.keptFile.Close()
 	hdr := *inv
 	hdr.Buckets = []inventory.Bucket{}
 	inv = &hdr
@@ -455,6 +468,8 @@ func (st *Stream) Abort() {
 		st.asff = nil
 	}
 	st.pending.close()
+	st.kept = nil
+	st.keptFile.Close()
 	st.endGrace()
 }
 
@@ -552,6 +567,7 @@ func (st *Stream) FinishShard(inv *inventory.Snapshot) (ShardOutcome, error) {
 	}
 	out := ShardOutcome{Findings: st.set.All(), Count: st.set.Len(), Buckets: st.recorded}
 	st.kept = nil // the merge's stream keeps them
+	st.keptFile.Close()
 	for _, r := range st.prep.Engine.Rules() {
 		out.Rules = append(out.Rules, r.ID)
 	}

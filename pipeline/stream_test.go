@@ -348,6 +348,8 @@ deny contains {"account_id": input.callerAccountId, "resource_arn": "org", "mess
 	if err := os.WriteFile(filepath.Join(dir, "count.rego"), []byte(rule), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where the kept configurations wait
 	st, err := pipeline.Start(t.Context(), pipeline.Options{RuleDirs: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
@@ -357,9 +359,21 @@ deny contains {"account_id": input.callerAccountId, "resource_arn": "org", "mess
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every bucket's configuration waits on disk, not in memory, for the
+	// rule at the end; the file is gone once it has run.
+	kept, _ := filepath.Glob(filepath.Join(tmp, ".hoofprint-kept-*"))
+	if len(kept) != 1 {
+		t.Fatalf("kept configuration files %v, want one", kept)
+	}
+	if fi, err := os.Stat(kept[0]); err != nil || fi.Size() == 0 || fi.Mode().Perm() != 0o600 {
+		t.Errorf("kept configurations %s: %v, %v; want a non-empty 0600 file", kept[0], fi, err)
+	}
 	out, err := st.Finish(t.Context(), inv)
 	if err != nil && !isOutcome(err) {
 		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, ".hoofprint-kept-*")); len(left) != 0 {
+		t.Errorf("Finish left %v", left)
 	}
 	if len(inv.Buckets) != 0 || out.Buckets < 10 {
 		t.Fatalf("the scanner kept %d buckets and the stream counted %d", len(inv.Buckets), out.Buckets)
