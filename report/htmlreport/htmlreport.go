@@ -157,12 +157,20 @@ type acceptedRow struct {
 }
 
 // chart is an inline SVG of stacked bars: active findings per account by
-// severity.
+// severity, for at most chartAccounts accounts (Omitted more are only in
+// the table below it).
 type chart struct {
 	Width, Height int
 	Bars          []bar
 	Legend        []legendItem
+	Omitted       int
 }
+
+// chartAccounts is how many accounts the chart draws. One bar per account
+// of a 1,000-account organization made an SVG 84,000 pixels wide; past
+// this many, the chart draws the accounts with the most severe active
+// findings, worst first, and the table lists them all.
+const chartAccounts = 40
 
 type bar struct {
 	Label      string
@@ -401,11 +409,24 @@ const (
 )
 
 func buildChart(accts []accountRow) chart {
+	omitted := 0
+	if len(accts) > chartAccounts {
+		accts = slices.Clone(accts)
+		slices.SortStableFunc(accts, func(a, b accountRow) int {
+			// Most critical first, then most high, and so on; then most in all.
+			if c := slices.Compare(b.BySeverity, a.BySeverity); c != 0 {
+				return c
+			}
+			return cmp.Compare(b.Total, a.Total)
+		})
+		omitted = len(accts) - chartAccounts
+		accts = accts[:chartAccounts]
+	}
 	maxTotal := 0
 	for _, a := range accts {
 		maxTotal = max(maxTotal, a.Total)
 	}
-	c := chart{Width: max(chartLeft*2+len(accts)*(barWidth+barGap), 5*110+chartLeft*2), Height: plotTop + plotH + 56}
+	c := chart{Width: max(chartLeft*2+len(accts)*(barWidth+barGap), 5*110+chartLeft*2), Height: plotTop + plotH + 56, Omitted: omitted}
 	for i, a := range accts {
 		x := chartLeft + i*(barWidth+barGap)
 		b := bar{Label: a.ID, X: x, LabelY: plotTop + plotH + 18, TotalLabel: fmt.Sprint(a.Total)}

@@ -182,3 +182,46 @@ func TestListsTheMostSevereUpToMaxFindings(t *testing.T) {
 		t.Error("a spilled document gives another capped page")
 	}
 }
+
+// A large organization's chart draws the accounts with the most severe
+// active findings, not one bar per account (84,000 pixels wide at 1,000
+// accounts); the table still lists every account.
+func TestTheChartDrawsTheWorstAccountsOfALargeOrganization(t *testing.T) {
+	doc := findings.Document{ToolName: "hoofprint"}
+	const accounts = 100
+	for i := range accounts {
+		acct := fmt.Sprintf("%012d", 100000000000+i)
+		doc.Accounts = append(doc.Accounts, acct)
+		sev := findings.SeverityLow
+		if i%25 == 7 { // 4 accounts with a critical finding
+			sev = findings.SeverityCritical
+		}
+		for range 1 + i%3 {
+			doc.Findings = append(doc.Findings, findings.Finding{RuleID: "r", Severity: sev, AccountID: acct, ResourceARN: "arn:aws:s3:::b" + acct, Message: "m"})
+		}
+	}
+	page := render(t, doc)
+	bars := regexp.MustCompile(`<text x="\d+" y="\d+" transform="rotate\(20 \d+ \d+\)">(\d{12})</text>`).FindAllStringSubmatch(page, -1)
+	if len(bars) != 40 {
+		t.Fatalf("%d bars, want 40", len(bars))
+	}
+	// The four accounts with critical findings first, most first (3, 2, 2,
+	// 1 of them; a tie keeps the accounts' order).
+	for i, acct := range []string{"100000000032", "100000000007", "100000000082", "100000000057"} {
+		if bars[i][1] != acct {
+			t.Errorf("bar %d is %s, want %s", i, bars[i][1], acct)
+		}
+	}
+	if w := regexp.MustCompile(`<svg id="chart"[^>]* width="(\d+)"`).FindStringSubmatch(page); w == nil || len(w[1]) > 4 {
+		t.Errorf("chart width %v, want under 10,000 pixels", w)
+	}
+	if !strings.Contains(page, "The chart shows the 40 accounts with the most severe active findings, worst first; the table lists all 100.") {
+		t.Error("the page does not say the chart leaves accounts out")
+	}
+	if n := strings.Count(page, "<tr><td>1000000000"); n != accounts {
+		t.Errorf("the table lists %d accounts, want %d", n, accounts)
+	}
+	if small := render(t, fixture.Suppressed()); strings.Contains(small, `id="chart-omitted"`) {
+		t.Error("a small organization's chart says it leaves accounts out")
+	}
+}
