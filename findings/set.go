@@ -14,12 +14,12 @@ import (
 )
 
 // DefaultInMemory is how many findings a Set keeps in memory before it
-// spills them to its temporary file: about 6 MB of findings (a finding with
+// spills them to its temporary file: about 3 MB of findings (a finding with
 // its evidence is about 1.5 KB in memory). It was 20,000, whose 30 MB were
-// the largest item of a 1,000-account scan's heap (BENCHMARKS.md "Scale");
-// a smaller threshold means more runs to merge, whose read buffers
-// runBuffer bounds.
-const DefaultInMemory = 4096
+// the largest item of a 1,000-account scan's heap, then 4,096 until the
+// fifth pass (BENCHMARKS.md "Scale"); a smaller threshold means more runs
+// to merge (155 at 1,000 accounts), whose read buffers runBuffer bounds.
+const DefaultInMemory = 2048
 
 // runBuffer is the read buffer of one run while the runs are merged: 32
 // KiB, less when there are many runs, so that all of them together stay

@@ -96,7 +96,7 @@ type Options struct {
 	// they spill to a temporary file (0 means findings.DefaultInMemory).
 	FindingsInMemory int
 	// InventoryBufferBytes is how many bytes of encoded bucket records may
-	// wait in memory for their turn in the inventory (0 means 4 MiB); the
+	// wait in memory for their turn in the inventory (0 means 1 MiB); the
 	// rest wait in a temporary file.
 	InventoryBufferBytes int
 	// Now is the clock (tests).

@@ -12,8 +12,10 @@ import (
 // order, so one slow bucket (a throttled account, a deep listing) holds
 // back every record after it: at 200 accounts the waiting records were the
 // largest item of the heap (11 MB, BENCHMARKS.md "Scale"), and they grow
-// with the scan.
-const defaultReorderBudget = 4 << 20
+// with the scan. 1 MiB (4 MiB until the fifth pass): a record waiting on
+// disk costs a write and a read of the page cache, while memory held for
+// a straggler is the heap's peak, which the collector then doubles.
+const defaultReorderBudget = 1 << 20
 
 // record is what one bucket adds to the files written in the scan's
 // order: its inventory record and its findings as ASFF (either may be
