@@ -52,6 +52,18 @@ func emulatorBase(t testing.TB, emu *emulator.Emulator, role string) *awsclient.
 	return base
 }
 
+// scanYAML serves the scenario written in yaml from the emulator and scans
+// it with the scenario's member role and seed 1.
+func scanYAML(t testing.TB, yaml string) (*emulator.Emulator, *inventory.Snapshot) {
+	t.Helper()
+	sc, err := scenario.Parse([]byte(yaml))
+	if err != nil {
+		t.Fatalf("scenario.Parse: %v", err)
+	}
+	emu := startEmulator(t, sc, emulator.Options{})
+	return emu, scanWith(t, emulatorBase(t, emu, sc.MemberRoleName), scanner.Options{Seed: 1})
+}
+
 func scanWith(t testing.TB, base *awsclient.Base, opts scanner.Options) *inventory.Snapshot {
 	t.Helper()
 	snap, err := scanner.Scan(t.Context(), base, opts)

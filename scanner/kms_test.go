@@ -93,10 +93,7 @@ distributions:
 // with any role of the scan, so it stays unknown and a gap says why; the
 // AWS managed key aws/s3 needs no read.
 func TestAKeyOutsideTheOrganizationIsAGapNotAPass(t *testing.T) {
-	sc, err := scenario.Parse([]byte(outsideKeyScenario))
-	must(t, err)
-	emu := startEmulator(t, sc, emulator.Options{})
-	snap := scanWith(t, emulatorBase(t, emu, sc.MemberRoleName), scanner.Options{Seed: 1})
+	emu, snap := scanYAML(t, outsideKeyScenario)
 	b := bucket(t, snap, "outside-key-site")
 	var outside, managed bool
 	for _, k := range b.KMSKeys {
@@ -154,10 +151,7 @@ distributions:
 // owner cancels when its own (here quick) buckets are done: the read was
 // then abandoned, with no policy and no gap, in about one run of ten.
 func TestAKeyOfAnotherOrgAccountIsReadWithItsRole(t *testing.T) {
-	sc, err := scenario.Parse([]byte(crossAccountKeyScenario))
-	must(t, err)
-	emu := startEmulator(t, sc, emulator.Options{})
-	snap := scanWith(t, emulatorBase(t, emu, sc.MemberRoleName), scanner.Options{Seed: 1})
+	_, snap := scanYAML(t, crossAccountKeyScenario)
 	b := bucket(t, snap, "cross-key-site")
 	if len(b.KMSKeys) != 1 {
 		t.Fatalf("keys %+v, want the keys account's key", b.KMSKeys)
