@@ -363,17 +363,12 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 	atEnd := *inv
 	atEnd.Buckets = make([]inventory.Bucket, len(st.kept))
 	for i, k := range st.kept {
-		rec, err := st.keptFile.Read(k.off, k.n)
-		if err == nil {
-			var b *inventory.Bucket
-			if b, err = inventory.DecodeBucket(rec); err == nil {
-				atEnd.Buckets[i] = *b
-			}
-		}
+		b, err := st.readKept(k)
 		if err != nil {
 			st.mu.Unlock()
 			return st.out, fmt.Errorf("bucket configurations for the rules at the end: %w", err)
 		}
+		atEnd.Buckets[i] = *b
 	}
 	st.kept = nil
 	st.keptFile.Close()
@@ -438,6 +433,15 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 		err = fmt.Errorf("findings: %w", serr)
 	}
 	return out, err
+}
+
+// readKept reads back a configuration Record kept; st.mu is held.
+func (st *Stream) readKept(k keptBucket) (*inventory.Bucket, error) {
+	rec, err := st.keptFile.Read(k.off, k.n)
+	if err != nil {
+		return nil, err
+	}
+	return inventory.DecodeBucket(rec)
 }
 
 // hideKeys is what the rules and reports see of a snapshot: without
@@ -618,21 +622,28 @@ func (st *Stream) appendASFF(fs []findings.Finding) {
 	for batch := range slices.Chunk(fs, asffBatch) {
 		var err error
 		chunk, err = st.asffEnc.Append(chunk[:0], batch...)
-		st.mu.Lock()
-		if st.asff == nil {
-			st.mu.Unlock()
+		if !st.writeASFFChunk(chunk, err) {
 			return
 		}
-		if err == nil {
-			err = st.asff.aw.WriteChunk(chunk)
-		}
-		if err != nil {
-			st.asffFailed(err)
-			st.mu.Unlock()
-			return
-		}
-		st.mu.Unlock()
 	}
+}
+
+// writeASFFChunk writes a converted chunk (or records the conversion's
+// error); false once the ASFF file is failed or gone.
+func (st *Stream) writeASFFChunk(chunk []byte, err error) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.asff == nil {
+		return false
+	}
+	if err == nil {
+		err = st.asff.aw.WriteChunk(chunk)
+	}
+	if err != nil {
+		st.asffFailed(err)
+		return false
+	}
+	return true
 }
 
 // asffBatch is how many findings appendASFF converts at a time.

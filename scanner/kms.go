@@ -5,7 +5,6 @@ import (
 	"context"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -165,9 +164,7 @@ func (s *scan) readKMSKey(arn string) inventory.KMSKey {
 	// reads outside its own buckets (owneracl.go), not under the context of
 	// the owner's bucket collection: that one is replaced when phase 2
 	// reaches the owner, concurrently with this read.
-	d := &owner.owner
-	d.once.Do(func() { d.at = time.Now().Add(s.opts.AccountTimeout) })
-	ctx, cancel := context.WithDeadline(s.ctx, d.at)
+	ctx, cancel := context.WithDeadline(s.ctx, owner.owner.start(s.opts.AccountTimeout))
 	defer cancel()
 	client := kms.NewFromConfig(owner.config(region), func(o *kms.Options) {
 		o.APIOptions = append(o.APIOptions, s.counters.countAttempts)

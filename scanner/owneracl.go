@@ -60,6 +60,13 @@ type ownerDeadline struct {
 	stopped atomic.Int64
 }
 
+// start starts the deadline on the first read that needs it and returns
+// it.
+func (d *ownerDeadline) start(timeout time.Duration) time.Time {
+	d.once.Do(func() { d.at = time.Now().Add(timeout) })
+	return d.at
+}
+
 // expired reports whether the reader's reads must stop before they start:
 // the scan stopped, or the owner's deadline passed.
 func (r *ownerReader) expired() bool {
@@ -78,11 +85,9 @@ func (a *accountScan) ownerFor(ownerCanonical, region string) *ownerReader {
 		return nil
 	}
 	d := &o.owner
-	d.once.Do(func() {
-		d.at = time.Now().Add(a.s.opts.AccountTimeout)
-	})
+	at := d.start(a.s.opts.AccountTimeout)
 	o.hold()
-	return &ownerReader{accountID: o.id, api: o.s3In(region), scan: a.s.ctx, deadline: d.at, stopped: &d.stopped, release: o.release}
+	return &ownerReader{accountID: o.id, api: o.s3In(region), scan: a.s.ctx, deadline: at, stopped: &d.stopped, release: o.release}
 }
 
 // closeOwners records, per owner account, how many object ACLs its
