@@ -85,7 +85,8 @@ type Engine struct {
 	rules   []findings.Rule
 	sampled scope // sampled: true, per bucket with objects
 	bucket  scope // scope: bucket, per bucket
-	origins scope // scope: origins, at the end on the map and origin buckets
+	origins scope // scope: origins, user rules: at the end on the map and origin buckets
+	parted  scope // scope: origins, built-in rules: the same, part by part (originParts)
 	global  scope // scope: organization, at the end on the whole snapshot
 }
 
@@ -142,7 +143,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		s := e.scopeOf(r)
 		s.rules = append(s.rules, r)
 	}
-	for _, s := range []*scope{&e.sampled, &e.bucket, &e.origins, &e.global} {
+	for _, s := range []*scope{&e.sampled, &e.bucket, &e.origins, &e.parted, &e.global} {
 		if err := s.prepare(ctx, compiler, pkgs); err != nil {
 			return nil, err
 		}
@@ -271,6 +272,8 @@ func (e *Engine) scopeOf(r findings.Rule) *scope {
 		return &e.sampled
 	case r.Scope == findings.ScopeBucket:
 		return &e.bucket
+	case r.Scope == findings.ScopeOrigins && strings.HasPrefix(r.Source, embeddedPrefix):
+		return &e.parted
 	case r.Scope == findings.ScopeOrigins:
 		return &e.origins
 	default:
@@ -345,7 +348,7 @@ func (e *Engine) EvaluateWhole(ctx context.Context, inv *inventory.Snapshot) ([]
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range []*scope{&e.bucket, &e.origins, &e.global} {
+	for _, s := range []*scope{&e.bucket, &e.origins, &e.parted, &e.global} {
 		fs, err := s.eval(ctx, in, "the whole snapshot")
 		if err != nil {
 			return nil, err
@@ -366,7 +369,9 @@ type BucketEvaluator struct {
 	ix *index
 	// origins are the names of the buckets distributions name as origins.
 	origins map[string]bool
-	stop    stopRecorder
+	// partAccounts is the size of a part of the origins input (originParts).
+	partAccounts int
+	stop         stopRecorder
 }
 
 // ForMap prepares the evaluation of one organization map. orgMap needs its
@@ -376,7 +381,7 @@ func (e *Engine) ForMap(orgMap *inventory.Snapshot) (*BucketEvaluator, error) {
 	if orgMap == nil {
 		return nil, errors.New("evaluate rules: no inventory")
 	}
-	be := &BucketEvaluator{e: e, origins: originBuckets(orgMap)}
+	be := &BucketEvaluator{e: e, origins: originBuckets(orgMap), partAccounts: partAccounts}
 	if len(e.sampled.rules) == 0 && len(e.bucket.rules) == 0 {
 		return be, nil
 	}
@@ -444,7 +449,7 @@ func (be *BucketEvaluator) Keep(b *inventory.Bucket) bool {
 	if len(be.e.global.rules) > 0 {
 		return true
 	}
-	return len(be.e.origins.rules) > 0 && be.origins[b.Name]
+	return (len(be.e.origins.rules) > 0 || len(be.e.parted.rules) > 0) && be.origins[b.Name]
 }
 
 // EvaluateOrganization runs the origins- and organization-scope rules on
@@ -454,7 +459,10 @@ func (be *BucketEvaluator) Keep(b *inventory.Bucket) bool {
 // need only hold the buckets Keep asked for.
 func (be *BucketEvaluator) EvaluateOrganization(ctx context.Context, inv *inventory.Snapshot) ([]findings.Finding, error) {
 	e := be.e
-	var out []findings.Finding
+	out, err := be.evalParts(ctx, inv)
+	if err != nil {
+		return nil, err
+	}
 	for _, sc := range []struct {
 		s    *scope
 		keep func(*inventory.Bucket) bool
@@ -478,6 +486,43 @@ func (be *BucketEvaluator) EvaluateOrganization(ctx context.Context, inv *invent
 			return nil, err
 		}
 		be.stop.record(sc.s.rules, done, cut, "organization", inv.CallerAccountID)
+		out = append(out, fs...)
+	}
+	return out, nil
+}
+
+// evalParts runs the built-in origins-scope rules on the origins input of
+// inv part by part (originParts). Each unfinished part counts as one input
+// the rules did not finish on; the findings of the parts that finished are
+// kept.
+func (be *BucketEvaluator) evalParts(ctx context.Context, inv *inventory.Snapshot) ([]findings.Finding, error) {
+	s := &be.e.parted
+	if len(s.rules) == 0 {
+		return nil, nil
+	}
+	if ctx.Err() != nil {
+		be.stop.record(s.rules, 0, false, "organization", inv.CallerAccountID)
+		return nil, nil
+	}
+	parts, err := originParts(inv, originFilter(inv), be.partAccounts)
+	if err != nil {
+		return nil, fmt.Errorf("convert inventory for rules: %w", err)
+	}
+	var out []findings.Finding
+	for i := range parts.parts {
+		if ctx.Err() != nil {
+			be.stop.record(s.rules, 0, false, "organization", inv.CallerAccountID)
+			continue
+		}
+		in, err := parts.value(i)
+		if err != nil {
+			return nil, fmt.Errorf("convert inventory for rules: %w", err)
+		}
+		fs, done, cut, err := s.evalRules(ctx, in, "organization")
+		if err != nil {
+			return nil, err
+		}
+		be.stop.record(s.rules, done, cut, "organization", inv.CallerAccountID)
 		out = append(out, fs...)
 	}
 	return out, nil

@@ -139,19 +139,6 @@ func (ix *index) term(v any) (*ast.Term, error) {
 	return ast.NewTerm(val), nil
 }
 
-// terms converts values of the map, in order.
-func terms[T any](ix *index, vs []*T) ([]*ast.Term, error) {
-	out := make([]*ast.Term, 0, len(vs))
-	for _, v := range vs {
-		t, err := ix.term(v)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, nil
-}
-
 // bucketInput builds the input of the rules of one bucket: the bucket (with
 // its objects for the sampled rules), its account, the distributions
 // serving it (from any account), their OAIs and OACs, and the canonical IDs
@@ -184,7 +171,7 @@ func (ix *index) bucketInputTerms(b *inventory.Bucket, trails bool) (ast.Value, 
 		acctCanon = a.CanonicalUserID
 	}
 	obj.Insert(ast.StringTerm("accounts"), ast.ArrayTerm(accounts...))
-	dists, err := terms(ix, ix.dists[b.Name])
+	dists, err := convertAll(ix.conv, ix.dists[b.Name])
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +185,7 @@ func (ix *index) bucketInputTerms(b *inventory.Bucket, trails bool) (ast.Value, 
 			cids[o.S3CanonicalUserID] = true
 		}
 	}
-	oaiTerms, err := terms(ix, oais)
+	oaiTerms, err := convertAll(ix.conv, oais)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +196,7 @@ func (ix *index) bucketInputTerms(b *inventory.Bucket, trails bool) (ast.Value, 
 			oacs = append(oacs, o)
 		}
 	}
-	oacTerms, err := terms(ix, oacs)
+	oacTerms, err := convertAll(ix.conv, oacs)
 	if err != nil {
 		return nil, err
 	}

@@ -49,6 +49,29 @@ func withTrails(s *inventory.Snapshot) *inventory.Snapshot {
 	return s
 }
 
+// withForeignOAIs makes every distribution that serves another account's
+// bucket read it through the distribution account's own OAI, which the
+// bucket policy does not name, so that cloudfront-oai-not-granted fires
+// only where the rule sees the distribution, the bucket and the OAI of
+// different accounts together.
+func withForeignOAIs(s *inventory.Snapshot) *inventory.Snapshot {
+	own := map[string]string{} // account → its OAI
+	for _, o := range s.OriginAccessIdentities {
+		if own[o.AccountID] == "" {
+			own[o.AccountID] = o.ID
+		}
+	}
+	for i := range s.Distributions {
+		d := &s.Distributions[i]
+		for j := range d.Origins {
+			if o := &d.Origins[j]; o.BucketAccountID != d.AccountID && own[d.AccountID] != "" {
+				o.OAIID = own[d.AccountID]
+			}
+		}
+	}
+	return s
+}
+
 // healthcorpInventoryFile is the HealthCorp inventory of the golden test.
 func healthcorpInventoryFile(t *testing.T) func() *inventory.Snapshot {
 	return func() *inventory.Snapshot {
@@ -69,13 +92,19 @@ func healthcorpInventoryFile(t *testing.T) func() *inventory.Snapshot {
 // configurations Keep asks for, then the origins and organization rules on
 // the map plus what was kept. It returns the findings, sorted, and how many
 // bucket configurations were kept.
-func streamed(t *testing.T, e *Engine, snap *inventory.Snapshot) ([]findings.Finding, int) {
+//
+// partSize, when not 0, sets how many accounts a part of the origins input
+// holds (originParts).
+func streamed(t *testing.T, e *Engine, snap *inventory.Snapshot, partSize int) ([]findings.Finding, int) {
 	t.Helper()
 	orgMap := *snap
 	orgMap.Buckets = []inventory.Bucket{}
 	be, err := e.ForMap(&orgMap)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if partSize != 0 {
+		be.partAccounts = partSize
 	}
 	var out []findings.Finding
 	kept := []inventory.Bucket{}
@@ -108,7 +137,8 @@ func streamed(t *testing.T, e *Engine, snap *inventory.Snapshot) ([]findings.Fin
 // TestScopedEvaluationFindsWhatTheWholeSnapshotGives proves that cutting
 // the snapshot by evaluation scope loses nothing: the sampled rules per
 // bucket with its objects, the bucket-scope rules per bucket without them,
-// the origins-scope rules on the map plus the origin buckets, and the
+// the origins-scope rules on the map plus the origin buckets (the built-in
+// ones part by part, down to parts of one account), and the
 // organization-scope rules on everything give exactly what one evaluation
 // of every rule over the whole snapshot gives (EvaluateWhole), both through
 // Evaluate and through a stream that keeps only what Keep asks for. The
@@ -118,7 +148,7 @@ func TestScopedEvaluationFindsWhatTheWholeSnapshotGives(t *testing.T) {
 	for _, s := range []struct {
 		name string
 		s    *scope
-	}{{"sampled", &e.sampled}, {"bucket", &e.bucket}, {"origins", &e.origins}} {
+	}{{"sampled", &e.sampled}, {"bucket", &e.bucket}, {"origins (built-in, evaluated in parts)", &e.parted}} {
 		if len(s.s.queries) == 0 {
 			t.Fatalf("the embedded rules have no %s scope", s.name)
 		}
@@ -131,6 +161,7 @@ func TestScopedEvaluationFindsWhatTheWholeSnapshotGives(t *testing.T) {
 		inv  func() *inventory.Snapshot
 	}{
 		{"a synthetic organization with cross-account distributions and trails", func() *inventory.Snapshot { return withTrails(syntheticOrg(7, 3, 23)) }},
+		{"a synthetic organization whose cross-account origins use OAIs the buckets do not grant", func() *inventory.Snapshot { return withForeignOAIs(syntheticOrg(7, 3, 23)) }},
 		{"the HealthCorp fixture", healthcorpSnapshot},
 		{"the HealthCorp fixture with trails", func() *inventory.Snapshot { return withTrails(healthcorpSnapshot()) }},
 		{"the golden test's HealthCorp inventory", healthcorpInventoryFile(t)},
@@ -160,9 +191,13 @@ func TestScopedEvaluationFindsWhatTheWholeSnapshotGives(t *testing.T) {
 			}
 
 			snap := tc.inv()
-			str, kept := streamed(t, e, snap)
+			str, kept := streamed(t, e, snap, 0)
 			if g, _ := json.Marshal(str); string(g) != string(w) {
 				t.Errorf("the streamed evaluation gave %d findings, one evaluation over the whole snapshot %d\n got: %s\nwant: %s", len(str), len(want), g, w)
+			}
+			small, _ := streamed(t, e, tc.inv(), 1)
+			if g, _ := json.Marshal(small); string(g) != string(w) {
+				t.Errorf("the streamed evaluation with origins parts of one account gave %d findings, one evaluation over the whole snapshot %d\n got: %s\nwant: %s", len(small), len(want), g, w)
 			}
 			origins := originBuckets(snap)
 			wantKept := 0
@@ -224,7 +259,7 @@ deny contains f if {
 	}
 	snap := syntheticOrg(4, 3, 5)
 	want := fmt.Sprintf("%d buckets", len(snap.Buckets))
-	str, kept := streamed(t, e, snap)
+	str, kept := streamed(t, e, snap, 0)
 	if kept != len(snap.Buckets) {
 		t.Errorf("with an organization rule loaded the stream kept %d of %d bucket configurations", kept, len(snap.Buckets))
 	}
