@@ -393,9 +393,10 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 			return st.out, err
 		}
 	}
-	// The rules at the end hold the whole organization map as their input
-	// (about 28 MB at 1,000 accounts): the findings still in memory go to
-	// the spill file first rather than add to that peak.
+	// The rules at the end convert the organization map to OPA values (the
+	// built-in ones a part at a time, a user's origins or organization rule
+	// all of it at once): the findings still in memory go to the spill file
+	// first rather than add to that peak.
 	if err := st.set.SpillHeld(); err != nil {
 		return st.out, err
 	}

@@ -315,7 +315,7 @@ func run(c config) error {
 	var logs lockedBuffer
 	scan, err := runMeasured(c.binary, []string{"scan", "--role-name", rd.Role, "--concurrency", fmt.Sprint(c.concurrency),
 		"--inventory", inv, "--sarif", filepath.Join(c.out, "scan.sarif"), "--asff", filepath.Join(c.out, "scan.asff.json"),
-		"--log-format", "json", "--quiet"}, scanEnv, &logs)
+		"--log-format", "json"}, scanEnv, &logs)
 	if err != nil {
 		_, _ = os.Stderr.Write(logs.Bytes())
 		return err
@@ -329,16 +329,18 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
+	last := time.Unix(0, st.LastNano)
+	steps := endSteps(logs.Bytes(), last)
+	var evalLogs lockedBuffer
 	eval, err := runMeasured(c.binary, []string{"evaluate", "--inventory", inv, "--sarif", filepath.Join(c.out, "evaluate.sarif"),
-		"--log-format", "json", "--quiet"}, env, &logs)
+		"--log-format", "json", "--quiet"}, env, &evalLogs)
 	if err != nil {
-		_, _ = os.Stderr.Write(logs.Bytes())
+		_, _ = os.Stderr.Write(evalLogs.Bytes())
 		return err
 	}
 
 	buckets := c.accounts * c.buckets
 	lower := time.Duration(float64(st.Requests) * float64(c.latency) / float64(c.concurrency))
-	last := time.Unix(0, st.LastNano)
 	fi, _ := os.Stat(inv)
 	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
 	fmt.Printf("scan (exit %d):\n", scan.exitCode)
@@ -353,7 +355,7 @@ func run(c config) error {
 	fmt.Printf("  lower bound                %s (requests x %s / %d)\n", lower.Round(10*time.Millisecond), c.latency, c.concurrency)
 	fmt.Printf("  wall / lower bound         %.3f\n", scan.wall.Seconds()/lower.Seconds())
 	fmt.Printf("  in flight on average       %.1f (max %d)\n", float64(st.BusyNano)/float64(scan.wall), st.MaxInFlight)
-	fmt.Printf("  after the last API call    %s\n", scan.end.Sub(last).Round(10*time.Millisecond))
+	fmt.Printf("  after the last API call    %s%s\n", scan.end.Sub(last).Round(10*time.Millisecond), steps)
 	fmt.Printf("  CPU per 1,000 requests     %.3f s (%.1f s in all)\n", scan.cpu.Seconds()/float64(st.Requests)*1000, scan.cpu.Seconds())
 	fmt.Printf("  max RSS                    %.0f MiB (sampled: anonymous %.0f MiB, file-backed %.0f MiB)\n", mib(scan.maxRSS), mib(scan.maxAnon), mib(scan.maxFile))
 	fmt.Printf("  GC                         %d cycles, peak heap goal %d MB, peak live heap %d MB (%s)\n",
@@ -417,6 +419,41 @@ var (
 	gcStart = regexp.MustCompile(`^gc \d+ @([0-9.]+)s `)
 	gcHeap  = regexp.MustCompile(`(\d+)->(\d+)->(\d+) MB, (\d+) MB goal`)
 )
+
+// endMilestones are the scanner's log messages that mark the steps of the
+// end of a run, in order: the inventory closed, the rules at the end
+// evaluated (with the findings document), the reports written.
+var endMilestones = []struct{ msg, label string }{
+	{"inventory written", "inventory closed"},
+	{"rules evaluated", "rules at the end"},
+	{"hoofprint finished", "reports written"},
+}
+
+// endSteps says when, after the last API call, each step of the end of
+// the run was done, from the times of the scanner's JSON log lines.
+func endSteps(log []byte, last time.Time) string {
+	at := map[string]time.Time{}
+	for _, line := range strings.Split(string(log), "\n") {
+		var l struct {
+			Time time.Time `json:"time"`
+			Msg  string    `json:"msg"`
+		}
+		if !strings.HasPrefix(line, "{") || json.Unmarshal([]byte(line), &l) != nil {
+			continue
+		}
+		at[l.Msg] = l.Time
+	}
+	var parts []string
+	for _, m := range endMilestones {
+		if t, ok := at[m.msg]; ok {
+			parts = append(parts, fmt.Sprintf("%s at +%.2f s", m.label, t.Sub(last).Seconds()))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
 
 func parseGCTrace(log []byte) gcSummary {
 	var g gcSummary
