@@ -588,6 +588,9 @@ func SortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool { return compareFindings(fs[i], fs[j]) < 0 })
 }
 
+// Compare is SortFindings' order: negative when a comes before b.
+func Compare(a, b Finding) int { return compareFindings(a, b) }
+
 // compareFindings is SortFindings' order.
 func compareFindings(a, b Finding) int {
 	switch {

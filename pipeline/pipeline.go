@@ -202,7 +202,11 @@ func Run(ctx context.Context, inv *inventory.Snapshot, opts Options) (Outcome, e
 // when one was written; writeErrs are the outputs that already failed. The
 // ASFF file was written by the stream as buckets were recorded; asffErr
 // says why it could not be.
-func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedError, caller string, prep *Prepared, out Outcome, writeErrs []error, asffErr error, opts Options) (Outcome, error) {
+//
+// facts, when not nil, are the summary's facts gathered as the findings were
+// recorded (summary.Tally); else the summary and summary.json read the
+// findings beside the report files.
+func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedError, caller string, prep *Prepared, out Outcome, writeErrs []error, asffErr error, facts *summary.Facts, opts Options) (Outcome, error) {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -254,7 +258,7 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 	}
 	// The terminal summary and summary.json, made last, gather what they
 	// need from the same read.
-	gatherFacts := opts.Summary != nil || opts.Output != ""
+	gatherFacts := (opts.Summary != nil || opts.Output != "") && facts == nil
 	readers := len(toWrite)
 	if gatherFacts {
 		readers++
@@ -267,8 +271,10 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 			f.err = writeFile(f.path, func(w io.Writer) error { return f.write(w, docs[i]) })
 		})
 	}
-	var facts *summary.Facts
 	failing := findings.Failing{}
+	if facts != nil {
+		failing = facts.Failing()
+	}
 	if gatherFacts {
 		i := len(toWrite)
 		wg.Go(func() {

@@ -77,8 +77,11 @@ type Stream struct {
 	// and written as ASFF are final.
 	sites *findings.Sites
 
-	mu        sync.Mutex
-	tally     findings.Tally
+	mu    sync.Mutex
+	tally findings.Tally
+	// facts gathers the summary's facts as findings are recorded (nil
+	// without a summary or summary.json to write).
+	facts     *summary.Tally
 	set       *findings.Set
 	pending   *reorderBuffer  // encoded bucket records waiting for their turn
 	ordered   bool            // some file lists buckets in order (inventory, ASFF)
@@ -200,6 +203,9 @@ func (st *Stream) Map(_ context.Context, orgMap *inventory.Snapshot) error {
 		return fmt.Errorf("evaluate rules: %w", err)
 	}
 	st.be = be
+	if st.opts.Summary != nil || st.opts.Output != "" {
+		st.facts = summary.NewTally(seen.Partition, seen.ShowObjectKeys)
+	}
 	// The ASFF encoder reads only the report's header fields, which the
 	// map already has (the findings' time is the run's start).
 	var none findings.Tally
@@ -277,6 +283,9 @@ func (st *Stream) Record(seq int, b *inventory.Bucket, fs []findings.Finding) er
 	st.sites.Annotate(fs)
 	if err := st.set.Add(fs...); err != nil {
 		return err
+	}
+	if st.facts != nil {
+		st.facts.AddBucket(b.Name, fs)
 	}
 	var asffErr error
 	if withASFF && st.asffEnc != nil {
@@ -418,6 +427,9 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 	if err := st.set.Add(org...); err != nil {
 		return st.out, err
 	}
+	if st.facts != nil {
+		st.facts.Add(org)
+	}
 	st.finishASFF(org)
 	// Few findings stay a list; many are read from the spill file, in
 	// order, by each report (findings.Set).
@@ -429,7 +441,12 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 		doc = st.tally.Document(st.hideKeys(inv), st.prep.Engine.Rules(), slices.Collect(st.set.All()))
 	}
 	doc.Profile, doc.Controls = st.prep.Profile, st.prep.Controls
-	out, err := report(ctx, doc, stopped, inv.CallerAccountID, st.prep, st.out, st.writeErrs, st.asffErr, st.opts)
+	var facts *summary.Facts
+	if st.facts != nil {
+		facts = st.facts.Facts(doc.ShowObjectKeys)
+		st.facts = nil
+	}
+	out, err := report(ctx, doc, stopped, inv.CallerAccountID, st.prep, st.out, st.writeErrs, st.asffErr, facts, st.opts)
 	if serr := st.set.Err(); serr != nil && err == nil {
 		err = fmt.Errorf("findings: %w", serr)
 	}
@@ -604,6 +621,9 @@ func (st *Stream) AddFindings(fs ...findings.Finding) error {
 	st.sites.Annotate(fs)
 	if err := st.set.Add(fs...); err != nil {
 		return err
+	}
+	if st.facts != nil {
+		st.facts.Add(fs)
 	}
 	st.appendASFF(fs)
 	return nil

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/pipeline"
 	"github.com/hoofprint/hoofprint/report/asff"
+	"github.com/hoofprint/hoofprint/report/summary"
 	"github.com/hoofprint/hoofprint/scanner"
 )
 
@@ -60,8 +62,9 @@ func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 
 			// A one-byte buffer: every record that finishes before its turn
 			// waits in the temporary file, and must come back in order.
+			var text bytes.Buffer
 			st, err := pipeline.Start(t.Context(), pipeline.Options{InventoryPath: filepath.Join(dir, "streamed.json.gz"), ASFFPath: filepath.Join(dir, "streamed.asff.json"),
-				Now: clock, Prepared: prep, InventoryBufferBytes: 1})
+				Now: clock, Prepared: prep, InventoryBufferBytes: 1, Summary: &text})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,6 +118,19 @@ func TestStreamingEvaluationEqualsWholeSnapshotEvaluation(t *testing.T) {
 				t.Error("no finding on a sampled object: the per-bucket path was not exercised")
 			}
 			assertSameJSON(t, "report document", docWithoutTimes(wholeOut.Document), docWithoutTimes(streamOut.Document))
+
+			// The terminal summary, gathered as the buckets were recorded
+			// (summary.Tally), is the one a read of every finding gives.
+			var read bytes.Buffer
+			if err := summary.Write(&read, streamOut.Document, summary.Options{Files: streamOut.Files}); err != nil {
+				t.Fatal(err)
+			}
+			if sc == gen && !strings.Contains(read.String(), "Worst resources (10 of ") {
+				t.Errorf("the summary should list 10 of more worst resources:\n%s", read.String())
+			}
+			if text.String() != read.String() {
+				t.Errorf("the streamed scan's summary differs from one that reads every finding\n got:\n%s\nwant:\n%s", text.String(), read.String())
+			}
 
 			// The streamed inventory, read back, is the whole snapshot.
 			back, err := inventory.ReadFile(filepath.Join(dir, "streamed.json.gz"))

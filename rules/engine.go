@@ -30,7 +30,9 @@
 //     the bucket (its account's and organization trails).
 //   - scope: origins: once, on the organization map (accounts,
 //     distributions, OAIs, OACs, trails, canonical IDs) plus only the
-//     buckets some distribution names as an origin, objects removed.
+//     buckets some distribution names as an origin, objects removed. The
+//     built-in origins rules, which judge one distribution or one account
+//     at a time, run on that input part by part (originparts.go).
 //   - scope: organization (the default): once, on the whole snapshot with
 //     each bucket's objects.objects removed (its counters stay).
 //

@@ -23,8 +23,8 @@ const partAccounts = 50
 // account. So the organization map falls into independent groups of
 // accounts, linked when a distribution of one uses a bucket, OAI or OAC of
 // another, and every group gives on its own exactly the findings it gives
-// within the whole map (TestBuiltinOriginRulesGiveTheSameFindingsPartByPart
-// checks it on every fixture). A user's origins rule may compare anything
+// within the whole map (TestScopedEvaluationFindsWhatTheWholeSnapshotGives
+// checks it with parts of one account). A user's origins rule may compare anything
 // in the map, so it is still evaluated once on the whole of it.
 
 // originSplit are the top-level keys the parts divide; every other key

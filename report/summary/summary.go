@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -39,7 +40,8 @@ type Options struct {
 	SecurityHub *securityhub.Result
 	// FailOn is the --fail-on threshold (SeverityNone: off).
 	FailOn findings.Severity
-	// MaxResources caps the worst-resources list (0 means 10).
+	// MaxResources caps the worst-resources list (0 means 10; Facts from
+	// a Tally hold 10).
 	MaxResources int
 	// MaxGaps caps the listed coverage gaps (0 means 20); all are counted.
 	MaxGaps int
@@ -51,6 +53,9 @@ type Options struct {
 	// them from a spill file, once, with the other reports: pipeline).
 	Facts *Facts
 }
+
+// defaultMaxResources is how many worst resources are listed.
+const defaultMaxResources = 10
 
 // ExpiringSoon is how close an accepted risk's expiry must be to be listed
 // first and flagged: two weeks leaves time to review it.
@@ -83,7 +88,7 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 	// (redacted), not copied first: a large run reads them from a spill file.
 	doc = escapeDocument(doc)
 	if opts.MaxResources <= 0 {
-		opts.MaxResources = 10
+		opts.MaxResources = defaultMaxResources
 	}
 	if opts.MaxGaps <= 0 {
 		opts.MaxGaps = 20
@@ -119,7 +124,7 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 		fx.verified.write(&b, opts.MaxResources)
 		sites(&b, doc, fx.sites.Sites())
 		byRule(&b, fx.byRule.ranked())
-		worst(&b, fx.worst.ranked(), opts.MaxResources)
+		worst(&b, fx.worst, fx.resources, opts.MaxResources)
 	}
 	// Controls judge every finding, accepted or not: an accepted risk is
 	// still a failing control (summary.json says the same).
@@ -195,11 +200,14 @@ type Facts struct {
 	verified *verifiedTally
 	sites    *view.SiteTally
 	byRule   *ranker
-	worst    *ranker
-	failing  findings.Failing
+	// worst are the resources with active findings, worst first: all of
+	// them (Gather) or the first few (Tally); resources counts them all.
+	worst     []ranked
+	resources int
+	failing   findings.Failing
 	// covered holds the first few findings of each accepted risk, by its
 	// source; the entry's Matched counts them all.
-	covered map[string][]string
+	covered map[string][]covered
 }
 
 // Failing are the accounts each rule fired in (findings.ControlStatusesOf).
@@ -213,32 +221,72 @@ func Gather(doc findings.Document) *Facts { return gather(escapeDocument(doc)) }
 // the other reports redact them (view.RedactFinding) and escaped for the
 // terminal; the controls judge every finding, accepted or not.
 func gather(doc findings.Document) *Facts {
-	fx := &Facts{
-		verified: &verifiedTally{partition: doc.Partition, idx: map[string]*verifiedGroup{}},
-		sites:    view.NewSiteTally(doc.Partition),
-		byRule:   newRanker(false),
-		worst:    newRanker(true),
-		failing:  findings.Failing{},
-		covered:  map[string][]string{},
-	}
+	fx := newFacts(doc.Partition)
+	worst := newRanker(true)
 	for f := range doc.All() {
-		fx.failing.Add(f)
-		if f.Suppressed() {
-			src := termsafe.Escape(f.Suppression.Source)
-			if len(fx.covered[src]) < 5 {
-				r := view.ParseResource(f, doc.ShowObjectKeys)
-				fx.covered[src] = append(fx.covered[src], f.Severity.String()+" "+termsafe.Escape(f.RuleID)+" "+termsafe.Escape(r.Name))
-			}
-			continue
+		if g, ok := fx.add(f, doc.ShowObjectKeys); ok {
+			r := view.ParseResource(g, doc.ShowObjectKeys)
+			worst.add(r.Identity(), r.Name, g)
 		}
-		g := escapeFinding(view.RedactFinding(f, doc.ShowObjectKeys))
-		fx.verified.add(g)
-		fx.sites.Add(g)
-		fx.byRule.add(g.RuleID, g.RuleID, g)
-		r := view.ParseResource(g, doc.ShowObjectKeys)
-		fx.worst.add(r.Identity(), r.Name, g)
 	}
+	fx.worst = worst.ranked()
+	fx.resources = len(fx.worst)
 	return fx
+}
+
+func newFacts(partition string) *Facts {
+	return &Facts{
+		verified: &verifiedTally{partition: partition, idx: map[string]*verifiedGroup{}},
+		sites:    view.NewSiteTally(partition),
+		byRule:   newRanker(false),
+		failing:  findings.Failing{},
+		covered:  map[string][]covered{},
+	}
+}
+
+// add counts f in every section but the worst resources, and returns an
+// active finding redacted and escaped as the sections show it (false for
+// an accepted risk).
+func (fx *Facts) add(f findings.Finding, showKeys bool) (findings.Finding, bool) {
+	fx.failing.Add(f)
+	if f.Suppressed() {
+		fx.cover(f, showKeys)
+		return findings.Finding{}, false
+	}
+	g := escapeFinding(view.RedactFinding(f, showKeys))
+	fx.verified.add(g)
+	fx.sites.Add(g)
+	fx.byRule.add(g.RuleID, g.RuleID, g)
+	return g, true
+}
+
+// covered is one finding an accepted risk covers, as the summary lists it.
+type covered struct {
+	f    findings.Finding // its sort key (findings.Compare)
+	text string
+}
+
+// sortKey is the part of f that findings.Compare reads.
+func sortKey(f findings.Finding) findings.Finding {
+	return findings.Finding{RuleID: f.RuleID, Severity: f.Severity, AccountID: f.AccountID, Region: f.Region, ResourceARN: f.ResourceARN, Message: f.Message}
+}
+
+// maxCovered is how many findings of each accepted risk are listed.
+const maxCovered = 5
+
+// cover keeps the first maxCovered findings of f's accepted risk in the
+// findings' order, whatever order they come in.
+func (fx *Facts) cover(f findings.Finding, showKeys bool) {
+	src := termsafe.Escape(f.Suppression.Source)
+	list := fx.covered[src]
+	if len(list) == maxCovered && findings.Compare(f, list[maxCovered-1].f) >= 0 {
+		return
+	}
+	r := view.ParseResource(f, showKeys)
+	c := covered{f: sortKey(f), text: f.Severity.String() + " " + termsafe.Escape(f.RuleID) + " " + termsafe.Escape(r.Name)}
+	i, _ := slices.BinarySearchFunc(list, c, func(a, b covered) int { return findings.Compare(a.f, b.f) })
+	list = slices.Insert(list, i, c)
+	fx.covered[src] = list[:min(len(list), maxCovered)]
 }
 
 func byRule(b *strings.Builder, rows []ranked) {
@@ -311,16 +359,20 @@ func (r *ranker) add(id, name string, f findings.Finding) {
 // by name, so that what most needs fixing leads.
 func (r *ranker) ranked() []ranked {
 	all := r.all
-	sort.SliceStable(all, func(i, j int) bool {
-		if all[i].sev != all[j].sev {
-			return all[i].sev > all[j].sev
-		}
-		if all[i].n != all[j].n {
-			return all[i].n > all[j].n
-		}
-		return all[i].name < all[j].name
-	})
+	slices.SortStableFunc(all, compareRanked)
 	return all
+}
+
+// compareRanked is the order of ranked: worst severity first, then most
+// findings, then by name.
+func compareRanked(a, b ranked) int {
+	if a.sev != b.sev {
+		return cmp.Compare(b.sev, a.sev)
+	}
+	if a.n != b.n {
+		return cmp.Compare(b.n, a.n)
+	}
+	return strings.Compare(a.name, b.name)
 }
 
 func sites(b *strings.Builder, doc findings.Document, all []view.Site) {
@@ -360,6 +412,9 @@ type verifiedTally struct {
 }
 
 type verifiedGroup struct {
+	// account and how are the first finding's, in the findings' order
+	// (first, its sort key), whatever order they come in.
+	first        findings.Finding
 	account, how string
 	objects      int
 	bucketLevel  bool
@@ -373,10 +428,13 @@ func (t *verifiedTally) add(f findings.Finding) {
 	}
 	t.n++
 	bucket := view.OriginBucket(f, t.partition)
+	key := sortKey(f)
 	g, ok := t.idx[bucket]
 	if !ok {
-		g = &verifiedGroup{account: f.AccountID, how: v, rules: map[string]bool{}}
+		g = &verifiedGroup{first: key, account: f.AccountID, how: v, rules: map[string]bool{}}
 		t.idx[bucket] = g
+	} else if findings.Compare(key, g.first) < 0 {
+		g.first, g.account, g.how = key, f.AccountID, v
 	}
 	g.rules[f.RuleID] = true
 	if f.ResourceType == findings.ResourceS3Object {
@@ -419,8 +477,8 @@ func (t *verifiedTally) write(b *strings.Builder, max int) {
 	}
 }
 
-func worst(b *strings.Builder, all []ranked, max int) {
-	fmt.Fprintf(b, "\nWorst resources (%d of %d):\n", min(max, len(all)), len(all))
+func worst(b *strings.Builder, all []ranked, total, max int) {
+	fmt.Fprintf(b, "\nWorst resources (%d of %d):\n", min(max, len(all)), total)
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 	for _, x := range all[:min(max, len(all))] {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", x.sev, x.account, x.name, strings.Join(x.rules, ", "))
@@ -499,7 +557,7 @@ func outputs(b *strings.Builder, opts Options) {
 // findings they cover, soonest expiry first (those within ExpiringSoon
 // flagged), then expired entries, whose findings are active again, then
 // stale entries, which matched nothing.
-func accepted(b *strings.Builder, doc findings.Document, now time.Time, covered map[string][]string) {
+func accepted(b *strings.Builder, doc findings.Document, now time.Time, covered map[string][]covered) {
 	if len(doc.Suppressions) == 0 {
 		return
 	}
@@ -530,7 +588,7 @@ func accepted(b *strings.Builder, doc findings.Document, now time.Time, covered 
 			e.Rule, e.Resource, e.Source, e.Owner, e.Reason)
 		fs := covered[e.Source]
 		for _, f := range fs {
-			fmt.Fprintf(b, "      %s\n", f)
+			fmt.Fprintf(b, "      %s\n", f.text)
 		}
 		if e.Matched > len(fs) {
 			fmt.Fprintf(b, "      … and %d more\n", e.Matched-len(fs))

@@ -86,6 +86,16 @@ func TestWriteGolden(t *testing.T) {
 			if again.String() != string(want) {
 				t.Errorf("summary from Gather's facts differs from %s:\n%s", path, again.String())
 			}
+			// What a Tally counted as the findings were recorded, bucket by
+			// bucket in another order, gives the same summary too.
+			var tallied bytes.Buffer
+			opts.Facts = tallyOf(t, tc.doc)
+			if err := summary.Write(&tallied, tc.doc, opts); err != nil {
+				t.Fatal(err)
+			}
+			if tallied.String() != string(want) {
+				t.Errorf("summary from a Tally's facts differs from %s:\n%s", path, tallied.String())
+			}
 		})
 	}
 }
