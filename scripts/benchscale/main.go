@@ -199,7 +199,11 @@ type measured struct {
 	// file-backed (the binary's pages) resident sizes seen while the
 	// process ran, sampled every 100 ms from /proc (0 elsewhere).
 	maxAnon, maxFile int64
-	exitCode         int
+	maxAnonAt        time.Duration // when, from the start, anonymous memory was highest
+	// diskRead is what the process had read from the disk (not the page
+	// cache) at the last sample: /proc/PID/io read_bytes.
+	diskRead int64
+	exitCode int
 }
 
 func runMeasured(bin string, args []string, env []string, stderr io.Writer) (measured, error) {
@@ -212,14 +216,20 @@ func runMeasured(bin string, args []string, env []string, stderr io.Writer) (mea
 		return measured{}, err
 	}
 	done := make(chan struct{})
-	var maxAnon, maxFile atomic.Int64
+	var maxAnon, maxFile, maxAnonAt, diskRead atomic.Int64
 	go func() {
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			anon, file := residentKinds(cmd.Process.Pid)
-			maxAnon.Store(max(maxAnon.Load(), anon))
+			if anon > maxAnon.Load() {
+				maxAnon.Store(anon)
+				maxAnonAt.Store(int64(time.Since(start)))
+			}
 			maxFile.Store(max(maxFile.Load(), file))
+			if n, ok := diskReadBytes(cmd.Process.Pid); ok {
+				diskRead.Store(n)
+			}
 			select {
 			case <-done:
 				return
@@ -229,7 +239,7 @@ func runMeasured(bin string, args []string, env []string, stderr io.Writer) (mea
 	}()
 	err := cmd.Wait()
 	close(done)
-	m := measured{wall: time.Since(start), end: time.Now(), maxAnon: maxAnon.Load(), maxFile: maxFile.Load()}
+	m := measured{wall: time.Since(start), end: time.Now(), maxAnon: maxAnon.Load(), maxFile: maxFile.Load(), maxAnonAt: time.Duration(maxAnonAt.Load()), diskRead: diskRead.Load()}
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		return m, err
@@ -356,8 +366,9 @@ func run(c config) error {
 	fmt.Printf("  wall / lower bound         %.3f\n", scan.wall.Seconds()/lower.Seconds())
 	fmt.Printf("  in flight on average       %.1f (max %d)\n", float64(st.BusyNano)/float64(scan.wall), st.MaxInFlight)
 	fmt.Printf("  after the last API call    %s%s\n", scan.end.Sub(last).Round(10*time.Millisecond), steps)
+	fmt.Printf("  read from storage          %.1f MiB (/proc/PID/io read_bytes: what the page cache did not hold)\n", mib(scan.diskRead))
 	fmt.Printf("  CPU per 1,000 requests     %.3f s (%.1f s in all)\n", scan.cpu.Seconds()/float64(st.Requests)*1000, scan.cpu.Seconds())
-	fmt.Printf("  max RSS                    %.0f MiB (sampled: anonymous %.0f MiB, file-backed %.0f MiB)\n", mib(scan.maxRSS), mib(scan.maxAnon), mib(scan.maxFile))
+	fmt.Printf("  max RSS                    %.0f MiB (sampled: anonymous %.0f MiB at %s, file-backed %.0f MiB)\n", mib(scan.maxRSS), mib(scan.maxAnon), scan.maxAnonAt.Round(100*time.Millisecond), mib(scan.maxFile))
 	fmt.Printf("  GC                         %d cycles, peak heap goal %d MB, peak live heap %d MB (%s)\n",
 		gc.cycles, gc.peakGoal, gc.peakLive, gc.peakLiveAt.Round(100*time.Millisecond))
 	if fi != nil {
@@ -473,6 +484,22 @@ func parseGCTrace(log []byte) gcSummary {
 		}
 	}
 	return g
+}
+
+// diskReadBytes reads read_bytes of a process from /proc/PID/io (proc(5)):
+// the bytes it caused to be read from storage, page-cache hits excluded.
+func diskReadBytes(pid int) (int64, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "read_bytes: "); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
 }
 
 // residentKinds reads RssAnon and RssFile of a process from
