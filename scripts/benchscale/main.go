@@ -200,10 +200,37 @@ type measured struct {
 	// process ran, sampled every 100 ms from /proc (0 elsewhere).
 	maxAnon, maxFile int64
 	maxAnonAt        time.Duration // when, from the start, anonymous memory was highest
-	// diskRead is what the process had read from the disk (not the page
-	// cache) at the last sample: /proc/PID/io read_bytes.
-	diskRead int64
+	// io are the process's reads from storage and major page faults,
+	// sampled with the resident sizes, to tell what it waited on the disk
+	// for and when.
+	io       []ioSample
 	exitCode int
+}
+
+// ioSample is what a process had read from storage (/proc/PID/io
+// read_bytes: not from the page cache) and how many major page faults it
+// had taken (pages of its binary or of a mapped file read back from
+// storage), at a time.
+type ioSample struct {
+	at      time.Time
+	read    int64
+	majflts int64
+}
+
+// ioAfter is how much of what the samples count came after t.
+func ioAfter(samples []ioSample, t time.Time) (read, majflts int64) {
+	if len(samples) == 0 {
+		return 0, 0
+	}
+	last := samples[len(samples)-1]
+	var before ioSample
+	for _, s := range samples {
+		if s.at.After(t) {
+			break
+		}
+		before = s
+	}
+	return last.read - before.read, last.majflts - before.majflts
 }
 
 func runMeasured(bin string, args []string, env []string, stderr io.Writer) (measured, error) {
@@ -216,8 +243,11 @@ func runMeasured(bin string, args []string, env []string, stderr io.Writer) (mea
 		return measured{}, err
 	}
 	done := make(chan struct{})
-	var maxAnon, maxFile, maxAnonAt, diskRead atomic.Int64
+	var maxAnon, maxFile, maxAnonAt atomic.Int64
+	var ios []ioSample // the sampler's, until it has stopped
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
 		for {
@@ -228,7 +258,7 @@ func runMeasured(bin string, args []string, env []string, stderr io.Writer) (mea
 			}
 			maxFile.Store(max(maxFile.Load(), file))
 			if n, ok := diskReadBytes(cmd.Process.Pid); ok {
-				diskRead.Store(n)
+				ios = append(ios, ioSample{at: time.Now(), read: n, majflts: majorFaults(cmd.Process.Pid)})
 			}
 			select {
 			case <-done:
@@ -238,8 +268,10 @@ func runMeasured(bin string, args []string, env []string, stderr io.Writer) (mea
 		}
 	}()
 	err := cmd.Wait()
+	wall, end := time.Since(start), time.Now()
 	close(done)
-	m := measured{wall: time.Since(start), end: time.Now(), maxAnon: maxAnon.Load(), maxFile: maxFile.Load(), maxAnonAt: time.Duration(maxAnonAt.Load()), diskRead: diskRead.Load()}
+	<-stopped
+	m := measured{wall: wall, end: end, maxAnon: maxAnon.Load(), maxFile: maxFile.Load(), maxAnonAt: time.Duration(maxAnonAt.Load()), io: ios}
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		return m, err
@@ -366,7 +398,12 @@ func run(c config) error {
 	fmt.Printf("  wall / lower bound         %.3f\n", scan.wall.Seconds()/lower.Seconds())
 	fmt.Printf("  in flight on average       %.1f (max %d)\n", float64(st.BusyNano)/float64(scan.wall), st.MaxInFlight)
 	fmt.Printf("  after the last API call    %s%s\n", scan.end.Sub(last).Round(10*time.Millisecond), steps)
-	fmt.Printf("  read from storage          %.1f MiB (/proc/PID/io read_bytes: what the page cache did not hold)\n", mib(scan.diskRead))
+	if len(scan.io) > 0 {
+		all := scan.io[len(scan.io)-1]
+		endRead, endFaults := ioAfter(scan.io, last)
+		fmt.Printf("  read from storage          %.1f MiB, %d major page faults (after the last API call: %.1f MiB, %d)\n",
+			mib(all.read), all.majflts, mib(endRead), endFaults)
+	}
 	fmt.Printf("  CPU per 1,000 requests     %.3f s (%.1f s in all)\n", scan.cpu.Seconds()/float64(st.Requests)*1000, scan.cpu.Seconds())
 	fmt.Printf("  max RSS                    %.0f MiB (sampled: anonymous %.0f MiB at %s, file-backed %.0f MiB)\n", mib(scan.maxRSS), mib(scan.maxAnon), scan.maxAnonAt.Round(100*time.Millisecond), mib(scan.maxFile))
 	fmt.Printf("  GC                         %d cycles, peak heap goal %d MB, peak live heap %d MB (%s)\n",
@@ -484,6 +521,26 @@ func parseGCTrace(log []byte) gcSummary {
 		}
 	}
 	return g
+}
+
+// majorFaults is a process's major page faults so far: field 12 of
+// /proc/PID/stat (proc(5)); 0 when it cannot be read.
+func majorFaults(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, field 2, is in parentheses and may hold spaces.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	if !ok {
+		return 0
+	}
+	f := strings.Fields(rest) // from field 3 on
+	if len(f) < 10 {
+		return 0
+	}
+	n, _ := strconv.ParseInt(f[9], 10, 64)
+	return n
 }
 
 // diskReadBytes reads read_bytes of a process from /proc/PID/io (proc(5)):
