@@ -9,6 +9,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/hoofprint/hoofprint/findings"
 	"github.com/hoofprint/hoofprint/inventory"
 )
 
@@ -130,23 +131,7 @@ func TestOriginPartsKeepLinkedAccountsTogether(t *testing.T) {
 // parts.
 func TestAUserOriginsRuleStillSeesTheWholeMap(t *testing.T) {
 	dir := t.TempDir()
-	writeRule(t, dir, "dists.rego", `# METADATA
-# title: Counts the organization's distributions
-# description: Fires once with the number of distributions it sees at once.
-# custom:
-#   id: acme-distribution-count
-#   severity: informational
-#   resource_type: AwsAccount
-#   scope: origins
-#   remediation: Nothing to fix.
-package acme.distribution_count
-
-deny contains f if {
-	n := count(input.distributions)
-	n > 0
-	f := {"account_id": input.callerAccountId, "resource_arn": "org", "message": sprintf("%d distributions", [n])}
-}
-`)
+	writeRule(t, dir, "dists.rego", countRule("distributions", findings.ScopeOrigins))
 	e, err := Load(t.Context(), Options{Dirs: []string{dir}})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hoofprint/hoofprint/findings"
@@ -226,6 +227,32 @@ func (e *Engine) scopeName(id string) string {
 	return ""
 }
 
+// countRule is a user rule, acme-LIST-count, that fires once with how many
+// items of input.LIST it sees at once ("N LIST"); scope, when not "", is its
+// custom.scope.
+func countRule(list, scope string) string {
+	scopeLine := ""
+	if scope != "" {
+		scopeLine = "#   scope: " + scope + "\n"
+	}
+	return fmt.Sprintf(`# METADATA
+# title: Counts the organization's %[1]s
+# description: Fires once with the number of %[1]s it sees at once.
+# custom:
+#   id: acme-%[2]s-count
+#   severity: informational
+#   resource_type: AwsAccount
+%[3]s#   remediation: Nothing to fix.
+package acme.%[2]s_count
+
+deny contains f if {
+	n := count(input.%[1]s)
+	n > 0
+	f := {"account_id": input.callerAccountId, "resource_arn": "org", "message": sprintf("%%d %[1]s", [n])}
+}
+`, list, strings.TrimSuffix(list, "s"), scopeLine)
+}
+
 // TestAnOrganizationRuleStillSeesEveryBucket loads a user rule without
 // custom.scope, which keeps the contract rules had before scopes existed: it
 // sees every bucket at once. It counts the buckets of the organization, so
@@ -234,22 +261,7 @@ func (e *Engine) scopeName(id string) string {
 // buckets).
 func TestAnOrganizationRuleStillSeesEveryBucket(t *testing.T) {
 	dir := t.TempDir()
-	writeRule(t, dir, "count.rego", `# METADATA
-# title: Counts the organization's buckets
-# description: Fires once with the number of buckets it sees at once.
-# custom:
-#   id: acme-bucket-count
-#   severity: informational
-#   resource_type: AwsAccount
-#   remediation: Nothing to fix.
-package acme.bucket_count
-
-deny contains f if {
-	n := count(input.buckets)
-	n > 0
-	f := {"account_id": input.callerAccountId, "resource_arn": "org", "message": sprintf("%d buckets", [n])}
-}
-`)
+	writeRule(t, dir, "count.rego", countRule("buckets", ""))
 	e, err := Load(t.Context(), Options{Dirs: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
