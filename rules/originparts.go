@@ -27,12 +27,6 @@ const partAccounts = 50
 // checks it with parts of one account). A user's origins rule may compare anything
 // in the map, so it is still evaluated once on the whole of it.
 
-// originSplit are the top-level keys the parts divide; every other key
-// (the scalars, organization, canonicalIds, trails, coverage) is converted
-// once and shared by every part: OPA does not modify input terms, so
-// sharing them between evaluations is safe.
-var originSplit = [...]string{"accounts", "buckets", "distributions", "originAccessIdentities", "originAccessControls"}
-
 // originInput is the origins-scope input of a snapshot, cut into parts
 // that are converted to OPA values one at a time (value), so that only one
 // part is ever held as AST.
@@ -155,8 +149,11 @@ type originPart struct {
 	oacs     []*inventory.OriginAccessControl
 }
 
-// value is the part's input: the shared keys and the part's lists. A list
-// that is null in the snapshot stays null, as in the whole-map input.
+// value is the part's input: the shared keys and the part's lists. Every
+// key but the five lists (the scalars, organization, canonicalIds, trails,
+// coverage) is converted once and shared by every part: OPA does not modify
+// input terms, so sharing them between evaluations is safe. A list that is
+// null in the snapshot stays null, as in the whole-map input.
 func (p *originPart) value(conv *converter, shared ast.Object, inv *inventory.Snapshot) (ast.Value, error) {
 	obj := ast.NewObject()
 	shared.Foreach(func(k, v *ast.Term) { obj.Insert(k, v) })

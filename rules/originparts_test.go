@@ -13,6 +13,9 @@ import (
 	"github.com/hoofprint/hoofprint/inventory"
 )
 
+// originSplit are the top-level keys the parts of the origins input divide.
+var originSplit = [...]string{"accounts", "buckets", "distributions", "originAccessIdentities", "originAccessControls"}
+
 // partIDs lists, per part of the origins input, the IDs of what each
 // divided list holds.
 func partIDs(t *testing.T, in *originInput) []map[string][]string {
