@@ -295,6 +295,7 @@ func (s *Set) read(limit func(rule string, sev Severity) int) iter.Seq[Finding] 
 			return taken[k] < n
 		}
 		h := &mergeHeap{}
+		cursors := make([]*cursor, 0, len(runs))
 		for i, r := range runs {
 			c := &cursor{run: i, file: file, buf: runBuffer(len(runs)), want: want}
 			if limit == nil {
@@ -306,6 +307,12 @@ func (s *Set) read(limit func(rule string, sev Severity) int) iter.Seq[Finding] 
 					}
 				}
 			}
+			// Every run's first stretch is asked for before any is read
+			// (readahead.go).
+			c.open()
+			cursors = append(cursors, c)
+		}
+		for _, c := range cursors {
 			if s.advance(c) {
 				heap.Push(h, c)
 			}
@@ -351,24 +358,8 @@ func (s *Set) advance(c *cursor) bool {
 		return false
 	}
 	for {
-		if c.dec == nil {
-			if len(c.sections) == 0 {
-				return false
-			}
-			sec := c.sections[0]
-			c.sections = c.sections[1:]
-			if sec.key != (ruleSeverity{}) && !c.want(sec.key) {
-				continue
-			}
-			c.key = sec.key
-			r := io.NewSectionReader(c.file, sec.offset, sec.length)
-			if c.br == nil {
-				c.br = bufio.NewReaderSize(r, c.buf)
-			} else {
-				c.br.Reset(r)
-			}
-			c.dec = json.NewDecoder(c.br)
-			c.dec.UseNumber()
+		if c.dec == nil && !c.open() {
+			return false
 		}
 		if c.key != (ruleSeverity{}) && !c.want(c.key) {
 			// The rest of this stretch is not wanted any more.
@@ -408,6 +399,29 @@ func (s *Set) Close() error {
 	}
 	s.file = nil
 	return err
+}
+
+// open starts the decoder on c's next wanted section; false when there is
+// none left.
+func (c *cursor) open() bool {
+	for len(c.sections) > 0 {
+		sec := c.sections[0]
+		c.sections = c.sections[1:]
+		if sec.key != (ruleSeverity{}) && !c.want(sec.key) {
+			continue
+		}
+		c.key = sec.key
+		r := newSectionReader(c.file, sec.offset, sec.length, readAhead(c.buf))
+		if c.br == nil {
+			c.br = bufio.NewReaderSize(r, c.buf)
+		} else {
+			c.br.Reset(r)
+		}
+		c.dec = json.NewDecoder(c.br)
+		c.dec.UseNumber()
+		return true
+	}
+	return false
 }
 
 // cursor is the head of one run during the merge: a run of the file, read
