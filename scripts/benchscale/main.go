@@ -215,6 +215,63 @@ type ioSample struct {
 	at      time.Time
 	read    int64
 	majflts int64
+	// cpu is the process's CPU time so far, in clock ticks (utime+stime),
+	// and machine the machine's CPU time by state (/proc/stat): together
+	// they tell whether the end of a run computed, waited on the disk, or
+	// waited for a CPU.
+	cpu     int64
+	machine machineCPU
+}
+
+// machineCPU is the first line of /proc/stat (proc(5)), in clock ticks
+// summed over the cores: busy (user, nice, system, irq, softirq), iowait,
+// steal (taken by the hypervisor) and idle.
+type machineCPU struct{ busy, iowait, steal, idle int64 }
+
+func readMachineCPU() machineCPU {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return machineCPU{}
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return machineCPU{}
+	}
+	v := make([]int64, 8)
+	for i := range v {
+		v[i], _ = strconv.ParseInt(f[i+1], 10, 64)
+	}
+	// user nice system idle iowait irq softirq steal
+	return machineCPU{busy: v[0] + v[1] + v[2] + v[5] + v[6], idle: v[3], iowait: v[4], steal: v[7]}
+}
+
+// clockTick is USER_HZ, the unit of /proc's CPU times: 100 on Linux.
+const clockTick = 10 * time.Millisecond
+
+// cpuAfter says how the time after t was spent: the process's CPU time,
+// and the machine's share of busy, iowait, steal and idle time.
+func cpuAfter(samples []ioSample, t time.Time) string {
+	if len(samples) == 0 {
+		return ""
+	}
+	last := samples[len(samples)-1]
+	before := samples[0]
+	for _, s := range samples {
+		if s.at.After(t) {
+			break
+		}
+		before = s
+	}
+	m0, m1 := before.machine, last.machine
+	total := float64((m1.busy + m1.iowait + m1.steal + m1.idle) - (m0.busy + m0.iowait + m0.steal + m0.idle))
+	if total <= 0 {
+		return ""
+	}
+	pct := func(a, b int64) float64 { return 100 * float64(b-a) / total }
+	return fmt.Sprintf("scanner on CPU %.2f s of %.2f s; machine busy %.0f%%, iowait %.0f%%, steal %.0f%%, idle %.0f%%",
+		(time.Duration(last.cpu-before.cpu) * clockTick).Seconds(), last.at.Sub(before.at).Seconds(),
+		pct(m0.busy, m1.busy), pct(m0.iowait, m1.iowait), pct(m0.steal, m1.steal), pct(m0.idle, m1.idle))
 }
 
 // ioAfter is how much of what the samples count came after t.
@@ -258,7 +315,8 @@ func runMeasured(bin string, args []string, env []string, stderr io.Writer) (mea
 			}
 			maxFile.Store(max(maxFile.Load(), file))
 			if n, ok := diskReadBytes(cmd.Process.Pid); ok {
-				ios = append(ios, ioSample{at: time.Now(), read: n, majflts: majorFaults(cmd.Process.Pid)})
+				majflts, cpu := procStat(cmd.Process.Pid)
+				ios = append(ios, ioSample{at: time.Now(), read: n, majflts: majflts, cpu: cpu, machine: readMachineCPU()})
 			}
 			select {
 			case <-done:
@@ -403,6 +461,9 @@ func run(c config) error {
 		endRead, endFaults := ioAfter(scan.io, last)
 		fmt.Printf("  read from storage          %.1f MiB, %d major page faults (after the last API call: %.1f MiB, %d)\n",
 			mib(all.read), all.majflts, mib(endRead), endFaults)
+		if how := cpuAfter(scan.io, last); how != "" {
+			fmt.Printf("  the end, sampled           %s\n", how)
+		}
 	}
 	fmt.Printf("  CPU per 1,000 requests     %.3f s (%.1f s in all)\n", scan.cpu.Seconds()/float64(st.Requests)*1000, scan.cpu.Seconds())
 	fmt.Printf("  max RSS                    %.0f MiB (sampled: anonymous %.0f MiB at %s, file-backed %.0f MiB)\n", mib(scan.maxRSS), mib(scan.maxAnon), scan.maxAnonAt.Round(100*time.Millisecond), mib(scan.maxFile))
@@ -523,24 +584,27 @@ func parseGCTrace(log []byte) gcSummary {
 	return g
 }
 
-// majorFaults is a process's major page faults so far: field 12 of
-// /proc/PID/stat (proc(5)); 0 when it cannot be read.
-func majorFaults(pid int) int64 {
+// procStat is a process's major page faults and CPU time (utime+stime,
+// in clock ticks) so far: fields 12, 14 and 15 of /proc/PID/stat
+// (proc(5)); zeros when it cannot be read.
+func procStat(pid int) (majflts, cpu int64) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	// The command name, field 2, is in parentheses and may hold spaces.
 	_, rest, ok := strings.Cut(string(b), ") ")
 	if !ok {
-		return 0
+		return 0, 0
 	}
 	f := strings.Fields(rest) // from field 3 on
-	if len(f) < 10 {
-		return 0
+	if len(f) < 13 {
+		return 0, 0
 	}
-	n, _ := strconv.ParseInt(f[9], 10, 64)
-	return n
+	majflts, _ = strconv.ParseInt(f[9], 10, 64)
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return majflts, utime + stime
 }
 
 // diskReadBytes reads read_bytes of a process from /proc/PID/io (proc(5)):
