@@ -55,9 +55,11 @@ func originParts(inv *inventory.Snapshot, keep func(*inventory.Bucket) bool, siz
 	for i := range inv.Accounts {
 		g.add(inv.Accounts[i].ID)
 	}
+	var kept []*inventory.Bucket
 	buckets := map[string]*inventory.Bucket{}
 	for i := range inv.Buckets {
 		if b := &inv.Buckets[i]; keep(b) {
+			kept = append(kept, b)
 			buckets[b.Name] = b
 			g.add(b.AccountID)
 		}
@@ -113,11 +115,9 @@ func originParts(inv *inventory.Snapshot, keep func(*inventory.Bucket) bool, siz
 		p := parts[of(inv.Accounts[i].ID)]
 		p.accounts = append(p.accounts, &inv.Accounts[i])
 	}
-	for i := range inv.Buckets {
-		if b := &inv.Buckets[i]; keep(b) {
-			p := parts[of(b.AccountID)]
-			p.buckets = append(p.buckets, b)
-		}
+	for _, b := range kept {
+		p := parts[of(b.AccountID)]
+		p.buckets = append(p.buckets, b)
 	}
 	for i := range inv.Distributions {
 		p := parts[of(inv.Distributions[i].AccountID)]
@@ -155,41 +155,52 @@ type originPart struct {
 // input terms, so sharing them between evaluations is safe. A list that is
 // null in the snapshot stays null, as in the whole-map input.
 func (p *originPart) value(conv *converter, shared ast.Object, inv *inventory.Snapshot) (ast.Value, error) {
+	// Buckets without their objects, as the whole-map input has them.
+	configs := make([]*inventory.Bucket, len(p.buckets))
+	for i, b := range p.buckets {
+		cfg := *b
+		cfg.Objects.Objects = nil
+		configs[i] = &cfg
+	}
+	accounts, err := convertAll(conv, p.accounts)
+	if err != nil {
+		return nil, err
+	}
+	buckets, err := convertAll(conv, configs)
+	if err != nil {
+		return nil, err
+	}
+	dists, err := convertAll(conv, p.dists)
+	if err != nil {
+		return nil, err
+	}
+	oais, err := convertAll(conv, p.oais)
+	if err != nil {
+		return nil, err
+	}
+	oacs, err := convertAll(conv, p.oacs)
+	if err != nil {
+		return nil, err
+	}
+
 	obj := ast.NewObject()
 	shared.Foreach(func(k, v *ast.Term) { obj.Insert(k, v) })
-	lists := []struct {
+	for _, l := range []struct {
 		key   string
 		null  bool
-		items func() ([]*ast.Term, error)
+		items []*ast.Term
 	}{
-		{"accounts", inv.Accounts == nil, func() ([]*ast.Term, error) { return convertAll(conv, p.accounts) }},
-		{"buckets", false, func() ([]*ast.Term, error) {
-			out := make([]*ast.Term, 0, len(p.buckets))
-			for _, b := range p.buckets {
-				cfg := *b
-				cfg.Objects.Objects = nil
-				v, err := conv.value(&cfg)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, ast.NewTerm(v))
-			}
-			return out, nil
-		}},
-		{"distributions", inv.Distributions == nil, func() ([]*ast.Term, error) { return convertAll(conv, p.dists) }},
-		{"originAccessIdentities", inv.OriginAccessIdentities == nil, func() ([]*ast.Term, error) { return convertAll(conv, p.oais) }},
-		{"originAccessControls", inv.OriginAccessControls == nil, func() ([]*ast.Term, error) { return convertAll(conv, p.oacs) }},
-	}
-	for _, l := range lists {
+		{"accounts", inv.Accounts == nil, accounts},
+		{"buckets", false, buckets},
+		{"distributions", inv.Distributions == nil, dists},
+		{"originAccessIdentities", inv.OriginAccessIdentities == nil, oais},
+		{"originAccessControls", inv.OriginAccessControls == nil, oacs},
+	} {
 		if l.null {
 			obj.Insert(ast.StringTerm(l.key), ast.NullTerm())
-			continue
+		} else {
+			obj.Insert(ast.StringTerm(l.key), ast.ArrayTerm(l.items...))
 		}
-		ts, err := l.items()
-		if err != nil {
-			return nil, err
-		}
-		obj.Insert(ast.StringTerm(l.key), ast.ArrayTerm(ts...))
 	}
 	return obj, nil
 }
