@@ -113,12 +113,14 @@ func (t *Tally) Facts(showObjectKeys bool) *Facts {
 	}
 	fx := t.fx
 	rest := t.rest.ranked()
-	for i := range rest {
-		slices.Sort(rest[i].rules)
-	}
 	worst := append(slices.Clone(t.top), rest...)
 	slices.SortStableFunc(worst, compareRanked)
 	fx.worst = worst[:min(len(worst), t.keep)]
+	// The ranking does not read the rules: only those kept are listed, so
+	// only theirs are sorted (the top's already are).
+	for i := range fx.worst {
+		slices.Sort(fx.worst[i].rules)
+	}
 	fx.resources = t.local + len(rest)
 	return fx
 }
