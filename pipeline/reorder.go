@@ -73,6 +73,11 @@ func (r *reorderBuffer) take(seq int) (rec record, ok bool, err error) {
 	if rec, ok := r.mem[seq]; ok {
 		delete(r.mem, seq)
 		r.memBytes -= rec.size()
+		if len(r.mem) == 0 {
+			// A map keeps the room it once grew to: a straggler's backlog
+			// is not held for the rest of the scan.
+			r.mem = map[int]record{}
+		}
 		return rec, true, nil
 	}
 	sp, ok := r.spilled[seq]
@@ -86,7 +91,9 @@ func (r *reorderBuffer) take(seq int) (rec record, ok bool, err error) {
 	}
 	rec = record{inv: buf[:sp.inv:sp.inv], asff: buf[sp.inv:]}
 	if len(r.spilled) == 0 {
-		// Every spilled record has had its turn: the file starts over.
+		// Every spilled record has had its turn: the file starts over,
+		// and so does the map (as r.mem above).
+		r.spilled = map[int]span{}
 		if err := r.file.Reset(); err != nil {
 			return record{}, true, err
 		}

@@ -44,6 +44,18 @@ func TestReorderBufferSpillsPastItsBudget(t *testing.T) {
 	if r.len() != 0 || r.file.Size() != 0 {
 		t.Errorf("after every turn: %d waiting, file size %d; want the file emptied", r.len(), r.file.Size())
 	}
+	// The buffer, its maps made anew, takes the next records as before.
+	if err := r.put(7, record{inv: recs[1]}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.put(6, record{inv: small}); err != nil {
+		t.Fatal(err)
+	}
+	for seq, want := range map[int][]byte{6: small, 7: recs[1]} {
+		if got, ok, err := r.take(seq); err != nil || !ok || string(got.inv) != string(want) {
+			t.Errorf("take(%d) after every turn = %q, %v, %v; want %q", seq, got.inv, ok, err, want)
+		}
+	}
 	name := r.file.Name()
 	r.close()
 	if _, err := os.Stat(name); !os.IsNotExist(err) {
