@@ -221,6 +221,9 @@ type ioSample struct {
 	// waited for a CPU.
 	cpu     int64
 	machine machineCPU
+	// diskWait is whether one of the process's threads was in
+	// uninterruptible sleep (state D: waiting on the disk, mostly).
+	diskWait bool
 }
 
 // machineCPU is the first line of /proc/stat (proc(5)), in clock ticks
@@ -251,17 +254,26 @@ const clockTick = 10 * time.Millisecond
 
 // cpuAfter says how the time after t was spent: the process's CPU time,
 // and the machine's share of busy, iowait, steal and idle time.
-func cpuAfter(samples []ioSample, t time.Time) string {
-	if len(samples) == 0 {
+func cpuAfter(all []ioSample, t time.Time) string {
+	if len(all) == 0 {
 		return ""
 	}
-	last := samples[len(samples)-1]
-	before := samples[0]
-	for _, s := range samples {
+	last := all[len(all)-1]
+	before := all[0]
+	for _, s := range all {
 		if s.at.After(t) {
 			break
 		}
 		before = s
+	}
+	var samples, waiting int
+	for _, s := range all {
+		if s.at.After(before.at) {
+			samples++
+			if s.diskWait {
+				waiting++
+			}
+		}
 	}
 	m0, m1 := before.machine, last.machine
 	total := float64((m1.busy + m1.iowait + m1.steal + m1.idle) - (m0.busy + m0.iowait + m0.steal + m0.idle))
@@ -269,8 +281,8 @@ func cpuAfter(samples []ioSample, t time.Time) string {
 		return ""
 	}
 	pct := func(a, b int64) float64 { return 100 * float64(b-a) / total }
-	return fmt.Sprintf("scanner on CPU %.2f s of %.2f s; machine busy %.0f%%, iowait %.0f%%, steal %.0f%%, idle %.0f%%",
-		(time.Duration(last.cpu-before.cpu) * clockTick).Seconds(), last.at.Sub(before.at).Seconds(),
+	return fmt.Sprintf("scanner on CPU %.2f s of %.2f s, a thread waiting on the disk in %d of %d samples; machine busy %.0f%%, iowait %.0f%%, steal %.0f%%, idle %.0f%%",
+		(time.Duration(last.cpu-before.cpu) * clockTick).Seconds(), last.at.Sub(before.at).Seconds(), waiting, samples,
 		pct(m0.busy, m1.busy), pct(m0.iowait, m1.iowait), pct(m0.steal, m1.steal), pct(m0.idle, m1.idle))
 }
 
@@ -316,7 +328,7 @@ func runMeasured(bin string, args []string, env []string, stderr io.Writer) (mea
 			maxFile.Store(max(maxFile.Load(), file))
 			if n, ok := diskReadBytes(cmd.Process.Pid); ok {
 				majflts, cpu := procStat(cmd.Process.Pid)
-				ios = append(ios, ioSample{at: time.Now(), read: n, majflts: majflts, cpu: cpu, machine: readMachineCPU()})
+				ios = append(ios, ioSample{at: time.Now(), read: n, majflts: majflts, cpu: cpu, machine: readMachineCPU(), diskWait: inDiskWait(cmd.Process.Pid)})
 			}
 			select {
 			case <-done:
@@ -582,6 +594,25 @@ func parseGCTrace(log []byte) gcSummary {
 		}
 	}
 	return g
+}
+
+// inDiskWait says whether a thread of the process is in uninterruptible
+// sleep (state D in /proc/PID/task/TID/stat, proc(5)).
+func inDiskWait(pid int) bool {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return false
+	}
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, t.Name()))
+		if err != nil {
+			continue
+		}
+		if _, rest, ok := strings.Cut(string(b), ") "); ok && strings.HasPrefix(rest, "D") {
+			return true
+		}
+	}
+	return false
 }
 
 // procStat is a process's major page faults and CPU time (utime+stime,
