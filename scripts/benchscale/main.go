@@ -221,9 +221,10 @@ type ioSample struct {
 	// waited for a CPU.
 	cpu     int64
 	machine machineCPU
-	// diskWait is whether one of the process's threads was in
-	// uninterruptible sleep (state D: waiting on the disk, mostly).
-	diskWait bool
+	// diskWait is where the process's threads in uninterruptible sleep
+	// (state D: waiting on the disk, mostly) were waiting: their kernel
+	// functions (/proc/PID/task/TID/wchan); empty when none was.
+	diskWait []string
 }
 
 // machineCPU is the first line of /proc/stat (proc(5)), in clock ticks
@@ -267,13 +268,26 @@ func cpuAfter(all []ioSample, t time.Time) string {
 		before = s
 	}
 	var samples, waiting int
+	where := map[string]int{}
 	for _, s := range all {
 		if s.at.After(before.at) {
 			samples++
-			if s.diskWait {
+			if len(s.diskWait) > 0 {
 				waiting++
 			}
+			for _, w := range s.diskWait {
+				where[w]++
+			}
 		}
+	}
+	var in []string
+	for w, n := range where {
+		in = append(in, fmt.Sprintf("%s %d", w, n))
+	}
+	slices.Sort(in)
+	waitedIn := ""
+	if len(in) > 0 {
+		waitedIn = " (in " + strings.Join(in, ", ") + ")"
 	}
 	m0, m1 := before.machine, last.machine
 	total := float64((m1.busy + m1.iowait + m1.steal + m1.idle) - (m0.busy + m0.iowait + m0.steal + m0.idle))
@@ -281,8 +295,8 @@ func cpuAfter(all []ioSample, t time.Time) string {
 		return ""
 	}
 	pct := func(a, b int64) float64 { return 100 * float64(b-a) / total }
-	return fmt.Sprintf("scanner on CPU %.2f s of %.2f s, a thread waiting on the disk in %d of %d samples; machine busy %.0f%%, iowait %.0f%%, steal %.0f%%, idle %.0f%%",
-		(time.Duration(last.cpu-before.cpu) * clockTick).Seconds(), last.at.Sub(before.at).Seconds(), waiting, samples,
+	return fmt.Sprintf("scanner on CPU %.2f s of %.2f s, a thread waiting on the disk in %d of %d samples%s; machine busy %.0f%%, iowait %.0f%%, steal %.0f%%, idle %.0f%%",
+		(time.Duration(last.cpu-before.cpu) * clockTick).Seconds(), last.at.Sub(before.at).Seconds(), waiting, samples, waitedIn,
 		pct(m0.busy, m1.busy), pct(m0.iowait, m1.iowait), pct(m0.steal, m1.steal), pct(m0.idle, m1.idle))
 }
 
@@ -596,23 +610,27 @@ func parseGCTrace(log []byte) gcSummary {
 	return g
 }
 
-// inDiskWait says whether a thread of the process is in uninterruptible
-// sleep (state D in /proc/PID/task/TID/stat, proc(5)).
-func inDiskWait(pid int) bool {
+// inDiskWait returns where the process's threads in uninterruptible sleep
+// (state D in /proc/PID/task/TID/stat, proc(5)) wait: the kernel function
+// in /proc/PID/task/TID/wchan of each.
+func inDiskWait(pid int) []string {
 	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 	if err != nil {
-		return false
+		return nil
 	}
+	var where []string
 	for _, t := range tasks {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, t.Name()))
+		dir := fmt.Sprintf("/proc/%d/task/%s/", pid, t.Name())
+		b, err := os.ReadFile(dir + "stat")
 		if err != nil {
 			continue
 		}
 		if _, rest, ok := strings.Cut(string(b), ") "); ok && strings.HasPrefix(rest, "D") {
-			return true
+			w, _ := os.ReadFile(dir + "wchan")
+			where = append(where, cmp.Or(strings.TrimSpace(string(w)), "?"))
 		}
 	}
-	return false
+	return where
 }
 
 // procStat is a process's major page faults and CPU time (utime+stime,
