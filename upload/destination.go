@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Destination is where a run's reports go: a bucket and a key prefix
@@ -15,12 +17,15 @@ type Destination struct {
 	Prefix string
 }
 
-// String renders the destination as an s3:// URI with a trailing slash.
+// String renders the destination as an s3:// URI with a trailing slash,
+// the prefix escaped as a URI path: a prefix with "?", "#" or "%" (a key
+// may hold them; --output takes them escaped) reads back as itself.
 func (d Destination) String() string {
-	if d.Prefix == "" {
-		return "s3://" + d.Bucket + "/"
+	path := "/"
+	if d.Prefix != "" {
+		path = "/" + d.Prefix + "/"
 	}
-	return "s3://" + d.Bucket + "/" + d.Prefix + "/"
+	return (&url.URL{Scheme: "s3", Host: d.Bucket, Path: path}).String()
 }
 
 // bucketName is the general purpose bucket naming rule: 3 to 63 characters,
@@ -52,6 +57,11 @@ func ParseDestination(s string) (Destination, error) {
 		return Destination{}, fmt.Errorf("--output %q: %w", s, err)
 	}
 	prefix := strings.Trim(u.Path, "/")
+	if !utf8.ValidString(prefix) || strings.ContainsFunc(prefix, unicode.IsControl) {
+		// S3 lists such keys in XML only URL-encoded, and the prefix is
+		// written in logs and the summary: almost surely a typing mistake.
+		return Destination{}, fmt.Errorf("--output %q: the prefix holds a control character or is not UTF-8", s)
+	}
 	if prefix != "" {
 		for seg := range strings.SplitSeq(prefix, "/") {
 			switch seg {

@@ -32,6 +32,11 @@ func TestParseDestination(t *testing.T) {
 		{"a query is refused", "s3://reports/x?versionId=1", Destination{}, "no user, port, query"},
 		{"an empty path segment is refused", "s3://reports/a//b/", Destination{}, "empty path segment"},
 		{"a dot-dot segment is refused", "s3://reports/a/../b", Destination{}, `".." segments`},
+		{"an escaped control character in the prefix is refused", "s3://reports/%00/", Destination{}, "control character"},
+		{"an escaped newline in the prefix is refused", "s3://reports/a%0Ab/", Destination{}, "control character"},
+		{"an escaped invalid UTF-8 byte in the prefix is refused", "s3://reports/%FF/", Destination{}, "not UTF-8"},
+		{"escaped ? # and % stay in the prefix and round-trip", "s3://reports/a%3Fb%23c%25d/", Destination{"reports", "a?b#c%d"}, ""},
+		{"a space in the prefix round-trips", "s3://reports/night%20runs/", Destination{"reports", "night runs"}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
