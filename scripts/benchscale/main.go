@@ -259,14 +259,7 @@ func cpuAfter(all []ioSample, t time.Time) string {
 	if len(all) == 0 {
 		return ""
 	}
-	last := all[len(all)-1]
-	before := all[0]
-	for _, s := range all {
-		if s.at.After(t) {
-			break
-		}
-		before = s
-	}
+	last, before := all[len(all)-1], sampleAt(all, t)
 	var samples, waiting int
 	where := map[string]int{}
 	for _, s := range all {
@@ -305,15 +298,21 @@ func ioAfter(samples []ioSample, t time.Time) (read, majflts int64) {
 	if len(samples) == 0 {
 		return 0, 0
 	}
-	last := samples[len(samples)-1]
-	var before ioSample
+	last, before := samples[len(samples)-1], sampleAt(samples, t)
+	return last.read - before.read, last.majflts - before.majflts
+}
+
+// sampleAt is the last of samples (not empty) taken at or before t, or the
+// first one if none was.
+func sampleAt(samples []ioSample, t time.Time) ioSample {
+	before := samples[0]
 	for _, s := range samples {
 		if s.at.After(t) {
 			break
 		}
 		before = s
 	}
-	return last.read - before.read, last.majflts - before.majflts
+	return before
 }
 
 func runMeasured(bin string, args []string, env []string, stderr io.Writer) (measured, error) {
