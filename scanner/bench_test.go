@@ -1,10 +1,15 @@
 package scanner_test
 
 import (
+	"context"
+	"runtime"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hoofprint/hoofprint/emulator"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/scanner"
 )
 
@@ -41,4 +46,100 @@ func BenchmarkScanGeneratedOrganization(b *testing.B) {
 	if gaps != 0 {
 		b.Errorf("%d gaps over %d scans", gaps, b.N)
 	}
+}
+
+// heldSink measures the heap the scanner holds when the organization map
+// is complete (Map) and when the last bucket arrives (heldByScanner).
+type heldSink struct {
+	buckets, total int
+	atMap, atEnd   int64
+	mu             sync.Mutex
+}
+
+func (h *heldSink) Map(context.Context, *inventory.Snapshot) error {
+	h.atMap = heldByScanner()
+	return nil
+}
+
+func (h *heldSink) Bucket(context.Context, int, *inventory.Bucket) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.buckets++; h.buckets == h.total {
+		h.atEnd = heldByScanner()
+	}
+	return nil
+}
+
+// heldByScanner is the heap in use after a collection, by allocation
+// site, less what the in-process emulator and the HTTP server hold: the
+// emulator loads accounts as they are first asked for and records
+// requests, which would otherwise count as the scanner's.
+func heldByScanner() int64 {
+	// The profile is as of the last completed cycle: the second collection
+	// publishes what the first freed.
+	runtime.GC()
+	runtime.GC()
+	n, _ := runtime.MemProfile(nil, false)
+	recs := make([]runtime.MemProfileRecord, n+100)
+	n, _ = runtime.MemProfile(recs, false)
+	var held int64
+	for _, r := range recs[:n] {
+		if r.InUseBytes() == 0 {
+			continue
+		}
+		server := false
+		frames := runtime.CallersFrames(r.Stack())
+		for {
+			f, more := frames.Next()
+			if strings.HasPrefix(f.Function, "github.com/hoofprint/hoofprint/emulator") || strings.HasPrefix(f.Function, "net/http.(*conn)") {
+				server = true
+				break
+			}
+			if !more {
+				break
+			}
+		}
+		if !server {
+			held += r.InUseBytes()
+		}
+	}
+	return held
+}
+
+// BenchmarkHeldPerAccount measures what the scanner holds for each account
+// of the organization while it streams buckets: the heap held when the map
+// is complete and when the last bucket arrives, at 40 and 240 accounts of
+// 10 buckets, and the difference divided by 200. It profiles every
+// allocation (runtime.MemProfileRate = 1), so that what the in-process
+// emulator holds can be left out, and is slow. What it reports grows with
+// the organization, and BENCHMARKS.md's scale figures show it doubled (the
+// collector's heap goal).
+//
+//	go test ./scanner -run '^$' -bench HeldPerAccount -benchtime 1x
+func BenchmarkHeldPerAccount(b *testing.B) {
+	defer func(rate int) { runtime.MemProfileRate = rate }(runtime.MemProfileRate)
+	runtime.MemProfileRate = 256
+	held := func(accounts int) (atMap, atEnd int64) {
+		sc, err := scenario.Generate(scenario.GenOptions{Accounts: accounts, BucketsPerAccount: 10, ObjectsPerBucket: 2, Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		emu := startEmulator(b, sc, emulator.Options{})
+		defer func() { _ = emu.Close() }()
+		h := &heldSink{total: accounts * 10}
+		scanWith(b, emulatorBase(b, emu, sc.MemberRoleName), scanner.Options{Seed: 1, Sink: h})
+		if h.buckets != h.total {
+			b.Fatalf("%d accounts: %d buckets, want %d", accounts, h.buckets, h.total)
+		}
+		return h.atMap, h.atEnd
+	}
+	var mapped, atEnd float64
+	for b.Loop() {
+		m40, e40 := held(40)
+		m240, e240 := held(240)
+		mapped += float64(m240-m40) / 200
+		atEnd += float64(e240-e40) / 200
+	}
+	b.ReportMetric(mapped/float64(b.N), "B/account-mapped")
+	b.ReportMetric(atEnd/float64(b.N), "B/account-at-end")
 }
