@@ -3,6 +3,8 @@ package findings
 import (
 	"io"
 	"os"
+
+	"github.com/hoofprint/hoofprint/internal/spillfile"
 )
 
 // The runs of a spill file are merged by reading them all at once, a
@@ -12,7 +14,7 @@ import (
 // ASFF report back; each of those reads then waits on the disk in turn,
 // and the reports of a 1,000-account scan took seconds to write
 // (BENCHMARKS.md "Scale"). So every stretch is read through a
-// sectionReader, which asks the kernel to read ahead of it (willNeed):
+// sectionReader, which asks the kernel to read ahead of it (spillfile.WillNeed):
 // the reads of all runs are queued at once, and the merge finds them in
 // the page cache.
 
@@ -49,7 +51,7 @@ func (r *sectionReader) advise(n int64) {
 	}
 	from := max(r.advised, r.off)
 	r.advised = min(r.end, to+r.ahead)
-	willNeed(r.file, from, r.advised-from)
+	spillfile.WillNeed(r.file, from, r.advised-from)
 }
 
 func (r *sectionReader) Read(p []byte) (int, error) {

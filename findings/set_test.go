@@ -273,3 +273,70 @@ func TestSetLimitedReadsOnlyTheFindingsItYields(t *testing.T) {
 		t.Error("All read the overwritten file without an error: the garbage was not where Limited skips")
 	}
 }
+
+func TestPrefetchAsksForTheStartOfEveryStretchTheReadWillRead(t *testing.T) {
+	s := NewSet(50, t.TempDir())
+	defer func() { _ = s.Close() }()
+	type hint struct{ off, n int64 }
+	var got []hint
+	s.willNeed = func(f *os.File, off, n int64) {
+		if f != s.file {
+			t.Errorf("hint on %v, not the spill file", f.Name())
+		}
+		got = append(got, hint{off, n})
+	}
+	s.Prefetch(nil)
+	if len(got) != 0 {
+		t.Fatalf("hints %v before anything was spilled", got)
+	}
+	for i := range 300 {
+		if err := s.Add(Finding{RuleID: fmt.Sprintf("rule-%d", i%4), Severity: Severity(i % 3), AccountID: "111122223333",
+			Region: "us-east-1", ResourceType: ResourceS3Object, ResourceARN: fmt.Sprintf("arn:aws:s3:::b/%03d", i), Message: "m"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(s.runs) < 3 {
+		t.Fatalf("%d runs: too few", len(s.runs))
+	}
+	ahead := readAhead(runBuffer(len(s.runs)))
+	limits := map[ruleSeverity]int{{"rule-0", 2}: 5, {"rule-3", 0}: 1}
+	for _, tc := range []struct {
+		name  string
+		limit func(string, Severity) int
+		want  func() []hint
+	}{
+		{"all: the start of every run", nil, func() (w []hint) {
+			for _, r := range s.runs {
+				w = append(w, hint{r.offset, min(r.length, ahead)})
+			}
+			return w
+		}},
+		{"limited: the start of every wanted stretch of every run", func(rule string, sev Severity) int { return limits[ruleSeverity{rule, sev}] }, func() (w []hint) {
+			for _, r := range s.runs {
+				for _, g := range r.groups {
+					if limits[g.key] > 0 {
+						w = append(w, hint{g.offset, min(g.length, ahead)})
+					}
+				}
+			}
+			return w
+		}},
+		{"limited to nothing: no hint", func(string, Severity) int { return 0 }, func() []hint { return nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got = nil
+			s.Prefetch(tc.limit)
+			want := tc.want()
+			if tc.limit != nil && strings.HasSuffix(tc.name, "no hint") != (len(want) == 0) {
+				t.Fatalf("the case wants %d hints: it proves nothing", len(want))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("hints %v, want %v", got, want)
+			}
+		})
+	}
+	// Prefetch changes nothing a read returns.
+	if n := len(slices.Collect(s.All())); n != 300 || s.Err() != nil {
+		t.Errorf("All after Prefetch: %d findings, err %v", n, s.Err())
+	}
+}
