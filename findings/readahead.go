@@ -3,8 +3,6 @@ package findings
 import (
 	"io"
 	"os"
-
-	"github.com/hoofprint/hoofprint/internal/spillfile"
 )
 
 // The runs of a spill file are merged by reading them all at once, a
@@ -14,7 +12,7 @@ import (
 // ASFF report back; each of those reads then waits on the disk in turn,
 // and the reports of a 1,000-account scan took seconds to write
 // (BENCHMARKS.md "Scale"). So every stretch is read through a
-// sectionReader, which asks the kernel to read ahead of it (spillfile.WillNeed):
+// sectionReader, which asks the kernel to read ahead of it (willNeed):
 // the reads of all runs are queued at once, and the merge finds them in
 // the page cache.
 
@@ -51,7 +49,7 @@ func (r *sectionReader) advise(n int64) {
 	}
 	from := max(r.advised, r.off)
 	r.advised = min(r.end, to+r.ahead)
-	spillfile.WillNeed(r.file, from, r.advised-from)
+	willNeed(r.file, from, r.advised-from)
 }
 
 func (r *sectionReader) Read(p []byte) (int, error) {

@@ -11,8 +11,6 @@ import (
 	"os"
 	"slices"
 	"sync"
-
-	"github.com/hoofprint/hoofprint/internal/spillfile"
 )
 
 // DefaultInMemory is how many findings a Set keeps in memory before it
@@ -55,8 +53,6 @@ type Set struct {
 	supByRule    map[string]int
 	supByRuleSev map[ruleSeverity]int
 	err          error
-	// willNeed is spillfile.WillNeed; a test sees the hints Prefetch gives.
-	willNeed func(f *os.File, off, n int64)
 }
 
 // ruleSeverity keys the counts per rule and severity.
@@ -90,7 +86,7 @@ func NewSet(inMemory int, dir string) *Set {
 		inMemory = DefaultInMemory
 	}
 	return &Set{threshold: inMemory, dir: dir, bySev: map[Severity]int{}, byRule: map[string]int{}, byRuleSev: map[ruleSeverity]int{},
-		supBySev: map[Severity]int{}, supByRule: map[string]int{}, supByRuleSev: map[ruleSeverity]int{}, willNeed: spillfile.WillNeed}
+		supBySev: map[Severity]int{}, supByRule: map[string]int{}, supByRuleSev: map[ruleSeverity]int{}}
 }
 
 // Add adds findings. An error writing the spill file is returned, and
@@ -342,34 +338,6 @@ func (s *Set) read(limit func(rule string, sev Severity) int) iter.Seq[Finding] 
 				heap.Fix(h, 0)
 			} else {
 				heap.Pop(h)
-			}
-		}
-	}
-}
-
-// Prefetch asks the kernel for the start of every stretch of the spill
-// file that Limited(limit) would read (All, with a nil limit): as much as
-// each reader asks for ahead of itself (readahead.go). A report writer
-// that knows what it will read calls it while other work goes on (at the
-// end of a scan: the inventory's close and the rules at the end), and the
-// merge then finds its first reads in the page cache rather than waiting
-// for the disk. It reads nothing and holds no memory of the process.
-func (s *Set) Prefetch(limit func(rule string, sev Severity) int) {
-	s.mu.Lock()
-	file, runs := s.file, slices.Clone(s.runs)
-	s.mu.Unlock()
-	if file == nil {
-		return
-	}
-	ahead := readAhead(runBuffer(len(runs)))
-	for _, r := range runs {
-		if limit == nil {
-			s.willNeed(file, r.offset, min(r.length, ahead))
-			continue
-		}
-		for _, g := range r.groups {
-			if limit(g.key.rule, g.key.sev) > 0 {
-				s.willNeed(file, g.offset, min(g.length, ahead))
 			}
 		}
 	}

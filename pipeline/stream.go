@@ -22,7 +22,6 @@ import (
 	"github.com/hoofprint/hoofprint/internal/spillfile"
 	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/report/asff"
-	"github.com/hoofprint/hoofprint/report/sarif"
 	"github.com/hoofprint/hoofprint/report/summary"
 	"github.com/hoofprint/hoofprint/rules"
 )
@@ -367,17 +366,21 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 	defer st.endGrace()
 	st.mu.Lock()
 	st.out.Buckets = st.recorded
-	// The end reads back what the scan put in temporary files: the kept
-	// configurations (below) and, for the SARIF log, the spilled findings.
-	// After a long scan the kernel may have dropped them from its page
-	// cache, and each read would wait for the disk in turn. They are asked
-	// for now, and the disk reads them while the inventory is closed and
-	// the rules at the end run.
-	st.keptFile.WillNeed()
-	if st.opts.SARIFPath != "" {
-		sarif.Prefetch(findings.Document{Set: st.set}, sarif.Options{})
-	}
+	// The configurations kept, in the inventory's order, as the snapshot
+	// the rules at the end read.
+	slices.SortFunc(st.kept, func(a, b keptBucket) int { return cmp.Compare(a.seq, b.seq) })
 	atEnd := *inv
+	atEnd.Buckets = make([]inventory.Bucket, len(st.kept))
+	for i, k := range st.kept {
+		b, err := st.readKept(k)
+		if err != nil {
+			st.mu.Unlock()
+			return st.out, fmt.Errorf("bucket configurations for the rules at the end: %w", err)
+		}
+		atEnd.Buckets[i] = *b
+	}
+	st.kept = nil
+	st.keptFile.Close()
 	hdr := *inv
 	hdr.Buckets = []inventory.Bucket{}
 	inv = &hdr
@@ -392,20 +395,6 @@ func (st *Stream) Finish(ctx context.Context, inv *inventory.Snapshot) (Outcome,
 			st.log.Info("inventory written", "path", st.opts.InventoryPath)
 		}
 	}
-	// The configurations kept, in the inventory's order, as the snapshot
-	// the rules at the end read.
-	slices.SortFunc(st.kept, func(a, b keptBucket) int { return cmp.Compare(a.seq, b.seq) })
-	atEnd.Buckets = make([]inventory.Bucket, len(st.kept))
-	for i, k := range st.kept {
-		b, err := st.readKept(k)
-		if err != nil {
-			st.mu.Unlock()
-			return st.out, fmt.Errorf("bucket configurations for the rules at the end: %w", err)
-		}
-		atEnd.Buckets[i] = *b
-	}
-	st.kept = nil
-	st.keptFile.Close()
 	st.mu.Unlock()
 
 	if st.be == nil {

@@ -70,16 +70,6 @@ func (s *File) Reset() error {
 	return nil
 }
 
-// WillNeed asks the kernel to read the whole file into its page cache
-// without waiting (WillNeed): a caller that will read every record soon
-// calls it first, and the records are read from memory, not each in turn
-// from the disk, even after a long run has let the kernel drop the file.
-func (s *File) WillNeed() {
-	if s.f != nil {
-		WillNeed(s.f, 0, s.size)
-	}
-}
-
 // Close removes the file; the File can be used again afterwards.
 func (s *File) Close() {
 	if s.f != nil {

@@ -10,10 +10,6 @@ func TestRecordsComeBackByOffsetAndTheFileIsPrivateAndRemoved(t *testing.T) {
 	if s.Name() != "" {
 		t.Fatalf("a file before the first Append: %s", s.Name())
 	}
-	s.WillNeed() // nothing to ask for yet, and no file made for it
-	if s.Name() != "" {
-		t.Fatalf("WillNeed made a file: %s", s.Name())
-	}
 	a, err := s.Append([]byte("alpha"), []byte("-one"))
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +21,6 @@ func TestRecordsComeBackByOffsetAndTheFileIsPrivateAndRemoved(t *testing.T) {
 	if a != 0 || b != 9 || s.Size() != 13 {
 		t.Errorf("offsets %d, %d and size %d; want 0, 9 and 13", a, b, s.Size())
 	}
-	s.WillNeed() // a hint: the reads below return the same
 	for _, c := range []struct {
 		off, n int64
 		want   string

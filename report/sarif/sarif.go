@@ -437,8 +437,10 @@ func (p *logPlan) results(yield func(*Result) error) error {
 // 315,000 findings). Otherwise every finding is read and keptFindings
 // decides.
 func (p *logPlan) kept() iter.Seq[findings.Finding] {
-	if limit := readLimit(&p.doc, p.max); limit != nil {
-		return p.doc.AllLimited(limit)
+	if p.doc.Count() > p.max {
+		if _, _, _, n, ok := keptByCounts(&p.doc, p.max); ok {
+			return p.doc.AllLimited(func(rule string, sev findings.Severity) int { return n[rule][sev] })
+		}
 	}
 	keep, _ := keptFindings(&p.doc, p.max)
 	return func(yield func(findings.Finding) bool) {
@@ -448,36 +450,6 @@ func (p *logPlan) kept() iter.Seq[findings.Finding] {
 			}
 		}
 	}
-}
-
-// readLimit is how many findings of each rule and severity a log capped at
-// max reads, when the counts say so (keptByCounts); nil when it reads
-// every finding.
-func readLimit(doc *findings.Document, max int) func(rule string, sev findings.Severity) int {
-	if doc.Count() <= max {
-		return nil
-	}
-	_, _, _, n, ok := keptByCounts(doc, max)
-	if !ok {
-		return nil
-	}
-	return func(rule string, sev findings.Severity) int { return n[rule][sev] }
-}
-
-// Prefetch asks the kernel for the first stretches of doc's spill file
-// that Write, with opts, would read (findings.Set.Prefetch), so that a
-// caller can have them read from the disk while it does other work first.
-// The findings added afterwards (the rules at the end) can change the cap's
-// choice a little: it is a hint, and Write reads what it needs either way.
-// Nothing happens when doc's findings are not spilled.
-func Prefetch(doc findings.Document, opts Options) {
-	if doc.Set == nil || !doc.Set.Spilled() {
-		return
-	}
-	if opts.MaxResults <= 0 {
-		opts.MaxResults = GitHubMaxResults
-	}
-	doc.Set.Prefetch(readLimit(&doc, opts.MaxResults))
 }
 
 func notificationDescriptors() []ReportingDescriptor {

@@ -1,4 +1,4 @@
-package spillfile
+package findings
 
 import (
 	"os"
@@ -6,10 +6,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// WillNeed asks the kernel to read [off, off+n) of f into its page cache
+// willNeed asks the kernel to read [off, off+n) of f into its page cache
 // without waiting for it (posix_fadvise(2) POSIX_FADV_WILLNEED). It is a
 // hint: an error only means the reads will wait for the disk themselves.
-func WillNeed(f *os.File, off, n int64) {
+func willNeed(f *os.File, off, n int64) {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return
