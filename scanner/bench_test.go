@@ -125,9 +125,9 @@ func unsampled(objects, bytes int64, rate int) int64 {
 // 10 buckets, and the difference divided by 200. It profiles the heap
 // finely (a sample every 256 bytes allocated on average, not 512 KiB), so
 // that what the in-process emulator holds can be left out by allocation
-// site, and is slow. What it reports grows with
-// the organization, and BENCHMARKS.md's scale figures show it doubled (the
-// collector's heap goal).
+// site, and is slow. What it reports grows with the organization, and
+// BENCHMARKS.md's scale figures show it doubled (the collector's heap
+// goal).
 //
 //	go test ./scanner -run '^$' -bench HeldPerAccount -benchtime 1x
 func BenchmarkHeldPerAccount(b *testing.B) {
