@@ -53,7 +53,7 @@ fuzz:
 
 ## bench: the benchmarks behind BENCHMARKS.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./rules/ ./emulator/... ./scanner/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./rules/ ./emulator/... ./scanner/ ./pipeline/
 
 ## bench-scale: a whole scan of a generated organization on the emulator (its own process, 100 ms a request) by the
 ## real binary, then evaluate; ACCOUNTS=1000 takes over ten minutes (BENCHMARKS.md "Scale"). PROFILE="-cpuprofile

@@ -408,7 +408,7 @@ deny contains {"account_id": input.callerAccountId, "resource_arn": "org", "mess
 
 // emulatorBase serves sc from the project's emulator for the test and
 // returns the caller's AWS configuration against it.
-func emulatorBase(t *testing.T, sc *scenario.Scenario) *awsclient.Base {
+func emulatorBase(t testing.TB, sc *scenario.Scenario) *awsclient.Base {
 	t.Helper()
 	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
 	if err != nil {

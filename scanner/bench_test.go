@@ -2,14 +2,13 @@ package scanner_test
 
 import (
 	"context"
-	"math"
 	"runtime"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/hoofprint/hoofprint/emulator"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
+	"github.com/hoofprint/hoofprint/internal/testutil"
 	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/scanner"
 )
@@ -71,52 +70,10 @@ func (h *heldSink) Bucket(context.Context, int, *inventory.Bucket) error {
 	return nil
 }
 
-// heldByScanner is the heap in use after a collection, by allocation
-// site, less what the in-process emulator and the HTTP server hold: the
-// emulator loads accounts as they are first asked for and records
-// requests, which would otherwise count as the scanner's.
+// heldByScanner is the heap the scanner holds: in use after a collection,
+// less what the in-process emulator and the HTTP server hold.
 func heldByScanner() int64 {
-	// The profile is as of the last completed cycle: the second collection
-	// publishes what the first freed.
-	runtime.GC()
-	runtime.GC()
-	n, _ := runtime.MemProfile(nil, false)
-	recs := make([]runtime.MemProfileRecord, n+100)
-	n, _ = runtime.MemProfile(recs, false)
-	var held int64
-	for _, r := range recs[:n] {
-		if r.InUseBytes() == 0 {
-			continue
-		}
-		server := false
-		frames := runtime.CallersFrames(r.Stack())
-		for {
-			f, more := frames.Next()
-			if strings.HasPrefix(f.Function, "github.com/hoofprint/hoofprint/emulator") || strings.HasPrefix(f.Function, "net/http.(*conn)") {
-				server = true
-				break
-			}
-			if !more {
-				break
-			}
-		}
-		if !server {
-			held += unsampled(r.InUseObjects(), r.InUseBytes(), runtime.MemProfileRate)
-		}
-	}
-	return held
-}
-
-// unsampled is the bytes a profile record's sampled objects stand for:
-// an allocation of s bytes is sampled with probability 1-exp(-s/rate), so
-// small objects are sampled rarely and must count for more (as
-// runtime/pprof scales a heap profile).
-func unsampled(objects, bytes int64, rate int) int64 {
-	if objects == 0 || bytes == 0 || rate <= 1 {
-		return bytes
-	}
-	avg := float64(bytes) / float64(objects)
-	return int64(float64(bytes) / (1 - math.Exp(-avg/float64(rate))))
+	return testutil.HeldHeap("github.com/hoofprint/hoofprint/emulator", "net/http.(*conn)")
 }
 
 // BenchmarkHeldPerAccount measures what the scanner holds for each account
