@@ -48,6 +48,8 @@ type accountScan struct {
 	// form (the SDK's s3types.Bucket points to four separately allocated
 	// values a bucket).
 	listed []ListedBucket
+	// parked is where listed waits on disk during phase two (waiting.go).
+	parked listSpan
 	cf     cloudFrontResult
 	trails []inventory.Trail
 	// pending counts the account's buckets not yet collected (plus one
@@ -161,6 +163,10 @@ func (a *accountScan) bucketDone() {
 		a.s.cov.addStop(a.id, a.ctx)
 	}
 	a.cancel()
+	// Keep an account that is done as cheaply as an owner (owneracl.go)
+	// needs: its deadline's timer and context are dropped, and a.ctx stays
+	// a stopped context, as it was, for anything still asking.
+	a.ctx, a.cancel = a.s.stopped, func() {}
 	if a.started {
 		a.release()
 	}

@@ -186,6 +186,11 @@ type scan struct {
 
 	// objectReads bounds the object reads under way (gate.go).
 	objectReads readGate
+	// waiting holds the bucket lists phase two has not reached (waiting.go).
+	waiting *waitingLists
+	// stopped is a context already cancelled: the deadline of every
+	// account that is done (accountScan.bucketDone).
+	stopped context.Context
 }
 
 func (s *scan) addCanonical(id string, ident inventory.CanonicalIdentity) {
@@ -228,6 +233,7 @@ func Scan(ctx context.Context, base *awsclient.Base, opts Options) (*inventory.S
 	}
 	accounts := s.discover(ctx, snap)
 	maps := s.mapOrganization(ctx, snap, accounts)
+	s.waiting.park(maps)
 	sinkErr := s.streamBuckets(ctx, snap, maps)
 	return s.finish(ctx, snap, sinkErr)
 }
@@ -250,7 +256,11 @@ func newScan(ctx context.Context, base *awsclient.Base, opts Options) (*scan, *i
 		now:       opts.Now(),
 		canonical: map[string]inventory.CanonicalIdentity{},
 		owners:    map[string]*accountScan{},
+		waiting:   newWaitingLists(opts.Logger),
 	}
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	s.stopped = stopped
 	if base.Limiter != nil {
 		s.objectReads = newReadGate(objectReadsPerSlot * base.Limiter.Cap())
 	}
@@ -273,6 +283,7 @@ func newScan(ctx context.Context, base *awsclient.Base, opts Options) (*scan, *i
 
 // finish closes a scan: owner deadlines, coverage, the final log record.
 func (s *scan) finish(ctx context.Context, snap *inventory.Snapshot, sinkErr error) (*inventory.Snapshot, error) {
+	s.waiting.close()
 	s.closeOwners()
 	sortSnapshot(snap)
 	snap.Coverage.Gaps = s.cov.sorted()
@@ -378,8 +389,12 @@ func (s *scan) streamBuckets(ctx context.Context, snap *inventory.Snapshot, maps
 	g.SetLimit(s.opts.AccountConcurrency * s.opts.BucketConcurrency)
 	seq := 0
 	for _, a := range maps {
-		a.pending.Add(int64(len(a.listed)) + 1)
-		for i, lb := range a.listed {
+		listed, err := s.waiting.take(a)
+		if err != nil {
+			s.cov.add(a.id, "", "s3", "ListBuckets", "", err)
+		}
+		a.pending.Add(int64(len(listed)) + 1)
+		for i, lb := range listed {
 			mu.Lock()
 			failed := sinkErr != nil
 			mu.Unlock()
@@ -387,7 +402,7 @@ func (s *scan) streamBuckets(ctx context.Context, snap *inventory.Snapshot, maps
 				a.startBuckets(ctx)
 			}
 			if failed || a.ctx.Err() != nil {
-				a.pending.Add(-int64(len(a.listed) - i))
+				a.pending.Add(-int64(len(listed) - i))
 				break
 			}
 			n := seq
@@ -414,7 +429,6 @@ func (s *scan) streamBuckets(ctx context.Context, snap *inventory.Snapshot, maps
 				return nil
 			})
 		}
-		a.listed = nil
 		a.bucketDone() // the +1 above: the account is done once its buckets are
 	}
 	_ = g.Wait()
