@@ -76,29 +76,55 @@ func hides(g inventory.Gap, rule string) bool {
 // that did not finish on the whole organization (a gap without a resource
 // from evaluation) leaves its controls not evaluated in every account.
 func (d *Document) ControlStatuses() []ControlStatus {
-	failing := Failing{}
+	var failing Failing
 	for f := range d.All() {
 		failing.Add(f)
 	}
-	return d.ControlStatusesOf(failing)
+	return d.ControlStatusesOf(&failing)
 }
 
 // Failing records the accounts each rule fired in, so that a report that
 // reads the findings once for several sections can judge the controls
-// (ControlStatusesOf) from the same pass.
-type Failing map[string]map[string]bool // rule → account
+// (ControlStatusesOf) from the same pass. A streamed scan keeps it to the
+// end, an entry for every account with a finding: so each account holds
+// one bit per rule rather than a set entry per rule. The zero value is
+// ready to use; it is not safe for concurrent use.
+type Failing struct {
+	rules    map[string]int      // rule → its bit
+	accounts map[string][]uint64 // account → the bits of the rules that fired in it
+}
 
 // Add records f's rule as failing in f's account.
-func (x Failing) Add(f Finding) {
-	if x[f.RuleID] == nil {
-		x[f.RuleID] = map[string]bool{}
+func (x *Failing) Add(f Finding) {
+	if x.rules == nil {
+		x.rules, x.accounts = map[string]int{}, map[string][]uint64{}
 	}
-	x[f.RuleID][f.AccountID] = true
+	bit, ok := x.rules[f.RuleID]
+	if !ok {
+		bit = len(x.rules)
+		x.rules[f.RuleID] = bit
+	}
+	bits := x.accounts[f.AccountID]
+	if w := bit / 64; w >= len(bits) {
+		bits = append(bits, make([]uint64, w+1-len(bits))...)
+		x.accounts[f.AccountID] = bits
+	}
+	bits[bit/64] |= 1 << (bit % 64)
+}
+
+// Has reports whether rule fired in account.
+func (x *Failing) Has(rule, account string) bool {
+	bit, ok := x.rules[rule]
+	if !ok {
+		return false
+	}
+	bits := x.accounts[account]
+	return bit/64 < len(bits) && bits[bit/64]&(1<<(bit%64)) != 0
 }
 
 // ControlStatusesOf is ControlStatuses with the failing accounts already
 // gathered from d's findings.
-func (d *Document) ControlStatusesOf(failing Failing) []ControlStatus {
+func (d *Document) ControlStatusesOf(failing *Failing) []ControlStatus {
 	accounts := slices.Clone(d.Accounts)
 	for _, g := range d.Coverage.Gaps {
 		if g.Service == "sts" && g.AccountID != "" && !slices.Contains(accounts, g.AccountID) {
@@ -114,7 +140,7 @@ func (d *Document) ControlStatusesOf(failing Failing) []ControlStatus {
 		st := ControlStatus{Control: c, Passing: []string{}, Failing: []string{}, NotEvaluated: []string{}}
 		for _, a := range accounts {
 			switch {
-			case slices.ContainsFunc(c.Rules, func(r string) bool { return failing[r][a] }):
+			case slices.ContainsFunc(c.Rules, func(r string) bool { return failing.Has(r, a) }):
 				st.Failing = append(st.Failing, a)
 			case d.hidden(c.Rules, a):
 				st.NotEvaluated = append(st.NotEvaluated, a)

@@ -1,6 +1,7 @@
 package findings
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -60,5 +61,37 @@ func TestControlStatuses(t *testing.T) {
 				t.Errorf("got  %v\nwant %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestFailingRemembersEachRuleAndAccountPast64Rules(t *testing.T) {
+	var x Failing
+	if x.Has("r0", "111111111111") {
+		t.Fatal("an empty Failing has a rule")
+	}
+	// 70 rules, so that the bits run into a second word; rule i fires in
+	// the first account when i is even, in the second when i%3 == 0.
+	for i := range 70 {
+		r := fmt.Sprintf("r%d", i)
+		if i%2 == 0 {
+			x.Add(Finding{RuleID: r, AccountID: "111111111111"})
+		}
+		if i%3 == 0 {
+			x.Add(Finding{RuleID: r, AccountID: "222222222222"})
+		}
+	}
+	for i := range 70 {
+		r := fmt.Sprintf("r%d", i)
+		for _, tt := range []struct {
+			account string
+			want    bool
+		}{{"111111111111", i%2 == 0}, {"222222222222", i%3 == 0}, {"333333333333", false}} {
+			if got := x.Has(r, tt.account); got != tt.want {
+				t.Errorf("Has(%s, %s) = %v, want %v", r, tt.account, got, tt.want)
+			}
+		}
+	}
+	if x.Has("not-a-rule", "111111111111") {
+		t.Error("a rule never added fired")
 	}
 }

@@ -271,7 +271,7 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 			f.err = writeFile(f.path, func(w io.Writer) error { return f.write(w, docs[i]) })
 		})
 	}
-	failing := findings.Failing{}
+	failing := &findings.Failing{}
 	if facts != nil {
 		failing = facts.Failing()
 	}
@@ -477,7 +477,7 @@ type ImportCounts struct {
 
 // writeRunSummary writes summary.json into a new temporary directory and
 // returns its path.
-func writeRunSummary(doc findings.Document, failing findings.Failing, out Outcome, opts Options) (string, error) {
+func writeRunSummary(doc findings.Document, failing *findings.Failing, out Outcome, opts Options) (string, error) {
 	rs := RunSummary{
 		Tool: doc.ToolName, Version: doc.ToolVersion, StartedAt: doc.StartedAt, FinishedAt: doc.FinishedAt,
 		OrganizationID: doc.OrganizationID, Accounts: len(doc.Accounts), Findings: doc.ActiveOnly().Count(), Suppressed: doc.SuppressedCount(),

@@ -128,7 +128,7 @@ func Write(w io.Writer, doc findings.Document, opts Options) error {
 	}
 	// Controls judge every finding, accepted or not: an accepted risk is
 	// still a failing control (summary.json says the same).
-	controls(&b, all, fx.failing)
+	controls(&b, all, &fx.failing)
 	accepted(&b, all, opts.Now, fx.covered)
 	gaps(&b, doc, opts.MaxGaps)
 	samples(&b, all)
@@ -165,7 +165,7 @@ func header(b *strings.Builder, doc findings.Document) {
 // controls prints the HIPAA Security Rule sections against the accounts:
 // how many pass, fail, or could not be judged because of a gap, with the
 // rules behind each (those that found something first, by count).
-func controls(b *strings.Builder, doc findings.Document, failing findings.Failing) {
+func controls(b *strings.Builder, doc findings.Document, failing *findings.Failing) {
 	sts := doc.ControlStatusesOf(failing)
 	if len(sts) == 0 {
 		return
@@ -211,7 +211,7 @@ type Facts struct {
 }
 
 // Failing are the accounts each rule fired in (findings.ControlStatusesOf).
-func (fx *Facts) Failing() findings.Failing { return fx.failing }
+func (fx *Facts) Failing() *findings.Failing { return &fx.failing }
 
 // Gather reads doc's findings once, for Options.Facts: a reader of
 // findings.Broadcast beside the report files.
@@ -239,7 +239,6 @@ func newFacts(partition string) *Facts {
 		verified: &verifiedTally{partition: partition, idx: map[string]*verifiedGroup{}},
 		sites:    view.NewSiteTally(partition),
 		byRule:   newRanker(false),
-		failing:  findings.Failing{},
 		covered:  map[string][]covered{},
 	}
 }
@@ -418,7 +417,7 @@ type verifiedGroup struct {
 	account, how string
 	objects      int
 	bucketLevel  bool
-	rules        map[string]bool
+	rules        []string // sorted: a handful of rules a bucket
 }
 
 func (t *verifiedTally) add(f findings.Finding) {
@@ -431,12 +430,14 @@ func (t *verifiedTally) add(f findings.Finding) {
 	key := sortKey(f)
 	g, ok := t.idx[bucket]
 	if !ok {
-		g = &verifiedGroup{first: key, account: f.AccountID, how: v, rules: map[string]bool{}}
+		g = &verifiedGroup{first: key, account: f.AccountID, how: v}
 		t.idx[bucket] = g
 	} else if findings.Compare(key, g.first) < 0 {
 		g.first, g.account, g.how = key, f.AccountID, v
 	}
-	g.rules[f.RuleID] = true
+	if i, found := slices.BinarySearch(g.rules, f.RuleID); !found {
+		g.rules = slices.Insert(g.rules, i, f.RuleID)
+	}
 	if f.ResourceType == findings.ResourceS3Object {
 		g.objects++
 	} else {
@@ -465,12 +466,7 @@ func (t *verifiedTally) write(b *strings.Builder, max int) {
 		if g.bucketLevel {
 			what = append(what, "the bucket policy")
 		}
-		rules := make([]string, 0, len(g.rules))
-		for r := range g.rules {
-			rules = append(rules, r)
-		}
-		sort.Strings(rules)
-		fmt.Fprintf(b, "  %s (account %s): %s, verified: %s. [%s]\n", k, g.account, strings.Join(what, " and "), g.how, strings.Join(rules, ", "))
+		fmt.Fprintf(b, "  %s (account %s): %s, verified: %s. [%s]\n", k, g.account, strings.Join(what, " and "), g.how, strings.Join(g.rules, ", "))
 	}
 	if len(buckets) > max {
 		fmt.Fprintf(b, "  … and %d more bucket(s)\n", len(buckets)-max)

@@ -49,14 +49,18 @@ func Sites(fs iter.Seq[findings.Finding], partition string) []Site {
 // findings once for several sections can feed it as it goes.
 type SiteTally struct {
 	partition string
-	idx       map[string]int
-	all       []Site
-	dists     map[string]map[string]bool
+	idx       map[siteKey]int
+	// all are the sites in the order first met, each one's Distributions
+	// kept sorted as they come: a scan keeps one entry per origin bucket
+	// with site findings to the end, so a slice rather than a set each.
+	all []Site
 }
+
+type siteKey struct{ rule, bucket string }
 
 // NewSiteTally returns an empty tally for ARNs of partition.
 func NewSiteTally(partition string) *SiteTally {
-	return &SiteTally{partition: partition, idx: map[string]int{}, dists: map[string]map[string]bool{}}
+	return &SiteTally{partition: partition, idx: map[siteKey]int{}}
 }
 
 // Add counts f if it is a site finding.
@@ -65,20 +69,22 @@ func (t *SiteTally) Add(f findings.Finding) {
 		return
 	}
 	bucket := OriginBucket(f, t.partition)
-	k := f.RuleID + "|" + bucket
+	k := siteKey{f.RuleID, bucket}
 	i, ok := t.idx[k]
 	if !ok {
 		i = len(t.all)
 		t.idx[k] = i
-		t.all = append(t.all, Site{Rule: f.RuleID, Account: f.AccountID, Bucket: bucket})
-		t.dists[k] = map[string]bool{}
+		t.all = append(t.all, Site{Rule: f.RuleID, Account: f.AccountID, Bucket: bucket, Distributions: []string{}})
 	}
-	t.all[i].Objects++
+	s := &t.all[i]
+	s.Objects++
 	if origins, ok := f.Evidence["origins"].([]any); ok {
 		for _, o := range origins {
 			if m, ok := o.(map[string]any); ok {
 				if id, ok := m["distributionId"].(string); ok && id != "" {
-					t.dists[k][id] = true
+					if j, found := slices.BinarySearch(s.Distributions, id); !found {
+						s.Distributions = slices.Insert(s.Distributions, j, id)
+					}
 				}
 			}
 		}
@@ -88,8 +94,8 @@ func (t *SiteTally) Add(f findings.Finding) {
 // Sites returns the sites counted, broken sites first, then by bucket.
 func (t *SiteTally) Sites() []Site {
 	all := slices.Clone(t.all)
-	for k, i := range t.idx {
-		all[i].Distributions = SortedKeys(t.dists[k])
+	for i := range all {
+		all[i].Distributions = slices.Clip(slices.Clone(all[i].Distributions))
 	}
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].Rule != all[j].Rule {
