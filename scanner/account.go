@@ -42,13 +42,11 @@ type accountScan struct {
 	// unread), which the anonymous probe needs in phase 2 (probe.go).
 	accountBPA *inventory.PublicAccessBlock
 
-	// listed and cf are what phase 1 found. listed is held from phase 1
-	// until the account's buckets are started in phase 2, for every
-	// account of the organization at once: ListedBucket is its compact
-	// form (the SDK's s3types.Bucket points to four separately allocated
-	// values a bucket).
+	// listed and cf are what phase 1 found. Between the phases, Scan moves
+	// listed to a temporary file (parked, waiting.go) until phase 2 starts
+	// the account's buckets; ListedBucket is its compact form (the SDK's
+	// s3types.Bucket points to four separately allocated values a bucket).
 	listed []ListedBucket
-	// parked is where listed waits on disk during phase two (waiting.go).
 	parked listSpan
 	cf     cloudFrontResult
 	trails []inventory.Trail
