@@ -143,14 +143,5 @@ func BenchmarkHeldPerAccount(b *testing.B) {
 		}
 		return h.atMap, h.atEnd
 	}
-	held(40) // what the first run leaves in the process's caches is not per account
-	var mapped, atEnd float64
-	for b.Loop() {
-		m40, e40 := held(40)
-		m240, e240 := held(240)
-		mapped += float64(m240-m40) / 200
-		atEnd += float64(e240-e40) / 200
-	}
-	b.ReportMetric(mapped/float64(b.N), "B/account-mapped")
-	b.ReportMetric(atEnd/float64(b.N), "B/account-at-end")
+	testutil.ReportHeldPerAccount(b, held)
 }

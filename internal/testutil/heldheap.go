@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"strings"
+	"testing"
 )
 
 // HeldHeap is the heap in use after a collection, from the heap profile,
@@ -58,4 +59,25 @@ func unsampled(objects, bytes int64, rate int) int64 {
 	}
 	avg := float64(bytes) / float64(objects)
 	return int64(float64(bytes) / (1 - math.Exp(-avg/float64(rate))))
+}
+
+// ReportHeldPerAccount reports what is held for each account of an
+// organization: held scans organizations of 40 and of 240 accounts and
+// returns the heap held (HeldHeap) when the organization map is complete
+// and when the last bucket has arrived; the differences, divided by 200,
+// are reported as B/account-mapped and B/account-at-end. A first scan of
+// 40 accounts is not counted: what it leaves in the process's caches is
+// not per account.
+func ReportHeldPerAccount(b *testing.B, held func(accounts int) (atMap, atEnd int64)) {
+	b.Helper()
+	held(40)
+	var mapped, atEnd float64
+	for b.Loop() {
+		m40, e40 := held(40)
+		m240, e240 := held(240)
+		mapped += float64(m240-m40) / 200
+		atEnd += float64(e240-e40) / 200
+	}
+	b.ReportMetric(mapped/float64(b.N), "B/account-mapped")
+	b.ReportMetric(atEnd/float64(b.N), "B/account-at-end")
 }
