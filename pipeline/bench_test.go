@@ -86,9 +86,11 @@ func heldByRun() int64 {
 // between the two sizes divided by 200. The heap is profiled finely, so
 // that what the emulator holds can be left out by allocation site; it is
 // slow. BENCHMARKS.md's scale figures show this doubled by the collector's
-// heap goal. The figure at the last bucket moves by about 0.7 KB from run
+// heap goal. The figure at the last bucket moves by up to 2 KB from run
 // to run (the findings held in memory at that moment): compare it over 2
-// runs or more. -heldprofiles DIR writes the heap profiles of both sizes
+// runs or more. Each size's emulator is closed and let go before the
+// next: kept until the benchmark ends (t.Cleanup), what it leaves outside
+// its own allocation sites changed the figure at the map by half. -heldprofiles DIR writes the heap profiles of both sizes
 // at both moments, to compare with go tool pprof -diff_base.
 //
 //	go test ./pipeline -run '^$' -bench HeldPerAccount -benchtime 2x
