@@ -244,7 +244,17 @@ type Encoder struct {
 	doc   findings.Document
 	rules map[string]findings.Rule
 	opts  Options
-	pool  sync.Pool // of *jsonindent.Encoder, which are not
+	pool  sync.Pool // of *encoderState, which are not
+}
+
+// encoderState is one caller's JSON encoder and the buffer its chunk is
+// built in: a bucket's chunk is built where it can grow, then copied once
+// to its exact size, rather than grown by doubling in dst (a public
+// bucket's chunk is hundreds of kilobytes; growing it allocated twice that
+// and kept up to twice it while the chunk waited its turn).
+type encoderState struct {
+	enc *jsonindent.Encoder
+	buf []byte
 }
 
 // NewEncoder returns an Encoder for the findings of doc.
@@ -258,22 +268,24 @@ func NewEncoder(doc findings.Document, opts Options) *Encoder {
 // Each finding is redacted (object keys hashed) unless the document shows
 // keys.
 func (e *Encoder) Append(dst []byte, fs ...findings.Finding) ([]byte, error) {
-	enc, _ := e.pool.Get().(*jsonindent.Encoder)
-	if enc == nil {
-		enc = jsonindent.NewEncoder("  ", "  ")
+	st, _ := e.pool.Get().(*encoderState)
+	if st == nil {
+		st = &encoderState{enc: jsonindent.NewEncoder("  ", "  ")}
 	}
-	defer e.pool.Put(enc)
+	defer e.pool.Put(st)
+	buf := st.buf[:0]
 	for i, f := range fs {
-		b, err := enc.Encode(build(e.doc, e.rules[f.RuleID], view.RedactFinding(f, e.doc.ShowObjectKeys), e.opts))
+		b, err := st.enc.Encode(build(e.doc, e.rules[f.RuleID], view.RedactFinding(f, e.doc.ShowObjectKeys), e.opts))
 		if err != nil {
 			return dst, fmt.Errorf("write ASFF: %s on %s: %w", f.RuleID, f.ResourceARN, err)
 		}
 		if i > 0 {
-			dst = append(dst, elementSeparator...)
+			buf = append(buf, elementSeparator...)
 		}
-		dst = append(dst, bytes.TrimSuffix(b, []byte("\n"))...)
+		buf = append(buf, bytes.TrimSuffix(b, []byte("\n"))...)
 	}
-	return dst, nil
+	st.buf = buf
+	return append(dst, buf...), nil
 }
 
 const elementSeparator = ",\n  "

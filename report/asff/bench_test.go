@@ -29,3 +29,33 @@ func BenchmarkWrite10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendPublicBucket converts one public bucket's findings (100
+// objects readable by anyone) into the chunk `hoofprint scan` keeps until
+// the bucket's turn in the ASFF file: what it allocates for that, with
+// B/op, is the chunk's size plus the conversion's own garbage.
+func BenchmarkAppendPublicBucket(b *testing.B) {
+	doc := fixture.Document()
+	doc.Findings = nil
+	var fs []findings.Finding
+	for i := range 100 {
+		arn := fmt.Sprintf("arn:aws:s3:::public-site/img/%03d.png", i)
+		fs = append(fs, findings.Finding{
+			RuleID: "s3-object-public-acl", Severity: findings.SeverityHigh, AccountID: fixture.Prod, Region: "us-east-1",
+			ResourceType: findings.ResourceS3Object, ResourceARN: arn, ResourceName: arn,
+			Message:  "Object is readable by anyone through its ACL.",
+			Evidence: map[string]any{"grantee": "http://acs.amazonaws.com/groups/global/AllUsers", "permission": "READ"},
+		})
+	}
+	enc := asff.NewEncoder(doc, asff.Options{})
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		chunk, err := enc.Append(nil, fs...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(chunk)
+	}
+	b.ReportMetric(float64(n), "chunk-bytes")
+}
