@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/KimMachineGun/automemlimit/memlimit"
@@ -33,35 +35,62 @@ func cpuProfile(path string) func() {
 	}
 }
 
-// peakHeapProfile writes a heap profile to path each time the heap in use
-// reaches a new high (HOOFPRINT_MEMPROFILE, for the scale benchmark): a
-// profile taken at the end shows what is left, not what made the peak. It
-// samples every half second; the returned function stops it.
+// peakHeapProfile writes a heap profile to path each time the heap live
+// after a collection reaches a new high (HOOFPRINT_MEMPROFILE, for the scale
+// benchmark): a profile taken at the end shows what is left, not what made
+// the peak. The live heap, not the heap in use, is what sets the
+// collector's goal and so the process's size; a heap profile describes the
+// last completed collection, the one whose live heap was read. Objects are
+// sampled every 64 KiB allocated instead of 512 KiB, so that the profile
+// also names the small allocations a spike is made of. It polls every 100
+// ms, and writes the runtime's memory classes (KiB) every second to
+// path.tsv, so that the process's size can be taken apart over time; the
+// returned function stops it.
 func peakHeapProfile(path string) func() {
 	if path == "" {
+		return func() {}
+	}
+	runtime.MemProfileRate = 64 << 10
+	classes, err := os.Create(path + ".tsv")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "HOOFPRINT_MEMPROFILE: %v\n", err)
 		return func() {}
 	}
 	done := make(chan struct{})
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
+		defer classes.Close()
+		samples := make([]metrics.Sample, len(memoryClasses))
+		for i, name := range memoryClasses {
+			samples[i].Name = name
+		}
+		fmt.Fprintf(classes, "seconds\t%s\n", strings.Join(memoryClasses, "\t"))
+		start := time.Now()
 		var peak uint64
-		tick := time.NewTicker(500 * time.Millisecond)
+		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
-		for {
+		for n := 0; ; n++ {
 			select {
 			case <-done:
 				return
 			case <-tick.C:
 			}
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			// A new high by 5% is worth a profile; smaller steps would
-			// rewrite it every tick while the heap creeps up.
-			if ms.HeapInuse < peak+peak/20 {
+			metrics.Read(samples)
+			if n%10 == 0 {
+				fmt.Fprintf(classes, "%.1f", time.Since(start).Seconds())
+				for _, s := range samples {
+					fmt.Fprintf(classes, "\t%d", s.Value.Uint64()>>10)
+				}
+				fmt.Fprintln(classes)
+			}
+			// A new high of the live heap by 2% is worth a profile; smaller
+			// steps would rewrite it every tick while the heap creeps up.
+			live := samples[0].Value.Uint64()
+			if live < peak+peak/50 {
 				continue
 			}
-			peak = ms.HeapInuse
+			peak = live
 			if err := writeHeapProfile(path); err != nil {
 				fmt.Fprintf(os.Stderr, "HOOFPRINT_MEMPROFILE: %v\n", err)
 				return
@@ -72,6 +101,23 @@ func peakHeapProfile(path string) func() {
 		close(done)
 		<-stopped
 	}
+}
+
+// memoryClasses are the runtime/metrics peakHeapProfile records, the live
+// heap first.
+var memoryClasses = []string{
+	"/gc/heap/live:bytes",
+	"/gc/heap/goal:bytes",
+	"/memory/classes/heap/objects:bytes",
+	"/memory/classes/heap/unused:bytes",
+	"/memory/classes/heap/free:bytes",
+	"/memory/classes/heap/released:bytes",
+	"/memory/classes/heap/stacks:bytes",
+	"/memory/classes/metadata/other:bytes",
+	"/memory/classes/metadata/mspan/inuse:bytes",
+	"/memory/classes/other:bytes",
+	"/memory/classes/profiling/buckets:bytes",
+	"/memory/classes/total:bytes",
 }
 
 func writeHeapProfile(path string) error {

@@ -75,7 +75,7 @@ func main() {
 	flag.StringVar(&c.out, "out", "", "directory for the binary, inventory and reports (default: a new temporary one)")
 	flag.StringVar(&c.binary, "hoofprint", "", "hoofprint binary to measure (default: built from this checkout)")
 	flag.BoolVar(&c.cpuProfile, "cpuprofile", false, "have the scanner write a CPU profile (scan.pprof in -out)")
-	flag.BoolVar(&c.memProfile, "memprofile", false, "have the scanner write a heap profile at its peak (scan.heap.pprof in -out)")
+	flag.BoolVar(&c.memProfile, "memprofile", false, "have the scanner write a heap profile at its peak live heap (scan.heap.pprof in -out) and its memory classes each second (scan.heap.pprof.tsv)")
 	flag.BoolVar(&c.serve, "serve", false, "internal: be the emulator process")
 	flag.Parse()
 	log.SetFlags(0)
@@ -494,6 +494,11 @@ func run(c config) error {
 	fmt.Printf("  max RSS                    %.0f MiB (sampled: anonymous %.0f MiB at %s, file-backed %.0f MiB)\n", mib(scan.maxRSS), mib(scan.maxAnon), scan.maxAnonAt.Round(100*time.Millisecond), mib(scan.maxFile))
 	fmt.Printf("  GC                         %d cycles, peak heap goal %d MB, peak live heap %d MB (%s)\n",
 		gc.cycles, gc.peakGoal, gc.peakLive, gc.peakLiveAt.Round(100*time.Millisecond))
+	if c.memProfile {
+		if s := memoryClasses(filepath.Join(c.out, "scan.heap.pprof.tsv")); s != "" {
+			fmt.Printf("  memory, sampled each second %s\n", s)
+		}
+	}
 	if fi != nil {
 		fmt.Printf("  inventory                  %.1f MiB (gzip)\n", mib(fi.Size()))
 	}
