@@ -49,9 +49,9 @@ func cpuProfile(path string) func() {
 //
 // Without a path the runtime's heap profiler is turned off: nothing reads
 // its samples then, and its records, one per allocation stack it has
-// sampled, grow for as long as the run meets new stacks, outside the heap
-// and so outside the memory limit's reach (1.5 MiB ten seconds into a
-// 200-account scale run, 3.8 MiB at its end).
+// sampled, grow for as long as the run meets new stacks, outside the heap,
+// where no collection frees them (1.5 MiB ten seconds into a 200-account
+// scale run, 3.8 MiB at its end).
 func peakHeapProfile(path string) func() {
 	if path == "" {
 		runtime.MemProfileRate = 0
