@@ -67,7 +67,7 @@ func peakHeapProfile(path string) func() {
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
-		defer classes.Close()
+		defer func() { _ = classes.Close() }()
 		samples := make([]metrics.Sample, len(memoryClasses))
 		for i, name := range memoryClasses {
 			samples[i].Name = name

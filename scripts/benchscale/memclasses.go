@@ -20,7 +20,7 @@ func memoryClasses(path string) string {
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	sc := bufio.NewScanner(f)
 	if !sc.Scan() {
 		return ""
