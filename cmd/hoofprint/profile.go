@@ -87,13 +87,13 @@ func peakHeapProfile(path string) func() {
 			if n%10 == 0 {
 				fmt.Fprintf(classes, "%.1f", time.Since(start).Seconds())
 				for _, s := range samples {
-					fmt.Fprintf(classes, "\t%d", s.Value.Uint64()>>10)
+					fmt.Fprintf(classes, "\t%d", kib(s.Value))
 				}
 				fmt.Fprintln(classes)
 			}
 			// A new high of the live heap by 2% is worth a profile; smaller
 			// steps would rewrite it every tick while the heap creeps up.
-			live := samples[0].Value.Uint64()
+			live := kib(samples[0].Value) << 10
 			if live < peak+peak/50 {
 				continue
 			}
@@ -108,6 +108,15 @@ func peakHeapProfile(path string) func() {
 		close(done)
 		<-stopped
 	}
+}
+
+// kib is a byte count's value in KiB; 0 for a metric this Go release does
+// not have (its Uint64 would panic).
+func kib(v metrics.Value) uint64 {
+	if v.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return v.Uint64() >> 10
 }
 
 // memoryClasses are the runtime/metrics peakHeapProfile records, the live
