@@ -87,13 +87,13 @@ func peakHeapProfile(path string) func() {
 			if n%10 == 0 {
 				fmt.Fprintf(classes, "%.1f", time.Since(start).Seconds())
 				for _, s := range samples {
-					fmt.Fprintf(classes, "\t%d", kib(s.Value))
+					fmt.Fprintf(classes, "\t%d", byteCount(s.Value)>>10)
 				}
 				fmt.Fprintln(classes)
 			}
 			// A new high of the live heap by 2% is worth a profile; smaller
 			// steps would rewrite it every tick while the heap creeps up.
-			live := kib(samples[0].Value) << 10
+			live := byteCount(samples[0].Value)
 			if live < peak+peak/50 {
 				continue
 			}
@@ -110,13 +110,13 @@ func peakHeapProfile(path string) func() {
 	}
 }
 
-// kib is a byte count's value in KiB; 0 for a metric this Go release does
-// not have (its Uint64 would panic).
-func kib(v metrics.Value) uint64 {
+// byteCount is a metric's value; 0 for a metric this Go release does not
+// have (its Uint64 would panic).
+func byteCount(v metrics.Value) uint64 {
 	if v.Kind() != metrics.KindUint64 {
 		return 0
 	}
-	return v.Uint64() >> 10
+	return v.Uint64()
 }
 
 // memoryClasses are the runtime/metrics peakHeapProfile records, the live
