@@ -39,6 +39,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,6 +110,14 @@ type stats struct {
 	MaxInFlight int64 `json:"maxInFlight"`
 	// ByOperation counts requests per API operation.
 	ByOperation map[string]int `json:"byOperation"`
+	// CPUNano is the emulator process's CPU time so far (user and system),
+	// GCCycles its collections and HeapLive its live heap after the last
+	// one: the emulator shares the machine with the scanner, and holds
+	// more the larger the organization, so its share of the cores is part
+	// of what a figure at 1,000 accounts means.
+	CPUNano  int64  `json:"cpuNano"`
+	GCCycles uint64 `json:"gcCycles"`
+	HeapLive uint64 `json:"heapLive"`
 }
 
 const statsPath = "/__benchscale/stats"
@@ -127,8 +136,18 @@ func (m *meter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for k, n := range m.emu.Requests() {
 			ops[k.Operation] += n
 		}
-		_ = json.NewEncoder(w).Encode(stats{Requests: m.requests.Load(), FirstNano: m.first.Load(), LastNano: m.lastEnd.Load(),
-			BusyNano: m.busy.Load(), MaxInFlight: m.maxInFlight.Load(), ByOperation: ops})
+		st := stats{Requests: m.requests.Load(), FirstNano: m.first.Load(), LastNano: m.lastEnd.Load(),
+			BusyNano: m.busy.Load(), MaxInFlight: m.maxInFlight.Load(), ByOperation: ops}
+		var ru syscall.Rusage
+		if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+			st.CPUNano = ru.Utime.Nano() + ru.Stime.Nano()
+		}
+		rt := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/gc/heap/live:bytes"}}
+		metrics.Read(rt)
+		if rt[0].Value.Kind() == metrics.KindUint64 && rt[1].Value.Kind() == metrics.KindUint64 {
+			st.GCCycles, st.HeapLive = rt[0].Value.Uint64(), rt[1].Value.Uint64()
+		}
+		_ = json.NewEncoder(w).Encode(st)
 		return
 	}
 	start := time.Now()
@@ -436,6 +455,10 @@ func run(c config) error {
 		scanEnv = append(append([]string(nil), scanEnv...), "HOOFPRINT_MEMPROFILE="+filepath.Join(c.out, "scan.heap.pprof"))
 	}
 	inv := filepath.Join(c.out, "inventory.json.gz")
+	emu0, err := fetchStats(rd.URL)
+	if err != nil {
+		return err
+	}
 	load0 := machine.LoadAverage()
 	var logs lockedBuffer
 	scan, err := runMeasured(c.binary, []string{"scan", "--role-name", rd.Role, "--concurrency", fmt.Sprint(c.concurrency),
@@ -491,6 +514,9 @@ func run(c config) error {
 		}
 	}
 	fmt.Printf("  CPU per 1,000 requests     %.3f s (%.1f s in all)\n", scan.cpu.Seconds()/float64(st.Requests)*1000, scan.cpu.Seconds())
+	emuCPU := time.Duration(st.CPUNano - emu0.CPUNano)
+	fmt.Printf("  the emulator meanwhile     CPU %.1f s (%.2f cores; the scanner %.2f), %d collections, live heap %.0f MiB\n",
+		emuCPU.Seconds(), emuCPU.Seconds()/scan.wall.Seconds(), scan.cpu.Seconds()/scan.wall.Seconds(), st.GCCycles-emu0.GCCycles, mib(int64(st.HeapLive)))
 	fmt.Printf("  max RSS                    %.0f MiB (sampled: anonymous %.0f MiB at %s, file-backed %.0f MiB)\n", mib(scan.maxRSS), mib(scan.maxAnon), scan.maxAnonAt.Round(100*time.Millisecond), mib(scan.maxFile))
 	fmt.Printf("  GC                         %d cycles, peak heap goal %d MB, peak live heap %d MB (%s)\n",
 		gc.cycles, gc.peakGoal, gc.peakLive, gc.peakLiveAt.Round(100*time.Millisecond))
