@@ -4,7 +4,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"strings"
+	"sync"
 )
 
 // Key hashing algorithms recorded in Snapshot.KeyHashing.
@@ -33,12 +35,28 @@ type KeyHashing struct {
 // legacy hash; NewKeyHasher gives the keyed one.
 type KeyHasher struct {
 	secret []byte
+	// macs holds keyed HMACs (*keyMAC) for reuse, shared by the copies of
+	// the hasher: a scan hashes every sampled key, and a new HMAC is two
+	// SHA-256 states and two padded keys, about 1.5% of all a scan
+	// allocated.
+	macs *sync.Pool
+}
+
+// keyMAC is a keyed HMAC and the buffer its input is written into.
+type keyMAC struct {
+	mac hash.Hash
+	in  []byte
+	sum [sha256.Size]byte
 }
 
 // NewKeyHasher returns a hasher keyed with secret (the deployment's key
 // secret: --key-secret-file, HOOFPRINT_KEY_SECRET or the local default).
+// It is safe for concurrent use.
 func NewKeyHasher(secret []byte) KeyHasher {
-	return KeyHasher{secret: append([]byte(nil), secret...)}
+	key := append([]byte(nil), secret...)
+	return KeyHasher{secret: key, macs: &sync.Pool{New: func() any {
+		return &keyMAC{mac: hmac.New(sha256.New, key)}
+	}}}
 }
 
 // Keyed reports whether h uses a secret.
@@ -51,9 +69,15 @@ func (h KeyHasher) Hash(bucket, key string) string {
 	if !h.Keyed() {
 		return HashKey(bucket, key)
 	}
-	m := hmac.New(sha256.New, h.secret)
-	m.Write([]byte(bucket + "/" + key))
-	return "hmac:" + hex.EncodeToString(m.Sum(nil)[:16])
+	m := h.macs.Get().(*keyMAC)
+	defer h.macs.Put(m)
+	m.mac.Reset()
+	m.in = append(append(append(m.in[:0], bucket...), '/'), key...)
+	m.mac.Write(m.in)
+	var out [len("hmac:") + 32]byte
+	copy(out[:], "hmac:")
+	hex.Encode(out[len("hmac:"):], m.mac.Sum(m.sum[:0])[:16])
+	return string(out[:])
 }
 
 // SecretID is a short public identity of the secret: "sha256:" + 16 hex
