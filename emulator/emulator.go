@@ -263,6 +263,9 @@ type Request struct {
 	RequestKey
 	// Bucket is the S3 bucket addressed, if any.
 	Bucket string
+	// Target is the account whose role an sts:AssumeRole asked for
+	// (Account is the caller's), whether or not it was granted.
+	Target string
 	// Write is true for operations that change state.
 	Write  bool
 	Status int
@@ -332,6 +335,7 @@ type call struct {
 	op      string
 	write   bool
 	bucket  string
+	target  string // sts:AssumeRole: the role's account
 	key     string
 	region  string
 	caller  *credential // nil for anonymous requests
@@ -348,7 +352,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		sw.flush(r.Context())
 		e.record(Request{Time: time.Now(), RequestKey: RequestKey{Account: c.account(), Service: c.service, Operation: c.op},
-			Bucket: c.bucket, Write: c.write, Status: c.status, ErrorCode: c.errCode})
+			Bucket: c.bucket, Target: c.target, Write: c.write, Status: c.status, ErrorCode: c.errCode})
 	}()
 	body, err := io.ReadAll(io.LimitReader(r.Body, e.opts.MaxBodyBytes+1))
 	if err != nil {

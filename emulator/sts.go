@@ -110,6 +110,7 @@ func (e *Emulator) assumeRole(c *call, form url.Values) {
 		return
 	}
 	acctID, role := m[1], m[2]
+	c.target = acctID
 	// A fault on the target account denies assuming into it.
 	if e.faults.deniesAccount(acctID) {
 		c.fail(accessDenied("fault injected: User: " + c.caller.ARN + " is not authorized to perform: sts:AssumeRole on resource: " + roleARN))
