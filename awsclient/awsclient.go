@@ -295,6 +295,15 @@ func (b *Base) Account(ctx context.Context, accountID string) (aws.Config, error
 	return cfg, nil
 }
 
+// Forget drops the credentials cached for accountID: the next Account
+// assumes its role again. A configuration Account returned before keeps
+// working with the credentials it holds.
+func (b *Base) Forget(accountID string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.providers, accountID)
+}
+
 // stsIn returns the shared STS client of region; b.mu is held.
 func (b *Base) stsIn(region string) *sts.Client {
 	c, ok := b.stsClients[region]

@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -26,11 +27,6 @@ type accountScan struct {
 	// canonical user ID, kept for phase 2.
 	acct      *inventory.Account
 	canonical string
-	// creds are the account's cached credentials (nil until assumed):
-	// its configuration is the base's with these credentials (config).
-	// Not an aws.Config, 720 bytes, for every account of the organization
-	// for the whole run, when clients are built from it only now and then.
-	creds aws.CredentialsProvider
 	// ctx is the account's deadline: the mapping deadline during phase 1,
 	// then a fresh one (AccountTimeout again) for its buckets, so that an
 	// account streamed late in a long scan still gets its full time.
@@ -58,19 +54,28 @@ type accountScan struct {
 	// on objects it owns in other accounts' buckets (owneracl.go).
 	owner ownerDeadline
 
-	// lazy is set for an account phase two needs only as an object owner
-	// (another shard's account): its role is assumed on first use.
-	lazy *lazyRole
-
-	// mu guards s3Clients and holds. The S3 clients (one per region, about
-	// 6 KB each) are built on first use and dropped when the last holder
-	// lets go: phase one's mapping of the account, its own buckets in
-	// phase two, and each bucket of another account that is reading the
-	// ACLs of objects this account owns (owneracl.go). Kept for the whole
-	// run, they made a shard's memory grow with its accounts. Building
-	// them again is cheap and calls nothing: the credentials stay cached
-	// in awsclient.Base until STS says they expire.
+	// mu guards creds, lazy, s3Clients and holds.
+	//
+	// creds are the account's cached credentials (nil until assumed, and
+	// again once the account is done): its configuration is the base's
+	// with these credentials (config). Not an aws.Config, 720 bytes, for
+	// every account of the organization for the whole run, when clients
+	// are built from it only now and then. lazy is set for an account
+	// phase two needs only as the owner of objects or keys elsewhere:
+	// another shard's account, or one whose own buckets are done; its role
+	// is assumed (again) on first use (credentials).
+	//
+	// The S3 clients (one per region, about 6 KB each) are built on first
+	// use and dropped when the last holder lets go: phase one's mapping of
+	// the account, its own buckets in phase two, and each bucket of
+	// another account that is reading the ACLs of objects this account
+	// owns (owneracl.go). Kept for the whole run, they made a shard's
+	// memory grow with its accounts. Building them again is cheap and
+	// calls nothing while the account's credentials are at hand; once it
+	// is done, the first such reader assumes its role again.
 	mu        sync.Mutex
+	creds     aws.CredentialsProvider
+	lazy      *lazyRole
 	s3Clients map[string]*s3.Client
 	holds     int
 }
@@ -168,6 +173,16 @@ func (a *accountScan) bucketDone() {
 	if a.started {
 		a.release()
 	}
+	// Its credentials are let go too: a session for every account of the
+	// organization kept to the end of the run was the largest part of
+	// what the scan held per account (about 1 KB, and a live session for
+	// each account in the process's memory for hours). Objects or keys
+	// this account owns in buckets collected later have its role assumed
+	// again (credentials), once.
+	a.mu.Lock()
+	a.creds, a.lazy = nil, &lazyRole{}
+	a.mu.Unlock()
+	a.s.base.Forget(a.id)
 	a.s.counters.accountsDone.Add(1)
 	a.s.log.Debug("account collected", slog.String("account", a.id))
 }
@@ -185,20 +200,24 @@ func (a *accountScan) fail(region, service, operation, resource string, err erro
 // the bucket's region: another region answers 301 PermanentRedirect.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
 func (a *accountScan) s3In(region string) *s3.Client {
-	// Another shard's account gets its credentials on first use, whoever
-	// asks (owneracl.go asks first, through ready).
-	a.ready()
+	a.mu.Lock()
+	c, ok := a.s3Clients[region]
+	a.mu.Unlock()
+	if ok {
+		return c
+	}
+	// Outside the lock: config may assume the account's role (again).
+	c = s3.NewFromConfig(a.config(region), a.s.base.S3Options(), func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
+	})
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if c, ok := a.s3Clients[region]; ok {
-		return c
+	if built, ok := a.s3Clients[region]; ok {
+		return built
 	}
 	if a.s3Clients == nil {
 		a.s3Clients = map[string]*s3.Client{}
 	}
-	c := s3.NewFromConfig(a.config(region), a.s.base.S3Options(), func(o *s3.Options) {
-		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
-	})
 	a.s3Clients[region] = c
 	return c
 }
@@ -217,10 +236,19 @@ func (a *accountScan) cloudFront() *cloudfront.Client {
 
 // config is the account's configuration in region ("": the scan's
 // region): the base configuration with the account's credentials, as
-// awsclient.Base.Account returned it.
+// awsclient.Base.Account returned it. When the role cannot be assumed,
+// every call made with it fails with the AssumeRole error's gap already
+// recorded (never unsigned: nil credentials would make the SDK send
+// anonymous requests).
 func (a *accountScan) config(region string) aws.Config {
 	c := awsclient.InRegion(a.s.base.Config, region)
-	c.Credentials = a.creds
+	creds, ok := a.credentials()
+	if !ok {
+		creds = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{}, fmt.Errorf("account %s: no credentials: its role could not be assumed", a.id)
+		})
+	}
+	c.Credentials = creds
 	return c
 }
 

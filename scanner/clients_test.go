@@ -57,10 +57,10 @@ func (w *clientWatch) withClients(except string) []string {
 // HealthCorp's tools account (222222222222) owns the public-read objects
 // in dev's and prod's site buckets, and its own buckets come first (the
 // stream goes by account ID). One bucket at a time, tools' buckets are
-// done, and its clients dropped, long before dev's and prod's are
-// sampled: the owner's clients must be built again for those reads, with
-// the credentials still cached (no second AssumeRole), no denied first
-// attempt by the bucket owner and no gap.
+// done, and its clients and credentials dropped, long before dev's and
+// prod's are sampled: the owner's role must be assumed again (once) and
+// its clients built again for those reads, with no denied first attempt
+// by the bucket owner and no gap.
 func TestAnOwnerWhoseBucketsAreDoneStillReadsItsObjectsACLs(t *testing.T) {
 	const tools = "222222222222"
 	sc := scenario.HealthCorp()
@@ -132,15 +132,33 @@ func TestAnOwnerWhoseBucketsAreDoneStillReadsItsObjectsACLs(t *testing.T) {
 			t.Errorf("%s: %d bucket-owner ACL calls, %d of %d read by the owner; want 0 and all", name, b.Objects.ACLsRequested, b.Objects.ACLsReadByObjectOwner, n)
 		}
 	}
-	// STS counts calls by the caller's account: one AssumeRole per member
-	// account scanned (tools, dev, prod), none again for tools' reads.
-	assumed := 0
-	for _, a := range snap.Accounts {
-		if a.Scanned && a.ID != base.Caller.AccountID {
-			assumed++
+	// One AssumeRole per member account scanned (tools, dev, prod), and
+	// one more into tools, for its objects once its own buckets were done.
+	assumed := map[string]int{}
+	for _, r := range emu.RequestLog() {
+		if r.Service == "sts" && r.Operation == "AssumeRole" {
+			assumed[r.Target]++
 		}
 	}
-	if got := emu.Requests()[emulator.RequestKey{Account: base.Caller.AccountID, Service: "sts", Operation: "AssumeRole"}]; got != assumed {
-		t.Errorf("%d AssumeRole calls for %d member accounts: dropping clients must not drop the cached credentials", got, assumed)
+	for _, a := range snap.Accounts {
+		want := 0
+		switch {
+		case a.ID == tools:
+			want = 2
+		case a.Scanned && a.ID != base.Caller.AccountID:
+			want = 1
+		}
+		if assumed[a.ID] != want {
+			t.Errorf("%d AssumeRole calls into %s, want %d", assumed[a.ID], a.ID, want)
+		}
+	}
+	// Every account is done: none holds a session but tools, assumed
+	// again after it was done.
+	for id, a := range s.byID {
+		a.mu.Lock()
+		if held := a.creds != nil; held != (id == tools) {
+			t.Errorf("account %s holds credentials: %v", id, held)
+		}
+		a.mu.Unlock()
 	}
 }

@@ -149,7 +149,7 @@ func TestOwnerForNamesOnlyOtherScannedAccounts(t *testing.T) {
 	s := &scan{ctx: t.Context(), owners: map[string]*accountScan{}}
 	s.opts.AccountTimeout = time.Minute
 	mk := func(id string) *accountScan {
-		return &accountScan{s: s, id: id, s3Clients: map[string]*s3.Client{}}
+		return &accountScan{s: s, id: id, s3Clients: map[string]*s3.Client{}, creds: aws.AnonymousCredentials{}}
 	}
 	bucketAcct, other := mk("111111111111"), mk("222222222222")
 	s.owners["c-bucket"], s.owners["c-org"] = bucketAcct, other

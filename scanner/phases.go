@@ -177,23 +177,46 @@ func (a *accountScan) assume(ctx context.Context) bool {
 		}
 		return false
 	}
+	a.mu.Lock()
 	a.creds = cfg.Credentials
+	a.mu.Unlock()
 	return true
 }
 
 // lazyRole is the credentials of an account that phase two needs only as
-// the owner of objects in another account's buckets.
+// the owner of objects or keys in other accounts' buckets.
 type lazyRole struct {
 	once sync.Once
 	ok   bool
 }
 
-// ready reports whether the account's credentials are at hand, assuming
-// its role on first use when it is another shard's account.
-func (a *accountScan) ready() bool {
-	if a.lazy == nil {
-		return true
+// credentials returns the account's credentials, assuming its role on
+// first use when it is another shard's account or its own buckets are
+// done; false when the role could not be assumed (a gap says why).
+func (a *accountScan) credentials() (aws.CredentialsProvider, bool) {
+	for {
+		a.mu.Lock()
+		creds, lazy := a.creds, a.lazy
+		a.mu.Unlock()
+		if creds != nil {
+			return creds, true
+		}
+		if lazy == nil {
+			return nil, false
+		}
+		lazy.once.Do(func() { lazy.ok = a.assume(a.s.ctx) })
+		if !lazy.ok {
+			return nil, false
+		}
+		// Assumed, by this call or another: creds is set. (The account
+		// lets go of its credentials once, when it is done, which may
+		// have happened since this read, with a new lazyRole.)
 	}
-	a.lazy.once.Do(func() { a.lazy.ok = a.assume(a.s.ctx) })
-	return a.lazy.ok
+}
+
+// ready reports whether the account's credentials are at hand, assuming
+// its role on first use when needed (credentials).
+func (a *accountScan) ready() bool {
+	_, ok := a.credentials()
+	return ok
 }
