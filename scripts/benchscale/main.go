@@ -10,8 +10,9 @@
 // Figures: requests (and per bucket), wall time, the latency lower bound
 // (requests × latency ÷ concurrency) and the ratio of the two, requests in
 // flight on average, the scanner's CPU seconds per 1,000 requests, its max
-// RSS, how long it ran after its last API call, and evaluate's wall time
-// and max RSS. With -cpuprofile the scanner writes a CPU profile
+// RSS, how long it ran after its last API call, what the emulator's
+// process spent meanwhile (CPU, collections, live heap), and evaluate's
+// wall time and max RSS. With -cpuprofile the scanner writes a CPU profile
 // (HOOFPRINT_CPUPROFILE) to read with `go tool pprof`.
 //
 // The scanner also runs with GODEBUG=gctrace=1, and the collector's own
