@@ -207,17 +207,18 @@ func (a *accountScan) s3In(region string) *s3.Client {
 		return c
 	}
 	// Outside the lock: config may assume the account's role (again).
-	c = s3.NewFromConfig(a.config(region), a.s.base.S3Options(), func(o *s3.Options) {
-		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
-	})
+	cfg := a.config(region)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if built, ok := a.s3Clients[region]; ok {
-		return built
+	if c, ok := a.s3Clients[region]; ok {
+		return c
 	}
 	if a.s3Clients == nil {
 		a.s3Clients = map[string]*s3.Client{}
 	}
+	c = s3.NewFromConfig(cfg, a.s.base.S3Options(), func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, a.s.counters.countAttempts)
+	})
 	a.s3Clients[region] = c
 	return c
 }
