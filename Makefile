@@ -12,7 +12,7 @@ VERSION ?= $(or $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null),0.1.0
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 
-.PHONY: build test test-short demo lint tools bench bench-scale bench-shards fuzz clean
+.PHONY: build test test-short demo lint tools bench bench-scale bench-flat bench-shards fuzz clean
 
 ## build: a static binary in bin/hoofprint (as the Dockerfile builds it)
 build:
@@ -62,6 +62,12 @@ ACCOUNTS ?= 200
 PROFILE  ?=
 bench-scale:
 	$(GO) run ./scripts/benchscale -accounts $(ACCOUNTS) $(PROFILE)
+
+## bench-flat: the max RSS target's comparison, 200 against 1,000 accounts: RUNS rounds of both (about 23 minutes a
+## round), then every run's max RSS, the medians and how far apart they are (BENCHMARKS.md "Scale")
+RUNS ?= 3
+bench-flat:
+	$(GO) run ./scripts/benchscale -accounts 1000,200 -runs $(RUNS)
 
 ## bench-shards: sharded runs (plan, shard processes, merge) of generated organizations of SHARD_ACCOUNTS
 ## accounts, 10 buckets x 100 objects each, PER_SHARD accounts a shard, only the first RUN_SHARDS shards of each size

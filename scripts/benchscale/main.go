@@ -6,6 +6,14 @@
 //
 //	go run ./scripts/benchscale -accounts 200
 //	make bench-scale ACCOUNTS=1000
+//	go run ./scripts/benchscale -accounts 1000,200 -runs 3   # make bench-flat
+//
+// With several sizes or runs it measures each size in turn, round after
+// round (so that a slow stretch of the machine falls on both sizes), and
+// ends with the max RSS of every run, each size's median and how far the
+// larger sizes' are from the smallest's: one run's max RSS moves by a few
+// MiB from one run to the next, so the medians say more than any single
+// pair of runs.
 //
 // Figures: requests (and per bucket), wall time, the latency lower bound
 // (requests × latency ÷ concurrency) and the ratio of the two, requests in
@@ -55,6 +63,8 @@ import (
 )
 
 type config struct {
+	sizes                      []int // -accounts
+	runs                       int
 	accounts, buckets, objects int
 	latency                    time.Duration
 	concurrency                int
@@ -68,7 +78,8 @@ type config struct {
 
 func main() {
 	var c config
-	flag.IntVar(&c.accounts, "accounts", 200, "member accounts of the generated organization")
+	accounts := flag.String("accounts", "200", "member accounts of the generated organization; a comma-separated list measures each size in turn")
+	flag.IntVar(&c.runs, "runs", 1, "rounds: every size of -accounts is measured this many times, then the medians of max RSS compared")
 	flag.IntVar(&c.buckets, "buckets", 10, "buckets per account")
 	flag.IntVar(&c.objects, "objects", 100, "objects per bucket")
 	flag.DurationVar(&c.latency, "latency", 100*time.Millisecond, "latency the emulator adds to every request")
@@ -81,15 +92,122 @@ func main() {
 	flag.BoolVar(&c.serve, "serve", false, "internal: be the emulator process")
 	flag.Parse()
 	log.SetFlags(0)
+	sizes, err := parseSizes(*accounts)
+	if err != nil {
+		log.Fatalf("benchscale: -accounts %q: %v", *accounts, err)
+	}
+	c.sizes, c.accounts = sizes, sizes[0]
+	if c.runs < 1 {
+		log.Fatalf("benchscale: -runs %d: at least 1", c.runs)
+	}
 	if c.serve {
 		if err := serve(c); err != nil {
 			log.Fatalf("benchscale emulator: %v", err)
 		}
 		return
 	}
-	if err := run(c); err != nil {
+	if err := runAll(c); err != nil {
 		log.Fatalf("benchscale: %v", err)
 	}
+}
+
+// parseSizes reads -accounts: one or more positive counts, comma-separated.
+func parseSizes(s string) ([]int, error) {
+	var sizes []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive number of accounts", f)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
+}
+
+// runAll measures every size of c.sizes c.runs times, round by round, each
+// run in a directory of its own under c.out when there are several, and
+// compares their max RSS.
+func runAll(c config) error {
+	if len(c.sizes) == 1 && c.runs == 1 {
+		_, err := run(c)
+		return err
+	}
+	if c.out == "" {
+		dir, err := os.MkdirTemp("", "hoofprint-benchscale-")
+		if err != nil {
+			return err
+		}
+		c.out = dir
+	}
+	if c.binary == "" {
+		if err := os.MkdirAll(c.out, 0o755); err != nil {
+			return err
+		}
+		bin, err := buildHoofprint(filepath.Join(c.out, "hoofprint"))
+		if err != nil {
+			return err
+		}
+		c.binary = bin
+	}
+	var results []result
+	for round := 1; round <= c.runs; round++ {
+		for _, n := range c.sizes {
+			rc := c
+			rc.accounts, rc.out = n, filepath.Join(c.out, fmt.Sprintf("%d-accounts-run-%d", n, round))
+			fmt.Printf("\n== %d accounts, run %d of %d\n", n, round, c.runs)
+			r, err := run(rc)
+			if err != nil {
+				return fmt.Errorf("%d accounts, run %d: %w", n, round, err)
+			}
+			results = append(results, r)
+		}
+	}
+	fmt.Print("\n" + flatness(results))
+	return nil
+}
+
+// result is what runAll compares of one run.
+type result struct {
+	accounts int
+	maxRSS   int64 // bytes
+}
+
+// flatness lists every run's max RSS by size, each size's median, and how
+// far each larger size is from the smallest: by the medians, and run by
+// run (the n-th run of each size against the n-th of the smallest).
+func flatness(results []result) string {
+	by := map[int][]float64{}
+	var sizes []int
+	for _, r := range results {
+		if _, ok := by[r.accounts]; !ok {
+			sizes = append(sizes, r.accounts)
+		}
+		by[r.accounts] = append(by[r.accounts], float64(r.maxRSS)/(1<<20))
+	}
+	slices.Sort(sizes)
+	pct := func(a, b float64) string { return fmt.Sprintf("%+.1f%%", 100*(b-a)/a) }
+	var out strings.Builder
+	out.WriteString("scanner max RSS (MiB):\n")
+	med := map[int]float64{}
+	for _, n := range sizes {
+		var each []string
+		for _, v := range by[n] {
+			each = append(each, fmt.Sprintf("%.0f", v))
+		}
+		med[n] = median(by[n])
+		fmt.Fprintf(&out, "  %5d accounts  %s; median %.1f\n", n, strings.Join(each, ", "), med[n])
+	}
+	base := sizes[0]
+	for _, n := range sizes[1:] {
+		var each []string
+		for i, v := range by[n] {
+			if i < len(by[base]) {
+				each = append(each, pct(by[base][i], v))
+			}
+		}
+		fmt.Fprintf(&out, "  %d vs %d accounts: medians %s; run by run %s\n", n, base, pct(med[base], med[n]), strings.Join(each, ", "))
+	}
+	return out.String()
 }
 
 // ready is what the emulator process tells the parent on its first line.
@@ -390,51 +508,62 @@ func runMeasured(bin string, args []string, env []string, stderr io.Writer) (mea
 	return m, nil
 }
 
-func run(c config) error {
+// buildHoofprint builds the checkout's binary at path.
+func buildHoofprint(path string) (string, error) {
+	build := exec.Command("go", "build", "-o", path, "./cmd/hoofprint")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("build hoofprint: %w", err)
+	}
+	return path, nil
+}
+
+// run measures one scan of c.accounts accounts and prints its figures.
+func run(c config) (result, error) {
+	res := result{accounts: c.accounts}
 	if c.out == "" {
 		dir, err := os.MkdirTemp("", "hoofprint-benchscale-")
 		if err != nil {
-			return err
+			return res, err
 		}
 		c.out = dir
 	}
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
-		return err
+		return res, err
 	}
 	if c.binary == "" {
-		c.binary = filepath.Join(c.out, "hoofprint")
-		build := exec.Command("go", "build", "-o", c.binary, "./cmd/hoofprint")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build hoofprint: %w", err)
+		bin, err := buildHoofprint(filepath.Join(c.out, "hoofprint"))
+		if err != nil {
+			return res, err
 		}
+		c.binary = bin
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return res, err
 	}
 	emu := exec.Command(self, "-serve", "-accounts", fmt.Sprint(c.accounts), "-buckets", fmt.Sprint(c.buckets),
 		"-objects", fmt.Sprint(c.objects), "-latency", c.latency.String(), "-seed", fmt.Sprint(c.seed))
 	emu.Stderr = os.Stderr
 	stdin, err := emu.StdinPipe()
 	if err != nil {
-		return err
+		return res, err
 	}
 	stdout, err := emu.StdoutPipe()
 	if err != nil {
-		return err
+		return res, err
 	}
 	if err := emu.Start(); err != nil {
-		return err
+		return res, err
 	}
 	defer func() { _ = stdin.Close(); _ = emu.Wait() }()
 	line, err := bufio.NewReader(stdout).ReadBytes('\n')
 	if err != nil {
-		return fmt.Errorf("emulator process: %w", err)
+		return res, fmt.Errorf("emulator process: %w", err)
 	}
 	var rd ready
 	if err := json.Unmarshal(line, &rd); err != nil {
-		return fmt.Errorf("emulator process said %q: %w", line, err)
+		return res, fmt.Errorf("emulator process said %q: %w", line, err)
 	}
 	fmt.Printf("emulator: %d accounts x %d buckets x %d objects loaded in %s, %s latency per request, at %s\n",
 		c.accounts, c.buckets, c.objects, rd.Load.Round(time.Millisecond), c.latency, rd.URL)
@@ -458,7 +587,7 @@ func run(c config) error {
 	inv := filepath.Join(c.out, "inventory.json.gz")
 	emu0, err := fetchStats(rd.URL)
 	if err != nil {
-		return err
+		return res, err
 	}
 	load0 := machine.LoadAverage()
 	var logs lockedBuffer
@@ -467,16 +596,16 @@ func run(c config) error {
 		"--log-format", "json"}, scanEnv, &logs)
 	if err != nil {
 		_, _ = os.Stderr.Write(logs.Bytes())
-		return err
+		return res, err
 	}
 	load1 := machine.LoadAverage()
 	gc := parseGCTrace(logs.Bytes())
 	if err := os.WriteFile(filepath.Join(c.out, "scan.log"), logs.Bytes(), 0o600); err != nil {
-		return err
+		return res, err
 	}
 	st, err := fetchStats(rd.URL)
 	if err != nil {
-		return err
+		return res, err
 	}
 	last := time.Unix(0, st.LastNano)
 	steps := endSteps(logs.Bytes(), last)
@@ -485,7 +614,7 @@ func run(c config) error {
 		"--log-format", "json", "--quiet"}, env, &evalLogs)
 	if err != nil {
 		_, _ = os.Stderr.Write(evalLogs.Bytes())
-		return err
+		return res, err
 	}
 
 	buckets := c.accounts * c.buckets
@@ -535,7 +664,8 @@ func run(c config) error {
 	fmt.Printf("  max RSS                    %.0f MiB\n", mib(eval.maxRSS))
 	fmt.Printf("load average (1, 5, 15 min) before the scan: %s; after: %s\n", load0, load1)
 	fmt.Printf("output in %s\n", c.out)
-	return nil
+	res.maxRSS = scan.maxRSS
+	return res, nil
 }
 
 func fetchStats(url string) (stats, error) {

@@ -64,8 +64,11 @@ func memoryClasses(path string) string {
 		median(goal), slices.Max(goal), median(stacks), median(resident), slices.Max(resident))
 }
 
+// median of a non-empty list: the mean of the middle two of an even one.
 func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
+	s := slices.Sorted(slices.Values(v))
+	if len(s)%2 == 0 {
+		return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
 	return s[len(s)/2]
 }
