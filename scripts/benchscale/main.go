@@ -126,12 +126,8 @@ func parseSizes(s string) ([]int, error) {
 
 // runAll measures every size of c.sizes c.runs times, round by round, each
 // run in a directory of its own under c.out when there are several, and
-// compares their max RSS.
+// compares their max RSS. The binary is built once, for every run.
 func runAll(c config) error {
-	if len(c.sizes) == 1 && c.runs == 1 {
-		_, err := run(c)
-		return err
-	}
 	if c.out == "" {
 		dir, err := os.MkdirTemp("", "hoofprint-benchscale-")
 		if err != nil {
@@ -139,15 +135,20 @@ func runAll(c config) error {
 		}
 		c.out = dir
 	}
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return err
+	}
 	if c.binary == "" {
-		if err := os.MkdirAll(c.out, 0o755); err != nil {
-			return err
+		c.binary = filepath.Join(c.out, "hoofprint")
+		build := exec.Command("go", "build", "-o", c.binary, "./cmd/hoofprint")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build hoofprint: %w", err)
 		}
-		bin, err := buildHoofprint(filepath.Join(c.out, "hoofprint"))
-		if err != nil {
-			return err
-		}
-		c.binary = bin
+	}
+	if len(c.sizes) == 1 && c.runs == 1 {
+		_, err := run(c)
+		return err
 	}
 	var results []result
 	for round := 1; round <= c.runs; round++ {
@@ -508,35 +509,12 @@ func runMeasured(bin string, args []string, env []string, stderr io.Writer) (mea
 	return m, nil
 }
 
-// buildHoofprint builds the checkout's binary at path.
-func buildHoofprint(path string) (string, error) {
-	build := exec.Command("go", "build", "-o", path, "./cmd/hoofprint")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return "", fmt.Errorf("build hoofprint: %w", err)
-	}
-	return path, nil
-}
-
-// run measures one scan of c.accounts accounts and prints its figures.
+// run measures one scan of c.accounts accounts with c.binary and prints
+// its figures; its files go to c.out.
 func run(c config) (result, error) {
 	res := result{accounts: c.accounts}
-	if c.out == "" {
-		dir, err := os.MkdirTemp("", "hoofprint-benchscale-")
-		if err != nil {
-			return res, err
-		}
-		c.out = dir
-	}
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
 		return res, err
-	}
-	if c.binary == "" {
-		bin, err := buildHoofprint(filepath.Join(c.out, "hoofprint"))
-		if err != nil {
-			return res, err
-		}
-		c.binary = bin
 	}
 	self, err := os.Executable()
 	if err != nil {
