@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -17,6 +19,7 @@ import (
 	"github.com/hoofprint/hoofprint/emulator/scenario"
 	"github.com/hoofprint/hoofprint/internal/multitool"
 	"github.com/hoofprint/hoofprint/internal/testutil"
+	"github.com/hoofprint/hoofprint/suppress"
 )
 
 // demoInventory runs the demo once and returns its inventory's path.
@@ -30,9 +33,47 @@ func demoInventory(t *testing.T) string {
 	return filepath.Join(dir, "inventory.json")
 }
 
+// expiryLine is an "expires: DATE" line of a suppressions file.
+var expiryLine = regexp.MustCompile(`(?m)^(\s*expires:\s*)\d{4}-\d{2}-\d{2}`)
+
+// freshExpiries moves every expiry date of a suppressions document to days
+// after today. The commands read the real clock, so a test that needs its
+// accepted risks active must not carry a date that will one day be past
+// (nor one more than --suppressions-max-days away).
+func freshExpiries(doc string, days int) string {
+	return expiryLine.ReplaceAllString(doc, "${1}"+inDays(days))
+}
+
+// inDays is the date days after today, as an expires field takes it.
+func inDays(days int) string {
+	return time.Now().UTC().AddDate(0, 0, days).Format(time.DateOnly)
+}
+
+// TestSuppressionsSampleIsValidAsWritten parses the documented sample at a
+// fixed day: its fields, rule IDs and dates as a reader copies them. (What
+// it matches, below, is checked with its dates moved to the future.)
+func TestSuppressionsSampleIsValidAsWritten(t *testing.T) {
+	sample := filepath.Join("..", "..", "docs", "examples", "suppressions.yaml")
+	set, err := suppress.Load(sample, suppress.Options{Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Entries) != 3 {
+		t.Fatalf("the sample has %d entries, want 3", len(set.Entries))
+	}
+	for _, e := range set.Entries {
+		if e.Expired {
+			t.Errorf("%s: expired on the day the sample was written", e.Source)
+		}
+	}
+}
+
 func TestSuppressionsCheckShowsWhatTheREADMESampleMatches(t *testing.T) {
 	inv := demoInventory(t)
-	sample := filepath.Join("..", "..", "docs", "examples", "suppressions.yaml")
+	sample := filepath.Join(t.TempDir(), "suppressions.yaml")
+	if err := os.WriteFile(sample, []byte(freshExpiries(mustRead(t, filepath.Join("..", "..", "docs", "examples", "suppressions.yaml")), 90)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var so, se bytes.Buffer
 	if code := run(t.Context(), []string{"suppressions", "check", sample, "--inventory", inv}, &so, &se); code != exitOK {
 		t.Fatalf("check exited %d\nstdout:\n%s\nstderr:\n%s", code, so.String(), se.String())
@@ -52,11 +93,11 @@ func TestSuppressionsCheckRejectsAnInvalidFileWithFileAndLine(t *testing.T) {
     resource: arn:aws:s3:::b
     reason: typo in the rule
     owner: me@example.com
-    expires: 2026-12-31
+    expires: `+inDays(30)+`
   - rule: s3-bucket-policy-public
     resource: arn:aws:s3:::b
     reason: no owner
-    expires: 2026-12-31
+    expires: `+inDays(30)+`
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +147,7 @@ func TestFailOnIgnoresAcceptedRisks(t *testing.T) {
 	var entries strings.Builder
 	entries.WriteString("suppressions:\n")
 	for _, rule := range []string{"s3-object-acl-public", "s3-bucket-policy-public", "cloudfront-origin-bucket-missing", "s3-bucket-acl-public"} {
-		entries.WriteString("  - rule: " + rule + "\n    resource: arn:*\n    reason: test\n    owner: test@example.com\n    expires: 2026-12-31\n")
+		entries.WriteString("  - rule: " + rule + "\n    resource: arn:*\n    reason: test\n    owner: test@example.com\n    expires: " + inDays(30) + "\n")
 	}
 	if err := os.WriteFile(file, []byte(entries.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -182,7 +223,7 @@ func TestScanReadsSuppressionsFromTheOutputPrefix(t *testing.T) {
 		PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{BlockPublicAcls: on, IgnorePublicAcls: on, BlockPublicPolicy: on, RestrictPublicBuckets: on}}); err != nil {
 		t.Fatal(err)
 	}
-	sample := mustRead(t, filepath.Join("..", "..", "docs", "examples", "suppressions.yaml"))
+	sample := freshExpiries(mustRead(t, filepath.Join("..", "..", "docs", "examples", "suppressions.yaml")), 90)
 	if _, err := s3c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("nightly/suppressions.yaml"), Body: strings.NewReader(sample)}); err != nil {
 		t.Fatal(err)
 	}
