@@ -173,7 +173,7 @@ func compile(y entryYAML, now time.Time, maxAge time.Duration) (Entry, []problem
 			ps = append(ps, problem{field, field + " is required (" + why + ")"})
 		}
 	}
-	req("rule", y.Rule, "a rule ID such as s3-bucket-public-policy, or a glob")
+	req("rule", y.Rule, "a rule ID such as s3-bucket-policy-public, or a glob")
 	req("resource", y.Resource, "an ARN, or a glob such as arn:aws:s3:::marketing-*")
 	req("reason", y.Reason, "why the risk is accepted")
 	req("owner", y.Owner, "who accepted it and answers for it")
@@ -181,7 +181,9 @@ func compile(y entryYAML, now time.Time, maxAge time.Duration) (Entry, []problem
 	if strings.Trim(y.Resource, "*? ") == "" && y.Resource != "" {
 		ps = append(ps, problem{"resource", fmt.Sprintf("resource %q matches every resource: name an ARN or a glob with a fixed part", y.Resource)})
 	}
-	if y.Account != "" && !accountRE.MatchString(y.Account) {
+	// Without a "*" the value can only ever match a 12-character ID: "12"
+	// would be valid and stale forever.
+	if y.Account != "" && (!accountRE.MatchString(y.Account) || (!strings.Contains(y.Account, "*") && len(y.Account) != 12)) {
 		ps = append(ps, problem{"account", fmt.Sprintf("account %q is not a 12-digit account ID (or a glob of one)", y.Account)})
 	}
 	e := Entry{SuppressionEntry: findings.SuppressionEntry{

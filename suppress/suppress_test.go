@@ -13,7 +13,7 @@ var now = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
 const good = `version: 1
 suppressions:
-  - rule: s3-bucket-public-policy
+  - rule: s3-bucket-policy-public
     account: "111111111111"
     region: us-east-1
     resource: arn:aws:s3:::marketing-*
@@ -54,7 +54,7 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		want       []string
 	}{
 		{"missing owner and expiry", `suppressions:
-  - rule: s3-bucket-public-policy
+  - rule: s3-bucket-policy-public
     resource: arn:aws:s3:::b
     reason: ok
 `, []string{"f.yaml:2: entry 1: owner is required", "f.yaml:2: entry 1: expires is required"}},
@@ -94,6 +94,14 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
     owner: me
     expires: 2027-01-01
 `, []string{"f.yaml:3: entry 1: account \"prod\" is not a 12-digit account ID"}},
+		{"short account", `suppressions:
+  - rule: r
+    account: "12"
+    resource: arn:aws:s3:::b
+    reason: ok
+    owner: me
+    expires: 2027-01-01
+`, []string{"f.yaml:3: entry 1: account \"12\" is not a 12-digit account ID"}},
 		{"second entry", "suppressions:\n" + strings.Repeat(`  - rule: r
     resource: arn:aws:s3:::b
     reason: ok
@@ -149,9 +157,9 @@ func TestApply(t *testing.T) {
 	}
 	key := "index.html"
 	doc := findings.Document{Findings: []findings.Finding{
-		{RuleID: "s3-bucket-public-policy", AccountID: "111111111111", Region: "us-east-1", ResourceType: findings.ResourceS3Bucket, ResourceARN: "arn:aws:s3:::marketing-site"},
+		{RuleID: "s3-bucket-policy-public", AccountID: "111111111111", Region: "us-east-1", ResourceType: findings.ResourceS3Bucket, ResourceARN: "arn:aws:s3:::marketing-site"},
 		// Same bucket pattern, other account: not covered.
-		{RuleID: "s3-bucket-public-policy", AccountID: "222222222222", Region: "us-east-1", ResourceType: findings.ResourceS3Bucket, ResourceARN: "arn:aws:s3:::marketing-eu"},
+		{RuleID: "s3-bucket-policy-public", AccountID: "222222222222", Region: "us-east-1", ResourceType: findings.ResourceS3Bucket, ResourceARN: "arn:aws:s3:::marketing-eu"},
 		// Covered only by the expired entry: stays active.
 		{RuleID: "s3-object-acl-public", AccountID: "333333333333", Region: "us-east-1", ResourceType: findings.ResourceS3Object, ResourceARN: "arn:aws:s3:::old-site/" + inventory.HashKey("old-site", key)},
 	}}
@@ -203,11 +211,11 @@ func TestUnknownRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := set.UnknownRules([]string{"s3-bucket-public-policy"}); err != nil {
+	if err := set.UnknownRules([]string{"s3-bucket-policy-public"}); err != nil {
 		t.Errorf("known rule and a glob: %v", err)
 	}
 	err = set.UnknownRules([]string{"s3-object-acl-public"})
-	if err == nil || !strings.Contains(err.Error(), `s.yaml:3: rule "s3-bucket-public-policy"`) {
+	if err == nil || !strings.Contains(err.Error(), `s.yaml:3: rule "s3-bucket-policy-public"`) {
 		t.Errorf("err = %v", err)
 	}
 }
