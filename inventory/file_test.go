@@ -51,6 +51,17 @@ func TestReadFileRejectsBadInput(t *testing.T) {
 	b, _ := os.ReadFile(good)
 	corrupt := append([]byte(nil), b...)
 	corrupt[len(corrupt)-6] ^= 0xff // inside the gzip CRC trailer
+	// A record whose "name" was misspelt decodes to a bucket without one.
+	s := sample()
+	if len(s.Buckets) == 0 {
+		t.Fatal("the sample has no bucket")
+	}
+	s.Buckets[0].Name = ""
+	nameless := filepath.Join(dir, "nameless.json")
+	if err := WriteFile(nameless, s); err != nil {
+		t.Fatal(err)
+	}
+	unnamed, _ := os.ReadFile(nameless)
 	tests := []struct {
 		name    string
 		content []byte
@@ -58,7 +69,11 @@ func TestReadFileRejectsBadInput(t *testing.T) {
 	}{
 		{"a gzip file whose checksum does not match", corrupt, "gzip"},
 		{"a file of another schema version", []byte(`{"schemaVersion":"hoofprint.inventory/v0"}`), `schema "hoofprint.inventory/v0" is not supported`},
-		{"a file that is not JSON", []byte("accounts: []"), "decode inventory"},
+		{"a file that is not JSON", []byte("accounts: []"), "not a hoofprint inventory (neither JSON nor gzip)"},
+		{"an empty file", nil, "the file is empty"},
+		{"another tool's JSON", []byte(`{"version":"2.1.0","runs":[]}`), "no schemaVersion: not a hoofprint inventory"},
+		{"a bucket record without a name", unnamed, "bucket 1 has no name"},
+		{"a v1 bucket without an account", []byte(`{"schemaVersion":"hoofprint.inventory/v1","buckets":[{"name":"b1"}]}`), "bucket 1 (b1) has no accountId"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

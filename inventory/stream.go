@@ -274,7 +274,7 @@ func newReader(in io.Reader, closer func() error, what string, limits Limits) (*
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
+			return nil, fmt.Errorf("decompress: %w", err)
 		}
 		r.gz = gz
 		src = gz
@@ -284,17 +284,31 @@ func newReader(in io.Reader, closer func() error, what string, limits Limits) (*
 	r.src.recordStart = r.dec.InputOffset
 	var s Snapshot
 	if err := r.dec.Decode(&s); err != nil {
+		var syntax *json.SyntaxError
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil, errors.New("the file is empty: not a hoofprint inventory")
+		case errors.As(err, &syntax) && syntax.Offset <= 1:
+			return nil, fmt.Errorf("not a hoofprint inventory (neither JSON nor gzip): %w", err)
+		}
 		return nil, fmt.Errorf("decode inventory: %w", err)
 	}
 	if err := limits.checkHeader(&s); err != nil {
 		return nil, err
 	}
 	switch s.SchemaVersion {
+	case "":
+		return nil, fmt.Errorf("no schemaVersion: not a hoofprint inventory (this hoofprint reads %q and %q)", SchemaVersion, SchemaVersionV1)
 	case SchemaVersion:
 		r.header = &s
 	case SchemaVersionV1:
 		if err := r.finishInput(); err != nil {
 			return nil, err
+		}
+		for i := range s.Buckets {
+			if err := checkIdentity(&s.Buckets[i], i+1); err != nil {
+				return nil, err
+			}
 		}
 		r.v1 = &s
 		h := s
@@ -344,6 +358,9 @@ func (r *Reader) Next() (*Bucket, error) {
 		if err := r.limits.checkBucket(rec.Bucket); err != nil {
 			return nil, r.wrap(err)
 		}
+		if err := checkIdentity(rec.Bucket, r.buckets); err != nil {
+			return nil, r.wrap(err)
+		}
 		return rec.Bucket, nil
 	case rec.Trailer != nil:
 		if err := r.limits.checkCoverage(rec.Trailer.Coverage); err != nil {
@@ -386,9 +403,22 @@ func (r *Reader) finishInput() error {
 			if errors.Is(err, ErrLimit) {
 				return err
 			}
-			return fmt.Errorf("gzip: %w", err)
+			return fmt.Errorf("decompress: %w", err)
 		}
 	}
+}
+
+// checkIdentity refuses a bucket record that does not say which bucket
+// and account it is: every finding on it would name nothing ("Bucket  has
+// server access logging off"). n counts buckets from 1.
+func checkIdentity(b *Bucket, n int) error {
+	switch {
+	case b.Name == "":
+		return fmt.Errorf("bucket %d has no name", n)
+	case b.AccountID == "":
+		return fmt.Errorf("bucket %d (%s) has no accountId", n, b.Name)
+	}
+	return nil
 }
 
 func (r *Reader) wrap(err error) error {
