@@ -17,18 +17,21 @@ import (
 	"github.com/hoofprint/hoofprint/internal/termsafe"
 )
 
-const keysResolveLong = `Reports never hold object keys, which may name patients: they hold a keyed hash
-(HMAC-SHA256 with the deployment's key secret). The person who must fix an object
-finds its key here, with their own AWS credentials: 'keys resolve' lists the
-bucket (s3:ListBucket) and prints the key behind each hash given. Nothing is
-written anywhere; the keys are printed only to your terminal, with control
-characters escaped.
+const keysResolveLong = `Reports hold no object keys, which may name patients, unless made with
+--show-object-keys: they hold a keyed hash (HMAC-SHA256 with the deployment's
+key secret). The person who must fix an object finds its key here, with their
+own AWS credentials: 'keys resolve' lists the bucket (s3:ListBucket) and prints
+the key behind each hash given. Nothing is written anywhere; the keys are
+printed only to your terminal, with control characters escaped.
 
 The secret must be the one the scan used: --key-secret-file, $HOOFPRINT_KEY_SECRET,
 or the local secret a scan on this machine created.`
 
-const keysResolveExample = `  # The nightly task's secret from Secrets Manager, then the hashes from a SARIF result
-  aws secretsmanager get-secret-value --secret-id hoofprint/key-secret \
+const keysResolveExample = `  # The nightly task's secret from Secrets Manager (the scanner stack's KeySecretArn
+  # output), then the hashes from a SARIF result
+  KEY_SECRET_ARN=$(aws cloudformation describe-stacks --stack-name hoofprint \
+    --query "Stacks[0].Outputs[?OutputKey=='KeySecretArn'].OutputValue" --output text)
+  aws secretsmanager get-secret-value --secret-id "$KEY_SECRET_ARN" \
     --query SecretString --output text > /dev/shm/hoofprint-secret
   hoofprint keys resolve --key-secret-file /dev/shm/hoofprint-secret \
     --bucket healthcorp-prod-site hmac:4f0c…`

@@ -27,10 +27,19 @@ const minSecretLen = 16
 // keySecretFlags say where the key secret comes from.
 type keySecretFlags struct {
 	file string
+	// ephemeral, set before register, says that without --key-secret-file
+	// or $HOOFPRINT_KEY_SECRET the command hashes with a fresh random
+	// secret of its own (demo) instead of the local default file, and the
+	// flag's help says so.
+	ephemeral bool
 }
 
 func (k *keySecretFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&k.file, "key-secret-file", "", "`FILE` holding the secret that object keys are hashed with (HMAC-SHA256); default: $"+keySecretEnv+", else a secret created once in your user config directory")
+	def := "a secret created once in your user config directory"
+	if k.ephemeral {
+		def = "a fresh random secret for this run only (so the hashes differ from run to run)"
+	}
+	fs.StringVar(&k.file, "key-secret-file", "", "`FILE` holding the secret that object keys are hashed with (HMAC-SHA256); default: $"+keySecretEnv+", else "+def)
 }
 
 // keySecret is a resolved secret and where it came from.

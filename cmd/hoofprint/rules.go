@@ -24,10 +24,11 @@ func newRulesCommand(stdout, stderr io.Writer) *cobra.Command {
 		Use:   "list",
 		Short: "List the rules: id, severity, profiles, scope, title and HIPAA Security Rule references",
 		Long: `List every rule with the profiles it runs in (--profile incident|hipaa|all on
-scan, demo and evaluate; user rules from --rules join every profile), what one
-evaluation of it sees (SCOPE: sampled and bucket rules run on each bucket as it
-is collected, origins and organization rules once at the end; rules/README.md
-"Evaluation scopes") and the HIPAA Security Rule sections it addresses.
+scan, demo, evaluate, merge and suppressions check; user rules from --rules
+join every profile), what one evaluation of it sees (SCOPE: sampled and bucket
+rules run on each bucket as it is collected, origins and organization rules
+once at the end; rules/README.md "Evaluation scopes") and the HIPAA Security
+Rule sections it addresses.
 
 With --by-control, list the HIPAA Security Rule sections instead, each with the
 rules behind it: the mapping an auditor asks for. Sections no rule addresses

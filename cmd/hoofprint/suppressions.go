@@ -22,7 +22,7 @@ it, why, and until when:
 
   version: 1
   suppressions:
-    - rule: s3-bucket-public-policy          # a rule ID, or a glob (s3-object-*)
+    - rule: s3-bucket-policy-public          # a rule ID, or a glob (s3-object-*)
       account: "222222222222"                # optional: any account when absent
       region: us-east-1                      # optional: any region when absent
       resource: arn:aws:s3:::marketing-site  # an ARN, or a glob (arn:aws:s3:::site/*)
@@ -36,8 +36,8 @@ line. In a resource glob "*" matches any characters, "/" included, and "?" one.
 An object is named by its key hash as the reports show it
 (arn:aws:s3:::bucket/hmac:…), so no object key needs to be written down.
 
-Give the file to scan, demo or evaluate with --suppressions FILE. A scan with
---output s3://BUCKET/PREFIX/ and no --suppressions reads
+Give the file to scan, demo, evaluate or merge with --suppressions FILE. A scan
+(or a merge) with --output s3://BUCKET/PREFIX/ and no --suppressions reads
 s3://BUCKET/PREFIX/suppressions.yaml when it exists.
 
 A suppressed finding stays in every report, marked: SARIF results carry an
