@@ -31,6 +31,8 @@ import (
 	"github.com/aws/smithy-go"
 	smithyendpoints "github.com/aws/smithy-go/endpoints"
 	"github.com/aws/smithy-go/logging"
+
+	"github.com/hoofprint/hoofprint/internal/urlredact"
 )
 
 // DefaultRegion is used when the configuration chain names no region.
@@ -104,10 +106,10 @@ func Load(ctx context.Context, opts Options) (*Base, error) {
 	if err := checkAssumeRoleParams(opts); err != nil {
 		return nil, err
 	}
+	endpointSource := "--endpoint-url"
 	if opts.EndpointURL != "" {
-		u, err := url.Parse(opts.EndpointURL)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			return nil, fmt.Errorf("--endpoint-url %q is not an absolute URL like http://127.0.0.1:5000", opts.EndpointURL)
+		if _, err := ParseEndpoint(endpointSource, opts.EndpointURL); err != nil {
+			return nil, err
 		}
 	}
 	// The SDK's own buildable client is handed to the loader so that the
@@ -167,9 +169,11 @@ func Load(ctx context.Context, opts Options) (*Base, error) {
 		// AWS_ENDPOINT_URL (or endpoint_url in the profile) already sends
 		// every service to one endpoint; treat it like --endpoint-url so that
 		// S3 goes path-style and S3 Control keeps the host as given.
+		// The SDK takes it as it is: it is checked as --endpoint-url is.
 		opts.EndpointURL = *cfg.BaseEndpoint
+		endpointSource = "AWS_ENDPOINT_URL (or endpoint_url in the AWS config profile)"
 	}
-	if err := CheckEndpoint(opts.EndpointURL, opts.AllowInsecureEndpoint); err != nil {
+	if err := checkEndpoint(endpointSource, opts.EndpointURL, opts.AllowInsecureEndpoint); err != nil {
 		return nil, err
 	}
 	b := &Base{Config: cfg, Options: opts, Limiter: limiter, providers: map[string]aws.CredentialsProvider{}, stsClients: map[string]*sts.Client{}}
@@ -376,21 +380,55 @@ func (b *Base) S3ControlOptions() func(*s3control.Options) {
 	return FixedS3ControlEndpoint(b.Options.EndpointURL)
 }
 
-// CheckEndpoint refuses a plain-http endpoint off the loopback interface:
-// every request carries a SigV4 signature over the caller's credentials and,
-// with temporary credentials, the session token itself
+// ParseEndpoint checks an endpoint URL named by source (a flag or an
+// environment variable) and returns it parsed. It must be an absolute
+// http or https URL: the SDK would send requests with any other scheme to
+// its retryer, which gives up only after every attempt (about 20 s), and
+// what went wrong would be lost among the retries. A user name or
+// password (user:password@) is refused: AWS authenticates the signed
+// request, not the URL, and the URL is printed in errors and logs. No
+// error repeats that part of the URL.
+func ParseEndpoint(source, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Hostname() == "" {
+		// Not err itself: url.Error quotes the whole URL.
+		return nil, fmt.Errorf("%s %q is not an absolute URL like http://127.0.0.1:5000", source, urlredact.Redact(raw))
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("%s %s: remove the user name and password (%s@) from the URL: AWS requests are authenticated by their signature, and the URL would be printed in errors and logs", source, endpointForDisplay(u), urlredact.Mask)
+	}
+	if !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") {
+		return nil, fmt.Errorf("%s %s: scheme %q: want http or https", source, endpointForDisplay(u), u.Scheme)
+	}
+	return u, nil
+}
+
+// endpointForDisplay is the part of an endpoint URL that errors and logs
+// show: the scheme and host, never user information, path or query.
+func endpointForDisplay(u *url.URL) string {
+	return u.Scheme + "://" + u.Host
+}
+
+// CheckEndpoint checks endpoint as ParseEndpoint does ("" is no endpoint)
+// and refuses a plain-http one off the loopback interface unless
+// allowInsecure: every request carries a SigV4 signature over the caller's
+// credentials and, with temporary credentials, the session token itself
 // (X-Amz-Security-Token), which anyone on the path could read and replay.
 // Loopback (127.0.0.0/8, ::1, localhost) is where emulators run; anything
 // else needs https or an explicit allowInsecure.
 func CheckEndpoint(endpoint string, allowInsecure bool) error {
-	if endpoint == "" || allowInsecure {
+	return checkEndpoint("endpoint", endpoint, allowInsecure)
+}
+
+func checkEndpoint(source, endpoint string, allowInsecure bool) error {
+	if endpoint == "" {
 		return nil
 	}
-	u, err := url.Parse(endpoint)
+	u, err := ParseEndpoint(source, endpoint)
 	if err != nil {
-		return fmt.Errorf("endpoint %q: %w", endpoint, err)
+		return err
 	}
-	if !strings.EqualFold(u.Scheme, "http") {
+	if allowInsecure || !strings.EqualFold(u.Scheme, "http") {
 		return nil
 	}
 	host := u.Hostname()
@@ -400,7 +438,7 @@ func CheckEndpoint(endpoint string, allowInsecure bool) error {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return nil
 	}
-	return fmt.Errorf("endpoint %s is plain http to a host that is not loopback: requests would carry signed credentials and session tokens in clear text; use https, or pass --allow-insecure-endpoint if this network is trusted", endpoint)
+	return fmt.Errorf("%s %s is plain http to a host that is not loopback: requests would carry signed credentials and session tokens in clear text; use https, or pass --allow-insecure-endpoint if this network is trusted", source, endpointForDisplay(u))
 }
 
 // FixedS3ControlEndpoint sends S3 Control calls to endpoint as it is. The

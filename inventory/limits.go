@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 )
 
 // Limits bound what reading an inventory may cost. An inventory is input
@@ -46,18 +47,35 @@ var DefaultLimits = Limits{
 	MaxGrantsPerACL:     1_000,
 }
 
-// Scale returns l with every limit multiplied by n (n < 1 counts as 1).
+// Scale returns l with every limit multiplied by n (n < 1 counts as 1). A
+// product past the largest int64 (or int) is that largest value, not a
+// wrapped negative limit that would refuse every file.
 func (l Limits) Scale(n int) Limits {
 	if n <= 1 {
 		return l
 	}
-	m := int64(n)
 	return Limits{
-		MaxBytes: l.MaxBytes * m, MaxRecordBytes: l.MaxRecordBytes * m,
-		MaxBuckets: l.MaxBuckets * n, MaxAccounts: l.MaxAccounts * n, MaxDistributions: l.MaxDistributions * n,
-		MaxCanonicalIDs: l.MaxCanonicalIDs * n, MaxGaps: l.MaxGaps * n,
-		MaxObjectsPerBucket: l.MaxObjectsPerBucket * n, MaxGrantsPerACL: l.MaxGrantsPerACL * n,
+		MaxBytes: mulSat(l.MaxBytes, int64(n)), MaxRecordBytes: mulSat(l.MaxRecordBytes, int64(n)),
+		MaxBuckets: mulSatInt(l.MaxBuckets, n), MaxAccounts: mulSatInt(l.MaxAccounts, n), MaxDistributions: mulSatInt(l.MaxDistributions, n),
+		MaxCanonicalIDs: mulSatInt(l.MaxCanonicalIDs, n), MaxGaps: mulSatInt(l.MaxGaps, n),
+		MaxObjectsPerBucket: mulSatInt(l.MaxObjectsPerBucket, n), MaxGrantsPerACL: mulSatInt(l.MaxGrantsPerACL, n),
 	}
+}
+
+// mulSat returns a*b for non-negative a and positive b, or math.MaxInt64
+// when that overflows.
+func mulSat(a, b int64) int64 {
+	if a > math.MaxInt64/b {
+		return math.MaxInt64
+	}
+	return a * b
+}
+
+func mulSatInt(a, b int) int {
+	if a > math.MaxInt/b {
+		return math.MaxInt
+	}
+	return a * b
 }
 
 // ErrLimit is wrapped by every error about a limit.

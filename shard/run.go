@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"log/slog"
 	"os"
@@ -68,6 +69,27 @@ type FileRef struct {
 // WritePlan writes p into store as PlanName.
 func WritePlan(ctx context.Context, store Store, p *Plan) error {
 	return putJSON(ctx, store, PlanName, p)
+}
+
+// ErrRunExists is CheckNewRun's answer for a run folder that already holds
+// a plan.
+var ErrRunExists = errors.New("the run folder already holds a plan")
+
+// CheckNewRun refuses a run folder that already holds a plan. A second
+// plan over a reused run ID would leave the first run's shard files beside
+// it, made with another map, sample or shard count, and a merge would mix
+// the two runs.
+func CheckNewRun(ctx context.Context, store Store) error {
+	_, done, err := store.Fetch(ctx, PlanName)
+	switch {
+	case err == nil:
+		done()
+		return fmt.Errorf("%s: %w (a run ID is used once: choose another, or remove the folder)", store.URI(PlanName), ErrRunExists)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	default:
+		return err
+	}
 }
 
 // ReadPlan reads the plan of the run folder store.

@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/hoofprint/hoofprint/internal/urlredact"
 )
 
 // Destination is where a run's reports go: a bucket and a key prefix
@@ -42,39 +45,51 @@ func ParseDestination(s string) (Destination, error) {
 	if s == "" {
 		return Destination{}, fmt.Errorf("--output: empty; want s3://BUCKET/PREFIX/")
 	}
+	// Every error quotes the value without any user:password@ part: the
+	// refusal of a password must not print it.
+	shown := urlredact.Redact(s)
 	u, err := url.Parse(s)
 	if err != nil {
-		return Destination{}, fmt.Errorf("--output %q: not a URI like s3://BUCKET/PREFIX/: %w", s, err)
+		// Not err itself: url.Error quotes the whole value, and its cause
+		// can quote a piece of a password that holds a "/" (as a port).
+		if shown != s {
+			return Destination{}, fmt.Errorf("--output %q: not a URI like s3://BUCKET/PREFIX/ (no user or password)", shown)
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return Destination{}, fmt.Errorf("--output %q: not a URI like s3://BUCKET/PREFIX/: %w", shown, err)
 	}
 	if u.Scheme != "s3" {
-		return Destination{}, fmt.Errorf("--output %q: scheme must be s3:// (got %q); write local files with --sarif/--asff/--inventory", s, u.Scheme)
+		return Destination{}, fmt.Errorf("--output %q: scheme must be s3:// (got %q); write local files with --sarif/--asff/--inventory", shown, u.Scheme)
 	}
 	if u.User != nil || u.Port() != "" || u.RawQuery != "" || u.Fragment != "" {
-		return Destination{}, fmt.Errorf("--output %q: only s3://BUCKET/PREFIX/ is allowed (no user, port, query or fragment)", s)
+		return Destination{}, fmt.Errorf("--output %q: only s3://BUCKET/PREFIX/ is allowed (no user, port, query or fragment)", shown)
 	}
 	bucket := u.Host
 	if err := checkBucketName(bucket); err != nil {
-		return Destination{}, fmt.Errorf("--output %q: %w", s, err)
+		return Destination{}, fmt.Errorf("--output %q: %w", shown, err)
 	}
 	prefix := strings.Trim(u.Path, "/")
 	if !utf8.ValidString(prefix) || strings.ContainsFunc(prefix, unicode.IsControl) {
 		// S3 lists such keys in XML only URL-encoded, and the prefix is
 		// written in logs and the summary: almost surely a typing mistake.
-		return Destination{}, fmt.Errorf("--output %q: the prefix holds a control character or is not UTF-8", s)
+		return Destination{}, fmt.Errorf("--output %q: the prefix holds a control character or is not UTF-8", shown)
 	}
 	if prefix != "" {
 		for seg := range strings.SplitSeq(prefix, "/") {
 			switch seg {
 			case "":
-				return Destination{}, fmt.Errorf("--output %q: the prefix has an empty path segment (\"//\")", s)
+				return Destination{}, fmt.Errorf("--output %q: the prefix has an empty path segment (\"//\")", shown)
 			case ".", "..":
-				return Destination{}, fmt.Errorf("--output %q: the prefix may not contain %q segments", s, seg)
+				return Destination{}, fmt.Errorf("--output %q: the prefix may not contain %q segments", shown, seg)
 			}
 		}
 		// S3 object keys are at most 1,024 bytes; leave room for the dated
 		// run prefix and the report names.
 		if len(prefix) > 900 {
-			return Destination{}, fmt.Errorf("--output %q: the prefix is longer than 900 bytes", s)
+			return Destination{}, fmt.Errorf("--output %q: the prefix is longer than 900 bytes", shown)
 		}
 	}
 	return Destination{Bucket: bucket, Prefix: prefix}, nil

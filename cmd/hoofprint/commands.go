@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -194,7 +196,11 @@ type reportFlags struct {
 
 func (r *reportFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&r.sarif, "sarif", "", "write a SARIF 2.1.0 report to `FILE` (auditors, GitHub code scanning)")
-	fs.StringVar(&r.html, "html", "", "write a self-contained HTML report to `FILE` for auditors (opens offline in any browser; lists the 5,000 most severe findings when there are more; uploaded with --output)")
+	htmlUsage := "write a self-contained HTML report to `FILE` for auditors (opens offline in any browser; lists the 5,000 most severe findings when there are more)"
+	if fs.Lookup("output") != nil { // scan and merge register --output before the report flags
+		htmlUsage = strings.TrimSuffix(htmlUsage, ")") + "; uploaded with --output)"
+	}
+	fs.StringVar(&r.html, "html", "", htmlUsage)
 	fs.StringVar(&r.asff, "asff", "", "write Security Hub findings (ASFF JSON, ready for batch-import-findings) to `FILE`")
 	fs.StringVar(&r.baseline, "baseline", "", "previous SARIF `FILE`: mark each result new, unchanged, updated or absent")
 	fs.StringSliceVar(&r.rulesDirs, "rules", nil, "extra Rego rules from `DIR` (repeatable), evaluated with the built-in ones")
@@ -222,11 +228,9 @@ func (r *reportFlags) finish(stderr io.Writer) error {
 	if r.evalTimeout <= 0 {
 		return usageErr("--eval-timeout %s: want a positive duration such as 60s or 5m", r.evalTimeout)
 	}
-	// Commands that do not register the suppression flags (plan) leave
-	// the maximum at 0; it only matters once a file is read.
-	if r.suppressionsMaxDays == 0 {
-		r.suppressionsMaxDays = int(suppress.DefaultMaxAge.Hours() / 24)
-	}
+	// 0 is refused like any value below 1, as 'suppressions check' does:
+	// replacing it with the default would accept a year-long suppression
+	// the user meant to forbid. (plan, which has no such flag, sets it.)
 	if r.suppressionsMaxDays < 1 {
 		return usageErr("--suppressions-max-days %d: want 1 or more", r.suppressionsMaxDays)
 	}
@@ -297,6 +301,65 @@ func (r *reportFlags) prepare(ctx context.Context, o *pipeline.Options) error {
 	return nil
 }
 
+// pathFlag is a local file a command reads or writes, and the flag (or
+// description) that names it, for the error.
+type pathFlag struct {
+	flag, path string
+}
+
+// outputs are the report files every command with reportFlags writes.
+func (r *reportFlags) outputs() []pathFlag {
+	return []pathFlag{{"--sarif", r.sarif}, {"--asff", r.asff}, {"--html", r.html}}
+}
+
+// inputs are the files every command with reportFlags reads.
+func (r *reportFlags) inputs() []pathFlag {
+	return []pathFlag{{"--baseline", r.baseline}, {"--suppressions", r.suppressionsFile}, {"--key-secret-file", r.keySecret.file}}
+}
+
+// checkPaths refuses, before any AWS call, two outputs that are the same
+// file (the last one written would silently replace the others) and an
+// output that is one of the inputs (the run would overwrite what it reads:
+// the inventory it evaluates, last night's --baseline). Empty paths are
+// not used.
+func checkPaths(outputs, inputs []pathFlag) error {
+	for i, o := range outputs {
+		if o.path == "" {
+			continue
+		}
+		for _, p := range outputs[:i] {
+			if p.path != "" && sameFile(o.path, p.path) {
+				return usageErr("%s %s and %s %s are the same file: each output needs its own, or one would replace the other", p.flag, p.path, o.flag, o.path)
+			}
+		}
+		for _, in := range inputs {
+			if in.path != "" && sameFile(o.path, in.path) {
+				return usageErr("%s %s is the %s file %s: writing it would overwrite the input; choose another file", o.flag, o.path, in.flag, in.path)
+			}
+		}
+	}
+	return nil
+}
+
+// sameFile reports whether a and b name one file: the same cleaned
+// absolute path, or, when both exist, the same file through a symbolic or
+// hard link or a case-insensitive file system.
+func sameFile(a, b string) bool {
+	if absPath(a) == absPath(b) {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs // Abs cleans
+	}
+	return filepath.Clean(p)
+}
+
 func usageErr(format string, args ...any) error {
 	return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
 }
@@ -328,6 +391,47 @@ func splitIDs(v []string) []string {
 		}
 	}
 	return out
+}
+
+// checkAccountLists checks --accounts and --exclude-accounts before any
+// AWS call: an ID in both would be asked for and skipped, and a run that
+// scans nothing must never look clean.
+func checkAccountLists(accounts, exclude []string) error {
+	if err := validAccountIDs("--accounts", accounts); err != nil {
+		return err
+	}
+	if err := validAccountIDs("--exclude-accounts", exclude); err != nil {
+		return err
+	}
+	for _, id := range accounts {
+		if slices.Contains(exclude, id) {
+			return usageErr("--accounts and --exclude-accounts both name %s: an account is either scanned or skipped", id)
+		}
+	}
+	return nil
+}
+
+// checkAccountsInScope refuses a selection that left no account to scan
+// (known only once the organization is listed): every account excluded by
+// --exclude-accounts, or --accounts naming only accounts that are not
+// ACTIVE. The reports of such a run would say "0 findings" about nothing.
+func checkAccountsInScope(snap *inventory.Snapshot, accounts, exclude []string) error {
+	if snap == nil || len(accounts)+len(exclude) == 0 {
+		// Without the flags the caller's own account is always in scope.
+		return nil
+	}
+	reasons := map[string]int{}
+	for _, a := range snap.Accounts {
+		if a.Skipped == "" {
+			return nil
+		}
+		reasons[a.Skipped]++
+	}
+	var why []string
+	for _, r := range slices.Sorted(maps.Keys(reasons)) {
+		why = append(why, fmt.Sprintf("%d %s", reasons[r], r))
+	}
+	return usageErr("--accounts/--exclude-accounts leave no account to scan (of the %d account(s) in scope: %s); nothing was scanned", len(snap.Accounts), strings.Join(why, ", "))
 }
 
 func validAccountIDs(flag string, ids []string) error {

@@ -56,6 +56,7 @@ func newDemoCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 	fs.StringVar(&f.scenario, "scenario", "", "scenario `FILE` (YAML; docs/scenario.md) instead of the built-in HealthCorp organization")
 	fs.StringVar(&f.out, "out", "hoofprint-demo", "`DIR` for the reports")
 	fs.IntVar(&f.sample, "sample", 100, "object ACLs to sample per bucket")
+	f.report.keySecret.ephemeral = true // demo's default secret is its own, made for the run
 	f.report.register(fs)
 	return cmd
 }
@@ -67,6 +68,27 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 	ctx := cmd.Context()
 	log := f.report.logger
 	opts := f.report.pipelineOptions(stdout)
+	// Every report goes to --out unless its flag names another file;
+	// checked before the emulator starts.
+	opts.InventoryPath = filepath.Join(f.out, "inventory.json")
+	outputs := []pathFlag{{"--out (inventory.json)", opts.InventoryPath}}
+	for _, o := range []struct {
+		path *string
+		flag pathFlag
+	}{
+		{&opts.SARIFPath, pathFlag{"--out (hoofprint.sarif)", filepath.Join(f.out, "hoofprint.sarif")}},
+		{&opts.ASFFPath, pathFlag{"--out (hoofprint.asff.json)", filepath.Join(f.out, "hoofprint.asff.json")}},
+		{&opts.HTMLPath, pathFlag{"--out (hoofprint.html)", filepath.Join(f.out, "hoofprint.html")}},
+	} {
+		if *o.path == "" {
+			*o.path = o.flag.path
+			outputs = append(outputs, o.flag)
+		}
+	}
+	outputs = append(outputs, f.report.outputs()...)
+	if err := checkPaths(outputs, append(f.report.inputs(), pathFlag{"--scenario", f.scenario})); err != nil {
+		return err
+	}
 	if err := f.report.prepare(ctx, &opts); err != nil {
 		return err
 	}
@@ -115,16 +137,6 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 	})
 	if err != nil {
 		return fmt.Errorf("connect to the emulator: %w", err)
-	}
-	opts.InventoryPath = filepath.Join(f.out, "inventory.json")
-	if opts.SARIFPath == "" {
-		opts.SARIFPath = filepath.Join(f.out, "hoofprint.sarif")
-	}
-	if opts.ASFFPath == "" {
-		opts.ASFFPath = filepath.Join(f.out, "hoofprint.asff.json")
-	}
-	if opts.HTMLPath == "" {
-		opts.HTMLPath = filepath.Join(f.out, "hoofprint.html")
 	}
 	opts.SecurityHub = true
 	opts.Accounts = base

@@ -15,6 +15,11 @@ import (
 const evaluateExample = `  # Re-run the rules offline on last night's inventory, with your own rules too
   hoofprint evaluate --inventory inventory.json.gz --rules ./my-rules --sarif out.sarif`
 
+// maxInventoryLimitScale bounds --inventory-limit-scale: 1,000 times the
+// defaults is 8 TiB decompressed and 2 billion buckets, beyond any real
+// organization; a larger value is a typo, not a bigger inventory.
+const maxInventoryLimitScale = 1000
+
 type evaluateFlags struct {
 	report     reportFlags
 	inventory  string
@@ -38,15 +43,18 @@ authors and tests can re-run the rules on a night's snapshot as often as they li
 			if f.inventory == "" {
 				return usageErr("evaluate needs --inventory FILE (written by 'hoofprint scan --inventory FILE')")
 			}
+			if f.limitScale < 1 || f.limitScale > maxInventoryLimitScale {
+				return usageErr("--inventory-limit-scale %d: want 1 to %d", f.limitScale, maxInventoryLimitScale)
+			}
+			if err := checkPaths(f.report.outputs(), append(f.report.inputs(), pathFlag{"--inventory", f.inventory})); err != nil {
+				return err
+			}
 			opts := f.report.pipelineOptions(stdout)
 			if err := f.report.prepare(cmd.Context(), &opts); err != nil {
 				return err
 			}
 			// One bucket at a time: an inventory of any size is evaluated
 			// in bounded memory (docs/architecture.md).
-			if f.limitScale < 1 {
-				return usageErr("--inventory-limit-scale %d: want 1 or more", f.limitScale)
-			}
 			r, err := inventory.OpenLimited(f.inventory, inventory.DefaultLimits.Scale(f.limitScale))
 			if err != nil {
 				return usageErr("%v", err)
@@ -64,7 +72,7 @@ authors and tests can re-run the rules on a night's snapshot as often as they li
 		},
 	}
 	cmd.Flags().StringVar(&f.inventory, "inventory", "", "inventory snapshot `FILE` (JSON, or gzip when compressed)")
-	cmd.Flags().IntVar(&f.limitScale, "inventory-limit-scale", 1, "multiply the inventory input limits by `N` (8 GiB decompressed, 256 MiB per record, 2,000,000 buckets, 100,000 objects per bucket…; docs/security.md) for a trusted, very large inventory")
+	cmd.Flags().IntVar(&f.limitScale, "inventory-limit-scale", 1, "multiply the inventory input limits by `N`, 1 to 1,000 (8 GiB decompressed, 256 MiB per record, 2,000,000 buckets, 100,000 objects per bucket…; docs/security.md) for a trusted, very large inventory")
 	f.report.register(cmd.Flags())
 	return cmd
 }

@@ -124,11 +124,11 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	if err := f.report.finish(stderr); err != nil {
 		return err
 	}
-	accounts, exclude := splitIDs(f.accounts), splitIDs(f.exclude)
-	if err := validAccountIDs("--accounts", accounts); err != nil {
+	if err := checkPaths(append(f.report.outputs(), pathFlag{"--inventory", f.inventory}), f.report.inputs()); err != nil {
 		return err
 	}
-	if err := validAccountIDs("--exclude-accounts", exclude); err != nil {
+	accounts, exclude := splitIDs(f.accounts), splitIDs(f.exclude)
+	if err := checkAccountLists(accounts, exclude); err != nil {
 		return err
 	}
 	if f.sample < 1 {
@@ -222,6 +222,11 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	})
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	// Before Finish: no report may say "0 findings" of a scan of nothing
+	// (the deferred Abort drops the unfinished inventory and ASFF files).
+	if err := checkAccountsInScope(inv, accounts, exclude); err != nil {
+		return err
 	}
 	out, err := stream.Finish(ctx, inv)
 	rec.observe(f.report.final, inv, out)

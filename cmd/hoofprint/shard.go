@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -13,10 +14,12 @@ import (
 
 	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/internal/urlredact"
 	"github.com/hoofprint/hoofprint/inventory"
 	"github.com/hoofprint/hoofprint/pipeline"
 	"github.com/hoofprint/hoofprint/scanner"
 	"github.com/hoofprint/hoofprint/shard"
+	"github.com/hoofprint/hoofprint/suppress"
 )
 
 const planLong = `Plan a sharded scan, for organizations too large for one machine: map the
@@ -151,6 +154,8 @@ func newPlanCommand(stdout, stderr io.Writer) *cobra.Command {
 
 func runPlan(ctx context.Context, f *planFlags, stdout, stderr io.Writer) error {
 	f.log.failOn, f.log.evalTimeout, f.log.profile = "none", pipeline.DefaultEvalTimeout, findings.ProfileHIPAA
+	// plan reads no suppressions; finish still wants a valid maximum.
+	f.log.suppressionsMaxDays = int(suppress.DefaultMaxAge.Hours() / 24)
 	if err := f.log.finish(stderr); err != nil {
 		return err
 	}
@@ -168,10 +173,7 @@ func runPlan(ctx context.Context, f *planFlags, stdout, stderr io.Writer) error 
 		return usageErr("--sample %d: want 1 or more (objects whose ACL is read per bucket)", f.sample)
 	}
 	accounts, exclude := splitIDs(f.accounts), splitIDs(f.exclude)
-	if err := validAccountIDs("--accounts", accounts); err != nil {
-		return err
-	}
-	if err := validAccountIDs("--exclude-accounts", exclude); err != nil {
+	if err := checkAccountLists(accounts, exclude); err != nil {
 		return err
 	}
 	now := time.Now().UTC()
@@ -182,7 +184,7 @@ func runPlan(ctx context.Context, f *planFlags, stdout, stderr io.Writer) error 
 	}
 	if shard.IsS3(f.output) {
 		if _, err := shard.OpenStore(f.output, &shard.S3Config{}); err != nil {
-			return usageErr("--output: %v", err)
+			return usageErr("%v", err) // it names --output and the value
 		}
 	} else if f.sseKMSKey != "" {
 		return usageErr("--sse-kms-key is only used with --output s3://BUCKET/PREFIX/")
@@ -210,6 +212,15 @@ func runPlan(ctx context.Context, f *planFlags, stdout, stderr io.Writer) error 
 			return usageErr("--output %s: %v", f.output, err)
 		}
 	}
+	// A reused run ID is refused before the organization is mapped: the
+	// old run's shard files would stay beside the new plan, and a merge
+	// would mix the two. A retried Batch attempt replaces its own plan
+	// (no shard starts before the plan job succeeds).
+	if shard.Attempt(os.Getenv) == 1 {
+		if err := shard.CheckNewRun(ctx, store); err != nil {
+			return usageErr("--run-id %s: %v", f.runID, err)
+		}
+	}
 	log.Info("planning", "caller_account", base.Caller.AccountID, "run", runURI, "shards", f.shards)
 	scanCtx, cancel := f.collect.withTimeout(ctx)
 	defer cancel()
@@ -220,6 +231,10 @@ func runPlan(ctx context.Context, f *planFlags, stdout, stderr io.Writer) error 
 	})
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	// No plan of nothing: its shards and merge would report a clean run.
+	if err := checkAccountsInScope(m.Snapshot, accounts, exclude); err != nil {
+		return err
 	}
 	p := &shard.Plan{
 		SchemaVersion: shard.PlanSchemaVersion, RunID: f.runID, CreatedAt: now,
@@ -248,6 +263,12 @@ func runShardScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, re
 		}
 	}
 	if err := f.report.finish(stderr); err != nil {
+		return err
+	}
+	if err := checkPaths(f.report.outputs(), append(f.report.inputs(), localPlan("--plan", f.plan))); err != nil {
+		return err
+	}
+	if err := checkRunURI("--plan", f.plan); err != nil {
 		return err
 	}
 	k, n, err := shardOf(f.shard)
@@ -341,6 +362,27 @@ func shardOf(flag string) (int, int, error) {
 	return k, n, nil
 }
 
+// checkRunURI parses a run folder in S3 before the credentials are
+// loaded, as plan checks its --output: a typo fails at once.
+func checkRunURI(flag, uri string) error {
+	if !shard.IsS3(uri) {
+		return nil
+	}
+	if _, err := shard.OpenStore(runFolder(uri), &shard.S3Config{}); err != nil {
+		return usageErr("%s: %v", flag, err)
+	}
+	return nil
+}
+
+// localPlan is the plan file of a local run folder given by flag, an
+// input that no output may overwrite (none for a run folder in S3).
+func localPlan(flag, uri string) pathFlag {
+	if uri == "" || shard.IsS3(uri) {
+		return pathFlag{flag: flag}
+	}
+	return pathFlag{flag, filepath.Join(runFolder(uri), shard.PlanName)}
+}
+
 // runFolder accepts the run folder or its plan.json.
 func runFolder(uri string) string {
 	if strings.HasSuffix(uri, "/"+shard.PlanName) || uri == shard.PlanName {
@@ -413,12 +455,18 @@ func runMerge(ctx context.Context, f *mergeFlags, stdout, stderr io.Writer, rec 
 	if f.run == "" {
 		return usageErr("merge needs --run RUN, the run folder 'hoofprint plan' printed")
 	}
+	if err := checkPaths(append(f.report.outputs(), pathFlag{"--inventory", f.inventory}), append(f.report.inputs(), localPlan("--run", f.run))); err != nil {
+		return err
+	}
+	if err := checkRunURI("--run", f.run); err != nil {
+		return err
+	}
 	if f.output == "" && f.sseKMSKey != "" {
 		return usageErr("--sse-kms-key is only used with --output s3://BUCKET/PREFIX/")
 	}
 	if f.output != "" {
 		if _, err := shard.OpenStore(f.output, &shard.S3Config{}); err != nil || !shard.IsS3(f.output) {
-			return usageErr("--output %q: want s3://BUCKET/PREFIX/", f.output)
+			return usageErr("--output %q: want s3://BUCKET/PREFIX/", urlredact.Redact(f.output))
 		}
 	}
 	if f.externalID == "" {
