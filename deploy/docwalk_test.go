@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hoofprint/hoofprint/internal/testutil"
 )
 
 // docBlock is one fenced block of docs/deploy.md with the section it is in.
@@ -237,9 +239,7 @@ func TestDeployDocWalksTheTemplates(t *testing.T) {
 	})
 
 	t.Run("every AWS CLI command and option exists", func(t *testing.T) {
-		if _, err := exec.LookPath("aws"); err != nil {
-			skipOrFail(t, "aws (the AWS CLI) not found on PATH; install it with: pip install awscli")
-		}
+		testutil.RequireTool(t, "aws", "pip install awscli")
 		type use struct {
 			service, op string
 			options     []string

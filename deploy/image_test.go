@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hoofprint/hoofprint/internal/testutil"
 )
 
 // No Docker engine runs in CI, so these tests prove the image's premise
@@ -209,7 +211,7 @@ func emptyRoot(t *testing.T, bin string, d dockerfile) string {
 	copyFile(t, bin, filepath.Join(root, "hoofprint"), 0o755)
 	ca := "/etc/ssl/certs/ca-certificates.crt"
 	if _, err := os.Stat(ca); err != nil {
-		skipOrFail(t, "no CA bundle at "+ca+" to put in the root (apt-get install ca-certificates)")
+		testutil.SkipOrFail(t, "no CA bundle at "+ca+" to put in the root (apt-get install ca-certificates)")
 	}
 	if err := os.MkdirAll(filepath.Join(root, "etc/ssl/certs"), 0o755); err != nil {
 		t.Fatal(err)
@@ -289,14 +291,6 @@ func copyFile(t *testing.T, from, to string, mode os.FileMode) {
 	}
 }
 
-func skipOrFail(t *testing.T, reason string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatal(reason)
-	}
-	t.Skip(reason)
-}
-
 // runInRoot runs /hoofprint (or another binary at path inside root) chrooted
 // into root as uid:gid in workdir, with an environment like the image's
 // (nothing inherited: no SSL_CERT_FILE, no AWS variables). As root it
@@ -305,7 +299,7 @@ func skipOrFail(t *testing.T, reason string) {
 func runInRoot(t *testing.T, root string, uid, gid int, workdir, path string, args ...string) (string, int) {
 	t.Helper()
 	if runtime.GOOS != "linux" {
-		skipOrFail(t, "the empty-root test needs Linux (chroot)")
+		testutil.SkipOrFail(t, "the empty-root test needs Linux (chroot)")
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
@@ -336,7 +330,7 @@ func runInRoot(t *testing.T, root string, uid, gid int, workdir, path string, ar
 	case errors.As(err, &ee) && ee.Exited():
 		return out.String(), ee.ExitCode()
 	case os.Geteuid() != 0 && (errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EINVAL)):
-		skipOrFail(t, "not root and user namespaces are not allowed here: "+err.Error())
+		testutil.SkipOrFail(t, "not root and user namespaces are not allowed here: "+err.Error())
 	}
 	t.Fatalf("run %s %q in the empty root: %v\n%s", path, args, err, out.String())
 	return "", -1

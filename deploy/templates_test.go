@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hoofprint/hoofprint/internal/testutil"
 )
 
 func templates(t *testing.T) []string {
@@ -34,10 +36,7 @@ func templates(t *testing.T) []string {
 // which checks every resource property against the CloudFormation resource
 // specification and IAM policy syntax.
 func TestCfnLintPassesOnEveryTemplate(t *testing.T) {
-	bin, err := exec.LookPath("cfn-lint")
-	if err != nil {
-		skipOrFail(t, "cfn-lint not found on PATH; install it with: pip install cfn-lint")
-	}
+	bin := testutil.RequireTool(t, "cfn-lint", "pip install cfn-lint")
 	for _, p := range templates(t) {
 		t.Run(filepath.Base(p)+" is clean", func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)

@@ -3,7 +3,6 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -73,19 +72,15 @@ func withForeignOAIs(s *inventory.Snapshot) *inventory.Snapshot {
 	return s
 }
 
-// healthcorpInventoryFile is the HealthCorp inventory of the golden test.
-func healthcorpInventoryFile(t *testing.T) func() *inventory.Snapshot {
-	return func() *inventory.Snapshot {
-		data, err := os.ReadFile(filepath.Join("testdata", "healthcorp-inventory.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var s inventory.Snapshot
-		if err := json.Unmarshal(data, &s); err != nil {
-			t.Fatal(err)
-		}
-		return &s
+// healthcorpInventoryFile is the HealthCorp inventory of the golden test,
+// read as a scan's inventory is (any schema version the reader takes).
+func healthcorpInventoryFile(t *testing.T) *inventory.Snapshot {
+	t.Helper()
+	s, err := inventory.ReadFile(filepath.Join("testdata", "healthcorp-inventory.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	return s
 }
 
 // streamed evaluates snap as pipeline.Stream does: the organization map
@@ -159,16 +154,16 @@ func TestScopedEvaluationFindsWhatTheWholeSnapshotGives(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		inv  func() *inventory.Snapshot
+		inv  func(*testing.T) *inventory.Snapshot
 	}{
-		{"a synthetic organization with cross-account distributions and trails", func() *inventory.Snapshot { return withTrails(syntheticOrg(7, 3, 23)) }},
-		{"a synthetic organization whose cross-account origins use OAIs the buckets do not grant", func() *inventory.Snapshot { return withForeignOAIs(syntheticOrg(7, 3, 23)) }},
-		{"the HealthCorp fixture", healthcorpSnapshot},
-		{"the HealthCorp fixture with trails", func() *inventory.Snapshot { return withTrails(healthcorpSnapshot()) }},
-		{"the golden test's HealthCorp inventory", healthcorpInventoryFile(t)},
+		{"a synthetic organization with cross-account distributions and trails", func(*testing.T) *inventory.Snapshot { return withTrails(syntheticOrg(7, 3, 23)) }},
+		{"a synthetic organization whose cross-account origins use OAIs the buckets do not grant", func(*testing.T) *inventory.Snapshot { return withForeignOAIs(syntheticOrg(7, 3, 23)) }},
+		{"the HealthCorp fixture", func(*testing.T) *inventory.Snapshot { return healthcorpSnapshot() }},
+		{"the HealthCorp fixture with trails", func(*testing.T) *inventory.Snapshot { return withTrails(healthcorpSnapshot()) }},
+		{"the golden test's HealthCorp inventory", healthcorpInventoryFile},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			want, err := e.EvaluateWhole(t.Context(), tc.inv())
+			want, err := e.EvaluateWhole(t.Context(), tc.inv(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -183,7 +178,7 @@ func TestScopedEvaluationFindsWhatTheWholeSnapshotGives(t *testing.T) {
 			}
 			w, _ := json.Marshal(want)
 
-			got, err := e.Evaluate(t.Context(), tc.inv())
+			got, err := e.Evaluate(t.Context(), tc.inv(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,12 +186,12 @@ func TestScopedEvaluationFindsWhatTheWholeSnapshotGives(t *testing.T) {
 				t.Errorf("Evaluate gave %d findings, one evaluation over the whole snapshot %d\n got: %s\nwant: %s", len(got), len(want), g, w)
 			}
 
-			snap := tc.inv()
+			snap := tc.inv(t)
 			str, kept := streamed(t, e, snap, 0)
 			if g, _ := json.Marshal(str); string(g) != string(w) {
 				t.Errorf("the streamed evaluation gave %d findings, one evaluation over the whole snapshot %d\n got: %s\nwant: %s", len(str), len(want), g, w)
 			}
-			small, _ := streamed(t, e, tc.inv(), 1)
+			small, _ := streamed(t, e, tc.inv(t), 1)
 			if g, _ := json.Marshal(small); string(g) != string(w) {
 				t.Errorf("the streamed evaluation with origins parts of one account gave %d findings, one evaluation over the whole snapshot %d\n got: %s\nwant: %s", len(small), len(want), g, w)
 			}

@@ -28,4 +28,3 @@ func TestCheckNewRunRefusesAFolderWithAPlan(t *testing.T) {
 		t.Errorf("the error does not name the plan %s: %v", want, err)
 	}
 }
-

@@ -14,13 +14,16 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/hoofprint/hoofprint/internal/testutil"
 )
 
 // chromiumPath finds Debian's chromium (or $HOOFPRINT_CHROMIUM). Under
 // CI=true a missing browser fails the test with how to install it; locally
-// the test is skipped.
+// the test is skipped, and under -short it always is.
 func chromiumPath(t *testing.T) string {
 	t.Helper()
+	testutil.SkipShort(t, "Chromium")
 	if p := os.Getenv("HOOFPRINT_CHROMIUM"); p != "" {
 		return p
 	}
@@ -29,11 +32,7 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	const how = "chromium is not installed: apt-get install -y chromium (Debian), or set HOOFPRINT_CHROMIUM to a Chrome or Chromium binary"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(how)
-	}
-	t.Skip(how)
+	testutil.SkipOrFail(t, "chromium is not installed: apt-get install -y chromium (Debian), or set HOOFPRINT_CHROMIUM to a Chrome or Chromium binary")
 	return ""
 }
 

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/hoofprint/hoofprint/emulator"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
 	"github.com/hoofprint/hoofprint/internal/multitool"
@@ -87,14 +89,40 @@ func TestDemoFindsTheSeedIncidentAndWritesEveryReport(t *testing.T) {
 		}
 	}
 	// The official validator, GitHub's rules included: not even a warning.
-	bin := multitool.Find(t)
-	issues, console, err := multitool.Validate(bin, filepath.Join(dir, "hoofprint.sarif"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, is := range issues {
-		t.Errorf("SARIF Multitool on the demo's SARIF: %s\n%s", is, console)
-	}
+	// A subtest, so that a missing Multitool skips only this check.
+	t.Run("the SARIF Multitool reports nothing", func(t *testing.T) {
+		issues, console, err := multitool.Validate(multitool.Find(t), filepath.Join(dir, "hoofprint.sarif"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, is := range issues {
+			t.Errorf("SARIF Multitool on the demo's SARIF: %s\n%s", is, console)
+		}
+	})
+	// What BatchImportFindings requires of each finding, checked on the file
+	// a run writes rather than only on the asff package's fixture.
+	t.Run("the ASFF matches the Security Hub finding schema", func(t *testing.T) {
+		c := jsonschema.NewCompiler()
+		c.AssertFormat()
+		sch, err := c.Compile(filepath.Join("..", "..", "report", "asff", "testdata", "asff-finding.schema.json"))
+		if err != nil {
+			t.Fatalf("compile ASFF schema: %v", err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "hoofprint.asff.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("hoofprint.asff.json is not JSON: %v", err)
+		}
+		if list, ok := v.([]any); !ok || len(list) == 0 {
+			t.Fatalf("hoofprint.asff.json holds no findings to check: %.200s", b)
+		}
+		if err := sch.Validate(v); err != nil {
+			t.Errorf("the demo's ASFF misses required fields or limits: %v", err)
+		}
+	})
 	l := readSARIF(t, filepath.Join(dir, "hoofprint.sarif"))
 	// The outage: prod's OAI cannot read the objects the tools account owns.
 	if uris := resultsFor(l, "cloudfront-origin-objects-unreadable"); !containsSubstring(uris, "healthcorp-prod") {
@@ -328,13 +356,12 @@ func TestSIGTERMStillWritesTheReports(t *testing.T) {
 		"AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_EC2_METADATA_DISABLED=true")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	proc := startChild(t, cmd)
 	// Wait until the scan has reached the object ACLs, then stop it.
 	deadline := time.Now().Add(30 * time.Second)
 	for !anyObjectACLRequest(emu) {
 		if time.Now().After(deadline) {
+			proc.kill()
 			t.Fatalf("the scan never reached GetObjectAcl\n%s", stderr.String())
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -342,7 +369,7 @@ func TestSIGTERMStillWritesTheReports(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	err = cmd.Wait()
+	err = proc.wait()
 	code := cmd.ProcessState.ExitCode()
 	if code != exitIncomplete {
 		t.Fatalf("after SIGTERM the scan exited %d (%v), want %d\nstderr:\n%s", code, err, exitIncomplete, stderr.String())

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/hoofprint/hoofprint/internal/testutil"
 )
 
 // readmeBlock returns the first ```sh block after heading in README.md.
@@ -35,29 +37,15 @@ func readmeBlock(t *testing.T, heading string) string {
 	return block
 }
 
-func requireTool(t *testing.T, name, install string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		msg := name + " not found on PATH; install it with: " + install
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-}
-
 // TestReadmeMotoSectionRunsAsWritten runs the README's moto block with
 // bash from the repository root, changing only the port (5000 may be
 // taken) and where the binary is built, and checks what the README says
 // about it: exit 3, two s3-object-external-owner findings, and no file
 // left in the repository.
 func TestReadmeMotoSectionRunsAsWritten(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts moto_server and builds the binary")
-	}
-	requireTool(t, "bash", "apt-get install bash")
-	requireTool(t, "moto_server", "pip install 'moto[server]'")
-	requireTool(t, "aws", "pip install awscli")
+	testutil.RequireTool(t, "bash", "apt-get install bash")
+	testutil.RequireTool(t, "moto_server", "pip install 'moto[server]'")
+	testutil.RequireTool(t, "aws", "pip install awscli")
 	block := readmeBlock(t, "### Try `scan` against moto")
 	for _, want := range []string{"go build -o /tmp/hoofprint ./cmd/hoofprint", "/tmp/hoofprint scan", "mktemp -d", `echo "exit $?"`} {
 		if !strings.Contains(block, want) {
@@ -84,12 +72,17 @@ func TestReadmeMotoSectionRunsAsWritten(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", script)
 	cmd.Dir = root
+	// The scan creates its key secret under XDG_CONFIG_HOME: a home of the
+	// test's own keeps it out of the user's config directory. TestMain
+	// pinned Go's caches, so go build still finds them.
+	home := t.TempDir()
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "TMPDIR=") {
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "TMPDIR=") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XDG_CONFIG_HOME=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env, "TMPDIR="+tmp, "AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull)
+	cmd.Env = append(cmd.Env, "TMPDIR="+tmp, "AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
+		"HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
 	// Its own process group, so moto_server goes too if the block fails
 	// before its kill.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

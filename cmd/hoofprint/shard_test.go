@@ -72,17 +72,28 @@ func (e *shardEnv) cmd(extraEnv []string, args ...string) (*exec.Cmd, *bytes.Buf
 // run runs one process to its end and returns its exit code and stdout.
 func (e *shardEnv) run(t *testing.T, args ...string) (int, string) {
 	t.Helper()
+	code, stdout, err := e.runProcess(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, stdout
+}
+
+// runProcess is run for goroutines other than the test's, which must not
+// stop the test: a process that could not run, or that exited 2 (the
+// test's arguments are wrong), is an error for the caller to fail on.
+func (e *shardEnv) runProcess(args ...string) (int, string, error) {
 	c, stdout, stderr := e.cmd(nil, args...)
 	err := c.Run()
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
-		t.Fatalf("%v: %v", args, err)
+		return -1, "", fmt.Errorf("%v: %w", args, err)
 	}
 	code := c.ProcessState.ExitCode()
 	if code == exitUsage {
-		t.Fatalf("%s exited 2\nstderr:\n%s", strings.Join(args, " "), stderr.String())
+		return code, stdout.String(), fmt.Errorf("%s exited 2\nstderr:\n%s", strings.Join(args, " "), stderr.String())
 	}
-	return code, stdout.String()
+	return code, stdout.String(), nil
 }
 
 // calls counts the emulator's requests by service and operation, STS
@@ -113,11 +124,17 @@ func (e *shardEnv) shards(t *testing.T, run string, n int, which []int) {
 	t.Helper()
 	var wg sync.WaitGroup
 	codes := make([]int, len(which))
+	errs := make([]error, len(which))
 	for i, k := range which {
-		wg.Go(func() { codes[i], _ = e.run(t, "scan", "--plan", run, "--shard", fmt.Sprintf("%d/%d", k, n), "-q") })
+		wg.Go(func() {
+			codes[i], _, errs[i] = e.runProcess("scan", "--plan", run, "--shard", fmt.Sprintf("%d/%d", k, n), "-q")
+		})
 	}
 	wg.Wait()
 	for i, c := range codes {
+		if errs[i] != nil {
+			t.Fatalf("shard %d: %v", which[i], errs[i])
+		}
 		if c != exitOK {
 			t.Fatalf("shard %d exited %d", which[i], c)
 		}
@@ -476,13 +493,11 @@ func TestShardedRunFailures(t *testing.T) {
 		defer e.emu.SetFaults(nil)
 		e.emu.ResetRequests()
 		c, _, stderr := e.cmd(nil, "scan", "--plan", run, "--shard", "2/3")
-		if err := c.Start(); err != nil {
-			t.Fatal(err)
-		}
+		proc := startChild(t, c)
 		deadline := time.Now().Add(30 * time.Second)
 		for len(e.emu.RequestLog()) < 3 {
 			if time.Now().After(deadline) {
-				_ = c.Process.Kill()
+				proc.kill()
 				t.Fatalf("shard 2 made no requests\n%s", stderr.String())
 			}
 			time.Sleep(10 * time.Millisecond)
@@ -490,7 +505,7 @@ func TestShardedRunFailures(t *testing.T) {
 		if err := c.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
-		_ = c.Wait()
+		_ = proc.wait()
 		e.emu.SetFaults(nil)
 		code, summary, dir := merge(run)
 		if code != exitIncomplete {
@@ -513,13 +528,11 @@ func TestShardedRunFailures(t *testing.T) {
 		defer e.emu.SetFaults(nil)
 		e.emu.ResetRequests()
 		c, _, stderr := e.cmd(nil, "scan", "--plan", run, "--shard", "2/3")
-		if err := c.Start(); err != nil {
-			t.Fatal(err)
-		}
+		proc := startChild(t, c)
 		deadline := time.Now().Add(30 * time.Second)
 		for len(e.emu.RequestLog()) < 3 {
 			if time.Now().After(deadline) {
-				_ = c.Process.Kill()
+				proc.kill()
 				t.Fatalf("shard 2 made no requests\n%s", stderr.String())
 			}
 			time.Sleep(10 * time.Millisecond)
@@ -527,7 +540,7 @@ func TestShardedRunFailures(t *testing.T) {
 		if err := c.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
-		_ = c.Wait()
+		_ = proc.wait()
 		e.emu.SetFaults(nil)
 		if code := c.ProcessState.ExitCode(); code != exitIncomplete {
 			t.Fatalf("the stopped shard exited %d, want %d\n%s", code, exitIncomplete, stderr.String())

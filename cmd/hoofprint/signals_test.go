@@ -30,6 +30,44 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
+// child is a process a test started, waited for in the background.
+type child struct {
+	cmd    *exec.Cmd
+	exited chan struct{} // closed once Wait has returned
+	err    error         // Wait's error, once exited is closed
+}
+
+// startChild starts cmd. A test that fails between Start and Wait would
+// leave the process running (and writing into directories the test
+// removes): should the test end first, the process is killed and reaped
+// before the test's other cleanups.
+func startChild(t *testing.T, cmd *exec.Cmd) *child {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &child{cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		c.err = cmd.Wait()
+		close(c.exited)
+	}()
+	t.Cleanup(c.kill)
+	return c
+}
+
+// wait returns Wait's error once the process has exited.
+func (c *child) wait() error {
+	<-c.exited
+	return c.err
+}
+
+// kill kills the process and waits until it has been reaped (a no-op once
+// it has exited).
+func (c *child) kill() {
+	_ = c.cmd.Process.Kill()
+	<-c.exited
+}
+
 // slowRules is a --rules directory whose one rule runs for minutes.
 func slowRules(t *testing.T) string {
 	t.Helper()
@@ -64,22 +102,18 @@ func TestSlowRuleIsStoppedByEvalTimeoutAndBySIGTERM(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			start := time.Now()
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			proc := startChild(t, cmd)
 			if tc.signal {
 				time.Sleep(time.Second)
 				if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 					t.Fatal(err)
 				}
 			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
 			select {
-			case err := <-done:
-				t.Logf("exited: %v", err) // the exit code is checked below
+			case <-proc.exited:
+				t.Logf("exited: %v", proc.err) // the exit code is checked below
 			case <-time.After(90 * time.Second):
-				_ = cmd.Process.Kill()
+				proc.kill()
 				t.Fatalf("still evaluating after 90 s\n%s", stderr.String())
 			}
 			if code := cmd.ProcessState.ExitCode(); code != exitIncomplete {
@@ -121,13 +155,11 @@ func TestSIGTERMDuringTheSecurityHubImportExits3(t *testing.T) {
 		"AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_EC2_METADATA_DISABLED=true")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	proc := startChild(t, cmd)
 	deadline := time.Now().Add(60 * time.Second)
 	for !anySecurityHubRequest(emu) {
 		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
+			proc.kill()
 			t.Fatalf("the run never reached Security Hub\n%s", stderr.String())
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -135,7 +167,7 @@ func TestSIGTERMDuringTheSecurityHubImportExits3(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	_ = cmd.Wait()
+	_ = proc.wait()
 	if code := cmd.ProcessState.ExitCode(); code != exitIncomplete {
 		t.Fatalf("after SIGTERM during the import the run exited %d, want %d\nstderr:\n%s", code, exitIncomplete, stderr.String())
 	}

@@ -3,7 +3,8 @@
 //
 // moto is a Python program: install it with `pip install 'moto[server]'`.
 // When it is missing a test is skipped with that advice, except under
-// CI=true, where it fails: CI must never pass by skipping.
+// CI=true, where it fails: CI must never pass by skipping. Under -short
+// (unit tests only) a test that starts it is always skipped.
 package motoserver
 
 import (
@@ -11,7 +12,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -36,14 +36,7 @@ type Server struct {
 // through the environment (t.Setenv, so the test must not be parallel).
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		msg := "moto_server not found on PATH; install it with: pip install 'moto[server]'"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	bin := testutil.RequireTool(t, "moto_server", "pip install 'moto[server]'")
 	port, err := freePort()
 	if err != nil {
 		t.Fatalf("find a free port for moto_server: %v", err)
