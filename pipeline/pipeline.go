@@ -158,6 +158,11 @@ func Prepare(ctx context.Context, opts Options) (*Prepared, error) {
 	}
 	p := &Prepared{Engine: engine, Profile: profile, Controls: rules.Controls(mapping, engine.Rules())}
 	if opts.BaselinePath != "" {
+		// The baseline only marks the SARIF log's results; without one it
+		// would be read and do nothing, and the user believe it applied.
+		if opts.SARIFPath == "" {
+			return nil, fmt.Errorf("--baseline %s needs --sarif: it marks the SARIF log's results new, unchanged, updated or absent", opts.BaselinePath)
+		}
 		if p.Baseline, err = sarif.ReadBaseline(opts.BaselinePath); err != nil {
 			return nil, fmt.Errorf("--baseline %s: %w", opts.BaselinePath, err)
 		}

@@ -123,6 +123,11 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		if err != nil {
 			return nil, err
 		}
+		// A wrong path in a CI job must not run the built-in rules alone
+		// and look like a pass.
+		if len(more) == 0 {
+			return nil, fmt.Errorf("--rules %s holds no .rego file (tests, *_test.rego, are not rules)", dir)
+		}
 		srcs = append(srcs, more...)
 	}
 	modules, err := parseSources(srcs)

@@ -101,6 +101,15 @@ func Parse(name string, data []byte, opts Options) (*Set, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	// A second document ("---") would be ignored, its entries with it.
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		line := more.Line
+		if err != nil {
+			return nil, fmt.Errorf("%s: after the first document: %w", name, err)
+		}
+		return nil, fmt.Errorf("%s:%d: a second YAML document: a suppressions file holds one (remove the \"---\" and merge the lists)", name, line)
+	}
 	if doc.Version != 0 && doc.Version != 1 {
 		return nil, fmt.Errorf("%s: version %d is not supported (want 1)", name, doc.Version)
 	}

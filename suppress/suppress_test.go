@@ -94,6 +94,16 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
     owner: me
     expires: 2027-01-01
 `, []string{"f.yaml:3: entry 1: account \"prod\" is not a 12-digit account ID"}},
+		{"second document", `suppressions:
+  - rule: r
+    resource: arn:aws:s3:::b
+    reason: ok
+    owner: me
+    expires: 2027-01-01
+---
+suppressions:
+  - rule: r2
+`, []string{"f.yaml:7: a second YAML document"}},
 		{"short account", `suppressions:
   - rule: r
     account: "12"

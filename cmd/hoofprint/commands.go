@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -318,11 +320,63 @@ func (r *reportFlags) inputs() []pathFlag {
 }
 
 // checkPaths refuses, before any AWS call, two outputs that are the same
-// file (the last one written would silently replace the others) and an
+// file (the last one written would silently replace the others), an
 // output that is one of the inputs (the run would overwrite what it reads:
-// the inventory it evaluates, last night's --baseline). Empty paths are
-// not used.
+// the inventory it evaluates, last night's --baseline), and an output that
+// cannot be written: found after a night's scan, that would lose the scan.
+// Empty paths are not used.
 func checkPaths(outputs, inputs []pathFlag) error {
+	if err := checkConflicts(outputs, inputs); err != nil {
+		return err
+	}
+	for _, o := range outputs {
+		if o.path == "" {
+			continue
+		}
+		if err := checkWritable(o.path); err != nil {
+			return usageErr("%s %s: %v", o.flag, o.path, err)
+		}
+	}
+	return nil
+}
+
+// checkWritable says whether a file could be created at path, without
+// creating the folders a run would create for it: path must not be a
+// folder, and its nearest existing ancestor must be a folder this process
+// can create a file in.
+func checkWritable(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return errors.New("is a folder, not a file")
+	}
+	dir := filepath.Dir(absPath(path))
+	for {
+		st, err := os.Stat(dir)
+		if err == nil {
+			if !st.IsDir() {
+				return fmt.Errorf("%s is a file, not a folder", dir)
+			}
+			break
+		}
+		// ENOTDIR: an ancestor is a file; the walk up finds and names it.
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+			return err
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return err
+		}
+		dir = parent
+	}
+	f, err := os.CreateTemp(dir, ".hoofprint-check-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in %s: %w", dir, errors.Unwrap(err))
+	}
+	_ = f.Close()
+	return os.Remove(f.Name())
+}
+
+// checkConflicts is checkPaths' comparison of the paths.
+func checkConflicts(outputs, inputs []pathFlag) error {
 	for i, o := range outputs {
 		if o.path == "" {
 			continue

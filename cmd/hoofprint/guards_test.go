@@ -107,6 +107,17 @@ func TestBadCommandLinesFailBeforeAnyAWSCall(t *testing.T) {
 			"are the same file"},
 		{"merge: --asff is the run's plan", []string{"merge", "--run", at("run"), "--asff", at("run/plan.json")},
 			"is the --run file"},
+		// Outputs that could not be written once the scan is done.
+		{"scan: --sarif under a file", scan("--sarif", at("last.sarif")+"/x/out.sarif"),
+			"--sarif " + at("last.sarif") + "/x/out.sarif: " + at("last.sarif") + " is a file, not a folder"},
+		{"scan: --inventory is a folder", scan("--inventory", at("run")),
+			"--inventory " + at("run") + ": is a folder, not a file"},
+		{"evaluate: --html under a file", []string{"evaluate", "--inventory", at("inv.json"), "--html", at("last.sarif") + "/r.html"},
+			"is a file, not a folder"},
+		// Inputs that would silently do nothing.
+		{"scan: --rules folder without a rule", scan("--rules", at("run")), "--rules " + at("run") + " holds no .rego file"},
+		{"evaluate: --baseline without --sarif", []string{"evaluate", "--inventory", at("inv.json"), "--baseline", at("last.sarif")},
+			"--baseline " + at("last.sarif") + " needs --sarif"},
 		// Bug 4: 0 is not the default.
 		{"scan: --suppressions-max-days 0", scan("--suppressions-max-days", "0"), "--suppressions-max-days 0: want 1 or more"},
 		{"evaluate: --suppressions-max-days 0", []string{"evaluate", "--inventory", at("inv.json"), "--suppressions-max-days", "0"}, "--suppressions-max-days 0: want 1 or more"},
