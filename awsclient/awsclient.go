@@ -183,7 +183,14 @@ func Load(ctx context.Context, opts Options) (*Base, error) {
 	}
 	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return nil, fmt.Errorf("sts GetCallerIdentity (are AWS credentials configured?): %w", err)
+		// Credentials were found (checkCredentials): an answer from STS
+		// means they were refused, no answer that it could not be reached.
+		hint := "could not reach STS: check the network, the region and any endpoint URL"
+		var ae smithy.APIError
+		if errors.As(err, &ae) {
+			hint = "STS refused the credentials: are they valid and unexpired?"
+		}
+		return nil, fmt.Errorf("sts GetCallerIdentity (%s): %w", hint, err)
 	}
 	b.Caller = Caller{AccountID: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), Partition: "aws"}
 	if a, err := arn.Parse(b.Caller.ARN); err == nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"io"
 	"math/big"
 	"net/http"
@@ -165,3 +166,36 @@ func TestAWSEndpointURLIsTreatedLikeTheFlag(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestCallerIdentityErrorSaysWhichWayItFailed: credentials are there by the
+// time STS is asked, so "are credentials configured?" misleads; a refusal
+// and no answer at all need different fixes.
+func TestCallerIdentityErrorSaysWhichWayItFailed(t *testing.T) {
+	refused := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		body := `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>`
+		return &http.Response{StatusCode: 403, Header: http.Header{"Content-Type": {"text/xml"}},
+			Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
+	})
+	unreachable := roundTripFunc(func(*http.Request) (*http.Response, error) {
+		return nil, errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+	})
+	for _, tc := range []struct {
+		name string
+		rt   http.RoundTripper
+		want string
+	}{
+		{"refused", refused, "STS refused the credentials"},
+		{"unreachable", unreachable, "could not reach STS"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(t.Context(), Options{
+				EndpointURL: "http://127.0.0.1:1", Region: "us-east-1", MaxAttempts: 1,
+				HTTPClient:  &http.Client{Transport: tc.rt},
+				Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
+			})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Load = %v, want an error saying %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -384,7 +384,11 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 	case len(writeErrs) > 0:
 		// Exit 2 whatever else happened: the step error is told, not
 		// wrapped, so that its sentinel cannot turn this into exit 3.
-		err := fmt.Errorf("%d outputs could not be written:\n%w", len(writeErrs), errors.Join(writeErrs...))
+		what := "outputs"
+		if len(writeErrs) == 1 {
+			what = "output"
+		}
+		err := fmt.Errorf("%d %s could not be written:\n%w", len(writeErrs), what, errors.Join(writeErrs...))
 		if stepErr != nil {
 			err = fmt.Errorf("%w\nalso: %s", err, stepErr.Error())
 		}

@@ -76,7 +76,7 @@ type entryYAML struct {
 func Load(path string, opts Options) (*Set, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("suppressions: %w", err)
+		return nil, err // "open PATH: …" names the file; callers name the flag
 	}
 	return Parse(path, b, opts)
 }
