@@ -183,7 +183,10 @@ func controls(b *strings.Builder, doc findings.Document, failing *findings.Faili
 			}
 		}
 		rules := strings.Join(found, ", ")
-		if len(quiet) > 0 {
+		if len(st.Passing)+len(st.Failing)+len(st.NotEvaluated) == 0 {
+			// No account judged at all: its quiet rules prove nothing.
+			rules = "no account evaluated: " + strings.Join(st.Rules, ", ")
+		} else if len(quiet) > 0 {
 			if rules != "" {
 				rules += "; "
 			}

@@ -164,3 +164,23 @@ func TestAcceptedRisksAreEscaped(t *testing.T) {
 		t.Errorf("the escaped reason is not shown:\n%s", buf.String())
 	}
 }
+
+// A document with no account (an inventory cut down by hand, a scope of
+// nothing) must not print HIPAA controls as clean.
+func TestControlsWithoutAccountsAreNotClean(t *testing.T) {
+	doc := fixture.Document()
+	doc.Accounts = nil
+	doc.Findings = nil
+	doc.Coverage.Gaps = nil
+	var buf bytes.Buffer
+	if err := summary.Write(&buf, doc, summary.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "HIPAA Security Rule safeguards") {
+		t.Fatalf("no HIPAA section without accounts (then this test has nothing to check):\n%s", out)
+	}
+	if strings.Contains(out, "clean: ") || !strings.Contains(out, "no account evaluated: ") {
+		t.Errorf("controls judged on no account read as clean:\n%s", out)
+	}
+}
