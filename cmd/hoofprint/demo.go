@@ -62,6 +62,9 @@ func newDemoCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 }
 
 func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *runRecord) error {
+	if f.sample < 1 {
+		return usageErr("--sample %d: want 1 or more (objects whose ACL is read per bucket)", f.sample)
+	}
 	if err := f.report.finish(stderr); err != nil {
 		return err
 	}

@@ -118,6 +118,7 @@ func TestBadCommandLinesFailBeforeAnyAWSCall(t *testing.T) {
 		{"scan: --rules folder without a rule", scan("--rules", at("run")), "--rules " + at("run") + " holds no .rego file"},
 		{"evaluate: --baseline without --sarif", []string{"evaluate", "--inventory", at("inv.json"), "--baseline", at("last.sarif")},
 			"--baseline " + at("last.sarif") + " needs --sarif"},
+		{"demo: --sample 0, as scan and plan refuse it", []string{"demo", "--out", at("demo"), "--sample", "0"}, "--sample 0: want 1 or more"},
 		// Bug 4: 0 is not the default.
 		{"scan: --suppressions-max-days 0", scan("--suppressions-max-days", "0"), "--suppressions-max-days 0: want 1 or more"},
 		{"evaluate: --suppressions-max-days 0", []string{"evaluate", "--inventory", at("inv.json"), "--suppressions-max-days", "0"}, "--suppressions-max-days 0: want 1 or more"},
