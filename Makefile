@@ -12,7 +12,7 @@ VERSION ?= $(or $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null),0.1.0
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 
-.PHONY: build test test-short demo lint tools bench bench-scale bench-flat bench-shards fuzz clean
+.PHONY: build test test-short golden demo lint tools bench bench-scale bench-flat bench-shards fuzz clean
 
 ## build: a static binary in bin/hoofprint (as the Dockerfile builds it)
 build:
@@ -31,6 +31,11 @@ test: tools
 ## test-short: unit tests only (no moto, no validator)
 test-short:
 	$(GO) test -short ./...
+
+## golden: rewrite the golden files (the packages that have an -update flag); review the diff before committing
+GOLDEN_PKGS := ./report/sarif ./report/asff ./report/htmlreport ./report/summary ./rules
+golden:
+	$(GO) test -count=1 $(GOLDEN_PKGS) -update
 
 ## tools: the SARIF Multitool from npm, into .tools/ (git-ignored)
 tools: $(MULTITOOL)
