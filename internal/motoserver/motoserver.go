@@ -9,6 +9,7 @@ package motoserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -29,6 +30,8 @@ type Server struct {
 	URL string
 	cmd *exec.Cmd
 	out *testutil.SyncBuffer
+	// exited is closed when the process has ended (its Wait returned).
+	exited chan struct{}
 }
 
 // Start launches moto_server on a free loopback port and stops it when the
@@ -37,20 +40,32 @@ type Server struct {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := testutil.RequireTool(t, "moto_server", "pip install 'moto[server]'")
-	port, err := freePort()
-	if err != nil {
-		t.Fatalf("find a free port for moto_server: %v", err)
-	}
-	out := &testutil.SyncBuffer{}
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto_server: %v", err)
-	}
-	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, out: out}
-	t.Cleanup(s.stop)
-	if err := s.waitReady(30 * time.Second); err != nil {
-		t.Fatalf("moto_server did not start: %v\n%s", err, out.String())
+	// The free port is found by binding and closing it, so another process
+	// can take it before moto binds; moto then exits at once, and another
+	// port is tried.
+	var s *Server
+	for attempt := 1; ; attempt++ {
+		port, err := freePort()
+		if err != nil {
+			t.Fatalf("find a free port for moto_server: %v", err)
+		}
+		out := &testutil.SyncBuffer{}
+		cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start moto_server: %v", err)
+		}
+		exited := make(chan struct{})
+		s = &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, out: out, exited: exited}
+		go func() { _ = cmd.Wait(); close(exited) }()
+		t.Cleanup(s.stop)
+		err = s.waitReady(30 * time.Second)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, errExited) || attempt == 3 {
+			t.Fatalf("moto_server did not start: %v\n%s", err, out.String())
+		}
 	}
 	// moto accepts any credentials; these fixed ones are its documented
 	// defaults and map to its default account 123456789012.
@@ -77,6 +92,9 @@ func (s *Server) Reset(t testing.TB) {
 // Log returns what moto_server printed (its request log).
 func (s *Server) Log() string { return s.out.String() }
 
+// errExited is waitReady's answer when moto_server ended before answering.
+var errExited = errors.New("moto_server exited before it answered")
+
 func (s *Server) waitReady(timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -88,6 +106,8 @@ func (s *Server) waitReady(timeout time.Duration) error {
 			return nil
 		}
 		select {
+		case <-s.exited:
+			return fmt.Errorf("%w (%s): %v", errExited, s.URL, s.cmd.ProcessState)
 		case <-ctx.Done():
 			return fmt.Errorf("no answer on %s within %s: %w", s.URL, timeout, err)
 		case <-time.After(100 * time.Millisecond):
@@ -96,10 +116,8 @@ func (s *Server) waitReady(timeout time.Duration) error {
 }
 
 func (s *Server) stop() {
-	if s.cmd.Process != nil {
-		_ = s.cmd.Process.Kill()
-		_ = s.cmd.Wait()
-	}
+	_ = s.cmd.Process.Kill()
+	<-s.exited
 }
 
 func freePort() (int, error) {

@@ -143,6 +143,11 @@ func Validate(bin, file string) ([]Issue, string, error) {
 	if err := json.Unmarshal(b, &log); err != nil {
 		return nil, string(console), fmt.Errorf("decode validator output: %w", err)
 	}
+	// The validator reports in one run with one invocation; anything else
+	// is not a report of this file, and must not read as "no issues".
+	if len(log.Runs) != 1 || len(log.Runs[0].Invocations) == 0 {
+		return nil, string(console), fmt.Errorf("validator output %s: want one run with an invocation, got %d run(s): not a validation report", outFile, len(log.Runs))
+	}
 	var issues []Issue
 	for _, run := range log.Runs {
 		for _, inv := range run.Invocations {
