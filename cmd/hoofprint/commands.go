@@ -180,6 +180,7 @@ type reportFlags struct {
 	showObjectKeys bool
 	failOn         string
 	logFormat      string
+	verbose        bool
 	quiet          bool
 	evalTimeout    time.Duration
 	keySecret      keySecretFlags
@@ -213,6 +214,7 @@ func (r *reportFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&r.suppressionsMaxDays, "suppressions-max-days", 365, "refuse a suppression whose expiry is more than `DAYS` away")
 	fs.StringVar(&r.logFormat, "log-format", "text", "log format on stderr: text or json (json suits CloudWatch Logs)")
 	fs.BoolVarP(&r.quiet, "quiet", "q", false, "print only warnings, errors and no summary")
+	fs.BoolVarP(&r.verbose, "verbose", "v", false, "also log each account and bucket as it is collected (names only, never object keys)")
 	r.keySecret.register(fs)
 	fs.DurationVar(&r.evalTimeout, "eval-timeout", pipeline.DefaultEvalTimeout, "stop evaluating the rules after this long, report what was evaluated and exit 3 naming the rule that ran out (raise it for very large organizations)")
 }
@@ -245,8 +247,13 @@ func (r *reportFlags) finish(stderr io.Writer) error {
 		r.suppressions = set
 	}
 	level := slog.LevelInfo
-	if r.quiet {
+	switch {
+	case r.quiet && r.verbose:
+		return usageErr("--quiet and --verbose: choose one")
+	case r.quiet:
 		level = slog.LevelWarn
+	case r.verbose:
+		level = slog.LevelDebug
 	}
 	hopts := &slog.HandlerOptions{Level: level}
 	finalOpts := &slog.HandlerOptions{Level: slog.LevelInfo}

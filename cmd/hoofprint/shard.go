@@ -148,6 +148,7 @@ func newPlanCommand(stdout, stderr io.Writer) *cobra.Command {
 	fs.StringVar(&f.sseKMSKey, "sse-kms-key", "", "KMS key `ARN` for the run folder's objects in S3 (default: SSE-S3); shards and merge use the plan's")
 	fs.StringVar(&f.log.logFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.BoolVarP(&f.log.quiet, "quiet", "q", false, "print only warnings, errors and the run folder")
+	fs.BoolVarP(&f.log.verbose, "verbose", "v", false, "also log each account as it is mapped (names only)")
 	f.log.keySecret.register(fs)
 	return cmd
 }
