@@ -99,7 +99,7 @@ func Parse(name string, data []byte, opts Options) (*Set, error) {
 		if errors.Is(err, io.EOF) {
 			return &Set{Source: name}, nil // an empty file suppresses nothing
 		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %s", name, readableYAMLError(err))
 	}
 	// A second document ("---") would be ignored, its entries with it.
 	var more yaml.Node
@@ -384,4 +384,19 @@ func (s *Set) Apply(doc *findings.Document) {
 	s.Mark(doc.Findings)
 	doc.Suppressions = s.Report()
 	doc.SuppressionsSource = s.Source
+}
+
+// yamlTypeNames turns the Go types in the YAML decoder's messages into
+// what the user wrote: "field supressions not found in type suppress.file"
+// says nothing to someone editing suppressions.yaml.
+var yamlTypeNames = strings.NewReplacer(
+	"in type suppress.file", "at the top level (want version and suppressions)",
+	"!!seq into suppress.file", "a list at the top level (want a map with version and suppressions)",
+	"!!str into suppress.file", "text at the top level (want a map with version and suppressions)",
+	"!!map into []yaml.Node", "a map as suppressions (want a list of entries, each starting with \"- \")",
+	"!!str into []yaml.Node", "text as suppressions (want a list of entries, each starting with \"- \")",
+)
+
+func readableYAMLError(err error) string {
+	return yamlTypeNames.Replace(err.Error())
 }

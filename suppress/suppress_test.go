@@ -94,6 +94,9 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
     owner: me
     expires: 2027-01-01
 `, []string{"f.yaml:3: entry 1: account \"prod\" is not a 12-digit account ID"}},
+		{"misspelt top-level key", "supressions:\n  - rule: r\n", []string{"f.yaml: yaml: unmarshal errors:\n  line 1: field supressions not found at the top level (want version and suppressions)"}},
+		{"a list at the top", "- rule: r\n", []string{"line 1: cannot unmarshal a list at the top level (want a map with version and suppressions)"}},
+		{"suppressions as a map", "suppressions:\n  rule: r\n", []string{"line 2: cannot unmarshal a map as suppressions (want a list of entries"}},
 		{"second document", `suppressions:
   - rule: r
     resource: arn:aws:s3:::b
