@@ -118,6 +118,7 @@ func TestBadCommandLinesFailBeforeAnyAWSCall(t *testing.T) {
 		{"scan: --rules folder without a rule", scan("--rules", at("run")), "--rules " + at("run") + " holds no .rego file"},
 		{"evaluate: --baseline without --sarif", []string{"evaluate", "--inventory", at("inv.json"), "--baseline", at("last.sarif")},
 			"--baseline " + at("last.sarif") + " needs --sarif"},
+		{"keys resolve: a hash too short", []string{"keys", "resolve", "--endpoint-url", emu.URL(), "--bucket", "b", "--key-secret-file", secret, "hmac:zz"}, `"hmac:zz": want hmac: and 32 lowercase hex digits`},
 		{"demo: --sample 0, as scan and plan refuse it", []string{"demo", "--out", at("demo"), "--sample", "0"}, "--sample 0: want 1 or more"},
 		// Bug 4: 0 is not the default.
 		{"scan: --suppressions-max-days 0", scan("--suppressions-max-days", "0"), "--suppressions-max-days 0: want 1 or more"},
@@ -225,7 +226,7 @@ func TestEndpointAndOutputPasswordsAreNeverPrinted(t *testing.T) {
 		{"AWS_ENDPOINT_URL with a password", withPassword, []string{"scan"}, "AWS_ENDPOINT_URL (or endpoint_url in the AWS config profile) http://10.0.0.1:5000: remove"},
 		{"a malformed AWS_ENDPOINT_URL with a password", withPassword + "/%zz", []string{"scan"}, "is not an absolute URL"},
 		{"plan --endpoint-url with a password", "", []string{"plan", "--output", t.TempDir(), "--shards", "1", "--endpoint-url", withPassword}, "remove the user name and password"},
-		{"keys resolve --endpoint-url with a password", "", []string{"keys", "resolve", "--endpoint-url", withPassword, "--bucket", "b", "--key-secret-file", secret, "hmac:00"}, "remove the user name and password"},
+		{"keys resolve --endpoint-url with a password", "", []string{"keys", "resolve", "--endpoint-url", withPassword, "--bucket", "b", "--key-secret-file", secret, "hmac:00000000000000000000000000000000"}, "remove the user name and password"},
 		{"scan --output with a password", "", []string{"scan", "--output", "s3://u:" + password + "@reports/p/"}, `--output "s3://xxxxx@reports/p/": only s3://BUCKET/PREFIX/`},
 		{"merge --output with a password", "", []string{"merge", "--run", t.TempDir(), "--output", "s3://u:" + password + "@reports/p/"}, `--output "s3://xxxxx@reports/p/"`},
 		{"plan --output with a password", "", []string{"plan", "--shards", "1", "--output", "s3://u:" + password + "@reports/p/"}, `--output "s3://xxxxx@reports/p/"`},

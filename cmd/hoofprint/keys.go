@@ -81,6 +81,11 @@ func runKeysResolve(cmd *cobra.Command, f *keysResolveFlags, hashes []string, st
 		if !strings.HasPrefix(h, "hmac:") {
 			return usageErr("%q is not a keyed hash (hmac:…); unkeyed sha256: hashes come from inventories made before keyed hashing", h)
 		}
+		// Checked before any AWS call: a typo would otherwise list the
+		// whole bucket to find nothing.
+		if d := strings.TrimPrefix(h, "hmac:"); len(d) != 32 || strings.Trim(d, "0123456789abcdef") != "" {
+			return usageErr("%q: want hmac: and 32 lowercase hex digits, an object's key hash as the reports show it (a first folder's hash, hmac: and 12 digits and /, is not resolved)", h)
+		}
 		want[h] = true
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))

@@ -247,7 +247,7 @@ func TestPlainHTTPEndpointOffLoopbackIsRefused(t *testing.T) {
 	for name, args := range map[string][]string{
 		"--endpoint-url":   {"scan", "--endpoint-url", "http://192.0.2.1:5000"},
 		"AWS_ENDPOINT_URL": {"scan"},
-		"keys resolve":     {"keys", "resolve", "--endpoint-url", "http://192.0.2.1:5000", "--bucket", "b", "--key-secret-file", secret, "hmac:00"},
+		"keys resolve":     {"keys", "resolve", "--endpoint-url", "http://192.0.2.1:5000", "--bucket", "b", "--key-secret-file", secret, "hmac:00000000000000000000000000000000"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if name == "AWS_ENDPOINT_URL" {
