@@ -200,6 +200,8 @@ func TestLoadRejectsBrokenUserRulesWithFileAndLine(t *testing.T) {
 	}{
 		{"a syntax error names the file and line", "syntax.rego", "package user.bad\n\ndeny contains x if {\n  x := \n}\n", "syntax.rego:5: rego_parse_error"},
 		{"a missing severity names the METADATA line", "nosev.rego", meta("#   id: user-x\n#   resource_type: AwsS3Bucket\n#   remediation: R\n"), "nosev.rego:1: bad rule metadata: custom.severity is required"},
+		{"every problem of one rule at once", "many.rego", "# METADATA\n# custom:\n#   id: user-x\n#   severty: low\n#   resource_type: Bucket\npackage user.bad\n\ndeny contains {\"x\": 1} if false\n",
+			`many.rego:1: bad rule metadata: unknown custom key "severty"; rule user-x: title is required; rule user-x: description is required; custom.severity is required; custom.remediation is required; rule user-x: custom.resource_type "Bucket"`},
 		{"an unknown severity is rejected", "badsev.rego", meta("#   id: user-x\n#   severity: urgent\n#   resource_type: AwsS3Bucket\n#   remediation: R\n"), `custom.severity "urgent"`},
 		{"a typo in a custom key is rejected", "typo.rego", meta("#   id: user-x\n#   severty: low\n" + base), `unknown custom key "severty"`},
 		{"a bad resource type is rejected", "restype.rego", meta("#   id: user-x\n#   severity: low\n#   resource_type: Bucket\n#   remediation: R\n"), `custom.resource_type "Bucket"`},

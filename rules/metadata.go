@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -62,122 +64,115 @@ func packageAnnotation(m *ast.Module) *ast.Annotations {
 // pkg/iac/rego/metadata.go: a malformed rule fails loudly at load.
 func ruleFromAnnotations(a *ast.Annotations, source string) (findings.Rule, error) {
 	var r findings.Rule
-	fail := func(format string, args ...any) (findings.Rule, error) {
-		return findings.Rule{}, metadataError(a, source, format, args...)
+	// Every problem is collected, so that a rule author fixes them in one
+	// round rather than one load per missing field.
+	var problems []string
+	bad := func(format string, args ...any) {
+		problems = append(problems, fmt.Sprintf(format, args...))
 	}
 	c := a.Custom
-	for k := range c {
+	for _, k := range slices.Sorted(maps.Keys(c)) {
 		if !knownCustomKeys[k] {
-			return fail("unknown custom key %q", k)
+			bad("unknown custom key %q", k)
 		}
 	}
-	str := func(key string, required bool) (string, error) {
+	str := func(key string, required bool) string {
 		v, ok := c[key]
 		if !ok {
 			if required {
-				return "", metadataError(a, source, "custom.%s is required", key)
+				bad("custom.%s is required", key)
 			}
-			return "", nil
+			return ""
 		}
 		s, ok := v.(string)
 		if !ok {
-			return "", metadataError(a, source, "custom.%s must be a string, not %T", key, v)
+			bad("custom.%s must be a string, not %T", key, v)
+			return ""
 		}
 		s = strings.TrimSpace(s)
 		if required && s == "" {
-			return "", metadataError(a, source, "custom.%s must not be empty", key)
+			bad("custom.%s must not be empty", key)
 		}
-		return s, nil
+		return s
 	}
-	var err error
-	if r.ID, err = str("id", true); err != nil {
-		return r, err
+	r.ID = str("id", true)
+	if r.ID != "" && !ruleIDPattern.MatchString(r.ID) {
+		bad("custom.id %q must be lower-case words joined by hyphens", r.ID)
 	}
-	if !ruleIDPattern.MatchString(r.ID) {
-		return fail("custom.id %q must be lower-case words joined by hyphens", r.ID)
-	}
+	// Later problems name the rule when it has an ID.
+	name := "rule " + cmp.Or(r.ID, "without an id") + ": "
 	r.Title = strings.TrimSpace(a.Title)
 	if r.Title == "" {
-		return fail("rule %s: title is required", r.ID)
+		bad("%stitle is required", name)
 	}
 	r.Description = unwrap(a.Description)
 	if r.Description == "" {
-		return fail("rule %s: description is required", r.ID)
+		bad("%sdescription is required", name)
 	}
-	sev, err := str("severity", true)
-	if err != nil {
-		return r, err
-	}
-	if r.Severity, err = findings.ParseSeverity(sev); err != nil || r.Severity == findings.SeverityNone {
-		return fail("rule %s: custom.severity %q must be critical, high, medium, low or informational", r.ID, sev)
+	if sev := str("severity", true); sev != "" {
+		var err error
+		if r.Severity, err = findings.ParseSeverity(sev); err != nil || r.Severity == findings.SeverityNone {
+			bad(name+"custom.severity %q must be critical, high, medium, low or informational", sev)
+		}
 	}
 	if v, ok := c["hipaa"]; ok {
 		list, ok := v.([]any)
 		if !ok {
-			return fail("rule %s: custom.hipaa must be a list of strings, not %T", r.ID, v)
+			bad(name+"custom.hipaa must be a list of strings, not %T", v)
 		}
 		for _, x := range list {
 			s, ok := x.(string)
 			if !ok || strings.TrimSpace(s) == "" {
-				return fail("rule %s: custom.hipaa entries must be non-empty strings", r.ID)
+				bad("%scustom.hipaa entries must be non-empty strings", name)
+				break
 			}
 			r.HIPAA = append(r.HIPAA, s)
 		}
 	}
-	if r.Remediation, err = str("remediation", true); err != nil {
-		return r, err
-	}
-	r.Remediation = unwrap(r.Remediation)
-	if r.SiteRemediation, err = str("site_remediation", false); err != nil {
-		return r, err
-	}
-	r.SiteRemediation = unwrap(r.SiteRemediation)
-	if r.DoFirst, err = str("do_first", false); err != nil {
-		return r, err
-	}
-	r.DoFirst = unwrap(r.DoFirst)
-	if r.RemediationCLI, err = str("remediation_cli", false); err != nil {
-		return r, err
-	}
-	if r.HelpURL, err = str("help_url", false); err != nil {
-		return r, err
-	}
+	r.Remediation = unwrap(str("remediation", true))
+	r.SiteRemediation = unwrap(str("site_remediation", false))
+	r.DoFirst = unwrap(str("do_first", false))
+	r.RemediationCLI = str("remediation_cli", false)
+	r.HelpURL = str("help_url", false)
 	if r.HelpURL != "" {
 		if u, perr := url.Parse(r.HelpURL); perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fail("rule %s: custom.help_url %q is not an http(s) URL", r.ID, r.HelpURL)
+			bad(name+"custom.help_url %q is not an http(s) URL", r.HelpURL)
 		}
 	}
-	if r.ResourceType, err = str("resource_type", true); err != nil {
-		return r, err
-	}
-	if !resourceTypes[r.ResourceType] {
-		return fail("rule %s: custom.resource_type %q must be one of %s, %s, %s, %s", r.ID, r.ResourceType,
+	r.ResourceType = str("resource_type", true)
+	if r.ResourceType != "" && !resourceTypes[r.ResourceType] {
+		bad(name+"custom.resource_type %q must be one of %s, %s, %s, %s", r.ResourceType,
 			findings.ResourceAccount, findings.ResourceS3Bucket, findings.ResourceS3Object, findings.ResourceDistribution)
 	}
 	if v, ok := c["sampled"]; ok {
 		b, ok := v.(bool)
 		if !ok {
-			return fail("rule %s: custom.sampled must be true or false, not %T", r.ID, v)
+			bad(name+"custom.sampled must be true or false, not %T", v)
 		}
 		r.Sampled = b
 	}
+	var err error
 	if r.Scope, err = ruleScope(c, r); err != nil {
-		return fail("%v", err)
+		bad("%v", err)
 	}
 	r.Profiles = slices.Clone(Profiles)
 	if v, ok := c["profiles"]; ok {
 		list, ok := v.([]any)
 		if !ok || len(list) == 0 {
-			return fail("rule %s: custom.profiles must be a non-empty list of %s", r.ID, strings.Join(Profiles, ", "))
+			bad(name+"custom.profiles must be a non-empty list of %s", strings.Join(Profiles, ", "))
 		}
 		r.Profiles = nil
 		for _, x := range list {
 			s, ok := x.(string)
 			if !ok || !slices.Contains(Profiles, s) {
-				return fail("rule %s: custom.profiles entry %v is not one of %s", r.ID, x, strings.Join(Profiles, ", "))
+				bad(name+"custom.profiles entry %v is not one of %s", x, strings.Join(Profiles, ", "))
+				continue
 			}
 			r.Profiles = append(r.Profiles, s)
 		}
+	}
+	if len(problems) > 0 {
+		return findings.Rule{}, metadataError(a, source, "%s", strings.Join(problems, "; "))
 	}
 	for _, rr := range a.RelatedResources {
 		if rr != nil && rr.Ref.String() != "" {
