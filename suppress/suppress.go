@@ -101,14 +101,20 @@ func Parse(name string, data []byte, opts Options) (*Set, error) {
 		}
 		return nil, fmt.Errorf("%s: %s", name, readableYAMLError(err))
 	}
-	// A second document ("---") would be ignored, its entries with it.
-	var more yaml.Node
-	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
-		line := more.Line
-		if err != nil {
-			return nil, fmt.Errorf("%s: after the first document: %w", name, err)
+	// A second document ("---") would be ignored, its entries with it. An
+	// empty one (a trailing "---", as some tools write) holds nothing.
+	for {
+		var more yaml.Node
+		err := dec.Decode(&more)
+		if errors.Is(err, io.EOF) {
+			break
 		}
-		return nil, fmt.Errorf("%s:%d: a second YAML document: a suppressions file holds one (remove the \"---\" and merge the lists)", name, line)
+		if err != nil {
+			return nil, fmt.Errorf("%s: after the first document: %s", name, readableYAMLError(err))
+		}
+		if !emptyDocument(&more) {
+			return nil, fmt.Errorf("%s:%d: a second YAML document: a suppressions file holds one (remove the \"---\" and merge the lists)", name, more.Line)
+		}
 	}
 	if doc.Version != 0 && doc.Version != 1 {
 		return nil, fmt.Errorf("%s: version %d is not supported (want 1)", name, doc.Version)
@@ -399,4 +405,14 @@ var yamlTypeNames = strings.NewReplacer(
 
 func readableYAMLError(err error) string {
 	return yamlTypeNames.Replace(err.Error())
+}
+
+// emptyDocument says whether n, a decoded document, holds nothing (only a
+// "---", or comments).
+func emptyDocument(n *yaml.Node) bool {
+	if n.Kind == 0 || len(n.Content) == 0 {
+		return true
+	}
+	c := n.Content[0]
+	return len(n.Content) == 1 && c.Kind == yaml.ScalarNode && c.Tag == "!!null"
 }

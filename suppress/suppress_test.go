@@ -232,3 +232,17 @@ func TestUnknownRules(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A trailing "---" (or one followed only by comments) is an empty second
+// document: no entries are lost, so the file is valid, as it always was.
+func TestAnEmptySecondDocumentIsNotAnError(t *testing.T) {
+	for _, y := range []string{
+		"version: 1\nsuppressions: []\n---\n",
+		"version: 1\nsuppressions: []\n---\n# nothing here\n",
+		"version: 1\nsuppressions: []\n---\n---\n",
+	} {
+		if _, err := Parse("f.yaml", []byte(y), Options{Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+			t.Errorf("%q: %v", y, err)
+		}
+	}
+}

@@ -394,6 +394,12 @@ func checkConflicts(outputs, inputs []pathFlag) error {
 			}
 		}
 		for _, in := range inputs {
+			// A rolling baseline (tonight's SARIF log over last night's) is
+			// safe: the baseline is read whole before the run, and the log
+			// is written to a temporary file renamed into place.
+			if o.flag == "--sarif" && in.flag == "--baseline" {
+				continue
+			}
 			if in.path != "" && sameFile(o.path, in.path) {
 				return usageErr("%s %s is the %s file %s: writing it would overwrite the input; choose another file", o.flag, o.path, in.flag, in.path)
 			}
@@ -479,6 +485,14 @@ func checkAccountLists(accounts, exclude []string) error {
 func checkAccountsInScope(snap *inventory.Snapshot, accounts, exclude []string) error {
 	if snap == nil || len(accounts)+len(exclude) == 0 {
 		// Without the flags the caller's own account is always in scope.
+		return nil
+	}
+	// Only a complete account list proves the selection empty. When the
+	// listing was denied, throttled or stopped, the scan fell back to what
+	// it could list; that is a gap, and the run writes its reports and
+	// exits 3 (which AWS Batch retries), never 2 blaming the flags.
+	if !snap.Coverage.Complete || snap.Coverage.Interrupted != "" ||
+		slices.ContainsFunc(snap.Coverage.Gaps, func(g inventory.Gap) bool { return g.Service == "organizations" }) {
 		return nil
 	}
 	reasons := map[string]int{}

@@ -16,7 +16,13 @@ import (
 // at it, with a key secret file (so that no run creates one).
 func guardEnv(t *testing.T, sc *scenario.Scenario) (emu *emulator.Emulator, secretFile string) {
 	t.Helper()
-	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
+	return guardEnvWith(t, sc, emulator.Options{})
+}
+
+// guardEnvWith is guardEnv with the emulator's options (faults).
+func guardEnvWith(t *testing.T, sc *scenario.Scenario, opts emulator.Options) (emu *emulator.Emulator, secretFile string) {
+	t.Helper()
+	emu, err := emulator.Start(t.Context(), sc, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,10 +91,10 @@ func TestBadCommandLinesFailBeforeAnyAWSCall(t *testing.T) {
 			"--sarif " + at("f") + " and --asff " + at("f") + " are the same file"},
 		{"scan: --html and --asff through a relative path", scan("--html", at("r.html"), "--asff", dir+"/x/../r.html"),
 			"are the same file"},
-		{"scan: --sarif is --baseline", scan("--sarif", at("last.sarif"), "--baseline", at("last.sarif")),
-			"--sarif " + at("last.sarif") + " is the --baseline file"},
-		{"scan: --sarif is --baseline through a symbolic link", scan("--sarif", at("link.sarif"), "--baseline", at("last.sarif")),
-			"--sarif " + at("link.sarif") + " is the --baseline file " + at("last.sarif")},
+		{"scan: --asff is --baseline", scan("--sarif", at("new.sarif"), "--asff", at("last.sarif"), "--baseline", at("last.sarif")),
+			"--asff " + at("last.sarif") + " is the --baseline file"},
+		{"scan: --html is --baseline through a symbolic link", scan("--sarif", at("new.sarif"), "--html", at("link.sarif"), "--baseline", at("last.sarif")),
+			"--html " + at("link.sarif") + " is the --baseline file " + at("last.sarif")},
 		{"scan: --inventory is --key-secret-file", scan("--inventory", secret),
 			"--inventory " + secret + " is the --key-secret-file file"},
 		{"scan --plan: --html is the plan", []string{"scan", "--plan", at("run"), "--shard", "0/1", "--endpoint-url", emu.URL(), "--html", at("run/plan.json")},
@@ -194,6 +200,28 @@ func TestASelectionThatLeavesNoAccountIsRefused(t *testing.T) {
 	}
 }
 
+// TestAnUnlistedOrganizationIsAGapNotAnEmptySelection: when ListAccounts
+// is denied the scan falls back to the caller's account; excluding that
+// account then leaves nothing, but the flags are not to blame. The run
+// writes its reports naming the gap and exits 3 (AWS Batch retries 3).
+func TestAnUnlistedOrganizationIsAGapNotAnEmptySelection(t *testing.T) {
+	sc := scenario.HealthCorp()
+	emu, secret := guardEnvWith(t, sc, emulator.Options{Faults: []emulator.FaultRule{
+		{Service: "organizations", Operation: "ListAccounts", AccessDenied: true},
+	}})
+	dir := t.TempDir()
+	sarif := filepath.Join(dir, "out.sarif")
+	var so, se bytes.Buffer
+	code := run(t.Context(), []string{"scan", "--endpoint-url", emu.URL(), "--role-name", sc.MemberRoleName, "--key-secret-file", secret,
+		"--exclude-accounts", "111111111111", "--sarif", sarif}, &so, &se)
+	if code != exitIncomplete || strings.Contains(se.String(), "leave no account to scan") {
+		t.Fatalf("exit %d, want %d (a gap, not a usage error)\n%s", code, exitIncomplete, se.String())
+	}
+	if !strings.Contains(mustRead(t, sarif), "ListAccounts") {
+		t.Errorf("the SARIF log does not name the ListAccounts gap")
+	}
+}
+
 // TestEndpointAndOutputPasswordsAreNeverPrinted: a password in
 // --endpoint-url, AWS_ENDPOINT_URL or --output is refused (exit 2) without
 // being printed, and an endpoint that is not http or https is refused at
@@ -250,5 +278,24 @@ func TestEndpointAndOutputPasswordsAreNeverPrinted(t *testing.T) {
 				t.Errorf("took %v: requests were attempted", d)
 			}
 		})
+	}
+}
+
+// TestARollingBaselineIsAllowed: --sarif over its own --baseline is a
+// nightly pattern (each night's log is the next night's baseline), safe
+// because the baseline is read before the log is written.
+func TestARollingBaselineIsAllowed(t *testing.T) {
+	inv := demoInventory(t)
+	roll := filepath.Join(t.TempDir(), "roll.sarif")
+	args := []string{"evaluate", "--inventory", inv, "--sarif", roll, "-q"}
+	var so, se bytes.Buffer
+	if code := run(t.Context(), args, &so, &se); code != exitOK {
+		t.Fatalf("first night exited %d\n%s", code, se.String())
+	}
+	if code := run(t.Context(), append(args, "--baseline", roll), &so, &se); code != exitOK {
+		t.Fatalf("--sarif over its own --baseline exited %d\n%s", code, se.String())
+	}
+	if log := mustRead(t, roll); !strings.Contains(log, `"baselineState": "unchanged"`) || strings.Contains(log, `"baselineState": "new"`) {
+		t.Errorf("the second night's log is not marked against the first")
 	}
 }

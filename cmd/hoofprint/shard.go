@@ -41,7 +41,7 @@ const planExample = `  # Eight shards; the run folder is s3://my-reports/runs/<r
   hoofprint plan --output s3://my-reports/runs/ --shards 8 --external-id "$EXTERNAL_ID"
 
   # On one machine, against an emulator
-  RUN=$(hoofprint plan --output ./runs --shards 4 --run-id tonight --endpoint-url http://127.0.0.1:5000 -q)
+  RUN=$(hoofprint plan --output ./runs --shards 4 --endpoint-url http://127.0.0.1:5000 -q)
   for k in 0 1 2 3; do hoofprint scan --plan "$RUN" --shard $k/4 --endpoint-url http://127.0.0.1:5000 & done; wait
   hoofprint merge --run "$RUN" --sarif out.sarif --asff out.asff.json`
 
@@ -137,7 +137,7 @@ func newPlanCommand(stdout, stderr io.Writer) *cobra.Command {
 	fs.SortFlags = false
 	fs.StringVar(&f.output, "output", "", "parent of the run folder: a local `DIR` or s3://BUCKET/PREFIX/ (the plan goes to <output>/<run-id>/)")
 	fs.IntVar(&f.shards, "shards", 0, "number of shards `N` (the array size of the AWS Batch job)")
-	fs.StringVar(&f.runID, "run-id", "", "run `ID`, the run folder's name (default: the UTC time and a random suffix; Step Functions passes its execution name)")
+	fs.StringVar(&f.runID, "run-id", "", "run `ID`, the run folder's name, used once: a folder that already holds a plan is refused (default: the UTC time and a random suffix; Step Functions passes its execution name)")
 	f.collect.register(fs)
 	fs.StringSliceVar(&f.accounts, "accounts", nil, "scan only these account `IDs` (comma-separated)")
 	fs.StringSliceVar(&f.exclude, "exclude-accounts", nil, "skip these account `IDs` (comma-separated)")
@@ -185,7 +185,7 @@ func runPlan(ctx context.Context, f *planFlags, stdout, stderr io.Writer) error 
 	}
 	if shard.IsS3(f.output) {
 		if _, err := shard.OpenStore(f.output, &shard.S3Config{}); err != nil {
-			return usageErr("%v", err) // it names --output and the value
+			return usageErr("--output %v", err)
 		}
 	} else if f.sseKMSKey != "" {
 		return usageErr("--sse-kms-key is only used with --output s3://BUCKET/PREFIX/")
