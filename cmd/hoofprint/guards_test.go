@@ -27,20 +27,28 @@ func guardEnvWith(t *testing.T, sc *scenario.Scenario, opts emulator.Options) (e
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = emu.Close() })
-	creds := emu.CallerCredentials()
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey, "AWS_SESSION_TOKEN": "",
-		"AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
-		"AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": "", "XDG_CONFIG_HOME": t.TempDir(), "HOME": t.TempDir(),
-		keySecretEnv: "",
-	} {
-		t.Setenv(k, v)
-	}
+	pointAWSAt(t, emu)
+	t.Setenv(keySecretEnv, "")
 	secretFile = filepath.Join(t.TempDir(), "key-secret")
 	if err := os.WriteFile(secretFile, []byte("0123456789abcdef0123456789abcdef"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return emu, secretFile
+}
+
+// pointAWSAt points the AWS SDK's environment at emu with its caller's
+// credentials, no profile or shared files, and empty home and config
+// directories.
+func pointAWSAt(t *testing.T, emu *emulator.Emulator) {
+	t.Helper()
+	creds := emu.CallerCredentials()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey, "AWS_SESSION_TOKEN": "",
+		"AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": "", "XDG_CONFIG_HOME": t.TempDir(), "HOME": t.TempDir(),
+	} {
+		t.Setenv(k, v)
+	}
 }
 
 // TestBadCommandLinesFailBeforeAnyAWSCall: each of these command lines is

@@ -25,14 +25,7 @@ func emulatorEnv(t *testing.T) (*emulator.Emulator, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = emu.Close() })
-	creds := emu.CallerCredentials()
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey, "AWS_SESSION_TOKEN": "",
-		"AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
-		"AWS_EC2_METADATA_DISABLED": "true", "XDG_CONFIG_HOME": t.TempDir(), "HOME": t.TempDir(),
-	} {
-		t.Setenv(k, v)
-	}
+	pointAWSAt(t, emu)
 	// No secret from the environment: the scan must create the local one.
 	t.Setenv(keySecretEnv, "")
 	if err := os.Unsetenv(keySecretEnv); err != nil {

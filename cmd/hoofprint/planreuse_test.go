@@ -8,7 +8,6 @@ import (
 
 	"github.com/hoofprint/hoofprint/emulator"
 	"github.com/hoofprint/hoofprint/emulator/scenario"
-	"github.com/hoofprint/hoofprint/internal/testutil"
 )
 
 // TestPlanRefusesAReusedRunID: a second plan in a run folder would sit
@@ -16,18 +15,11 @@ import (
 // retried AWS Batch attempt of the plan job replaces its own plan.
 func TestPlanRefusesAReusedRunID(t *testing.T) {
 	sc := scenario.HealthCorp()
-	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
-	testutil.SetEnv(t, emu.Environ())
-	t.Setenv("AWS_CA_BUNDLE", "")
-	t.Setenv(keySecretEnv, "00112233445566778899aabbccddeeff")
+	emu, secret := guardEnv(t, sc)
 	t.Setenv("AWS_BATCH_JOB_ATTEMPT", "")
 	runs := t.TempDir()
 	args := []string{"plan", "--output", runs, "--run-id", "nightly-1", "--shards", "2",
-		"--endpoint-url", emu.URL(), "--role-name", sc.MemberRoleName, "-q"}
+		"--endpoint-url", emu.URL(), "--role-name", sc.MemberRoleName, "--key-secret-file", secret, "-q"}
 	plan := func() (int, string) {
 		var so, se bytes.Buffer
 		code := run(t.Context(), args, &so, &se)
