@@ -24,6 +24,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -169,7 +170,19 @@ func ReadBaseline(path string) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read SARIF baseline %s: %w", path, err)
 	}
-	return l, nil
+	// Another tool's log has none of hoofprint's fingerprints: every
+	// result would be marked new, silently.
+	var tools []string
+	for _, run := range l.Runs {
+		if strings.EqualFold(run.Tool.Driver.Name, "hoofprint") {
+			return l, nil
+		}
+		tools = append(tools, strconv.Quote(run.Tool.Driver.Name))
+	}
+	if len(tools) == 0 {
+		return nil, fmt.Errorf("SARIF baseline %s holds no run: not a hoofprint SARIF log", path)
+	}
+	return nil, fmt.Errorf("SARIF baseline %s holds no hoofprint run (tools %s): give the SARIF log of an earlier hoofprint run", path, strings.Join(tools, ", "))
 }
 
 // MaxBaselineBytes bounds a SARIF log read back as a baseline. hoofprint

@@ -541,6 +541,29 @@ func TestDecodeRejectsOtherVersions(t *testing.T) {
 	}
 }
 
+// A baseline that is no hoofprint log (no run, or another tool's) would
+// mark every result new without a word: refused, naming the tools found.
+func TestReadBaselineRefusesAnotherToolsLog(t *testing.T) {
+	dir := t.TempDir()
+	for name, tc := range map[string]struct{ log, want string }{
+		"no run":         {`{"version":"2.1.0","runs":[]}`, "holds no run"},
+		"another tool":   {`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"ESLint"}},"results":[]}]}`, `holds no hoofprint run (tools "ESLint")`},
+		"hoofprint, too": {`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"ESLint"}}},{"tool":{"driver":{"name":"hoofprint"}},"results":[]}]}`, ""},
+	} {
+		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".sarif")
+		if err := os.WriteFile(path, []byte(tc.log), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := sarif.ReadBaseline(path)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: ReadBaseline = %v, want an error saying %q", name, err, tc.want)
+		}
+	}
+}
+
 // Issue 10 item 10: a baseline with anything after the log (a second log,
 // garbage) is refused rather than half-read.
 func TestDecodeRefusesTrailingData(t *testing.T) {
