@@ -13,10 +13,14 @@ import (
 )
 
 // slowTransport answers every request after a pause and records the
-// largest number of requests it was handling at once.
+// largest number of requests it was handling at once. With fill set, a
+// request is held until fill requests have been in flight together (or a
+// second has passed), so that reaching the cap does not depend on how
+// the scheduler runs goroutines on a loaded machine.
 type slowTransport struct {
 	now, max atomic.Int64
 	pause    time.Duration
+	fill     int64
 }
 
 func (s *slowTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -28,12 +32,15 @@ func (s *slowTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			break
 		}
 	}
+	for deadline := time.Now().Add(time.Second); s.max.Load() < s.fill && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	time.Sleep(s.pause)
 	return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("")), Request: req}, nil
 }
 
 func TestLimiterCapsRequestsInFlight(t *testing.T) {
-	fake := &slowTransport{pause: 10 * time.Millisecond}
+	fake := &slowTransport{pause: time.Millisecond, fill: 4}
 	l := NewLimiter(4, fake)
 	var wg sync.WaitGroup
 	for range 40 {
