@@ -97,6 +97,14 @@ test_fires_when_an_org_deny_refuses_cloudfront if {
 	contains(f.message, "403")
 }
 
+# A Deny that leaves a folder out (NotResource site/public/*) does not
+# refuse all the origin serves: no "CloudFront gets 403" for the site.
+test_silent_when_the_deny_leaves_part_of_the_origin_out if {
+	d := {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::site/public/*"}
+	p := {"exists": true, "document": {"Statement": array.concat(oac_policy("StringEquals", dist_arn).document.Statement, [d])}}
+	count(rule.deny) == 0 with input as inp(p)
+}
+
 test_silent_when_the_org_deny_exempts_aws_services_or_this_distribution if {
 	svc := {"exists": true, "document": {"Statement": array.concat(oac_policy("StringEquals", dist_arn).document.Statement, [org_deny({"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}})])}}
 	count(rule.deny) == 0 with input as inp(svc)

@@ -339,7 +339,7 @@ neutralised_by_deny(doc, st) if {
 	d.Effect == "Deny"
 	wildcard_principal(d)
 	every a in public_actions(st) {
-		allows_action(d, a)
+		deny_covers_action(d, a)
 	}
 	covers_resources(d, st)
 	only_negated_pins(d.Condition)
@@ -409,6 +409,35 @@ resource_excluded(d, r) if {
 	some p in as_array(d.NotResource)
 	glob.match(p, null, r)
 }
+
+# A NotResource inside the Allow's pattern (b/public/* of b/*) leaves that
+# part of it allowed: the Deny does not cover the whole pattern.
+resource_excluded(d, r) if {
+	some p in as_array(d.NotResource)
+	glob.match(r, null, p)
+}
+
+# deny_covers_action(d, a): the Deny refuses everything the Allow's action
+# a grants. a may be a pattern (s3:*): a Deny whose NotAction leaves out
+# s3:GetObject covers the text "s3:*" but not the GetObject it grants, so
+# each bad example a matches must be refused too, and no NotAction entry
+# may lie inside a.
+deny_covers_action(d, a) if {
+	allows_action(d, a)
+	not not_action_inside(d, a)
+	every e in bad_examples {
+		refuses_example(d, a, e)
+	}
+}
+
+not_action_inside(d, a) if {
+	some p in as_array(d.NotAction)
+	action_matches(a, p)
+}
+
+refuses_example(_, a, e) if not action_matches(a, e)
+
+refuses_example(d, _, e) if allows_action(d, e)
 
 # public_statements lists, with their index, the statements of a parsed
 # policy that grant a bad action to everyone without pinning conditions.

@@ -147,6 +147,27 @@ test_fires_when_deny_covers_only_the_bucket_not_its_objects if {
 	count(rule.deny) == 1 with input as inp({"Statement": [allow("*", "s3:GetObject"), d]}, off, off)
 }
 
+# A Deny whose NotAction leaves out s3:GetObject covers the text "s3:*" of
+# the Allow but not the GetObject it grants to everyone.
+test_fires_when_the_deny_not_action_leaves_a_public_action_out if {
+	a := {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}
+	d := {"Effect": "Deny", "Principal": "*", "NotAction": "s3:GetObject", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}}
+	count(rule.deny) == 1 with input as inp({"Statement": [a, d]}, off, off)
+}
+
+# A NotResource inside the Allow's resources (b/public/*) leaves that part
+# readable by anyone.
+test_fires_when_the_deny_not_resource_leaves_part_of_the_allow_out if {
+	d := {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "NotResource": "arn:aws:s3:::b/public/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}}
+	count(rule.deny) == 1 with input as inp({"Statement": [allow("*", "s3:GetObject"), d]}, off, off)
+}
+
+# The same Deny with a NotResource outside the Allow's resources covers it.
+test_silent_when_the_deny_not_resource_is_outside_the_allow if {
+	d := {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "NotResource": "arn:aws:s3:::other/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}}
+	count(rule.deny) == 0 with input as inp({"Statement": [allow("*", "s3:GetObject"), d]}, off, off)
+}
+
 test_fires_when_deny_has_an_extra_condition if {
 	d := {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {
 		"StringNotEquals": {"aws:SourceVpce": "vpce-1"},
