@@ -72,9 +72,11 @@ func resolveOriginDomain(domain string) (typ, bucket, region string) {
 		t, b, r = inventory.OriginS3, bucketBefore(1), strings.TrimPrefix(last, "s3-")
 	case label(2) == "s3-website" && isRegion(last):
 		t, b, r = inventory.OriginS3Website, bucketBefore(2), last
-	case label(3) == "s3" && label(2) == "dualstack" && isRegion(last):
+	case (label(3) == "s3" || label(3) == "s3-fips") && label(2) == "dualstack" && isRegion(last):
 		t, b, r = inventory.OriginS3, bucketBefore(3), last
-	case label(2) == "s3" && isRegion(last):
+	// FIPS endpoints (GovCloud and regulated workloads) are REST endpoints
+	// too; read as custom origins they escaped every S3 origin rule.
+	case (label(2) == "s3" || label(2) == "s3-fips") && isRegion(last):
 		t, b, r = inventory.OriginS3, bucketBefore(2), last
 	}
 	if t == "" || b == "" {

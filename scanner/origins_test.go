@@ -19,6 +19,8 @@ func TestResolveOriginDomain(t *testing.T) {
 		{"the legacy dash form names the region too", "assets.s3-us-west-2.amazonaws.com", inventory.OriginS3, "assets", "us-west-2"},
 		{"s3-external-1 is us-east-1", "assets.s3-external-1.amazonaws.com", inventory.OriginS3, "assets", "us-east-1"},
 		{"a dualstack endpoint is a REST endpoint", "assets.s3.dualstack.ap-southeast-2.amazonaws.com", inventory.OriginS3, "assets", "ap-southeast-2"},
+		{"a FIPS endpoint is a REST endpoint", "phi-site.s3-fips.us-gov-west-1.amazonaws.com", inventory.OriginS3, "phi-site", "us-gov-west-1"},
+		{"a FIPS dualstack endpoint is a REST endpoint", "phi-site.s3-fips.dualstack.us-east-1.amazonaws.com", inventory.OriginS3, "phi-site", "us-east-1"},
 		{"a website endpoint with a dash is a website origin", "www.example.com.s3-website-us-east-1.amazonaws.com", inventory.OriginS3Website, "www.example.com", "us-east-1"},
 		{"a website endpoint with a dot is a website origin", "site.s3-website.eu-central-1.amazonaws.com", inventory.OriginS3Website, "site", "eu-central-1"},
 		{"a bucket name with dots keeps its dots", "my.dotted.bucket.s3.us-east-2.amazonaws.com", inventory.OriginS3, "my.dotted.bucket", "us-east-2"},
