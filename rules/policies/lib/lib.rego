@@ -265,6 +265,10 @@ fixed_value(key, v) if {
 
 fixed_value(key, v) if access_point_delegation(key, v)
 
+# A number (an account ID written without quotes, which IAM reads as the
+# same text) holds no wildcard or variable: it pins.
+fixed_value(_, v) if is_number(v)
+
 # access_point_delegation: "arn:aws:s3:us-west-2:123456789012:accesspoint/*"
 # names every access point of one fixed account, which the S3 User Guide
 # says is not public ("a wildcard … for the access point name … with a

@@ -79,6 +79,12 @@ test_silent_when_pinned_to_org_or_vpc_or_source_arn if {
 	count(rule.deny) == 0 with input as inp({"Statement": [for_arn]}, off, off)
 }
 
+# An account ID written as a JSON number is the same fixed value.
+test_silent_when_pinned_by_an_account_id_written_as_a_number if {
+	st := object.union(allow("*", "s3:GetObject"), {"Condition": {"StringEquals": {"aws:SourceAccount": 111111111111}}})
+	count(rule.deny) == 0 with input as inp({"Statement": [st]}, off, off)
+}
+
 test_silent_for_named_principal if {
 	count(rule.deny) == 0 with input as inp({"Statement": [allow({"AWS": "arn:aws:iam::222222222222:root"}, "s3:GetObject")]}, off, off)
 }
