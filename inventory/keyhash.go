@@ -80,6 +80,13 @@ func (h KeyHasher) Hash(bucket, key string) string {
 	return string(out[:])
 }
 
+// IsKeyHash says whether s has the form Hash gives with a secret: "hmac:"
+// and 32 lower-case hex digits.
+func IsKeyHash(s string) bool {
+	d, ok := strings.CutPrefix(s, "hmac:")
+	return ok && len(d) == 32 && strings.Trim(d, "0123456789abcdef") == ""
+}
+
 // SecretID is a short public identity of the secret: "sha256:" + 16 hex
 // digits of SHA-256 over a fixed label and the secret. It says whether two
 // runs used the same secret and reveals nothing about it.

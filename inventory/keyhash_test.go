@@ -47,3 +47,16 @@ func BenchmarkKeyHasherHash(b *testing.B) {
 		_ = h.Hash("healthcorp-prod-site", "static/js/app.0123456789.js")
 	}
 }
+
+// IsKeyHash accepts what Hash gives with a secret, and nothing else.
+func TestIsKeyHashMatchesWhatHashGives(t *testing.T) {
+	h := NewKeyHasher([]byte("0123456789abcdef0123456789abcdef"))
+	if got := h.Hash("b", "patients/x.pdf"); !IsKeyHash(got) {
+		t.Errorf("IsKeyHash(%q) = false for a hash Hash gave", got)
+	}
+	for _, s := range []string{"", "hmac:", "hmac:zz", "hmac:" + strings.Repeat("A", 32), "sha256:" + strings.Repeat("0", 16), "hmac:" + strings.Repeat("0", 12) + "/"} {
+		if IsKeyHash(s) {
+			t.Errorf("IsKeyHash(%q) = true", s)
+		}
+	}
+}

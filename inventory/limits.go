@@ -55,25 +55,19 @@ func (l Limits) Scale(n int) Limits {
 		return l
 	}
 	return Limits{
-		MaxBytes: mulSat(l.MaxBytes, int64(n)), MaxRecordBytes: mulSat(l.MaxRecordBytes, int64(n)),
-		MaxBuckets: mulSatInt(l.MaxBuckets, n), MaxAccounts: mulSatInt(l.MaxAccounts, n), MaxDistributions: mulSatInt(l.MaxDistributions, n),
-		MaxCanonicalIDs: mulSatInt(l.MaxCanonicalIDs, n), MaxGaps: mulSatInt(l.MaxGaps, n),
-		MaxObjectsPerBucket: mulSatInt(l.MaxObjectsPerBucket, n), MaxGrantsPerACL: mulSatInt(l.MaxGrantsPerACL, n),
+		MaxBytes: mulSat(l.MaxBytes, int64(n), math.MaxInt64), MaxRecordBytes: mulSat(l.MaxRecordBytes, int64(n), math.MaxInt64),
+		MaxBuckets: mulSat(l.MaxBuckets, n, math.MaxInt), MaxAccounts: mulSat(l.MaxAccounts, n, math.MaxInt),
+		MaxDistributions: mulSat(l.MaxDistributions, n, math.MaxInt), MaxCanonicalIDs: mulSat(l.MaxCanonicalIDs, n, math.MaxInt),
+		MaxGaps: mulSat(l.MaxGaps, n, math.MaxInt), MaxObjectsPerBucket: mulSat(l.MaxObjectsPerBucket, n, math.MaxInt),
+		MaxGrantsPerACL: mulSat(l.MaxGrantsPerACL, n, math.MaxInt),
 	}
 }
 
-// mulSat returns a*b for non-negative a and positive b, or math.MaxInt64
-// when that overflows.
-func mulSat(a, b int64) int64 {
-	if a > math.MaxInt64/b {
-		return math.MaxInt64
-	}
-	return a * b
-}
-
-func mulSatInt(a, b int) int {
-	if a > math.MaxInt/b {
-		return math.MaxInt
+// mulSat returns a*b for non-negative a and positive b, or limit (the
+// type's largest value) when that overflows.
+func mulSat[T int | int64](a, b, limit T) T {
+	if a > limit/b {
+		return limit
 	}
 	return a * b
 }

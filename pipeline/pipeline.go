@@ -344,7 +344,7 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 	if opts.Output != "" && stepErr == nil {
 		dest, err := upload.ParseDestination(opts.Output)
 		if err != nil {
-			return out, err
+			return out, fmt.Errorf("--output %w", err)
 		}
 		runSummary, err := writeRunSummary(doc, failing, out, opts)
 		if err != nil {

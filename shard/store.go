@@ -54,7 +54,7 @@ func OpenStore(uri string, cfg *S3Config) (Store, error) {
 		}
 		return localStore{dir: uri}, nil
 	}
-	dest, err := upload.ParseDestinationOf("", uri) // the caller names its flag
+	dest, err := upload.ParseDestination(uri) // the caller names its flag
 	if err != nil {
 		return nil, err
 	}

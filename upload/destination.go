@@ -37,23 +37,13 @@ func (d Destination) String() string {
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
-// ParseDestination parses "s3://bucket/prefix/" (the --output flag). The
-// prefix is optional; "s3://bucket" and "s3://bucket/" write at the root.
-// The errors say what is wrong in terms of the flag, because the user
-// typed it.
+// ParseDestination parses "s3://bucket/prefix/". The prefix is optional;
+// "s3://bucket" and "s3://bucket/" write at the root. The errors start with
+// the quoted value and say what is wrong with it; the caller names the flag
+// (--output, --plan, --run) the user typed it in.
 func ParseDestination(s string) (Destination, error) {
-	return ParseDestinationOf("--output", s)
-}
-
-// ParseDestinationOf is ParseDestination for a value given by flag (a run
-// folder is --plan or --run); with flag "" the errors start with the
-// quoted value, for a caller that names the flag itself.
-func ParseDestinationOf(flag, s string) (Destination, error) {
-	if flag != "" {
-		flag += " "
-	}
 	if s == "" {
-		return Destination{}, fmt.Errorf("%sempty; want s3://BUCKET/PREFIX/", flag)
+		return Destination{}, fmt.Errorf("empty; want s3://BUCKET/PREFIX/")
 	}
 	// Every error quotes the value without any user:password@ part: the
 	// refusal of a password must not print it.
@@ -63,43 +53,43 @@ func ParseDestinationOf(flag, s string) (Destination, error) {
 		// Not err itself: url.Error quotes the whole value, and its cause
 		// can quote a piece of a password that holds a "/" (as a port).
 		if shown != s {
-			return Destination{}, fmt.Errorf(flag+"%q: not a URI like s3://BUCKET/PREFIX/ (no user or password)", shown)
+			return Destination{}, fmt.Errorf("%q: not a URI like s3://BUCKET/PREFIX/ (no user or password)", shown)
 		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return Destination{}, fmt.Errorf(flag+"%q: not a URI like s3://BUCKET/PREFIX/: %w", shown, err)
+		return Destination{}, fmt.Errorf("%q: not a URI like s3://BUCKET/PREFIX/: %w", shown, err)
 	}
 	if u.Scheme != "s3" {
-		return Destination{}, fmt.Errorf(flag+"%q: scheme must be s3:// (got %q); write local files with --sarif/--asff/--inventory", shown, u.Scheme)
+		return Destination{}, fmt.Errorf("%q: scheme must be s3:// (got %q); write local files with --sarif/--asff/--inventory", shown, u.Scheme)
 	}
 	if u.User != nil || u.Port() != "" || u.RawQuery != "" || u.Fragment != "" {
-		return Destination{}, fmt.Errorf(flag+"%q: only s3://BUCKET/PREFIX/ is allowed (no user, port, query or fragment)", shown)
+		return Destination{}, fmt.Errorf("%q: only s3://BUCKET/PREFIX/ is allowed (no user, port, query or fragment)", shown)
 	}
 	bucket := u.Host
 	if err := checkBucketName(bucket); err != nil {
-		return Destination{}, fmt.Errorf(flag+"%q: %w", shown, err)
+		return Destination{}, fmt.Errorf("%q: %w", shown, err)
 	}
 	prefix := strings.Trim(u.Path, "/")
 	if !utf8.ValidString(prefix) || strings.ContainsFunc(prefix, unicode.IsControl) {
 		// S3 lists such keys in XML only URL-encoded, and the prefix is
 		// written in logs and the summary: almost surely a typing mistake.
-		return Destination{}, fmt.Errorf(flag+"%q: the prefix holds a control character or is not UTF-8", shown)
+		return Destination{}, fmt.Errorf("%q: the prefix holds a control character or is not UTF-8", shown)
 	}
 	if prefix != "" {
 		for seg := range strings.SplitSeq(prefix, "/") {
 			switch seg {
 			case "":
-				return Destination{}, fmt.Errorf(flag+"%q: the prefix has an empty path segment (\"//\")", shown)
+				return Destination{}, fmt.Errorf("%q: the prefix has an empty path segment (\"//\")", shown)
 			case ".", "..":
-				return Destination{}, fmt.Errorf(flag+"%q: the prefix may not contain %q segments", shown, seg)
+				return Destination{}, fmt.Errorf("%q: the prefix may not contain %q segments", shown, seg)
 			}
 		}
 		// S3 object keys are at most 1,024 bytes; leave room for the dated
 		// run prefix and the report names.
 		if len(prefix) > 900 {
-			return Destination{}, fmt.Errorf(flag+"%q: the prefix is longer than 900 bytes", shown)
+			return Destination{}, fmt.Errorf("%q: the prefix is longer than 900 bytes", shown)
 		}
 	}
 	return Destination{Bucket: bucket, Prefix: prefix}, nil

@@ -11,10 +11,10 @@ import (
 func TestParseDestinationNeverRepeatsAPassword(t *testing.T) {
 	const secret = "hunter2SECRET"
 	for _, tc := range []struct{ name, in, want string }{
-		{"user and password", "s3://u:" + secret + "@reports/p/", `--output "s3://xxxxx@reports/p/": only s3://BUCKET/PREFIX/ is allowed (no user`},
+		{"user and password", "s3://u:" + secret + "@reports/p/", `"s3://xxxxx@reports/p/": only s3://BUCKET/PREFIX/ is allowed (no user`},
 		{"a token as the user", "s3://" + secret + "@reports/p/", "no user"},
-		{"user and password, bad escape", "s3://u:" + secret + "@reports/%zz/", `--output "s3://xxxxx@reports/%zz/": not a URI`},
-		{"a password holding a slash", "s3://u:hunter/2SECRET@reports/p/", `--output "s3://xxxxx@reports/p/": not a URI`},
+		{"user and password, bad escape", "s3://u:" + secret + "@reports/%zz/", `"s3://xxxxx@reports/%zz/": not a URI`},
+		{"a password holding a slash", "s3://u:hunter/2SECRET@reports/p/", `"s3://xxxxx@reports/p/": not a URI`},
 		{"user and password, wrong scheme", "https://u:" + secret + "@reports/p/", "scheme must be s3://"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -199,11 +199,11 @@ type reportFlags struct {
 
 func (r *reportFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&r.sarif, "sarif", "", "write a SARIF 2.1.0 report to `FILE` (auditors, GitHub code scanning)")
-	htmlUsage := "write a self-contained HTML report to `FILE` for auditors (opens offline in any browser; lists the 5,000 most severe findings when there are more)"
+	uploaded := ""
 	if fs.Lookup("output") != nil { // scan and merge register --output before the report flags
-		htmlUsage = strings.TrimSuffix(htmlUsage, ")") + "; uploaded with --output)"
+		uploaded = "; uploaded with --output"
 	}
-	fs.StringVar(&r.html, "html", "", htmlUsage)
+	fs.StringVar(&r.html, "html", "", "write a self-contained HTML report to `FILE` for auditors (opens offline in any browser; lists the 5,000 most severe findings when there are more"+uploaded+")")
 	fs.StringVar(&r.asff, "asff", "", "write Security Hub findings (ASFF JSON, ready for batch-import-findings) to `FILE`")
 	fs.StringVar(&r.baseline, "baseline", "", "previous SARIF `FILE`: mark each result new, unchanged, updated or absent")
 	fs.StringSliceVar(&r.rulesDirs, "rules", nil, "extra Rego rules from `DIR` (repeatable), evaluated with the built-in ones")
@@ -314,16 +314,22 @@ func (r *reportFlags) prepare(ctx context.Context, o *pipeline.Options) error {
 // description) that names it, for the error.
 type pathFlag struct {
 	flag, path string
+	// rolledBy is the one output flag that may replace this input: it is
+	// read whole before that output is written.
+	rolledBy string
 }
 
 // outputs are the report files every command with reportFlags writes.
 func (r *reportFlags) outputs() []pathFlag {
-	return []pathFlag{{"--sarif", r.sarif}, {"--asff", r.asff}, {"--html", r.html}}
+	return []pathFlag{{flag: "--sarif", path: r.sarif}, {flag: "--asff", path: r.asff}, {flag: "--html", path: r.html}}
 }
 
 // inputs are the files every command with reportFlags reads.
 func (r *reportFlags) inputs() []pathFlag {
-	return []pathFlag{{"--baseline", r.baseline}, {"--suppressions", r.suppressionsFile}, {"--key-secret-file", r.keySecret.file}}
+	// A rolling baseline (tonight's SARIF log over last night's) is safe:
+	// the baseline is read whole before the run, and the log is written to
+	// a temporary file renamed into place.
+	return []pathFlag{{flag: "--baseline", path: r.baseline, rolledBy: "--sarif"}, {flag: "--suppressions", path: r.suppressionsFile}, {flag: "--key-secret-file", path: r.keySecret.file}}
 }
 
 // checkPaths refuses, before any AWS call, two outputs that are the same
@@ -394,13 +400,7 @@ func checkConflicts(outputs, inputs []pathFlag) error {
 			}
 		}
 		for _, in := range inputs {
-			// A rolling baseline (tonight's SARIF log over last night's) is
-			// safe: the baseline is read whole before the run, and the log
-			// is written to a temporary file renamed into place.
-			if o.flag == "--sarif" && in.flag == "--baseline" {
-				continue
-			}
-			if in.path != "" && sameFile(o.path, in.path) {
+			if in.path != "" && in.rolledBy != o.flag && sameFile(o.path, in.path) {
 				return usageErr("%s %s is the %s file %s: writing it would overwrite the input; choose another file", o.flag, o.path, in.flag, in.path)
 			}
 		}

@@ -74,14 +74,14 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 	// Every report goes to --out unless its flag names another file;
 	// checked before the emulator starts.
 	opts.InventoryPath = filepath.Join(f.out, "inventory.json")
-	outputs := []pathFlag{{"--out (inventory.json)", opts.InventoryPath}}
+	outputs := []pathFlag{{flag: "--out (inventory.json)", path: opts.InventoryPath}}
 	for _, o := range []struct {
 		path *string
 		flag pathFlag
 	}{
-		{&opts.SARIFPath, pathFlag{"--out (hoofprint.sarif)", filepath.Join(f.out, "hoofprint.sarif")}},
-		{&opts.ASFFPath, pathFlag{"--out (hoofprint.asff.json)", filepath.Join(f.out, "hoofprint.asff.json")}},
-		{&opts.HTMLPath, pathFlag{"--out (hoofprint.html)", filepath.Join(f.out, "hoofprint.html")}},
+		{&opts.SARIFPath, pathFlag{flag: "--out (hoofprint.sarif)", path: filepath.Join(f.out, "hoofprint.sarif")}},
+		{&opts.ASFFPath, pathFlag{flag: "--out (hoofprint.asff.json)", path: filepath.Join(f.out, "hoofprint.asff.json")}},
+		{&opts.HTMLPath, pathFlag{flag: "--out (hoofprint.html)", path: filepath.Join(f.out, "hoofprint.html")}},
 	} {
 		if *o.path == "" {
 			*o.path = o.flag.path
@@ -89,7 +89,7 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 		}
 	}
 	outputs = append(outputs, f.report.outputs()...)
-	if err := checkPaths(outputs, append(f.report.inputs(), pathFlag{"--scenario", f.scenario})); err != nil {
+	if err := checkPaths(outputs, append(f.report.inputs(), pathFlag{flag: "--scenario", path: f.scenario})); err != nil {
 		return err
 	}
 	if err := f.report.prepare(ctx, &opts); err != nil {

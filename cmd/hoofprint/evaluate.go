@@ -46,7 +46,7 @@ authors and tests can re-run the rules on a night's snapshot as often as they li
 			if f.limitScale < 1 || f.limitScale > maxInventoryLimitScale {
 				return usageErr("--inventory-limit-scale %d: want 1 to %d", f.limitScale, maxInventoryLimitScale)
 			}
-			if err := checkPaths(f.report.outputs(), append(f.report.inputs(), pathFlag{"--inventory", f.inventory})); err != nil {
+			if err := checkPaths(f.report.outputs(), append(f.report.inputs(), pathFlag{flag: "--inventory", path: f.inventory})); err != nil {
 				return err
 			}
 			opts := f.report.pipelineOptions(stdout)

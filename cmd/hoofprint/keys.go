@@ -15,6 +15,7 @@ import (
 
 	"github.com/hoofprint/hoofprint/awsclient"
 	"github.com/hoofprint/hoofprint/internal/termsafe"
+	"github.com/hoofprint/hoofprint/inventory"
 )
 
 const keysResolveLong = `Reports hold no object keys, which may name patients, unless made with
@@ -83,7 +84,7 @@ func runKeysResolve(cmd *cobra.Command, f *keysResolveFlags, hashes []string, st
 		}
 		// Checked before any AWS call: a typo would otherwise list the
 		// whole bucket to find nothing.
-		if d := strings.TrimPrefix(h, "hmac:"); len(d) != 32 || strings.Trim(d, "0123456789abcdef") != "" {
+		if !inventory.IsKeyHash(h) {
 			return usageErr("%q: want hmac: and 32 lowercase hex digits, an object's key hash as the reports show it (a first folder's hash, hmac: and 12 digits and /, is not resolved)", h)
 		}
 		want[h] = true

@@ -124,7 +124,7 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	if err := f.report.finish(stderr); err != nil {
 		return err
 	}
-	if err := checkPaths(append(f.report.outputs(), pathFlag{"--inventory", f.inventory}), f.report.inputs()); err != nil {
+	if err := checkPaths(append(f.report.outputs(), pathFlag{flag: "--inventory", path: f.inventory}), f.report.inputs()); err != nil {
 		return err
 	}
 	accounts, exclude := splitIDs(f.accounts), splitIDs(f.exclude)
@@ -146,7 +146,7 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	if f.output != "" {
 		// Checked before the scan: a typo must not cost a night's work.
 		if _, err := upload.ParseDestination(f.output); err != nil {
-			return usageErr("%v", err) // it names --output and the value
+			return usageErr("--output %v", err)
 		}
 	} else if f.sseKMSKey != "" {
 		return usageErr("--sse-kms-key is only used with --output s3://BUCKET/PREFIX/")
@@ -255,7 +255,7 @@ func (r *reportFlags) readOutputSuppressions(ctx context.Context, base *awsclien
 func outputSuppressions(ctx context.Context, base *awsclient.Base, output string, r reportFlags) (*suppress.Set, error) {
 	dest, err := upload.ParseDestination(output)
 	if err != nil {
-		return nil, fmt.Errorf("--output: %w", err)
+		return nil, fmt.Errorf("--output %w", err)
 	}
 	data, found, err := upload.Fetch(ctx, base.Config, base.S3Options(), dest, suppress.FileName, base.Caller.AccountID)
 	if err != nil {

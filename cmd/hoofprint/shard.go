@@ -381,7 +381,7 @@ func localPlan(flag, uri string) pathFlag {
 	if uri == "" || shard.IsS3(uri) {
 		return pathFlag{flag: flag}
 	}
-	return pathFlag{flag, filepath.Join(runFolder(uri), shard.PlanName)}
+	return pathFlag{flag: flag, path: filepath.Join(runFolder(uri), shard.PlanName)}
 }
 
 // runFolder accepts the run folder or its plan.json.
@@ -456,7 +456,7 @@ func runMerge(ctx context.Context, f *mergeFlags, stdout, stderr io.Writer, rec 
 	if f.run == "" {
 		return usageErr("merge needs --run RUN, the run folder 'hoofprint plan' printed")
 	}
-	if err := checkPaths(append(f.report.outputs(), pathFlag{"--inventory", f.inventory}), append(f.report.inputs(), localPlan("--run", f.run))); err != nil {
+	if err := checkPaths(append(f.report.outputs(), pathFlag{flag: "--inventory", path: f.inventory}), append(f.report.inputs(), localPlan("--run", f.run))); err != nil {
 		return err
 	}
 	if err := checkRunURI("--run", f.run); err != nil {
