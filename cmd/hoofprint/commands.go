@@ -70,7 +70,72 @@ func newRootCommand(stdout, stderr io.Writer, rec *runRecord) *cobra.Command {
 		newSuppressionsCommand(stdout, stderr),
 		newVersionCommand(stdout),
 	)
+	countSets(root)
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return checkRepeatedFlags(c) }
 	return root
+}
+
+// countedValue counts how often a flag that takes one value was given.
+// pflag keeps the last value without a word, so `--sarif a.sarif …
+// --sarif b.sarif` (a script's default overridden further down its
+// line) would write one report where two were asked for, and
+// `--fail-on high … --fail-on none` would turn a nightly gate off.
+type countedValue struct {
+	pflag.Value
+	sets int
+}
+
+func (v *countedValue) Set(s string) error {
+	v.sets++
+	return v.Value.Set(s)
+}
+
+// IsBoolFlag keeps a wrapped bool flag one that needs no value (--quiet),
+// as pflag tells them apart.
+func (v *countedValue) IsBoolFlag() bool {
+	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// countSets wraps every single-value flag of c and its subcommands in a
+// countedValue. List flags (--accounts, --rules) add up when repeated and
+// are left as they are.
+func countSets(c *cobra.Command) {
+	wrap := func(f *pflag.Flag) {
+		if _, done := f.Value.(*countedValue); done {
+			return
+		}
+		if _, list := f.Value.(pflag.SliceValue); list {
+			return
+		}
+		f.Value = &countedValue{Value: f.Value}
+		if f.DefValue == "0s" {
+			// pflag's help hides a zero default by the value's concrete
+			// type, which the wrapper hides; "0" is zero to it whatever
+			// the type (--timeout).
+			f.DefValue = "0"
+		}
+	}
+	c.Flags().VisitAll(wrap)
+	c.PersistentFlags().VisitAll(wrap)
+	for _, sub := range c.Commands() {
+		countSets(sub)
+	}
+}
+
+// checkRepeatedFlags refuses a single-value flag given more than once.
+// Values are not echoed: --external-id is one of these flags.
+func checkRepeatedFlags(c *cobra.Command) error {
+	var repeated []string
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if v, ok := f.Value.(*countedValue); ok && v.sets > 1 {
+			repeated = append(repeated, fmt.Sprintf("--%s (%d times)", f.Name, v.sets))
+		}
+	})
+	if len(repeated) == 0 {
+		return nil
+	}
+	return usageErr("%s given more than once; each takes one value and only the last would count. Give it once.\nRun '%s --help' for usage.", strings.Join(repeated, ", "), c.CommandPath())
 }
 
 // flagSuggestion returns "\nDid you mean --X?" for an unknown flag close

@@ -262,7 +262,7 @@ func TestEndpointAndOutputPasswordsAreNeverPrinted(t *testing.T) {
 		{"AWS_ENDPOINT_URL with a password", withPassword, []string{"scan"}, "AWS_ENDPOINT_URL (or endpoint_url in the AWS config profile) http://10.0.0.1:5000: remove"},
 		{"a malformed AWS_ENDPOINT_URL with a password", withPassword + "/%zz", []string{"scan"}, "is not an absolute URL"},
 		{"plan --endpoint-url with a password", "", []string{"plan", "--output", t.TempDir(), "--shards", "1", "--endpoint-url", withPassword}, "remove the user name and password"},
-		{"keys resolve --endpoint-url with a password", "", []string{"keys", "resolve", "--endpoint-url", withPassword, "--bucket", "b", "--key-secret-file", secret, "hmac:00000000000000000000000000000000"}, "remove the user name and password"},
+		{"keys resolve --endpoint-url with a password", "", []string{"keys", "resolve", "--endpoint-url", withPassword, "--bucket", "b", "hmac:00000000000000000000000000000000"}, "remove the user name and password"},
 		{"scan --output with a password", "", []string{"scan", "--output", "s3://u:" + password + "@reports/p/"}, `--output "s3://xxxxx@reports/p/": only s3://BUCKET/PREFIX/`},
 		{"merge --output with a password", "", []string{"merge", "--run", t.TempDir(), "--output", "s3://u:" + password + "@reports/p/"}, `--output "s3://xxxxx@reports/p/"`},
 		{"plan --output with a password", "", []string{"plan", "--shards", "1", "--output", "s3://u:" + password + "@reports/p/"}, `--output "s3://xxxxx@reports/p/"`},
