@@ -99,7 +99,7 @@ func runDemo(cmd *cobra.Command, f *demoFlags, stdout, stderr io.Writer, rec *ru
 	// secret given, a random one hashes its keys.
 	hasher := inventory.NewKeyHasher([]byte(rand.Text()))
 	if _, env := os.LookupEnv(keySecretEnv); f.report.keySecret.file != "" || env {
-		secret, err := f.report.keySecret.resolve(false, log)
+		secret, err := f.report.keySecret.resolve()
 		if err != nil {
 			return usageErr("%v", err)
 		}

@@ -91,7 +91,7 @@ func checkKeySecret(inv *inventory.Snapshot, k keySecretFlags, log *slog.Logger)
 	}
 	_, env := os.LookupEnv(keySecretEnv)
 	explicit := k.file != "" || env
-	secret, err := k.resolve(false, log)
+	secret, err := k.resolve()
 	if err != nil {
 		if explicit {
 			return usageErr("%v", err)

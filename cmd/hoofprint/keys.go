@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"net/url"
 	"sort"
 	"strings"
@@ -89,8 +88,7 @@ func runKeysResolve(cmd *cobra.Command, f *keysResolveFlags, hashes []string, st
 		}
 		want[h] = true
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	secret, err := f.secret.resolve(false, log)
+	secret, err := f.secret.resolve()
 	if err != nil {
 		return usageErr("%v", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,5 +173,63 @@ func TestEvaluateWithoutShowObjectKeysHidesKeysOfAnInventoryThatHasThem(t *testi
 	}
 	if strings.Contains(so.String()+se.String(), "jane-doe") {
 		t.Errorf("the summary or the log shows an object key without --show-object-keys")
+	}
+}
+
+// TestAFirstRunWithoutCredentialsCreatesNoKeySecret: scan and plan create
+// the local key secret, and announce it, only once the credentials work.
+// A first run that failed on them left a secret (and a warning about it)
+// behind.
+func TestAFirstRunWithoutCredentialsCreatesNoKeySecret(t *testing.T) {
+	emu, err := emulator.Start(t.Context(), scenario.HealthCorp(), emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"scan", []string{"scan", "--endpoint-url", emu.URL(), "--role-name", scenario.HealthCorp().MemberRoleName, "-q", "--sarif", filepath.Join(dir, "out.sarif")}},
+		{"plan", []string{"plan", "--endpoint-url", emu.URL(), "--role-name", scenario.HealthCorp().MemberRoleName, "-q", "--output", filepath.Join(dir, "runs"), "--shards", "1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pointAWSAt(t, emu) // a config directory of its own
+			t.Setenv(keySecretEnv, "")
+			_ = os.Unsetenv(keySecretEnv) // restored by t.Setenv's cleanup
+			path, err := defaultSecretPath()
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			t.Setenv("AWS_ACCESS_KEY_ID", "")
+			t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+			var so, se bytes.Buffer
+			if code := run(t.Context(), tc.args, &so, &se); code != exitUsage || !strings.Contains(se.String(), "no AWS credentials found") {
+				t.Fatalf("without credentials: exit %d, want %d saying so\n%s", code, exitUsage, se.String())
+			}
+			if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("a run that failed on its credentials left a key secret at %s (stat: %v)", path, err)
+			}
+			if strings.Contains(se.String(), "created a key secret") {
+				t.Errorf("a run that failed on its credentials announced a key secret:\n%s", se.String())
+			}
+
+			// With credentials, the first run creates it and says where.
+			creds := emu.CallerCredentials()
+			t.Setenv("AWS_ACCESS_KEY_ID", creds.AccessKeyID)
+			t.Setenv("AWS_SECRET_ACCESS_KEY", creds.SecretAccessKey)
+			se.Reset()
+			if code := run(t.Context(), tc.args, &so, &se); code == exitUsage {
+				t.Fatalf("with credentials: exit %d\n%s", code, se.String())
+			}
+			if _, err := os.Stat(path); err != nil {
+				t.Errorf("the first run with credentials created no key secret: %v", err)
+			}
+			if !strings.Contains(se.String(), "created a key secret") {
+				t.Errorf("the first run did not say it created a key secret:\n%s", se.String())
+			}
+		})
 	}
 }

@@ -49,32 +49,55 @@ type keySecret struct {
 }
 
 // resolve finds the key secret: --key-secret-file, then $HOOFPRINT_KEY_SECRET,
-// then the local default file under os.UserConfigDir. When create is true and
-// no default exists, a random one is created (0600) and the log says where;
-// otherwise a missing secret is an error.
-func (k keySecretFlags) resolve(create bool, log *slog.Logger) (keySecret, error) {
+// then the local default file under os.UserConfigDir. A missing secret is
+// an error: only scan and plan create the local one (lookup, createLocal).
+func (k keySecretFlags) resolve() (keySecret, error) {
+	ks, found, err := k.lookup()
+	if err != nil || found {
+		return ks, err
+	}
+	path, _ := defaultSecretPath()
+	return keySecret{}, fmt.Errorf("no key secret: pass --key-secret-file or $%s (the one the scan used), or run a scan once on this machine to create %s", keySecretEnv, path)
+}
+
+// lookup is resolve without creating anything: found is false when the
+// only missing piece is the local default file, which a command creates
+// once its credentials work (a first run that fails on them leaves no
+// secret behind, and says nothing about one).
+func (k keySecretFlags) lookup() (ks keySecret, found bool, err error) {
 	if k.file != "" {
 		b, err := os.ReadFile(k.file)
 		if err != nil {
-			return keySecret{}, fmt.Errorf("--key-secret-file: %w", err)
+			return keySecret{}, false, fmt.Errorf("--key-secret-file: %w", err)
 		}
-		return fromBytes(b, "--key-secret-file "+k.file)
+		ks, err := fromBytes(b, "--key-secret-file "+k.file)
+		return ks, err == nil, err
 	}
 	if v, ok := os.LookupEnv(keySecretEnv); ok {
-		return fromBytes([]byte(v), "$"+keySecretEnv)
+		ks, err := fromBytes([]byte(v), "$"+keySecretEnv)
+		return ks, err == nil, err
 	}
 	path, err := defaultSecretPath()
 	if err != nil {
-		return keySecret{}, fmt.Errorf("no --key-secret-file or $%s, and no user config directory for a local secret: %w", keySecretEnv, err)
+		return keySecret{}, false, fmt.Errorf("no --key-secret-file or $%s, and no user config directory for a local secret: %w", keySecretEnv, err)
 	}
 	b, err := os.ReadFile(path)
 	switch {
 	case err == nil:
-		return fromBytes(b, path)
+		ks, err := fromBytes(b, path)
+		return ks, err == nil, err
 	case !errors.Is(err, fs.ErrNotExist):
-		return keySecret{}, fmt.Errorf("read the local key secret: %w", err)
-	case !create:
-		return keySecret{}, fmt.Errorf("no key secret: pass --key-secret-file or $%s (the one the scan used), or run a scan once on this machine to create %s", keySecretEnv, path)
+		return keySecret{}, false, fmt.Errorf("read the local key secret: %w", err)
+	}
+	return keySecret{}, false, nil
+}
+
+// createLocal creates the local default secret (0600), or reads the one
+// another first run created a moment before.
+func (k keySecretFlags) createLocal(log *slog.Logger) (keySecret, error) {
+	path, err := defaultSecretPath()
+	if err != nil {
+		return keySecret{}, fmt.Errorf("no --key-secret-file or $%s, and no user config directory for a local secret: %w", keySecretEnv, err)
 	}
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
@@ -87,7 +110,7 @@ func (k keySecretFlags) resolve(create bool, log *slog.Logger) (keySecret, error
 	// O_EXCL: two first runs at once must not overwrite each other's secret.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
-		return k.resolve(false, log)
+		return k.resolve()
 	}
 	if err != nil {
 		return keySecret{}, fmt.Errorf("create the local key secret: %w", err)

@@ -160,7 +160,9 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	if err := f.report.prepare(ctx, &opts); err != nil {
 		return err
 	}
-	secret, err := f.report.keySecret.resolve(true, log)
+	// A given secret is checked before the first AWS call; the local one
+	// a first run creates waits for working credentials.
+	secret, haveSecret, err := f.report.keySecret.lookup()
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -175,6 +177,11 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 	})
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	if !haveSecret {
+		if secret, err = f.report.keySecret.createLocal(log); err != nil {
+			return usageErr("%v", err)
+		}
 	}
 	if err := f.report.readOutputSuppressions(ctx, base, f.output); err != nil {
 		return usageErr("%v", err)

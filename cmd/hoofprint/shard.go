@@ -192,14 +192,20 @@ func runPlan(ctx context.Context, f *planFlags, stdout, stderr io.Writer) error 
 	}
 	log := f.log.logger
 	// Every shard hashes object keys with this secret (the plan records
-	// its ID and a shard with another secret refuses to run).
-	secret, err := f.log.keySecret.resolve(true, log)
+	// its ID and a shard with another secret refuses to run). A local one
+	// is created only once the credentials work.
+	secret, haveSecret, err := f.log.keySecret.lookup()
 	if err != nil {
 		return usageErr("%v", err)
 	}
 	base, err := f.collect.load(ctx)
 	if err != nil {
 		return err
+	}
+	if !haveSecret {
+		if secret, err = f.log.keySecret.createLocal(log); err != nil {
+			return usageErr("%v", err)
+		}
 	}
 	runURI := shard.Sub(f.output, f.runID)
 	store, err := shard.OpenStore(runURI, s3Store(base, f.sseKMSKey))
@@ -299,7 +305,7 @@ func runShardScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, re
 	if err != nil {
 		return usageErr("--plan: %v", err)
 	}
-	secret, err := f.report.keySecret.resolve(false, log)
+	secret, err := f.report.keySecret.resolve()
 	if err != nil {
 		return usageErr("%v (a shard hashes object keys with the plan's secret)", err)
 	}
