@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	sh "github.com/aws/aws-sdk-go-v2/service/securityhub"
@@ -45,8 +46,14 @@ const (
 	MaxBatchBytes    = 6 * 1024 * 1024
 	MaxFindingBytes  = 240 * 1024
 	// DefaultRequestsPerSecond stays under Security Hub's 10 requests a
-	// second per account and region, leaving room for other callers.
+	// second per account and region (BatchImportFindings,
+	// BatchUpdateFindings), leaving room for other callers.
 	DefaultRequestsPerSecond = 8
+	// DefaultReadsPerSecond paces GetFindings, whose own limit is 3
+	// requests a second (burst 6) per account and region, shared with the
+	// console and every other reader of the account's findings.
+	// https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html
+	DefaultReadsPerSecond = 2
 )
 
 // AccountConfigs gives the AWS configuration to use for an account: the
@@ -65,8 +72,11 @@ type Options struct {
 	Regions []string
 	// ClientOptions are applied to every Security Hub client.
 	ClientOptions []func(*sh.Options)
-	// RequestsPerSecond per account and region (0 means 8).
+	// RequestsPerSecond per account and region (0 means 8), for every
+	// operation but GetFindings.
 	RequestsPerSecond float64
+	// ReadsPerSecond paces GetFindings per account and region (0 means 2).
+	ReadsPerSecond float64
 	// MaxAttempts per request, retries on throttling included (0 means 10).
 	MaxAttempts int
 	// Backoff overrides the retry delay (tests); nil keeps the SDK's
@@ -172,6 +182,9 @@ func Import(ctx context.Context, configs AccountConfigs, doc findings.Document, 
 	if opts.RequestsPerSecond <= 0 {
 		opts.RequestsPerSecond = DefaultRequestsPerSecond
 	}
+	if opts.ReadsPerSecond <= 0 {
+		opts.ReadsPerSecond = DefaultReadsPerSecond
+	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 10
 	}
@@ -268,23 +281,27 @@ type importer struct {
 	limiters map[string]*rate.Limiter
 }
 
-// limiter is the request budget of one account and region, shared by every
-// request (retries included) to that pair.
-func (im *importer) limiter(account, region string) *rate.Limiter {
+// limiter is the request budget of one account and region for GetFindings
+// (reads) or for the other operations, shared by every request (retries
+// included) of that kind to that pair.
+func (im *importer) limiter(account, region string, reads bool) *rate.Limiter {
 	im.mu.Lock()
 	defer im.mu.Unlock()
-	k := account + "/" + region
+	k, perSecond := account+"/"+region+"/write", im.opts.RequestsPerSecond
+	if reads {
+		k, perSecond = account+"/"+region+"/read", im.opts.ReadsPerSecond
+	}
 	l, ok := im.limiters[k]
 	if !ok {
-		l = rate.NewLimiter(rate.Limit(im.opts.RequestsPerSecond), 1)
+		l = rate.NewLimiter(rate.Limit(perSecond), 1)
 		im.limiters[k] = l
 	}
 	return l
 }
 
 // client builds a Security Hub client for account and region whose every
-// HTTP attempt waits for the pair's rate limiter, and which retries
-// throttling with backoff.
+// HTTP attempt waits for the pair's rate limiter of its kind, and which
+// retries throttling with backoff.
 func (im *importer) client(cfg aws.Config, account, region string) *sh.Client {
 	c := cfg.Copy()
 	c.Region = region
@@ -292,7 +309,7 @@ func (im *importer) client(cfg aws.Config, account, region string) *sh.Client {
 	if inner == nil {
 		inner = http.DefaultClient
 	}
-	c.HTTPClient = limitedClient{inner: inner, lim: im.limiter(account, region)}
+	c.HTTPClient = limitedClient{inner: inner, reads: im.limiter(account, region, true), writes: im.limiter(account, region, false)}
 	opts := append([]func(*sh.Options){func(o *sh.Options) {
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
 			so.MaxAttempts = im.opts.MaxAttempts
@@ -308,13 +325,19 @@ func (im *importer) client(cfg aws.Config, account, region string) *sh.Client {
 	return sh.NewFromConfig(c, opts...)
 }
 
+// limitedClient waits for the limiter of the request's operation: the
+// SDK's request context names it.
 type limitedClient struct {
-	inner aws.HTTPClient
-	lim   *rate.Limiter
+	inner         aws.HTTPClient
+	reads, writes *rate.Limiter
 }
 
 func (l limitedClient) Do(req *http.Request) (*http.Response, error) {
-	if err := l.lim.Wait(req.Context()); err != nil {
+	lim := l.writes
+	if awsmiddleware.GetOperationName(req.Context()) == "GetFindings" {
+		lim = l.reads
+	}
+	if err := lim.Wait(req.Context()); err != nil {
 		return nil, err
 	}
 	return l.inner.Do(req)

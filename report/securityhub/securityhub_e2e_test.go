@@ -96,9 +96,15 @@ type faults struct {
 	throttle    int // BatchImportFindings requests still to throttle
 	throttled   int // how many were throttled
 	importCalls []time.Time
+	readCalls   []time.Time // GetFindings
 }
 
 func (f *faults) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPost && req.URL.Path == "/findings" {
+		f.mu.Lock()
+		f.readCalls = append(f.readCalls, time.Now())
+		f.mu.Unlock()
+	}
 	isImport := req.Method == http.MethodPost && req.URL.Path == "/findings/import"
 	if isImport {
 		f.mu.Lock()
@@ -401,43 +407,59 @@ func faultCases(t *testing.T, e backend) {
 	})
 
 	t.Run("requests to one account and region stay under the rate limit", func(t *testing.T) {
-		e.faults.mu.Lock()
-		e.faults.importCalls = nil
-		e.faults.mu.Unlock()
 		o := o
-		// A slow rate, so that scheduling jitter on a loaded machine (tens of
-		// milliseconds between the limiter's release and the server's
-		// receipt) is small next to the interval being checked.
-		o.RequestsPerSecond = 5
+		// Slow rates, so that the scheduling delay of a loaded machine
+		// (the limiter releases a request, the goroutine runs later) is
+		// small next to the intervals checked.
+		o.RequestsPerSecond = 4
+		o.ReadsPerSecond = 2
 		var many []findings.Finding
 		for i := range 350 { // four batches of at most 100
 			many = append(many, bucketFinding("s3-bucket-access-logging-off", mgmt, "us-east-1", fmt.Sprintf("bucket-%03d", i), findings.SeverityLow))
 		}
-		doc := night(e, 2, many...)
-		doc.Accounts = []string{mgmt}
-		doc.Regions = []string{"us-east-1"}
-		res := mustImport(t, e.base, doc, o)
-		if res.Totals().Failed != 0 {
-			t.Fatal(res.Err())
+		calls := func(n int) (imports, reads []time.Time) {
+			t.Helper()
+			e.faults.mu.Lock()
+			e.faults.importCalls, e.faults.readCalls = nil, nil
+			e.faults.mu.Unlock()
+			doc := night(e, n, many...)
+			doc.Accounts = []string{mgmt}
+			doc.Regions = []string{"us-east-1"}
+			if res := mustImport(t, e.base, doc, o); res.Totals().Failed != 0 {
+				t.Fatal(res.Err())
+			}
+			e.faults.mu.Lock()
+			defer e.faults.mu.Unlock()
+			return append([]time.Time(nil), e.faults.importCalls...), append([]time.Time(nil), e.faults.readCalls...)
 		}
-		e.faults.mu.Lock()
-		calls := append([]time.Time(nil), e.faults.importCalls...)
-		e.faults.mu.Unlock()
-		if len(calls) != 4 {
-			t.Fatalf("import requests = %d, want 4 batches of ≤100", len(calls))
-		}
-		// The server sees arrival times, which jitter around the limiter's
-		// release times: check each gap with room for that jitter, and the
-		// whole span, which jitter cannot shorten by more than one delay.
-		interval := time.Duration(float64(time.Second) / o.RequestsPerSecond)
-		for i := 1; i < len(calls); i++ {
-			if gap := calls[i].Sub(calls[i-1]); gap < interval*3/4 {
-				t.Errorf("requests %d and %d were %s apart, limit allows one per %s", i-1, i, gap, interval)
+		// spaced checks that each request waited for the one before it:
+		// every gap is at least half the interval (a late release shortens
+		// the gap after it, never two in a row), and the whole span at least
+		// the intervals less one.
+		spaced := func(what string, at []time.Time, perSecond float64) {
+			t.Helper()
+			interval := time.Duration(float64(time.Second) / perSecond)
+			for i := 1; i < len(at); i++ {
+				if gap := at[i].Sub(at[i-1]); gap < interval/2 {
+					t.Errorf("%s: requests %d and %d were %s apart, the limit allows one per %s", what, i-1, i, gap, interval)
+				}
+			}
+			if span, want := at[len(at)-1].Sub(at[0]), time.Duration(len(at)-1)*interval-interval/2; span < want {
+				t.Errorf("%s: %d requests took %s, the limit needs at least %s", what, len(at), span, want)
 			}
 		}
-		if span, want := calls[len(calls)-1].Sub(calls[0]), time.Duration(len(calls)-1)*interval*9/10; span < want {
-			t.Errorf("%d requests took %s, limit needs at least %s", len(calls), span, want)
+		imports, _ := calls(2)
+		if len(imports) != 4 {
+			t.Fatalf("import requests = %d, want 4 batches of ≤100", len(imports))
 		}
+		spaced("BatchImportFindings", imports, o.RequestsPerSecond)
+		// The next night reads the 350 back, a page of 100 at a time, at
+		// GetFindings' own, lower pace (3 a second is Security Hub's limit).
+		_, reads := calls(3)
+		if len(reads) < 4 {
+			t.Fatalf("GetFindings requests = %d, want 4 or more pages", len(reads))
+		}
+		spaced("GetFindings", reads, o.ReadsPerSecond)
 	})
 }
 
