@@ -62,6 +62,14 @@ func Merge(ctx context.Context, store Store, plan *Plan, popts pipeline.Options,
 	}
 	slices.Sort(ruleIDs)
 
+	// A shard that could not be read because a signal stopped the merge is
+	// not the shard's fault: say so, rather than "the shard is incomplete".
+	why := func(err error) string {
+		if ctx.Err() != nil {
+			return fmt.Sprintf("the merge was interrupted (%v) before this shard was read", context.Cause(ctx))
+		}
+		return err.Error()
+	}
 	n := len(plan.Shards)
 	manifests := make([]*Manifest, n)
 	status := make([]ShardStatus, n)
@@ -73,7 +81,7 @@ func Merge(ctx context.Context, store Store, plan *Plan, popts pipeline.Options,
 		case errors.Is(err, fs.ErrNotExist):
 			status[k].Code, status[k].Reason = CodeShardMissing, "no manifest "+store.URI(ManifestName(k, n))+": the shard never finished (not started, killed, or still running)"
 		case err != nil:
-			status[k].Code, status[k].Reason = CodeShardIncomplete, err.Error()
+			status[k].Code, status[k].Reason = CodeShardIncomplete, why(err)
 		case m.SchemaVersion != ManifestSchemaVersion || m.RunID != plan.RunID || m.Shard != k || m.Of != n:
 			status[k].Code, status[k].Reason = CodeShardIncomplete, fmt.Sprintf("%s is not this run's shard %d of %d (run %q, shard %d of %d, schema %q)", store.URI(ManifestName(k, n)), k, n, m.RunID, m.Shard, m.Of, m.SchemaVersion)
 		case !slices.Equal(m.Rules, ruleIDs):
@@ -122,7 +130,7 @@ func Merge(ctx context.Context, store Store, plan *Plan, popts pipeline.Options,
 		}
 		f, err := openShard(ctx, store, m)
 		if err != nil {
-			status[k].Code, status[k].Reason = CodeShardIncomplete, err.Error()
+			status[k].Code, status[k].Reason = CodeShardIncomplete, why(err)
 			continue
 		}
 		open = append(open, f)
@@ -169,6 +177,12 @@ func Merge(ctx context.Context, store Store, plan *Plan, popts pipeline.Options,
 		if notScanned[header.Accounts[i].ID] {
 			header.Accounts[i].Scanned = false
 		}
+	}
+	if ctx.Err() != nil {
+		// The merged run is as incomplete as a scan a signal stopped: the
+		// reports must not say it finished.
+		complete = false
+		interrupted = append(interrupted, fmt.Sprintf("merge: %v", context.Cause(ctx)))
 	}
 	merged := header
 	merged.FinishedAt = finished

@@ -747,6 +747,33 @@ func TestShardedRunInS3(t *testing.T) {
 	if !slices.Equal(keys, want) {
 		t.Errorf("the run folder holds %q, want %q", keys, want)
 	}
+
+	// A signal while the shards' files are fetched: the merged reports say
+	// the run was interrupted, and do not blame the shards alone (the
+	// merge once wrote complete: true and blamed them).
+	e.emu.SetFaults([]emulator.FaultRule{{Service: "s3", Operation: "GetObject", Latency: 3 * time.Second, After: 1}})
+	out := t.TempDir()
+	c, _, stderr := e.cmd(nil, "merge", "--run", run, "--endpoint-url", e.emu.URL(), "-q", "--inventory", filepath.Join(out, "inv.json"), "--sarif", filepath.Join(out, "out.sarif"))
+	proc := startChild(t, c)
+	time.Sleep(1500 * time.Millisecond)
+	if err := c.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	_ = proc.wait()
+	e.emu.SetFaults(nil)
+	if code := c.ProcessState.ExitCode(); code != exitIncomplete {
+		t.Fatalf("merge after SIGTERM exited %d, want %d\n%s", code, exitIncomplete, stderr.String())
+	}
+	inv := readInventory(t, filepath.Join(out, "inv.json"))
+	if inv.Coverage.Complete || !strings.Contains(inv.Coverage.Interrupted, "merge:") {
+		t.Errorf("the merged inventory's coverage = complete %v, interrupted %q; want incomplete, interrupted by the merge's signal", inv.Coverage.Complete, inv.Coverage.Interrupted)
+	}
+	if !strings.Contains(stderr.String(), "the merge was interrupted") {
+		t.Errorf("the shards not merged are not said to be the merge's interruption:\n%s", stderr.String())
+	}
+	if l := readSARIF(t, filepath.Join(out, "out.sarif")); l.Runs[0].Invocations[0].ExecutionSuccessful {
+		t.Error("the merged SARIF says the run was successful")
+	}
 }
 
 // without drops from a SARIF log or an ASFF list every result or finding
