@@ -220,12 +220,12 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 	if now == nil {
 		now = time.Now
 	}
-	interrupted := ctx.Err() != nil
-	// Reports are local files and must be written even after a signal.
-	writeCtx := context.WithoutCancel(ctx)
+	// A signal that came before the reports (ctx is the run's: cancelled
+	// by SIGINT or SIGTERM). --eval-timeout is not one: it leaves the
+	// network steps as they are.
+	signalled := ctx.Err() != nil
 	if evalStop != nil {
 		markStopped(&doc, evalStop, caller)
-		interrupted = true
 	}
 	if opts.Suppressions != nil {
 		reportSuppressions(log, &doc, opts.Suppressions)
@@ -304,26 +304,23 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 		}
 	}
 
-	netCtx := ctx
-	if interrupted {
-		var cancel context.CancelFunc
-		netCtx, cancel = context.WithTimeout(writeCtx, finishTimeout(opts))
-		defer cancel()
-	}
 	// The network steps below never stop the summary from being printed:
 	// a failed upload is an error (exit 2) and failed imports make the run
 	// incomplete (exit 3), but the user still sees what was found.
 	var stepErr error
 	if opts.SecurityHub {
 		switch {
-		case interrupted:
+		case signalled:
 			// An interrupted run has not seen everything; importing would be
-			// safe (archiving checks coverage) but may not finish in time.
+			// safe (archiving checks coverage) but may not finish in time,
+			// and the upload below matters more: the task's files go with it.
 			log.Warn("Security Hub import skipped: the run was interrupted")
 		case opts.Accounts == nil:
 			return out, errors.New("--securityhub needs AWS credentials")
 		default:
-			res, err := securityhub.Import(netCtx, opts.Accounts, doc, securityhub.Options{Now: now(), Logger: log})
+			// A signal during the import stops it at once, for the same
+			// reason.
+			res, err := securityhub.Import(ctx, opts.Accounts, doc, securityhub.Options{Now: now(), Logger: log})
 			out.Import = &res
 			if err != nil {
 				stepErr = fmt.Errorf("import to Security Hub: %w", err)
@@ -332,6 +329,7 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 					// 3), not a configuration error.
 					stepErr = fmt.Errorf("%w (%w)", stepErr, ErrIncomplete)
 				}
+				log.Warn("Security Hub import stopped", "error", err)
 			}
 		}
 	}
@@ -341,7 +339,9 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 			out.AtOrAboveFailOn += n
 		}
 	}
-	if opts.Output != "" && stepErr == nil {
+	// The reports are uploaded even when a signal cut the import short:
+	// on ECS the task's local files go with it.
+	if opts.Output != "" && (stepErr == nil || errors.Is(stepErr, ErrIncomplete)) {
 		dest, err := upload.ParseDestination(opts.Output)
 		if err != nil {
 			return out, fmt.Errorf("--output %w", err)
@@ -359,14 +359,26 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 		}
 		files = append(files, upload.File{Path: runSummary})
 		kinds[filepath.Base(runSummary)] = "run summary"
-		uris, err := upload.Upload(netCtx, opts.CallerConfig, opts.S3Options, dest, files, upload.Options{SSEKMSKeyID: opts.SSEKMSKey, Now: now(), ExpectedBucketOwner: opts.ExpectedBucketOwner})
+		// A signal, before the upload or during it, leaves it
+		// finishTimeout from the signal's arrival.
+		upCtx, cancelUp := graceContext(ctx, finishTimeout(opts))
+		defer cancelUp()
+		uris, err := upload.Upload(upCtx, opts.CallerConfig, opts.S3Options, dest, files, upload.Options{SSEKMSKeyID: opts.SSEKMSKey, Now: now(), ExpectedBucketOwner: opts.ExpectedBucketOwner})
 		for _, u := range uris {
 			out.Files = append(out.Files, summary.File{Kind: kinds[path.Base(u)] + " (uploaded)", Location: u})
 		}
 		if err != nil {
-			stepErr = fmt.Errorf("upload reports to %s: %w", opts.Output, err)
+			upErr := fmt.Errorf("upload reports to %s: %w", opts.Output, err)
 			if ctx.Err() != nil {
-				stepErr = fmt.Errorf("%w (%w)", stepErr, ErrIncomplete)
+				upErr = fmt.Errorf("%w (%w)", upErr, ErrIncomplete)
+			}
+			log.Warn("upload stopped", "error", err)
+			if stepErr == nil || errors.Is(upErr, ErrIncomplete) {
+				stepErr = errors.Join(stepErr, upErr)
+			} else {
+				// A failed upload is exit 2 even after a cut import: the
+				// import is told, not wrapped.
+				stepErr = fmt.Errorf("%w\nalso: %s", upErr, stepErr.Error())
 			}
 		}
 	}
@@ -376,9 +388,14 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 			writeErrs = append(writeErrs, fmt.Errorf("summary: %w", err))
 		}
 	}
-	var importFailed int
+	var importFailed, importFailures int
 	if out.Import != nil {
-		importFailed = out.Import.Totals().Failed
+		t := out.Import.Totals()
+		// Failures also holds what no finding count shows: an account whose
+		// role could not be assumed with nothing to import tonight, a region
+		// whose earlier findings could not be read (so nothing there was
+		// archived or kept in step).
+		importFailed, importFailures = t.Failed, len(t.Failures)
 	}
 	switch {
 	case len(writeErrs) > 0:
@@ -402,8 +419,8 @@ func report(ctx context.Context, doc findings.Document, evalStop *rules.StoppedE
 		return out, stepErr
 	case !doc.Coverage.Complete || len(doc.Coverage.Gaps) > 0:
 		return out, fmt.Errorf("%d gaps: %w", len(doc.Coverage.Gaps), ErrIncomplete)
-	case importFailed > 0:
-		return out, fmt.Errorf("%d findings Security Hub did not accept: %w", importFailed, ErrIncomplete)
+	case importFailures > 0:
+		return out, fmt.Errorf("import to Security Hub: %d findings not accepted, %d failures (the summary and the log name them): %w", importFailed, importFailures, ErrIncomplete)
 	}
 	return out, nil
 }
@@ -478,6 +495,10 @@ type ImportCounts struct {
 	Archived int `json:"archived"`
 	Kept     int `json:"kept"`
 	Failed   int `json:"failed"`
+	// Failures counts what went wrong: rejected findings, accounts whose
+	// role could not be assumed, regions whose earlier findings could not
+	// be read. Any makes the run incomplete (exit 3).
+	Failures int `json:"failures"`
 	// Suppressed were set to workflow SUPPRESSED; Reactivated set back to
 	// NEW when their accepted risk expired.
 	Suppressed  int `json:"suppressed"`
@@ -512,7 +533,7 @@ func writeRunSummary(doc findings.Document, failing *findings.Failing, out Outco
 	}
 	if out.Import != nil {
 		t := out.Import.Totals()
-		rs.SecurityHub = &ImportCounts{Imported: t.Imported, Updated: t.Updated, Archived: t.Archived, Kept: t.Kept, Failed: t.Failed,
+		rs.SecurityHub = &ImportCounts{Imported: t.Imported, Updated: t.Updated, Archived: t.Archived, Kept: t.Kept, Failed: t.Failed, Failures: len(t.Failures),
 			Suppressed: t.Suppressed, Reactivated: t.Reactivated}
 	}
 	dir, err := os.MkdirTemp("", "hoofprint-run-")
@@ -562,6 +583,26 @@ func contains(s []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// graceContext is a context for a step that must outlive a signal on ctx
+// by grace: a signal that already came leaves it grace from now, one that
+// comes while it runs grace from its arrival. Never cancelled otherwise.
+func graceContext(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	step, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(grace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel(fmt.Errorf("%w, and its %s of grace are over", context.Cause(ctx), grace))
+		case <-step.Done():
+		}
+	})
+	return step, func() {
+		stop()
+		cancel(context.Canceled)
+	}
 }
 
 func finishTimeout(opts Options) time.Duration {

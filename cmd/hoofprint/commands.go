@@ -496,6 +496,17 @@ func usageErr(format string, args ...any) error {
 	return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
 }
 
+// setupErr is usageErr for a step that calls AWS before the scan (the
+// credentials, the accepted risks under --output, the run folder): when a
+// signal cut it short, the run was interrupted (exit 3), not misconfigured
+// (exit 2), and an alarm on exit 2 must not page anyone about it.
+func setupErr(ctx context.Context, format string, args ...any) error {
+	if ctx.Err() != nil {
+		return &exitError{code: exitIncomplete, msg: fmt.Sprintf("interrupted before the scan began (%v); nothing was scanned: ", context.Cause(ctx)) + fmt.Sprintf(format, args...)}
+	}
+	return usageErr(format, args...)
+}
+
 // outcomeErr maps a pipeline error to an exit code.
 func outcomeErr(err error) error {
 	switch {
@@ -504,7 +515,9 @@ func outcomeErr(err error) error {
 	case errors.Is(err, pipeline.ErrFindingsAtThreshold):
 		return &exitError{code: exitFindings}
 	case errors.Is(err, pipeline.ErrIncomplete):
-		return &exitError{code: exitIncomplete}
+		// Said, not only coded: a cut upload or import shows nowhere else
+		// when --quiet hides the summary.
+		return &exitError{code: exitIncomplete, msg: err.Error()}
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -609,6 +622,9 @@ func (r *runRecord) observe(logger *slog.Logger, inv *inventory.Snapshot, out pi
 		}
 		r.gaps = len(inv.Coverage.Gaps)
 	}
+	// The report's coverage adds what evaluation could not finish (a rule
+	// stopped by --eval-timeout or a signal) to what collection missed.
+	r.gaps = max(r.gaps, len(out.Document.Coverage.Gaps))
 	// The stream counted the buckets; a scan's snapshot holds none
 	// (scanner.Options.Sink).
 	r.buckets = out.Buckets

@@ -176,7 +176,7 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 		MaxInFlight:           f.concurrency,
 	})
 	if err != nil {
-		return usageErr("%v", err)
+		return setupErr(ctx, "%v", err)
 	}
 	if !haveSecret {
 		if secret, err = f.report.keySecret.createLocal(log); err != nil {
@@ -184,7 +184,7 @@ func runScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, rec *ru
 		}
 	}
 	if err := f.report.readOutputSuppressions(ctx, base, f.output); err != nil {
-		return usageErr("%v", err)
+		return setupErr(ctx, "%v", err)
 	}
 	opts.Suppressions = f.report.suppressions
 	log.Info("scanning", "caller_account", base.Caller.AccountID, "role_name", f.roleName, "concurrency", f.concurrency, "sample", f.sample)

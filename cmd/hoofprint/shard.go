@@ -88,7 +88,7 @@ func (c *collectFlags) load(ctx context.Context) (*awsclient.Base, error) {
 		SessionName: "hoofprint-scan", MaxInFlight: c.concurrency,
 	})
 	if err != nil {
-		return nil, usageErr("%v", err)
+		return nil, setupErr(ctx, "%v", err)
 	}
 	return base, nil
 }
@@ -216,7 +216,7 @@ func runPlan(ctx context.Context, f *planFlags, stdout, stderr io.Writer) error 
 		// The shards' inventories describe every bucket of the
 		// organization: never in a bucket that may be public.
 		if err := c.CheckNotPublic(ctx); err != nil {
-			return usageErr("--output %s: %v", f.output, err)
+			return setupErr(ctx, "--output %s: %v", f.output, err)
 		}
 	}
 	// A reused run ID is refused before the organization is mapped: the
@@ -225,7 +225,7 @@ func runPlan(ctx context.Context, f *planFlags, stdout, stderr io.Writer) error 
 	// (no shard starts before the plan job succeeds).
 	if shard.Attempt(os.Getenv) == 1 {
 		if err := shard.CheckNewRun(ctx, store); err != nil {
-			return usageErr("--run-id %s: %v", f.runID, err)
+			return setupErr(ctx, "--run-id %s: %v", f.runID, err)
 		}
 	}
 	log.Info("planning", "caller_account", base.Caller.AccountID, "run", runURI, "shards", f.shards)
@@ -303,7 +303,7 @@ func runShardScan(cmd *cobra.Command, f *scanFlags, stdout, stderr io.Writer, re
 	}
 	plan, err := shard.ReadPlan(ctx, store)
 	if err != nil {
-		return usageErr("--plan: %v", err)
+		return setupErr(ctx, "--plan: %v", err)
 	}
 	secret, err := f.report.keySecret.resolve()
 	if err != nil {
@@ -489,7 +489,7 @@ func runMerge(ctx context.Context, f *mergeFlags, stdout, stderr io.Writer, rec 
 	if shard.IsS3(runURI) || f.securityHub || f.output != "" {
 		base, err := awsclient.Load(ctx, awsclient.Options{EndpointURL: f.endpointURL, AllowInsecureEndpoint: f.insecure, RoleName: f.roleName, ExternalID: f.externalID, SessionName: "hoofprint-scan", MaxInFlight: 64})
 		if err != nil {
-			return usageErr("%v", err)
+			return setupErr(ctx, "%v", err)
 		}
 		s3cfg = s3Store(base, "")
 		opts.Accounts = base
@@ -498,7 +498,7 @@ func runMerge(ctx context.Context, f *mergeFlags, stdout, stderr io.Writer, rec 
 		opts.ExpectedBucketOwner = base.Caller.AccountID
 		// Like scan: the accepted risks next to the reports, unless given.
 		if err := f.report.readOutputSuppressions(ctx, base, f.output); err != nil {
-			return usageErr("%v", err)
+			return setupErr(ctx, "%v", err)
 		}
 		opts.Suppressions = f.report.suppressions
 	}
@@ -512,7 +512,7 @@ func runMerge(ctx context.Context, f *mergeFlags, stdout, stderr io.Writer, rec 
 	}
 	plan, err := shard.ReadPlan(ctx, store)
 	if err != nil {
-		return usageErr("--run: %v", err)
+		return setupErr(ctx, "--run: %v", err)
 	}
 	if err := checkKeySecret(plan.Map.Snapshot, f.report.keySecret, log); err != nil {
 		return err

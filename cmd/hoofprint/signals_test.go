@@ -123,6 +123,12 @@ func TestSlowRuleIsStoppedByEvalTimeoutAndBySIGTERM(t *testing.T) {
 			if !strings.Contains(stderr.String(), "zz-user-slow") || !strings.Contains(stdout.String(), "zz-user-slow") {
 				t.Errorf("the log or the summary does not name the rule that ran out of time\nstdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 			}
+			// The run summary alarms read counts the rule that did not
+			// finish as a gap (it said gaps=0).
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			if last := lines[len(lines)-1]; !strings.Contains(last, `msg="hoofprint finished"`) || strings.Contains(last, " gaps=0 ") || !strings.Contains(last, " gaps=") {
+				t.Errorf("the run summary does not count the stopped rule as a gap: %s", last)
+			}
 			l := readSARIF(t, filepath.Join(dir, "out.sarif"))
 			if l.Runs[0].Invocations[0].ExecutionSuccessful {
 				t.Error("the SARIF invocation says the run was successful")
