@@ -32,6 +32,7 @@ import (
 	smithyendpoints "github.com/aws/smithy-go/endpoints"
 	"github.com/aws/smithy-go/logging"
 
+	"github.com/hoofprint/hoofprint/internal/awspartition"
 	"github.com/hoofprint/hoofprint/internal/urlredact"
 )
 
@@ -287,7 +288,7 @@ func (b *Base) Account(ctx context.Context, accountID string) (aws.Config, error
 			})
 		}
 		provider := assume(b.Config.Region)
-		if home := homeRegion(b.Caller.Partition); home != "" && home != b.Config.Region {
+		if home := awspartition.HomeRegion(b.Caller.Partition); home != "" && home != b.Config.Region {
 			provider = regionFallback{primary: provider, fallback: assume(home)}
 		}
 		p = aws.NewCredentialsCache(provider, func(o *aws.CredentialsCacheOptions) {
@@ -343,20 +344,6 @@ func (r regionFallback) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		return r.fallback.Retrieve(ctx)
 	}
 	return c, err
-}
-
-// homeRegion is the region of a partition that is enabled in every
-// account ("" for a partition hoofprint does not know).
-func homeRegion(partition string) string {
-	switch partition {
-	case "aws":
-		return "us-east-1"
-	case "aws-us-gov":
-		return "us-gov-west-1"
-	case "aws-cn":
-		return "cn-north-1"
-	}
-	return ""
 }
 
 // InRegion returns a copy of cfg for region. Configurations are copied per

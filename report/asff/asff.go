@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/hoofprint/hoofprint/findings"
+	"github.com/hoofprint/hoofprint/internal/awspartition"
 	"github.com/hoofprint/hoofprint/report/internal/jsonindent"
 	"github.com/hoofprint/hoofprint/report/internal/view"
 )
@@ -72,8 +73,10 @@ type Options struct {
 	// Partition overrides doc.Partition ("aws" when both are empty).
 	Partition string
 	// DefaultRegion is where findings about global resources (accounts,
-	// CloudFront distributions) are imported; "us-east-1" when empty, as
-	// CloudFront itself is.
+	// CloudFront distributions) are imported; when empty, the partition's
+	// home region (us-east-1, where CloudFront itself is; us-gov-west-1;
+	// cn-north-1): there is no us-east-1 Security Hub outside the aws
+	// partition.
 	DefaultRegion string
 	// Now is the findings' time when doc has neither a start nor a finish
 	// time (time.Now when it is zero too).
@@ -375,15 +378,17 @@ func (o Options) PartitionFor(doc findings.Document) string {
 }
 
 // Region is the region a finding is imported into: its own, or
-// DefaultRegion for global resources.
+// DefaultRegion for global resources, else the home region of
+// o.Partition (set it from the document: ForDocument).
 func (o Options) Region(f findings.Finding) string {
-	if f.Region != "" {
-		return f.Region
-	}
-	if o.DefaultRegion != "" {
-		return o.DefaultRegion
-	}
-	return "us-east-1"
+	return cmp.Or(f.Region, o.DefaultRegion, awspartition.HomeRegion(o.Partition), "us-east-1")
+}
+
+// ForDocument returns o with Partition set to PartitionFor(doc), so that
+// Region places global findings in the document's partition.
+func (o Options) ForDocument(doc findings.Document) Options {
+	o.Partition = o.PartitionFor(doc)
+	return o
 }
 
 // ID is the stable finding Id: hoofprint's prefix, the rule and the
@@ -398,8 +403,8 @@ func timestamp(t time.Time) string {
 }
 
 func build(doc findings.Document, rule findings.Rule, f findings.Finding, opts Options) Finding {
-	partition := opts.PartitionFor(doc)
-	region := opts.Region(f)
+	opts = opts.ForDocument(doc)
+	partition, region := opts.Partition, opts.Region(f)
 	res := view.ParseResource(f, doc.ShowObjectKeys)
 	// Every time of a finding is the run's start: when it was observed,
 	// and when this record of it was made. A new finding's CreatedAt and

@@ -107,6 +107,23 @@ func TestBuild(t *testing.T) {
 			t.Errorf("account resource = %+v", acct.Resources[0])
 		}
 	})
+	t.Run("outside the aws partition, global resources go to its home region", func(t *testing.T) {
+		for partition, home := range map[string]string{"aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"} {
+			doc := fixture.Document()
+			doc.Partition = partition
+			for _, f := range asff.Build(doc, asff.Options{}) {
+				if f.GeneratorId != "s3-account-public-access-block-off" {
+					continue
+				}
+				// There is no us-east-1 in GovCloud or China: the import
+				// would go to a region the partition does not have.
+				want := "arn:" + partition + ":securityhub:" + home + ":" + f.AwsAccountId + ":product/" + f.AwsAccountId + "/default"
+				if f.Resources[0].Region != home || f.ProductArn != want {
+					t.Errorf("%s: account finding in region %s, product %s; want %s, %s", partition, f.Resources[0].Region, f.ProductArn, home, want)
+				}
+			}
+		}
+	})
 	t.Run("ids are rule plus resource and do not change with the run", func(t *testing.T) {
 		later := fixture.Document()
 		later.StartedAt = later.StartedAt.AddDate(0, 0, 3)

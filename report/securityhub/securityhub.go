@@ -197,6 +197,9 @@ func Import(ctx context.Context, configs AccountConfigs, doc findings.Document, 
 	if opts.ASFF.Now.IsZero() {
 		opts.ASFF.Now = opts.Now
 	}
+	// Global findings go to the partition's home region (GovCloud and China
+	// have no us-east-1), with product ARNs in that partition.
+	opts.ASFF = opts.ASFF.ForDocument(doc)
 	scope := view.NewScope(doc)
 
 	current, err := groupFindings(doc, opts.ASFF)
