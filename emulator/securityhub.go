@@ -92,9 +92,22 @@ func (e *Emulator) batchImportFindings(c *call) {
 		}
 		key := f["ProductArn"].(string) + "|" + id
 		if old, exists := store[key]; exists {
+			// What the provider sent for these is ignored, whatever the old
+			// record holds ("Any content in those fields and objects is
+			// ignored").
 			for _, k := range []string{"CreatedAt", "FirstObservedAt", "Workflow", "WorkflowState", "Note", "UserDefinedFields", "VerificationState"} {
 				if v, ok := old[k]; ok {
 					f[k] = v
+				} else {
+					delete(f, k)
+				}
+			}
+			if reopened(old, f) {
+				// Security Hub sets NOTIFIED and RESOLVED back to NEW when a
+				// finding comes back (API_Workflow, "NEW").
+				if w, _ := old["Workflow"].(map[string]any); w["Status"] == "NOTIFIED" || w["Status"] == "RESOLVED" {
+					f["Workflow"] = map[string]any{"Status": "NEW"}
+					f["WorkflowState"] = "NEW"
 				}
 			}
 		} else {
@@ -123,6 +136,25 @@ func (e *Emulator) batchImportFindings(c *call) {
 		ok++
 	}
 	c.okJSON(200, map[string]any{"FailedCount": len(failures), "SuccessCount": ok, "FailedFindings": failures})
+}
+
+// reopened is true when an update brings a finding back: its RecordState
+// goes from ARCHIVED to ACTIVE, or its compliance from PASSED to anything
+// else.
+func reopened(old, f map[string]any) bool {
+	state := func(m map[string]any) string {
+		if s, ok := m["RecordState"].(string); ok {
+			return s
+		}
+		return "ACTIVE"
+	}
+	compliance := func(m map[string]any) string {
+		c, _ := m["Compliance"].(map[string]any)
+		s, _ := c["Status"].(string)
+		return s
+	}
+	return (state(old) == "ARCHIVED" && state(f) == "ACTIVE") ||
+		(compliance(old) == "PASSED" && compliance(f) != "" && compliance(f) != "PASSED")
 }
 
 var validWorkflow = map[string]bool{"NEW": true, "NOTIFIED": true, "RESOLVED": true, "SUPPRESSED": true}

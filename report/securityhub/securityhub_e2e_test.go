@@ -339,6 +339,32 @@ func lifecycle(t *testing.T, e backend) {
 				t.Errorf("object finding %s in a fully sampled bucket was not archived", fid)
 			}
 		}
+
+		if e.emu == nil {
+			return // moto keeps whatever Workflow an import sends
+		}
+		// The fixed policy comes back, and this time it is an accepted
+		// risk. Security Hub holds its finding ARCHIVED and ignores an
+		// import's Workflow and Note for a finding it has: only
+		// BatchUpdateFindings suppresses it. It stayed NEW while the
+		// summary said "suppressed 1".
+		back := slices.Clone(tonight)
+		for _, f := range baseFindings(e) {
+			if f.RuleID == "s3-bucket-policy-public" && f.AccountID == member {
+				f.Suppression = &findings.Suppression{Reason: "Public by design (SEC-1)", Owner: "sec@example.com", Expires: started.AddDate(0, 3, 0), Source: "suppressions.yaml:3"}
+				back = append(back, f)
+			}
+		}
+		doc = night(e, 4, back...)
+		doc.Coverage.Gaps = []inventory.Gap{{AccountID: mgmt, Region: "us-west-2", Service: "s3", Operation: "ListObjectsV2", Code: "AccessDenied"}}
+		res = mustImport(t, e.base, doc, o)
+		if res.Totals().Suppressed != 1 || res.Err() != nil {
+			t.Errorf("the returning accepted risk: %s, suppressed %d (%v)", totals(res), res.Totals().Suppressed, res.Err())
+		}
+		f = stored(t, e, member, "us-east-1")[id]
+		if f.RecordState != types.RecordStateActive || f.Workflow == nil || f.Workflow.Status != types.WorkflowStatusSuppressed {
+			t.Errorf("the returning accepted risk %s: record %s, workflow %+v; want ACTIVE and SUPPRESSED", id, f.RecordState, f.Workflow)
+		}
 	})
 }
 
