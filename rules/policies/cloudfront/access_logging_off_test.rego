@@ -22,3 +22,12 @@ test_silent_when_either_unread if {
 	count(rule.deny) == 0 with input as dist({"v2": {"deliveries": []}})
 	count(rule.deny) == 0 with input as dist(null)
 }
+
+# Outside the aws partition the finding goes to that partition's home
+# region, where its Security Hub is.
+test_region_follows_the_partition if {
+	some f in rule.deny with input as object.union(dist({"standard": {"enabled": false}, "v2": {"deliveries": []}}), {"partition": "aws-cn"})
+	f.region == "cn-north-1"
+	some g in rule.deny with input as dist({"standard": {"enabled": false}, "v2": {"deliveries": []}})
+	g.region == "us-east-1"
+}

@@ -1380,5 +1380,9 @@ finding(account_id, region, resource_type, arn, name, message, evidence) := {
 account_arn(id) := sprintf("AWS::::Account:%s", [id])
 
 # cloudfront_region: CloudFront is global; Security Hub records its
-# findings in US East (N. Virginia).
-cloudfront_region := "us-east-1"
+# findings in the partition's home region: US East (N. Virginia) in aws,
+# where CloudFront itself is, and the region each other partition has
+# (there is no us-east-1 in China or GovCloud).
+cloudfront_region := r if {
+	r := {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}[input.partition]
+} else := "us-east-1"
