@@ -23,9 +23,10 @@ import (
 	"github.com/hoofprint/hoofprint/internal/testutil"
 )
 
-// interruptEnv is HealthCorp on the emulator with a private reports bucket
-// for --output, and the environment a hoofprint process needs to reach it.
-type interruptEnv struct {
+// outputEnv is HealthCorp on the emulator with a private reports bucket
+// for --output, its environment set for in-process runs, and in env for a
+// hoofprint process.
+type outputEnv struct {
 	emu    *emulator.Emulator
 	sc     *scenario.Scenario
 	s3     *s3.Client
@@ -33,7 +34,7 @@ type interruptEnv struct {
 	env    []string
 }
 
-func newInterruptEnv(t *testing.T) *interruptEnv {
+func newOutputEnv(t *testing.T, bucket string) *outputEnv {
 	t.Helper()
 	sc := scenario.HealthCorp()
 	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
@@ -47,7 +48,7 @@ func newInterruptEnv(t *testing.T) *interruptEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &interruptEnv{emu: emu, sc: sc, s3: s3.NewFromConfig(base.Config, base.S3Options()), bucket: "hoofprint-reports-interrupt-test"}
+	e := &outputEnv{emu: emu, sc: sc, s3: s3.NewFromConfig(base.Config, base.S3Options()), bucket: bucket}
 	on := aws.Bool(true)
 	if _, err := e.s3.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(e.bucket)}); err != nil {
 		t.Fatal(err)
@@ -66,7 +67,7 @@ func newInterruptEnv(t *testing.T) *interruptEnv {
 }
 
 // uploaded lists the names of the files uploaded under prefix.
-func (e *interruptEnv) uploaded(t *testing.T, prefix string) []string {
+func (e *outputEnv) uploaded(t *testing.T, prefix string) []string {
 	t.Helper()
 	out, err := e.s3.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: aws.String(e.bucket), Prefix: aws.String(prefix)})
 	if err != nil {
@@ -82,7 +83,7 @@ func (e *interruptEnv) uploaded(t *testing.T, prefix string) []string {
 
 // signalWhen runs bin with args, sends SIGTERM once ready() is true, and
 // returns the exit code and stderr.
-func (e *interruptEnv) signalWhen(t *testing.T, bin string, args []string, ready func() bool) (int, string) {
+func (e *outputEnv) signalWhen(t *testing.T, bin string, args []string, ready func() bool) (int, string) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = e.env
@@ -112,7 +113,7 @@ func (e *interruptEnv) signalWhen(t *testing.T, bin string, args []string, ready
 	return cmd.ProcessState.ExitCode(), stderr.String()
 }
 
-func (e *interruptEnv) seen(service, op string) func() bool {
+func (e *outputEnv) seen(service, op string) func() bool {
 	return func() bool {
 		for k, n := range e.emu.Requests() {
 			if k.Service == service && (op == "" || k.Operation == op) && n > 0 {
@@ -146,7 +147,7 @@ func TestASignalAfterTheScanStillUploadsTheReports(t *testing.T) {
 		{"during the upload", []emulator.FaultRule{{Service: "s3", Operation: "PutObject", Latency: 2 * time.Second, After: 1}}, nil, "s3", "PutObject", exitOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newInterruptEnv(t)
+			e := newOutputEnv(t, "hoofprint-reports-test")
 			e.emu.SetFaults(tc.faults)
 			dir := t.TempDir()
 			prefix := "nightly-" + strings.ReplaceAll(tc.name, " ", "-") + "/"
@@ -174,7 +175,7 @@ func TestASignalAfterTheScanStillUploadsTheReports(t *testing.T) {
 // which alarms read as a broken configuration.
 func TestASignalBeforeTheScanIsAnInterruptionNotAConfigurationError(t *testing.T) {
 	bin := buildBinary(t)
-	e := newInterruptEnv(t)
+	e := newOutputEnv(t, "hoofprint-reports-test")
 	e.emu.SetFaults([]emulator.FaultRule{{Service: "sts", Latency: 30 * time.Second}})
 	dir := t.TempDir()
 	start := time.Now()
@@ -198,7 +199,7 @@ func TestASignalBeforeTheScanIsAnInterruptionNotAConfigurationError(t *testing.T
 // a region where nothing was archived or kept in step. It counted no
 // failed finding, so the run exited 0 and summary.json said "failed": 0.
 func TestSecurityHubFailuresWithoutARejectedFindingMakeTheRunIncomplete(t *testing.T) {
-	e := newInterruptEnv(t)
+	e := newOutputEnv(t, "hoofprint-reports-test")
 	e.emu.SetFaults([]emulator.FaultRule{{Service: "securityhub", Operation: "GetFindings", AccessDenied: true}})
 	dir := t.TempDir()
 	var so, se bytes.Buffer
@@ -243,7 +244,7 @@ func TestSecurityHubFailuresWithoutARejectedFindingMakeTheRunIncomplete(t *testi
 // gets the findings that were evaluated (archiving keeps the stopped
 // rule's). It was skipped, as after SIGTERM.
 func TestEvalTimeoutIsNotASignal(t *testing.T) {
-	e := newInterruptEnv(t)
+	e := newOutputEnv(t, "hoofprint-reports-test")
 	var so, se bytes.Buffer
 	code := run(t.Context(), []string{"scan", "--endpoint-url", e.emu.URL(), "--role-name", e.sc.MemberRoleName, "-q",
 		"--rules", slowRules(t), "--eval-timeout", "2s", "--securityhub"}, &so, &se)

@@ -12,13 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/hoofprint/hoofprint/awsclient"
-	"github.com/hoofprint/hoofprint/emulator"
-	"github.com/hoofprint/hoofprint/emulator/scenario"
 	"github.com/hoofprint/hoofprint/internal/multitool"
-	"github.com/hoofprint/hoofprint/internal/testutil"
 	"github.com/hoofprint/hoofprint/suppress"
 )
 
@@ -201,28 +196,9 @@ func TestFailOnIgnoresAcceptedRisks(t *testing.T) {
 // TestScanReadsSuppressionsFromTheOutputPrefix: the ECS task's accepted
 // risks live next to its reports, so they change without a new image.
 func TestScanReadsSuppressionsFromTheOutputPrefix(t *testing.T) {
-	sc := scenario.HealthCorp()
-	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
-	testutil.SetEnv(t, emu.Environ())
-	t.Setenv("AWS_CA_BUNDLE", "")
-	base, err := awsclient.Load(t.Context(), awsclient.Options{EndpointURL: emu.URL(), RoleName: sc.MemberRoleName})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const bucket = "hoofprint-reports-suppressions-test"
-	s3c := s3.NewFromConfig(base.Config, base.S3Options())
-	on := aws.Bool(true)
-	if _, err := s3c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s3c.PutPublicAccessBlock(t.Context(), &s3.PutPublicAccessBlockInput{Bucket: aws.String(bucket),
-		PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{BlockPublicAcls: on, IgnorePublicAcls: on, BlockPublicPolicy: on, RestrictPublicBuckets: on}}); err != nil {
-		t.Fatal(err)
-	}
+	e := newOutputEnv(t, bucket)
+	sc, emu, s3c := e.sc, e.emu, e.s3
 	sample := freshExpiries(mustRead(t, filepath.Join("..", "..", "docs", "examples", "suppressions.yaml")), 90)
 	if _, err := s3c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("nightly/suppressions.yaml"), Body: strings.NewReader(sample)}); err != nil {
 		t.Fatal(err)
