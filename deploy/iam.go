@@ -95,6 +95,7 @@ var Permissions = []Permission{
 	{"s3", "ListObjectsV2", "s3:ListBucket", RoleMember, "sample object keys and owners (FetchOwner), never object contents", Direct},
 	{"s3", "GetObjectAcl", "s3:GetObjectAcl", RoleMember, "public or foreign-owned sampled objects", Direct},
 	{"s3", "HeadObject", "s3:GetObject", RoleMember, "encryption (SSE-KMS and its key) of sampled objects in buckets CloudFront reads through an OAI/OAC; HEAD only, no object body is ever read", Direct},
+	{"kms", "DescribeKey", "kms:DescribeKey", RoleMember, "whether those objects' KMS key is the AWS managed aws/s3 (S3 names it by its key ARN), and the key an alias names", Direct},
 	{"kms", "GetKeyPolicy", "kms:GetKeyPolicy", RoleMember, "the policy of the KMS keys of those objects: CloudFront's OAC can decrypt only when it allows cloudfront.amazonaws.com kms:Decrypt", Direct},
 	{"s3control", "GetPublicAccessBlock", "s3:GetAccountPublicAccessBlock", RoleMember, "account-level Block Public Access", Direct},
 	{"cloudfront", "ListDistributions", "cloudfront:ListDistributions", RoleMember, "distributions, their S3 origins, OAI/OAC use and viewer protocol", Direct},

@@ -950,8 +950,8 @@ func objectSSE(c *call, b *bucket) (*scenario.Encryption, *apiError) {
 
 // setSSEHeaders writes the encryption headers of GetObject and HeadObject.
 // For SSE-KMS without a named key S3 used the account's AWS managed key,
-// written here as its alias ARN.
-func setSSEHeaders(h http.Header, b *bucket, sse *scenario.Encryption) {
+// aws/s3, which it names by its key ARN.
+func (e *Emulator) setSSEHeaders(h http.Header, b *bucket, sse *scenario.Encryption) {
 	if sse == nil {
 		sse = b.defaultSSE()
 	}
@@ -961,7 +961,11 @@ func setSSEHeaders(h http.Header, b *bucket, sse *scenario.Encryption) {
 	}
 	key := sse.KMSKeyID
 	if key == "" {
-		key = "arn:aws:kms:" + b.Region + ":" + b.Owner + ":alias/aws/s3"
+		key = managedS3Key(b.Owner, b.Region).arn()
+	} else if k := e.lookupKey(key, b.Owner, b.Region); k != nil {
+		// S3 names the key by its ARN whatever the bucket's default
+		// encryption called it (an alias).
+		key = k.arn()
 	}
 	h.Set("x-amz-server-side-encryption-aws-kms-key-id", key)
 	if sse.BucketKeyEnabled {
@@ -1276,7 +1280,7 @@ func (e *Emulator) getObject(c *call, withBody bool) {
 		h.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
 		h.Set("Content-Length", strconv.FormatInt(o.Size, 10))
 		h.Set("Content-Type", "application/octet-stream")
-		setSSEHeaders(h, b, o.SSE)
+		e.setSSEHeaders(h, b, o.SSE)
 		c.noContent(http.StatusOK)
 		if !withBody {
 			return

@@ -188,7 +188,7 @@ func (s *state) load(sc *scenario.Scenario) error {
 	for i := range sc.KMSKeys {
 		k := &sc.KMSKeys[i]
 		acct := byName(k.Account)
-		s.kmsKeys[k.ID] = &kmsKey{ID: k.ID, Account: acct, Region: k.Region, Policy: sc.KeyPolicy(k, acct)}
+		s.kmsKeys[k.ID] = &kmsKey{ID: k.ID, Account: acct, Region: k.Region, Policy: sc.KeyPolicy(k, acct), alias: k.Alias}
 	}
 	for _, o := range sc.OACs {
 		s.oacs[o.ID] = &oac{ID: o.ID, Account: byName(o.Account), Name: o.Name, SigningBehavior: o.SigningBehavior}

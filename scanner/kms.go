@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
 
@@ -24,7 +25,11 @@ import (
 // policy of every key involved (kms:GetKeyPolicy), with the role of the
 // key's own account when that is another scanned account of the
 // organization. A key outside the organization is a gap, not a pass.
+// kms:DescribeKey first: S3 names the AWS managed key aws/s3 by its key ARN,
+// which only the key's KeyManager tells from a customer managed key, and a
+// bucket's default key may be an alias, which GetKeyPolicy does not take.
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
+// https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html
 // https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html
 
 // identityOriginBuckets names the buckets read through an OAI or an OAC.
@@ -169,7 +174,23 @@ func (s *scan) readKMSKey(arn string) inventory.KMSKey {
 	client := kms.NewFromConfig(owner.config(region), func(o *kms.Options) {
 		o.APIOptions = append(o.APIOptions, s.counters.countAttempts)
 	})
-	out, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(arn), PolicyName: aws.String("default")})
+	desc, err := client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(arn)})
+	if err != nil {
+		if !isStopped(err) || s.ctx.Err() == nil {
+			s.cov.add(account, region, "kms", "DescribeKey", arn, err)
+		}
+		return k
+	}
+	if m := desc.KeyMetadata; m != nil && m.KeyManager == kmstypes.KeyManagerTypeAws {
+		// aws/s3 named by its key ARN (or alias): see above.
+		k.AWSManaged = true
+		return k
+	}
+	keyID := arn
+	if m := desc.KeyMetadata; m != nil && aws.ToString(m.Arn) != "" {
+		keyID = aws.ToString(m.Arn) // an alias resolved
+	}
+	out, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(keyID), PolicyName: aws.String("default")})
 	if err != nil {
 		// An interrupted scan is one gap for the whole scan; the owner's
 		// deadline is a "timeout" gap on this key.

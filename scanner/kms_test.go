@@ -165,3 +165,60 @@ func TestAKeyOfAnotherOrgAccountIsReadWithItsRole(t *testing.T) {
 		}
 	}
 }
+
+const aliasKeyScenario = `
+name: alias-key
+organization: {managementAccount: root}
+accounts:
+  - {name: root, id: "100000000041"}
+  - {name: web, id: "100000000042"}
+originAccessControls:
+  - {name: oac, account: web}
+kmsKeys:
+  - {name: site-key, account: web, alias: alias/site-key}
+buckets:
+  - name: alias-key-site
+    account: web
+    ownership: BucketOwnerEnforced
+    encryption: {sseAlgorithm: "aws:kms", kmsKeyId: "alias/site-key"}
+    objects:
+      - {key: index.html}
+      - {key: managed.html, encryption: {sseAlgorithm: "aws:kms"}}
+distributions:
+  - name: site
+    account: web
+    origins: [{id: s3, bucket: alias-key-site, oac: oac}]
+    defaultBehavior: {targetOrigin: s3, viewerProtocolPolicy: https-only}
+`
+
+// TestKeysAreKnownByDescribeKeyNotByHowTheyAreNamed: S3 names the AWS
+// managed key aws/s3 by its key ARN, which only DescribeKey's KeyManager
+// tells from a customer managed key (it was taken for one, and its policy
+// judged "uncertain"); and a bucket's default key named by an alias, which
+// GetKeyPolicy does not take, is resolved to its key (it was a gap).
+func TestKeysAreKnownByDescribeKeyNotByHowTheyAreNamed(t *testing.T) {
+	_, snap := scanYAML(t, aliasKeyScenario)
+	b := bucket(t, snap, "alias-key-site")
+	var managed, custom int
+	for _, k := range b.KMSKeys {
+		switch {
+		case k.AWSManaged:
+			managed++
+			if !strings.Contains(k.ARN, ":key/") || k.Policy != nil {
+				t.Errorf("aws/s3 %s: want it named by its key ARN, and no policy read", k.ARN)
+			}
+		case k.Policy != nil && k.Policy.Document != nil:
+			custom++
+		default:
+			t.Errorf("key %s: neither AWS managed nor read", k.ARN)
+		}
+	}
+	if managed != 1 || custom == 0 {
+		t.Errorf("keys %+v: want aws/s3 once, and the aliased key's policy read", b.KMSKeys)
+	}
+	for _, g := range snap.Coverage.Gaps {
+		if g.Service == "kms" {
+			t.Errorf("a KMS gap: %+v", g)
+		}
+	}
+}

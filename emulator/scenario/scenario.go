@@ -207,6 +207,9 @@ type KMSKey struct {
 	// Policy is the key policy JSON with placeholders; "" means the
 	// default key policy (the account's principals only).
 	Policy string `json:"policy,omitempty"`
+	// Alias is an alias name for the key (alias/NAME), which a bucket's
+	// default encryption may name instead of the key.
+	Alias string `json:"alias,omitempty"`
 }
 
 // ARN is the key's ARN in account.
@@ -229,6 +232,15 @@ func (sc *Scenario) KeyPolicy(k *KMSKey, accountID string) string {
 // policy", AWS KMS Developer Guide).
 func DefaultKeyPolicy(accountID string) string {
 	return `{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:root"},"Action":"kms:*","Resource":"*"}]}`
+}
+
+// ManagedS3KeyPolicy is the policy of an account's AWS managed key for S3
+// (aws/s3), which no one can change: use through S3 by the account's own
+// principals only, so no CloudFront OAC can decrypt with it.
+// https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key
+func ManagedS3KeyPolicy(accountID, region string) string {
+	return `{"Version":"2012-10-17","Id":"auto-s3-2","Statement":[{"Sid":"Allow access through S3 for all principals in the account that are authorized to use S3","Effect":"Allow","Principal":{"AWS":"*"},"Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"` + accountID + `","kms:ViaService":"s3.` + region + `.amazonaws.com"}}},` +
+		`{"Sid":"Allow direct access to key metadata to the account","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:root"},"Action":["kms:Describe*","kms:Get*","kms:List*"],"Resource":"*"}]}`
 }
 
 // OAI is a CloudFront origin access identity.
@@ -657,6 +669,9 @@ func (sc *Scenario) Resolve() error {
 		if sc.byName[k.Account] == nil {
 			errs = append(errs, fmt.Errorf("kms key %s: no such account %q", k.Name, k.Account))
 			continue
+		}
+		if k.Alias != "" && (!strings.HasPrefix(k.Alias, "alias/") || strings.HasPrefix(k.Alias, "alias/aws/")) {
+			errs = append(errs, fmt.Errorf("kms key %s: alias %q is not alias/NAME (alias/aws/ names are AWS's own)", k.Name, k.Alias))
 		}
 		ids.KMSKeys = append(ids.KMSKeys, NamedID{k.Name, k.ARN(sc.byName[k.Account].ID)})
 	}
