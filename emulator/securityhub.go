@@ -91,6 +91,13 @@ func (e *Emulator) batchImportFindings(c *call) {
 			continue
 		}
 		key := f["ProductArn"].(string) + "|" + id
+		if old, exists := store[key]; exists && olderUpdate(f, old) {
+			// "If UpdatedAt on the update occurs before UpdatedAt on the
+			// existing finding, then the update is ignored": accepted, not
+			// applied.
+			ok++
+			continue
+		}
 		if old, exists := store[key]; exists {
 			// What the provider sent for these is ignored, whatever the old
 			// record holds ("Any content in those fields and objects is
@@ -136,6 +143,15 @@ func (e *Emulator) batchImportFindings(c *call) {
 		ok++
 	}
 	c.okJSON(200, map[string]any{"FailedCount": len(failures), "SuccessCount": ok, "FailedFindings": failures})
+}
+
+// olderUpdate is true when f's UpdatedAt is before old's.
+func olderUpdate(f, old map[string]any) bool {
+	a, _ := f["UpdatedAt"].(string)
+	b, _ := old["UpdatedAt"].(string)
+	ta, errA := time.Parse(time.RFC3339, a)
+	tb, errB := time.Parse(time.RFC3339, b)
+	return errA == nil && errB == nil && ta.Before(tb)
 }
 
 // reopened is true when an update brings a finding back: its RecordState

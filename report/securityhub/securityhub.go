@@ -378,6 +378,12 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 	for _, f := range current {
 		seen[f.Id] = true
 		suppressed := f.Workflow != nil && f.Workflow.Status == asff.WorkflowSuppressed
+		if old, ok := existing[f.Id]; ok && earlier(f.UpdatedAt, aws.ToString(old.UpdatedAt)) {
+			// Security Hub ignores an update older than what it holds: a
+			// run merged or re-imported after a newer one. Said, not sent.
+			res.Failures = append(res.Failures, olderThanStored(account, region, f.Id, f.UpdatedAt, aws.ToString(old.UpdatedAt)))
+			continue
+		}
 		if old, ok := existing[f.Id]; ok {
 			// Keep the history: a re-run changes only UpdatedAt and
 			// LastObservedAt. Workflow and Note belong to the customer once
@@ -425,6 +431,10 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 			res.Kept++
 			continue
 		}
+		if at := now(im).UTC().Format(time.RFC3339); earlier(at, aws.ToString(old.UpdatedAt)) {
+			res.Failures = append(res.Failures, olderThanStored(account, region, id, at, aws.ToString(old.UpdatedAt)))
+			continue
+		}
 		batch = append(batch, archived(old, now(im)))
 		kinds[id] = "archived"
 	}
@@ -452,6 +462,23 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 	log.Info("security hub import", "findings", len(current), "imported", res.Imported-before.Imported, "updated", res.Updated-before.Updated,
 		"archived", res.Archived-before.Archived, "kept", res.Kept-before.Kept, "failed", res.Failed-before.Failed,
 		"suppressed", res.Suppressed-before.Suppressed, "reactivated", res.Reactivated-before.Reactivated)
+}
+
+// earlier is true when timestamp a is before b (both RFC 3339; false
+// when either does not parse).
+func earlier(a, b string) bool {
+	ta, errA := time.Parse(time.RFC3339, a)
+	tb, errB := time.Parse(time.RFC3339, b)
+	return errA == nil && errB == nil && ta.Before(tb)
+}
+
+// olderThanStored is the failure of a finding this run would update with an
+// UpdatedAt older than Security Hub's: "If UpdatedAt on the update occurs
+// before UpdatedAt on the existing finding, then the update is ignored"
+// (User Guide, "Using BatchImportFindings to create and update findings").
+func olderThanStored(account, region, id, at, stored string) Failure {
+	return Failure{AccountID: account, Region: region, FindingID: id, Code: "OlderThanStored",
+		Message: fmt.Sprintf("this run's time %s is older than the finding's in Security Hub (%s): Security Hub would ignore the update (an older run imported after a newer one)", at, stored)}
 }
 
 func now(im *importer) time.Time {
