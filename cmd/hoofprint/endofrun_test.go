@@ -37,11 +37,7 @@ type outputEnv struct {
 func newOutputEnv(t *testing.T, bucket string) *outputEnv {
 	t.Helper()
 	sc := scenario.HealthCorp()
-	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
+	emu := startEmulator(t, sc, emulator.Options{})
 	testutil.SetEnv(t, emu.Environ())
 	t.Setenv("AWS_CA_BUNDLE", "")
 	base, err := awsclient.Load(t.Context(), awsclient.Options{EndpointURL: emu.URL(), RoleName: sc.MemberRoleName})

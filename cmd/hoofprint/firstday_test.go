@@ -117,11 +117,7 @@ func TestNoCredentialsSaysWhatToDo(t *testing.T) {
 // organization".
 func TestATimeoutBeforeTheOrganizationIsListedSaysSo(t *testing.T) {
 	sc := scenario.HealthCorp()
-	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = emu.Close() }()
+	emu := startEmulator(t, sc, emulator.Options{})
 	creds := emu.CallerCredentials()
 	t.Setenv("AWS_ACCESS_KEY_ID", creds.AccessKeyID)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", creds.SecretAccessKey)

@@ -12,6 +12,17 @@ import (
 	"github.com/hoofprint/hoofprint/emulator/scenario"
 )
 
+// startEmulator starts the emulator on sc, closed when the test ends.
+func startEmulator(t *testing.T, sc *scenario.Scenario, opts emulator.Options) *emulator.Emulator {
+	t.Helper()
+	emu, err := emulator.Start(t.Context(), sc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	return emu
+}
+
 // guardEnv starts the emulator on sc and points the AWS SDK's environment
 // at it, with a key secret file (so that no run creates one).
 func guardEnv(t *testing.T, sc *scenario.Scenario) (emu *emulator.Emulator, secretFile string) {
@@ -22,11 +33,7 @@ func guardEnv(t *testing.T, sc *scenario.Scenario) (emu *emulator.Emulator, secr
 // guardEnvWith is guardEnv with the emulator's options (faults).
 func guardEnvWith(t *testing.T, sc *scenario.Scenario, opts emulator.Options) (emu *emulator.Emulator, secretFile string) {
 	t.Helper()
-	emu, err := emulator.Start(t.Context(), sc, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
+	emu = startEmulator(t, sc, opts)
 	pointAWSAt(t, emu)
 	t.Setenv(keySecretEnv, "")
 	secretFile = filepath.Join(t.TempDir(), "key-secret")

@@ -22,11 +22,7 @@ import (
 func emulatorEnv(t *testing.T) (*emulator.Emulator, string) {
 	t.Helper()
 	sc := scenario.HealthCorp()
-	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
+	emu := startEmulator(t, sc, emulator.Options{})
 	pointAWSAt(t, emu)
 	// No secret from the environment: the scan must create the local one.
 	t.Setenv(keySecretEnv, "")
@@ -181,11 +177,7 @@ func TestEvaluateWithoutShowObjectKeysHidesKeysOfAnInventoryThatHasThem(t *testi
 // A first run that failed on them left a secret (and a warning about it)
 // behind.
 func TestAFirstRunWithoutCredentialsCreatesNoKeySecret(t *testing.T) {
-	emu, err := emulator.Start(t.Context(), scenario.HealthCorp(), emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
+	emu := startEmulator(t, scenario.HealthCorp(), emulator.Options{})
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		name string

@@ -336,11 +336,7 @@ func TestSIGTERMStillWritesTheReports(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	sc := scenario.HealthCorp()
-	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = emu.Close() }()
+	emu := startEmulator(t, sc, emulator.Options{})
 	// Every object ACL takes a while, so the scan is still collecting when
 	// the signal arrives.
 	emu.SetFaults([]emulator.FaultRule{{Service: "s3", Operation: "GetObjectAcl", Latency: 3 * time.Second}})
@@ -369,7 +365,7 @@ func TestSIGTERMStillWritesTheReports(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	err = proc.wait()
+	err := proc.wait()
 	code := cmd.ProcessState.ExitCode()
 	if code != exitIncomplete {
 		t.Fatalf("after SIGTERM the scan exited %d (%v), want %d\nstderr:\n%s", code, err, exitIncomplete, stderr.String())

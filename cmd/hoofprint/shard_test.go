@@ -39,11 +39,7 @@ type shardEnv struct {
 
 func newShardEnv(t *testing.T, bin string, sc *scenario.Scenario) *shardEnv {
 	t.Helper()
-	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
+	emu := startEmulator(t, sc, emulator.Options{})
 	env := os.Environ()
 	for k, v := range emu.Environ() {
 		env = append(env, k+"="+v)

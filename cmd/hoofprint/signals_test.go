@@ -145,11 +145,7 @@ func TestSlowRuleIsStoppedByEvalTimeoutAndBySIGTERM(t *testing.T) {
 func TestSIGTERMDuringTheSecurityHubImportExits3(t *testing.T) {
 	bin := buildBinary(t)
 	sc := scenario.HealthCorp()
-	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = emu.Close() }()
+	emu := startEmulator(t, sc, emulator.Options{})
 	emu.SetFaults([]emulator.FaultRule{{Service: "securityhub", Latency: 3 * time.Second}})
 	dir := t.TempDir()
 	creds := emu.CallerCredentials()
@@ -193,11 +189,7 @@ func anySecurityHubRequest(emu *emulator.Emulator) bool {
 // fails before the first AWS call, not after a night's collection.
 func TestBrokenRulesOrBaselineFailBeforeAnyAWSCall(t *testing.T) {
 	sc := scenario.HealthCorp()
-	emu, err := emulator.Start(t.Context(), sc, emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = emu.Close() }()
+	emu := startEmulator(t, sc, emulator.Options{})
 	creds := emu.CallerCredentials()
 	t.Setenv("AWS_ACCESS_KEY_ID", creds.AccessKeyID)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", creds.SecretAccessKey)

@@ -378,13 +378,14 @@ func (im *importer) importRegion(ctx context.Context, cfg aws.Config, account, r
 	for _, f := range current {
 		seen[f.Id] = true
 		suppressed := f.Workflow != nil && f.Workflow.Status == asff.WorkflowSuppressed
-		if old, ok := existing[f.Id]; ok && earlier(f.UpdatedAt, aws.ToString(old.UpdatedAt)) {
+		old, exists := existing[f.Id]
+		if exists && earlier(f.UpdatedAt, aws.ToString(old.UpdatedAt)) {
 			// Security Hub ignores an update older than what it holds: a
 			// run merged or re-imported after a newer one. Said, not sent.
 			res.Failures = append(res.Failures, olderThanStored(account, region, f.Id, f.UpdatedAt, aws.ToString(old.UpdatedAt)))
 			continue
 		}
-		if old, ok := existing[f.Id]; ok {
+		if exists {
 			// Keep the history: a re-run changes only UpdatedAt and
 			// LastObservedAt. Workflow and Note belong to the customer once
 			// the finding exists (BatchImportFindings cannot update them).
